@@ -1,0 +1,6 @@
+/**
+ * @module data
+ * Datasets as typed-array column frames.
+ */
+export type { CategoricalColumn, Column, ColumnFrame, NumericColumn, NumericDtype } from './frame/column-frame.js';
+export { categoricalColumn, findColumn, numericColumn } from './frame/column-frame.js';
