@@ -7,11 +7,12 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, exitCodeOf, toAppError } from '../kernel/index.js';
 import { registerCommands } from './commands/index.js';
+import { createContext } from './context.js';
 import type { CliIo } from './io.js';
 import { processIo } from './io.js';
 
 /** Builds the commander program; exported for tests that want to inspect the command tree. */
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('attest')
     .description('Attest: a governed machine-learning lifecycle for regulated institutions')
     .version('0.1.0')
@@ -21,13 +22,13 @@ export function buildProgram(io: CliIo): Command {
       writeOut: (s) => io.out(s.replace(/\n$/, '')),
       writeErr: (s) => io.err(s.replace(/\n$/, '')),
     });
-  registerCommands(program, io);
+  registerCommands(program, createContext(io, env));
   return program;
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the process exit code. */
-export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const program = buildProgram(io);
+export async function runCli(argv: readonly string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const program = buildProgram(io, env);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

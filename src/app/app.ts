@@ -1,0 +1,108 @@
+/**
+ * @module app/app
+ * The composition root: the one place that turns configuration into adapters (database, blob
+ * store, key provider) and wires the capability services on top. Nothing else constructs adapters.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ArtifactService } from '../artifacts/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { AppError } from '../kernel/index.js';
+import type { BlobStore } from '../platform/blob/index.js';
+import { openBlobStore } from '../platform/blob/index.js';
+import type { Db } from '../platform/db/index.js';
+import { migrate, openDb } from '../platform/db/index.js';
+import type { Actor, VerifyReport } from '../security/audit/index.js';
+import { AuditLedger, verifyLedger } from '../security/audit/index.js';
+import type { KeyProvider } from '../security/keys/index.js';
+import { KeyService, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
+
+/** The anchor file: the newest signed checkpoint, kept outside the database. */
+export const AUDIT_ANCHOR_FILE = 'audit-anchor.json';
+
+export interface App {
+  readonly config: ResolvedConfig;
+  readonly db: Db;
+  readonly blobs: BlobStore;
+  readonly provider: KeyProvider;
+  readonly ledger: AuditLedger;
+  readonly keys: KeyService;
+  readonly artifacts: ArtifactService;
+  /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
+  checkpoint(): Promise<void>;
+  /** Verifies the audit ledger against checkpoints and the anchor. */
+  verifyAudit(): Promise<VerifyReport>;
+  close(): Promise<void>;
+}
+
+export function openKeyProvider(config: ResolvedConfig): KeyProvider {
+  return LocalKeyring.open({ path: config.keyringPath, ...(config.keyringPassphrase !== undefined ? { passphrase: config.keyringPassphrase } : {}) });
+}
+
+function readAnchor(home: string): { seq: number; headHash: string } | undefined {
+  const path = join(home, AUDIT_ANCHOR_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const anchor = JSON.parse(readFileSync(path, 'utf8')) as { seq?: unknown; headHash?: unknown };
+    if (typeof anchor.seq === 'number' && typeof anchor.headHash === 'string') return { seq: anchor.seq, headHash: anchor.headHash };
+  } catch {
+    throw new AppError('AUDIT_CHAIN_BROKEN', { message: `The audit anchor ${path} is unreadable` });
+  }
+  throw new AppError('AUDIT_CHAIN_BROKEN', { message: `The audit anchor ${path} is malformed` });
+}
+
+/** Opens an installation: connects adapters, applies migrations, and wires services. */
+export async function openApp(config: ResolvedConfig, options: { systemActor?: Actor } = {}): Promise<App> {
+  const provider = openKeyProvider(config);
+  const db = await openDb(config.databaseUrl);
+  let blobs: BlobStore | undefined;
+  try {
+    await migrate(db);
+    blobs = openBlobStore(config.storeUrl);
+    const ledger = new AuditLedger(db);
+    const keys = new KeyService({ db, ledger, provider });
+    const artifacts = new ArtifactService({ db, ledger, keys, blobs });
+    const system = options.systemActor ?? { principal: 'system:attest' };
+    await keys.purgeDueKeys(system);
+    await blobs.sweepIncomplete(60 * 60 * 1000);
+    const store = blobs;
+    const app: App = {
+      config,
+      db,
+      blobs: store,
+      provider,
+      ledger,
+      keys,
+      artifacts,
+      async checkpoint() {
+        const head = await ledger.head();
+        const written = await ledger.checkpoint(keys);
+        if (written || head.seq > 0) {
+          const latest = written ?? (await latestCheckpoint(db));
+          if (latest) writeOwnerOnlyFile(join(config.home, AUDIT_ANCHOR_FILE), `${JSON.stringify(latest, null, 2)}\n`, false);
+        }
+      },
+      verifyAudit() {
+        const anchor = readAnchor(config.home);
+        return verifyLedger(db, ledger, {
+          trustedPublicKey: (keyId, version) => provider.trustedPublicKey(keyId, version),
+          ...(anchor ? { anchor } : {}),
+        });
+      },
+      async close() {
+        await store.close();
+        await db.close();
+      },
+    };
+    return app;
+  } catch (error) {
+    await blobs?.close();
+    await db.close();
+    throw error;
+  }
+}
+
+async function latestCheckpoint(db: Db): Promise<{ seq: number; headHash: string; createdAt: string; signature: string } | undefined> {
+  const row = await db.kysely.selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return row ? { seq: Number(row.seq), headHash: row.head_hash, createdAt: row.created_at, signature: row.signature } : undefined;
+}

@@ -1,0 +1,8 @@
+/**
+ * @module app
+ * Composition root: configuration in, wired services out.
+ */
+export type { App } from './app.js';
+export { AUDIT_ANCHOR_FILE, openApp, openKeyProvider } from './app.js';
+export type { InitResult } from './init-home.js';
+export { DEFAULT_PROJECT, ensureProject, initHome, projectIdByName } from './init-home.js';

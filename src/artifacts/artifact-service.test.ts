@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectIdByName } from '../app/index.js';
+import type { TestInstallation } from '../../test/support/test-app.js';
+import { backendMatrix, createTestInstallation, TEST_ACTOR } from '../../test/support/test-app.js';
+
+async function* bytesOf(buf: Buffer, piece = 65_536): AsyncGenerator<Buffer> {
+  for (let o = 0; o < buf.length; o += piece) yield buf.subarray(o, o + piece);
+}
+
+async function readAll(it: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of it) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
+}
+
+describe.each(backendMatrix())('artifact store on $dialect + $store', ({ dialect, store }) => {
+  let t: TestInstallation;
+  let projectId: string;
+  beforeAll(async () => {
+    t = await createTestInstallation(dialect, store);
+    projectId = await projectIdByName(t.app, 'default');
+  });
+  afterAll(async () => t?.dispose());
+
+  it('round-trips bytes exactly and records the SHA-256 content address', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, mediaType: 'application/x-test' });
+    expect(put.sizeBytes).toBe(data.length);
+    expect(put.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const got = await t.app.artifacts.getBytes(TEST_ACTOR, put.artifactId);
+    expect(got.bytes.equals(data)).toBe(true);
+    expect((await t.app.artifacts.resolve(`sha256:${put.sha256}`, projectId)).artifactId).toBe(put.artifactId);
+  });
+
+  it('stores no plaintext anywhere: neither in the home, nor the database, nor the blob store', async () => {
+    const marker = `MARKER-${randomBytes(12).toString('hex')}`;
+    const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(Buffer.from(`${marker}\n`.repeat(2000))), { projectId, name: 'secret-notes.txt' });
+    const needle = Buffer.from(marker);
+    for (const file of filesUnder(t.home)) expect(readFileSync(file).includes(needle), file).toBe(false);
+    const blob = await readAll((await t.app.blobs.get(put.artifactId)) as AsyncIterable<Buffer>);
+    expect(blob.includes(needle)).toBe(false);
+    const rows = await t.app.db.kysely.selectFrom('artifacts').selectAll().execute();
+    expect(JSON.stringify(rows).includes(marker)).toBe(false);
+  });
+
+  it('deduplicates identical content in a project and keeps named versions', async () => {
+    const data = Buffer.from('same bytes, twice');
+    const a = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'model.json' });
+    const b = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'model.json' });
+    expect(b.artifactId).toBe(a.artifactId);
+    expect(b.deduplicated).toBe(true);
+    expect(b.version).toBe(a.version! + 1);
+    const versions = await t.app.artifacts.versions(projectId, 'model.json');
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    expect((await t.app.artifacts.resolve('model.json@1', projectId)).artifactId).toBe(a.artifactId);
+  });
+
+  it('makes objects unreadable while their key is disabled, and readable again when enabled', async () => {
+    const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(Buffer.from('guarded')), { projectId });
+    await t.app.keys.disable(TEST_ACTOR, 'alias/attest-default');
+    await expect(t.app.artifacts.getBytes(TEST_ACTOR, put.artifactId)).rejects.toMatchObject({ code: 'KEY_DISABLED' });
+    await expect(t.app.artifacts.put(TEST_ACTOR, bytesOf(Buffer.from('x')), { projectId })).rejects.toMatchObject({ code: 'KEY_DISABLED' });
+    await t.app.keys.enable(TEST_ACTOR, 'alias/attest-default');
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, put.artifactId)).bytes.toString()).toBe('guarded');
+  });
+
+  it('reads old and new artifacts after rotate + rewrap, without rewriting object bytes', async () => {
+    const before = await t.app.artifacts.put(TEST_ACTOR, bytesOf(Buffer.from('before rotation')), { projectId });
+    const blobBefore = await readAll((await t.app.blobs.get(before.artifactId)) as AsyncIterable<Buffer>);
+    const rotated = await t.app.keys.rotate(TEST_ACTOR, 'alias/attest-default');
+    const after = await t.app.artifacts.put(TEST_ACTOR, bytesOf(Buffer.from('after rotation')), { projectId });
+    expect(after.keyVersion).toBe(rotated.currentVersion);
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, before.artifactId)).bytes.toString()).toBe('before rotation');
+    const result = await t.app.artifacts.rewrap(TEST_ACTOR, 'alias/attest-default');
+    expect(result.rewrapped).toBeGreaterThan(0);
+    const described = await t.app.artifacts.describe(before.artifactId);
+    expect(described.keyVersion).toBe(rotated.currentVersion);
+    const blobAfter = await readAll((await t.app.blobs.get(before.artifactId)) as AsyncIterable<Buffer>);
+    expect(blobAfter.equals(blobBefore)).toBe(true);
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, before.artifactId)).bytes.toString()).toBe('before rotation');
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, after.artifactId)).bytes.toString()).toBe('after rotation');
+  });
+
+  it('blocks deletion under retention and legal hold; retention cannot be shortened', async () => {
+    const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(randomBytes(100)), { projectId });
+    await t.app.artifacts.setRetention(TEST_ACTOR, put.artifactId, '2099-01-01');
+    await expect(t.app.artifacts.delete(TEST_ACTOR, put.artifactId)).rejects.toMatchObject({ code: 'ARTIFACT_RETAINED' });
+    await expect(t.app.artifacts.setRetention(TEST_ACTOR, put.artifactId, '2098-01-01')).rejects.toMatchObject({ code: 'ARTIFACT_RETAINED' });
+    await expect(t.app.keys.scheduleDeletion(TEST_ACTOR, 'alias/attest-default', 7)).rejects.toMatchObject({ code: 'ARTIFACT_RETAINED' });
+    const held = await t.app.artifacts.put(TEST_ACTOR, bytesOf(randomBytes(100)), { projectId });
+    await t.app.artifacts.setLegalHold(TEST_ACTOR, held.artifactId, true);
+    await expect(t.app.artifacts.delete(TEST_ACTOR, held.artifactId)).rejects.toMatchObject({ code: 'ARTIFACT_RETAINED' });
+    await t.app.artifacts.setLegalHold(TEST_ACTOR, held.artifactId, false);
+    await t.app.artifacts.delete(TEST_ACTOR, held.artifactId);
+    await expect(t.app.artifacts.getBytes(TEST_ACTOR, held.artifactId)).rejects.toMatchObject({ code: 'ARTIFACT_NOT_FOUND' });
+    expect(await t.app.blobs.exists(held.artifactId)).toBe(false);
+  });
+
+  it('writes each change and its audit entry together, and audits failures', async () => {
+    const before = (await t.app.ledger.head()).seq;
+    const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(Buffer.from('audited')), { projectId });
+    const entries = await t.app.ledger.list({ afterSeq: before });
+    expect(entries.map((e) => [e.action, e.outcome])).toContainEqual(['artifact:Put', 'allowed']);
+    expect(entries.find((e) => e.action === 'artifact:Put')?.resource).toBe(`artifact/${put.artifactId}`);
+    await expect(t.app.artifacts.getBytes(TEST_ACTOR, 'art_doesnotexist')).rejects.toMatchObject({ code: 'ARTIFACT_NOT_FOUND' });
+    await t.app.artifacts.setLegalHold(TEST_ACTOR, put.artifactId, true);
+    await expect(t.app.artifacts.delete(TEST_ACTOR, put.artifactId)).rejects.toMatchObject({ code: 'ARTIFACT_RETAINED' });
+    const failed = await t.app.ledger.list({ action: 'artifact:Delete', outcome: 'failed' });
+    expect(failed.length).toBeGreaterThan(0);
+    const report = await t.app.verifyAudit();
+    expect(report.ok).toBe(true);
+  });
+
+  it('detects a tampered stored object', async () => {
+    if (store !== 'fs') return;
+    const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(randomBytes(5000)), { projectId });
+    const file = filesUnder(t.home).find((f) => f.endsWith(put.artifactId))!;
+    const blob = readFileSync(file);
+    blob[blob.length - 20] = blob[blob.length - 20]! ^ 0xff;
+    writeFileSync(file, blob);
+    await expect(t.app.artifacts.getBytes(TEST_ACTOR, put.artifactId)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    expect(statSync(file).size).toBe(blob.length);
+  });
+});

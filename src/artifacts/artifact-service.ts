@@ -1,0 +1,374 @@
+/**
+ * @module artifacts/artifact-service
+ * The encrypted, content-addressed artifact store (the whitepaper's S3 default encryption, object
+ * lock and versioning). A put hashes the plaintext (SHA-256, the content address), encrypts it under
+ * a fresh data key wrapped by a customer-managed key, and streams ciphertext to the blob store —
+ * there is no code path that stores plaintext. The metadata row and its audit entry commit only
+ * after the bytes are durably stored, so a crash mid-put leaves no listed artifact. Artifacts are
+ * write-once; retention dates and legal holds block deletion; names give S3-style versioning.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError, newId } from '../kernel/index.js';
+import type { BlobStore } from '../platform/blob/index.js';
+import type { ArtifactsTable, Db, Tx } from '../platform/db/index.js';
+import type { Actor, AuditLedger } from '../security/audit/index.js';
+import { governed, recordOutcome } from '../security/audit/index.js';
+import { decryptStream, encryptStream } from '../security/crypto/index.js';
+import type { KeyService } from '../security/keys/index.js';
+import { DEFAULT_KEY_ALIAS } from '../security/keys/index.js';
+import type { ArtifactMetadata } from './artifact-model.js';
+import { artifactContext, rowToArtifact } from './artifact-model.js';
+
+export interface ArtifactServiceDeps {
+  db: Db;
+  ledger: AuditLedger;
+  keys: KeyService;
+  blobs: BlobStore;
+  now?: () => Date;
+}
+
+export interface PutOptions {
+  projectId: string;
+  mediaType?: string;
+  /** Store under this name as its next version. */
+  name?: string;
+  /** Key id or alias; defaults to alias/attest-default. */
+  key?: string;
+  retentionUntil?: string;
+  /** Free-form, non-secret details recorded in the audit entry (e.g. the source file name). */
+  auditDetails?: Record<string, unknown>;
+}
+
+export interface PutResult extends ArtifactMetadata {
+  /** True when identical content already existed in the project and was reused. */
+  deduplicated: boolean;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
+
+export class ArtifactService {
+  readonly #db: Db;
+  readonly #ledger: AuditLedger;
+  readonly #keys: KeyService;
+  readonly #blobs: BlobStore;
+  readonly #now: () => Date;
+
+  constructor(deps: ArtifactServiceDeps) {
+    this.#db = deps.db;
+    this.#ledger = deps.ledger;
+    this.#keys = deps.keys;
+    this.#blobs = deps.blobs;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  get blobStore(): BlobStore {
+    return this.#blobs;
+  }
+
+  /** Stores a stream of plaintext as a new encrypted artifact. */
+  async put(actor: Actor, source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<PutResult> {
+    if (options.name !== undefined && !NAME_PATTERN.test(options.name)) {
+      throw new AppError('INVALID_INPUT', { message: `Invalid artifact name "${options.name}": use letters, digits and . _ / -` });
+    }
+    if (options.retentionUntil !== undefined && Number.isNaN(Date.parse(options.retentionUntil))) {
+      throw new AppError('INVALID_INPUT', { message: `Invalid retention date ${options.retentionUntil}` });
+    }
+    const project = await this.#db.kysely.selectFrom('projects').select('id').where('id', '=', options.projectId).executeTakeFirst();
+    if (!project) throw new AppError('NOT_FOUND', { message: `No project ${options.projectId}` });
+    const artifactId = newId('art');
+    const context = artifactContext(artifactId);
+    const dataKey = await this.#keys.generateDataKey(options.key ?? DEFAULT_KEY_ALIAS, context);
+    const hash = createHash('sha256');
+    let size = 0;
+    const hashing = async function* () {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        size += chunk.byteLength;
+        yield chunk;
+      }
+    };
+    try {
+      await this.#blobs.put(artifactId, encryptStream(hashing(), dataKey.plaintext, context));
+    } finally {
+      dataKey.plaintext.fill(0);
+    }
+    const sha256 = hash.digest('hex');
+    let reused: ArtifactMetadata | undefined;
+    try {
+      const result = await governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Put', `artifact/${artifactId}`, async (tx) => {
+        const existing = await tx
+          .selectFrom('artifacts')
+          .selectAll()
+          .where('project_id', '=', options.projectId)
+          .where('sha256', '=', sha256)
+          .where('deleted_at', 'is', null)
+          .orderBy('created_at', 'asc')
+          .executeTakeFirst();
+        let row = existing;
+        if (!row) {
+          row = {
+            id: artifactId,
+            project_id: options.projectId,
+            sha256,
+            size_bytes: size,
+            media_type: options.mediaType ?? 'application/octet-stream',
+            key_id: dataKey.keyId,
+            key_version: dataKey.keyVersion,
+            wrapped_key: dataKey.wrapped.toString('base64'),
+            encryption: JSON.stringify({ format: 'attest-stream/1', algorithm: 'AES-256-GCM' }),
+            blob_key: artifactId,
+            created_at: this.#now().toISOString(),
+            created_by: actor.principal,
+            retention_until: options.retentionUntil ? new Date(options.retentionUntil).toISOString() : null,
+            legal_hold: 0,
+            deleted_at: null,
+            deleted_by: null,
+          };
+          await tx.insertInto('artifacts').values(row).execute();
+        } else {
+          reused = rowToArtifact(existing!);
+        }
+        const named = options.name === undefined ? undefined : await this.#addName(tx, options.projectId, options.name, row.id, actor.principal);
+        const meta = rowToArtifact(row, named);
+        return {
+          result: { ...meta, deduplicated: existing !== undefined },
+          resource: `artifact/${row.id}`,
+          details: { sha256, sizeBytes: size, keyId: dataKey.keyId, keyVersion: dataKey.keyVersion, deduplicated: existing !== undefined, ...(named ?? {}), ...(options.auditDetails ?? {}) },
+        };
+      });
+      if (reused) await this.#blobs.delete(artifactId);
+      return result;
+    } catch (error) {
+      await this.#blobs.delete(artifactId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Stores a file. */
+  putFile(actor: Actor, path: string, options: PutOptions): Promise<PutResult> {
+    return this.put(actor, createReadStream(path, { highWaterMark: 1 << 20 }), options);
+  }
+
+  async #addName(tx: Tx, projectId: string, name: string, artifactId: string, principal: string): Promise<{ name: string; version: number }> {
+    const last = await tx
+      .selectFrom('named_objects')
+      .select('version')
+      .where('project_id', '=', projectId)
+      .where('name', '=', name)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const version = (last?.version ?? 0) + 1;
+    await tx.insertInto('named_objects').values({ project_id: projectId, name, version, artifact_id: artifactId, created_at: this.#now().toISOString(), created_by: principal }).execute();
+    return { name, version };
+  }
+
+  /**
+   * Resolves a reference: an artifact id (`art_…`), a content address (`sha256:<hex>`, within
+   * `projectId`), or a name with an optional version (`name@3`; latest when omitted).
+   */
+  async resolve(ref: string, projectId?: string): Promise<ArtifactMetadata> {
+    const q = this.#db.kysely.selectFrom('artifacts').selectAll();
+    let row: ArtifactsTable | undefined;
+    if (ref.startsWith('art_')) {
+      row = await q.where('id', '=', ref).executeTakeFirst();
+    } else if (ref.startsWith('sha256:')) {
+      let byHash = q.where('sha256', '=', ref.slice(7).toLowerCase()).where('deleted_at', 'is', null);
+      if (projectId) byHash = byHash.where('project_id', '=', projectId);
+      row = await byHash.orderBy('created_at', 'asc').executeTakeFirst();
+    } else {
+      const at = ref.lastIndexOf('@');
+      const name = at > 0 ? ref.slice(0, at) : ref;
+      const version = at > 0 ? Number(ref.slice(at + 1)) : undefined;
+      if (version !== undefined && !Number.isInteger(version)) throw new AppError('INVALID_INPUT', { message: `Invalid version in ${ref}` });
+      let nq = this.#db.kysely.selectFrom('named_objects').selectAll().where('name', '=', name);
+      if (projectId) nq = nq.where('project_id', '=', projectId);
+      if (version !== undefined) nq = nq.where('version', '=', version);
+      const named = await nq.orderBy('version', 'desc').limit(1).executeTakeFirst();
+      if (named) {
+        const r = await q.where('id', '=', named.artifact_id).executeTakeFirst();
+        if (r) return rowToArtifact(r, { name: named.name, version: named.version });
+      }
+    }
+    if (!row) throw new AppError('ARTIFACT_NOT_FOUND', { message: `No artifact ${ref}`, details: { ref } });
+    return rowToArtifact(row);
+  }
+
+  async #open(actor: Actor, ref: string, projectId?: string): Promise<{ meta: ArtifactMetadata; plaintext: AsyncIterable<Buffer> }> {
+    const meta = await this.resolve(ref, projectId);
+    try {
+      if (meta.deletedAt) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${meta.artifactId} was deleted on ${meta.deletedAt}` });
+      const row = await this.#db.kysely.selectFrom('artifacts').select(['wrapped_key', 'blob_key']).where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
+      const context = artifactContext(meta.artifactId);
+      const key = await this.#keys.decryptDataKey(meta.keyId, meta.keyVersion, Buffer.from(row.wrapped_key, 'base64'), context);
+      const ciphertext = await this.#blobs.get(row.blob_key);
+      await recordOutcome({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Get', `artifact/${meta.artifactId}`, 'allowed', { sha256: meta.sha256 });
+      const expected = meta.sha256;
+      const verified = async function* () {
+        const hash = createHash('sha256');
+        try {
+          for await (const chunk of decryptStream(ciphertext, key, context)) {
+            hash.update(chunk);
+            yield chunk;
+          }
+        } finally {
+          key.fill(0);
+        }
+        if (hash.digest('hex') !== expected) throw new AppError('ARTIFACT_INTEGRITY', { message: `Artifact ${meta.artifactId} does not match its recorded SHA-256` });
+      };
+      return { meta, plaintext: verified() };
+    } catch (error) {
+      await recordOutcome({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Get', `artifact/${meta.artifactId}`, 'failed', {
+        error: error instanceof AppError ? error.code : 'INTERNAL',
+      });
+      throw error;
+    }
+  }
+
+  /** Streams the decrypted, verified bytes of an artifact. */
+  async get(actor: Actor, ref: string, projectId?: string): Promise<{ meta: ArtifactMetadata; body: AsyncIterable<Buffer> }> {
+    const { meta, plaintext } = await this.#open(actor, ref, projectId);
+    return { meta, body: plaintext };
+  }
+
+  /** Reads a whole artifact into memory (for small documents: models, reports). */
+  async getBytes(actor: Actor, ref: string, projectId?: string): Promise<{ meta: ArtifactMetadata; bytes: Buffer }> {
+    const { meta, plaintext } = await this.#open(actor, ref, projectId);
+    const parts: Buffer[] = [];
+    for await (const chunk of plaintext) parts.push(chunk);
+    return { meta, bytes: Buffer.concat(parts) };
+  }
+
+  /** Writes an artifact to `outPath`; the file appears only after the content verified. */
+  async getToFile(actor: Actor, ref: string, outPath: string, projectId?: string): Promise<ArtifactMetadata> {
+    const { meta, plaintext } = await this.#open(actor, ref, projectId);
+    const tmp = `${outPath}.attest-partial-${process.pid}`;
+    try {
+      await pipeline(Readable.from(plaintext), createWriteStream(tmp, { mode: 0o600, flags: 'wx', highWaterMark: 1 << 20 }));
+      await rename(tmp, outPath);
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+    return meta;
+  }
+
+  async describe(ref: string, projectId?: string): Promise<ArtifactMetadata> {
+    return this.resolve(ref, projectId);
+  }
+
+  async list(filter: { projectId?: string; includeDeleted?: boolean; limit?: number } = {}): Promise<ArtifactMetadata[]> {
+    let q = this.#db.kysely.selectFrom('artifacts').selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc');
+    if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
+    if (!filter.includeDeleted) q = q.where('deleted_at', 'is', null);
+    if (filter.limit !== undefined) q = q.limit(filter.limit);
+    return (await q.execute()).map((r) => rowToArtifact(r));
+  }
+
+  async versions(projectId: string, name: string): Promise<ArtifactMetadata[]> {
+    const rows = await this.#db.kysely
+      .selectFrom('named_objects')
+      .innerJoin('artifacts', 'artifacts.id', 'named_objects.artifact_id')
+      .selectAll('artifacts')
+      .select(['named_objects.name as object_name', 'named_objects.version as object_version'])
+      .where('named_objects.project_id', '=', projectId)
+      .where('named_objects.name', '=', name)
+      .orderBy('named_objects.version', 'asc')
+      .execute();
+    return rows.map((r) => rowToArtifact(r, { name: r.object_name, version: r.object_version }));
+  }
+
+  /** Sets or extends the retention date. Like object lock in compliance mode, it can never be shortened. */
+  async setRetention(actor: Actor, ref: string, until: string, projectId?: string): Promise<ArtifactMetadata> {
+    const t = Date.parse(until);
+    if (Number.isNaN(t)) throw new AppError('INVALID_INPUT', { message: `Invalid retention date ${until}; use ISO-8601, e.g. 2030-01-01` });
+    const meta = await this.resolve(ref, projectId);
+    return governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:SetRetention', `artifact/${meta.artifactId}`, async (tx) => {
+      const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
+      if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was deleted` });
+      const iso = new Date(t).toISOString();
+      if (row.retention_until && row.retention_until > iso) {
+        throw new AppError('ARTIFACT_RETAINED', { message: `Retention of ${row.id} runs until ${row.retention_until} and cannot be shortened` });
+      }
+      await tx.updateTable('artifacts').set({ retention_until: iso }).where('id', '=', row.id).execute();
+      return {
+        result: rowToArtifact({ ...row, retention_until: iso }),
+        details: { before: row.retention_until, after: iso },
+        configChanges: [{ resourceType: 'artifact', resourceId: row.id, change: 'retention', before: { retentionUntil: row.retention_until }, after: { retentionUntil: iso } }],
+      };
+    });
+  }
+
+  /** Places or releases a legal hold. */
+  async setLegalHold(actor: Actor, ref: string, hold: boolean, projectId?: string): Promise<ArtifactMetadata> {
+    const meta = await this.resolve(ref, projectId);
+    return governed({ db: this.#db, ledger: this.#ledger }, actor, hold ? 'artifact:SetLegalHold' : 'artifact:ReleaseLegalHold', `artifact/${meta.artifactId}`, async (tx) => {
+      const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
+      if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was deleted` });
+      await tx.updateTable('artifacts').set({ legal_hold: hold ? 1 : 0 }).where('id', '=', row.id).execute();
+      return {
+        result: rowToArtifact({ ...row, legal_hold: hold ? 1 : 0 }),
+        configChanges: [{ resourceType: 'artifact', resourceId: row.id, change: 'legal-hold', before: { legalHold: row.legal_hold === 1 }, after: { legalHold: hold } }],
+      };
+    });
+  }
+
+  /** Deletes an artifact's bytes and marks it deleted; refused under retention or legal hold. */
+  async delete(actor: Actor, ref: string, projectId?: string): Promise<ArtifactMetadata> {
+    const meta = await this.resolve(ref, projectId);
+    const deleted = await governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Delete', `artifact/${meta.artifactId}`, async (tx) => {
+      const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
+      if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was already deleted` });
+      if (row.legal_hold === 1) throw new AppError('ARTIFACT_RETAINED', { message: `Artifact ${row.id} is under legal hold` });
+      const nowIso = this.#now().toISOString();
+      if (row.retention_until && row.retention_until > nowIso) throw new AppError('ARTIFACT_RETAINED', { message: `Artifact ${row.id} is retained until ${row.retention_until}` });
+      await tx.updateTable('artifacts').set({ deleted_at: nowIso, deleted_by: actor.principal }).where('id', '=', row.id).execute();
+      return { result: rowToArtifact({ ...row, deleted_at: nowIso, deleted_by: actor.principal }) };
+    });
+    await this.#blobs.delete(meta.artifactId);
+    return deleted;
+  }
+
+  /**
+   * Re-wraps every live artifact's data key under its key's newest version (after a rotation)
+   * without rewriting any object bytes. Returns how many were re-wrapped.
+   */
+  async rewrap(actor: Actor, keyIdOrAlias?: string): Promise<{ rewrapped: number; keys: string[] }> {
+    const keyIds = keyIdOrAlias
+      ? [(await this.#keys.describe(keyIdOrAlias)).keyId]
+      : (await this.#keys.list()).filter((k) => k.usage === 'ENCRYPT_DECRYPT' && k.state === 'Enabled').map((k) => k.keyId);
+    let rewrapped = 0;
+    for (const keyId of keyIds) {
+      const current = (await this.#keys.describe(keyId)).currentVersion;
+      for (;;) {
+        const batch = await this.#db.kysely
+          .selectFrom('artifacts')
+          .select(['id', 'key_version', 'wrapped_key'])
+          .where('key_id', '=', keyId)
+          .where('key_version', '<', current)
+          .where('deleted_at', 'is', null)
+          .limit(500)
+          .execute();
+        if (batch.length === 0) break;
+        const updates: { id: string; wrapped: string; version: number }[] = [];
+        for (const a of batch) {
+          const result = await this.#keys.rewrapDataKey(keyId, a.key_version, Buffer.from(a.wrapped_key, 'base64'), artifactContext(a.id));
+          if (result) updates.push({ id: a.id, wrapped: result.wrapped.toString('base64'), version: result.keyVersion });
+        }
+        await governed({ db: this.#db, ledger: this.#ledger }, actor, 'key:Rewrap', `key/${keyId}`, async (tx) => {
+          for (const u of updates) {
+            await tx.updateTable('artifacts').set({ wrapped_key: u.wrapped, key_version: u.version }).where('id', '=', u.id).execute();
+          }
+          return { result: undefined, details: { artifacts: updates.length, toVersion: current } };
+        });
+        rewrapped += updates.length;
+      }
+    }
+    return { rewrapped, keys: keyIds };
+  }
+}

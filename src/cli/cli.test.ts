@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliProcess, spawnCli } from '../../test/support/cli.js';
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
+}
+
+describe('attest CLI on an embedded home', () => {
+  let dir: string;
+  let home: string;
+  const env = () => {
+    const e = { ...process.env };
+    for (const k of ['ATTEST_HOME', 'ATTEST_DB_URL', 'ATTEST_STORE_URL', 'ATTEST_KEYRING_PASSPHRASE', 'ATTEST_KEYRING_FILE']) delete e[k];
+    return e;
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'attest-cli-'));
+    home = join(dir, 'home');
+    const r = await cli(['init', '--home', home], env());
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to initialise twice', async () => {
+    const r = await cli(['init', '--home', home], env());
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^attest: error HOME_EXISTS: /);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+  });
+
+  it('keeps the keyring and configuration readable only by their owner', () => {
+    expect(statSync(join(home, 'keyring.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+  });
+
+  it('put then get gives the same bytes, and the marker appears nowhere under the home', async () => {
+    const marker = `UNIQUE-MARKER-${randomBytes(8).toString('hex')}`;
+    const f = join(dir, 'f.csv');
+    writeFileSync(f, `id,text\n${Array.from({ length: 500 }, (_, i) => `${i},${marker}`).join('\n')}\n`);
+    const put = await cli(['artifact', 'put', f, '--home', home], env());
+    expect(put.code, put.stderr).toBe(0);
+    const id = put.stdout.trim();
+    expect(id).toMatch(/^art_[a-z2-7]{32}$/);
+    const g = join(dir, 'g.csv');
+    const get = await cli(['artifact', 'get', id, '--out', g, '--home', home], env());
+    expect(get.code, get.stderr).toBe(0);
+    expect(readFileSync(g).equals(readFileSync(f))).toBe(true);
+    for (const file of allFiles(home)) expect(readFileSync(file).includes(Buffer.from(marker)), file).toBe(false);
+    const described = await cli(['artifact', 'describe', id, '--json', '--home', home], env());
+    expect(JSON.parse(described.stdout).sizeBytes).toBe(statSync(f).size);
+  });
+
+  it('disabled key: reads fail with a clear message; enabled: they work', async () => {
+    const f = join(dir, 'k.txt');
+    writeFileSync(f, 'key state matters');
+    const id = (await cli(['artifact', 'put', f, '--home', home], env())).stdout.trim();
+    expect((await cli(['keys', 'disable', 'alias/attest-default', '--home', home], env())).code).toBe(0);
+    const denied = await cli(['artifact', 'get', id, '--out', join(dir, 'k2.txt'), '--home', home], env());
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toMatch(/KEY_DISABLED: Key key_\w+ is disabled/);
+    expect(existsSync(join(dir, 'k2.txt'))).toBe(false);
+    expect((await cli(['keys', 'enable', 'alias/attest-default', '--home', home], env())).code).toBe(0);
+    expect((await cli(['artifact', 'get', id, '--out', join(dir, 'k2.txt'), '--home', home], env())).code).toBe(0);
+  });
+
+  it('after rotate and rewrap, old and new artifacts read back', async () => {
+    const a = join(dir, 'old.txt');
+    writeFileSync(a, 'old');
+    const oldId = (await cli(['artifact', 'put', a, '--home', home], env())).stdout.trim();
+    expect((await cli(['keys', 'rotate', 'alias/attest-default', '--home', home], env())).code).toBe(0);
+    const b = join(dir, 'new.txt');
+    writeFileSync(b, 'new');
+    const newId = (await cli(['artifact', 'put', b, '--home', home], env())).stdout.trim();
+    const rewrap = await cli(['keys', 'rewrap', '--home', home], env());
+    expect(rewrap.stdout).toMatch(/Re-wrapped [1-9]\d* data key/);
+    for (const [id, text] of [[oldId, 'old'], [newId, 'new']] as const) {
+      const out = join(dir, `${id}.out`);
+      expect((await cli(['artifact', 'get', id, '--out', out, '--home', home], env())).code).toBe(0);
+      expect(readFileSync(out, 'utf8')).toBe(text);
+    }
+    const history = await cli(['config', 'history', '--type', 'key', '--json', '--home', home], env());
+    const changes = JSON.parse(history.stdout) as { change: string; before: { currentVersion: number } | null; after: { currentVersion: number } }[];
+    const rotation = changes.find((c) => c.change === 'key:Rotate')!;
+    expect(rotation.after.currentVersion).toBe(rotation.before!.currentVersion + 1);
+  });
+
+  it('bad input: one line on stderr, a documented exit code, nothing changed', async () => {
+    const before = (await cli(['audit', 'list', '--json', '--home', home], env())).stdout;
+    const missing = await cli(['artifact', 'put', join(dir, 'nope'), '--home', home], env());
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`attest: error INVALID_INPUT: No such file: ${join(dir, 'nope')}`);
+    const badDays = await cli(['keys', 'schedule-deletion', 'alias/attest-default', '--days', '3', '--home', home], env());
+    expect(badDays.code).toBe(2);
+    const noHome = await cli(['artifact', 'list', '--home', join(dir, 'elsewhere')], env());
+    expect(noHome.code).toBe(5);
+    expect(noHome.stderr).toMatch(/HOME_NOT_INITIALISED/);
+    const after = (await cli(['audit', 'list', '--json', '--home', home], env())).stdout;
+    expect(JSON.parse(after).length - JSON.parse(before).length).toBeLessThanOrEqual(2);
+  });
+
+  it('audit verify exits non-zero and names the entry after a direct database edit', async () => {
+    const ok = await cli(['audit', 'verify', '--home', home], env());
+    expect(ok.code, ok.stderr).toBe(0);
+    const copy = join(dir, 'tampered');
+    rmSync(copy, { recursive: true, force: true });
+    const { cpSync } = await import('node:fs');
+    cpSync(home, copy, { recursive: true });
+    const db = new Database(join(copy, 'attest.db'));
+    const victim = db.prepare("select seq, id from audit_events where action = 'artifact:Put' order by seq limit 1").get() as { seq: number; id: string };
+    db.prepare("update audit_events set principal = 'os:mallory' where seq = ?").run(victim.seq);
+    db.close();
+    const bad = await cli(['audit', 'verify', '--home', copy], env());
+    expect(bad.code).toBe(6);
+    expect(bad.stderr).toContain(`FAILED at entry ${victim.seq} (${victim.id})`);
+  });
+
+  it('a kill -9 during a large put leaves no listed or half-readable artifact', async () => {
+    const big = join(dir, 'big.bin');
+    const fd = openSync(big, 'w');
+    const block = randomBytes(1 << 20);
+    for (let i = 0; i < 160; i++) writeSync(fd, block);
+    closeSync(fd);
+    const before = JSON.parse((await cli(['artifact', 'list', '--json', '--home', home], env())).stdout).length;
+    const child = spawnCli(['artifact', 'put', big, '--home', home], env());
+    const tmpDir = join(home, 'artifacts', 'tmp');
+    const started = Date.now();
+    while (Date.now() - started < 60_000) {
+      if (existsSync(tmpDir) && readdirSync(tmpDir).some((n) => n.endsWith('.part') && statSync(join(tmpDir, n)).size > 4 << 20)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const listed = JSON.parse((await cli(['artifact', 'list', '--json', '--home', home], env())).stdout) as { sizeBytes: number }[];
+    expect(listed.length).toBe(before);
+    expect(listed.some((a) => a.sizeBytes === 160 << 20)).toBe(false);
+    expect((await cli(['audit', 'verify', '--home', home], env())).code).toBe(0);
+  });
+
+  it('runs as a real process with documented exit codes', () => {
+    const r = cliProcess(['artifact', 'describe', 'art_nosuchartifact', '--home', home], env());
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim()).toBe('attest: error ARTIFACT_NOT_FOUND: No artifact art_nosuchartifact');
+  });
+});

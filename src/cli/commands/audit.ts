@@ -1,0 +1,127 @@
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { AppError } from '../../kernel/index.js';
+import type { AuditEntry, AuditFilter } from '../../security/audit/index.js';
+import { AUDIT_OUTCOMES, listConfigChanges } from '../../security/audit/index.js';
+import type { CliContext, CommonOptions } from '../context.js';
+import { common } from '../context.js';
+import { printJson, printTable } from '../output.js';
+
+interface ListOptions extends CommonOptions {
+  from?: string;
+  to?: string;
+  principal?: string;
+  action?: string;
+  resource?: string;
+  outcome?: string;
+  limit?: string;
+}
+
+function toFilter(o: ListOptions): AuditFilter {
+  if (o.outcome !== undefined && !(AUDIT_OUTCOMES as readonly string[]).includes(o.outcome)) {
+    throw new AppError('INVALID_INPUT', { message: `--outcome must be one of ${AUDIT_OUTCOMES.join(', ')}` });
+  }
+  for (const [flag, value] of [['--from', o.from], ['--to', o.to]] as const) {
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new AppError('INVALID_INPUT', { message: `${flag} must be an ISO-8601 time, not ${value}` });
+  }
+  const limit = o.limit === undefined ? undefined : Number(o.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new AppError('INVALID_INPUT', { message: '--limit must be a positive whole number' });
+  return {
+    ...(o.from ? { from: new Date(o.from).toISOString() } : {}),
+    ...(o.to ? { to: new Date(o.to).toISOString() } : {}),
+    ...(o.principal ? { principal: o.principal } : {}),
+    ...(o.action ? { action: o.action } : {}),
+    ...(o.resource ? { resource: o.resource } : {}),
+    ...(o.outcome ? { outcome: o.outcome as AuditFilter['outcome'] & string } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+  };
+}
+
+function filters(c: Command): Command {
+  return common(c)
+    .option('--from <time>', 'entries at or after this time')
+    .option('--to <time>', 'entries at or before this time')
+    .option('--principal <id>', 'who acted, e.g. os:alice or user:alice')
+    .option('--action <action>', 'action, or a prefix with *, e.g. artifact:*')
+    .option('--resource <name>', 'resource, e.g. artifact/art_…')
+    .option('--outcome <outcome>', 'allowed, denied or failed')
+    .option('--limit <n>', 'at most this many entries');
+}
+
+export function registerAuditCommands(program: Command, ctx: CliContext): void {
+  const audit = program.command('audit').description('the tamper-evident audit ledger');
+
+  filters(audit.command('list').description('list audit entries')).action(async (options: ListOptions) => {
+    const filter = toFilter(options);
+    const rows = await ctx.withApp(options, (app) => app.ledger.list(filter));
+    if (options.json) printJson(ctx.io, rows);
+    else
+      printTable<AuditEntry>(ctx.io, rows, [
+        { header: 'SEQ', value: (e) => e.seq },
+        { header: 'TIME', value: (e) => e.time },
+        { header: 'PRINCIPAL', value: (e) => e.principal },
+        { header: 'ACTION', value: (e) => e.action },
+        { header: 'RESOURCE', value: (e) => e.resource },
+        { header: 'OUTCOME', value: (e) => e.outcome },
+        { header: 'SOURCE', value: (e) => e.sourceIp },
+      ]);
+  });
+
+  common(audit.command('verify').description('verify the hash chain and signed checkpoints; exits non-zero naming the first bad entry')).action(
+    async (options: CommonOptions) => {
+      const report = await ctx.withApp(options, (app) => app.verifyAudit());
+      if (options.json) printJson(ctx.io, report);
+      if (!report.ok) {
+        const p = report.firstProblem!;
+        throw new AppError('AUDIT_CHAIN_BROKEN', {
+          message: `audit ledger verification FAILED at entry ${p.seq}${p.entryId ? ` (${p.entryId})` : ''}: ${p.reason}${report.problems.length > 1 ? ` (+${report.problems.length - 1} more problems)` : ''}`,
+        });
+      }
+      if (!options.json) ctx.io.out(`audit ledger OK: ${report.entriesChecked} entries chained, ${report.checkpointsChecked} signed checkpoint(s) verified, head at ${report.headSeq}`);
+    },
+  );
+
+  filters(audit.command('export').description('export entries for a SIEM'))
+    .option('--format <format>', 'jsonl', 'jsonl')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(async (options: ListOptions & { format: string; out?: string }) => {
+      if (options.format !== 'jsonl') throw new AppError('INVALID_INPUT', { message: `Unsupported export format ${options.format}; use jsonl` });
+      const filter = toFilter(options);
+      const count = await ctx.withApp(options, async (app) => {
+        const rows = await app.ledger.list(filter);
+        if (options.out) {
+          const out = createWriteStream(options.out, { flags: 'wx', mode: 0o600 });
+          for (const e of rows) out.write(`${JSON.stringify(e)}\n`);
+          await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+        } else {
+          for (const e of rows) ctx.io.out(JSON.stringify(e));
+        }
+        return rows.length;
+      });
+      if (options.out) ctx.io.err(`exported ${count} entries to ${options.out}`);
+    });
+
+  common(audit.command('checkpoint').description('sign a checkpoint over the newest entries now')).action(async (options: CommonOptions) => {
+    const head = await ctx.withApp(options, (app) => app.ledger.head());
+    if (options.json) printJson(ctx.io, head);
+    else ctx.io.out(`checkpoint covers entry ${head.seq}`);
+  });
+
+  const config = program.command('config').description('configuration and its change history');
+  common(config.command('history').description('config history: every change with before and after'))
+    .option('--type <type>', 'resource type, e.g. key')
+    .option('--id <id>', 'resource id')
+    .action(async (options: CommonOptions & { type?: string; id?: string }) => {
+      const rows = await ctx.withApp(options, (app) => listConfigChanges(app.db, { ...(options.type ? { resourceType: options.type } : {}), ...(options.id ? { resourceId: options.id } : {}) }));
+      if (options.json) printJson(ctx.io, rows);
+      else
+        printTable(ctx.io, rows, [
+          { header: 'TIME', value: (r) => r.time },
+          { header: 'PRINCIPAL', value: (r) => r.principal },
+          { header: 'TYPE', value: (r) => r.resourceType },
+          { header: 'ID', value: (r) => r.resourceId },
+          { header: 'CHANGE', value: (r) => r.change },
+          { header: 'AUDIT SEQ', value: (r) => r.auditSeq },
+        ]);
+    });
+}

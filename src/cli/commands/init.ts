@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { initHome } from '../../app/index.js';
+import { resolveHome } from '../../config/index.js';
+import type { CliContext, CommonOptions } from '../context.js';
+import { common } from '../context.js';
+import { printJson } from '../output.js';
+
+export function registerInitCommands(program: Command, ctx: CliContext): void {
+  common(program.command('init').description('create an embedded installation: database, artifact store, keyring, keys')).action(
+    async (options: CommonOptions) => {
+      const home = resolveHome(options.home, ctx.env);
+      const result = await initHome(home, ctx.actor(), ctx.env);
+      if (options.json) {
+        printJson(ctx.io, { home, defaultKeyId: result.defaultKeyId, auditKeyId: result.auditKeyId, defaultProjectId: result.defaultProjectId, database: result.config.databaseUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@'), store: result.config.storeUrl });
+        return;
+      }
+      ctx.io.out(`Initialised Attest in ${home}`);
+      ctx.io.out(`  keyring:   ${result.config.keyringPath} (mode 0600; back it up: without it nothing can be decrypted)`);
+      ctx.io.out(`  default key: ${result.defaultKeyId} (alias/attest-default)`);
+      ctx.io.out(`  audit signing key: ${result.auditKeyId} (alias/attest-audit-signing)`);
+    },
+  );
+}

@@ -1,0 +1,7 @@
+/**
+ * @module config
+ * Configuration schema, environment variables and loading.
+ */
+export type { ConfigFile, ResolvedConfig } from './config-schema.js';
+export { ConfigFileSchema, ENVIRONMENT } from './config-schema.js';
+export { CONFIG_FILE_NAME, loadConfig, readConfigFile, resolveHome } from './load-config.js';

@@ -1,0 +1,24 @@
+/**
+ * @module platform/blob/blob-store
+ * The artifact byte store port. It only ever sees ciphertext (the artifact service encrypts before
+ * a byte reaches it). Two adapters: a local directory (default) and an S3-compatible object store,
+ * chosen by `ATTEST_STORE_URL` (`file:///path` or `s3://bucket/prefix?…`).
+ */
+
+export interface BlobStore {
+  /** Printable location, without credentials. */
+  readonly location: string;
+  /**
+   * Writes a new object. Atomic: the object becomes visible only once complete, so a crash
+   * mid-write leaves nothing behind under `key`. Write-once: fails with CONFLICT if `key` exists.
+   */
+  put(key: string, body: AsyncIterable<Uint8Array>): Promise<{ bytes: number }>;
+  /** Streams an object's bytes; NOT_FOUND if absent. */
+  get(key: string): Promise<AsyncIterable<Uint8Array>>;
+  exists(key: string): Promise<boolean>;
+  /** Removes an object (the artifact service decides whether deletion is allowed). */
+  delete(key: string): Promise<void>;
+  /** Cleans up incomplete writes left by crashed processes older than `olderThanMs`. */
+  sweepIncomplete(olderThanMs: number): Promise<number>;
+  close(): Promise<void>;
+}

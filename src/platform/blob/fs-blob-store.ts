@@ -1,0 +1,126 @@
+/**
+ * @module platform/blob/fs-blob-store
+ * Blob store on a local directory. A put streams into `tmp/` (opened O_EXCL, mode 0600), fsyncs,
+ * then hard-links the file to its final name — `link` fails if the name exists, which makes
+ * objects write-once — and fsyncs the directory. A process killed mid-put leaves only a temp file,
+ * which is never listed and is swept later.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError, newId } from '../../kernel/index.js';
+import type { BlobStore } from './blob-store.js';
+
+const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,200}$/;
+
+export class FsBlobStore implements BlobStore {
+  readonly location: string;
+  readonly #root: string;
+
+  constructor(root: string) {
+    this.#root = root;
+    this.location = `file://${root}`;
+  }
+
+  async #ready(): Promise<void> {
+    await mkdir(join(this.#root, 'objects'), { recursive: true, mode: 0o700 });
+    await mkdir(join(this.#root, 'tmp'), { recursive: true, mode: 0o700 });
+  }
+
+  #path(key: string): { dir: string; file: string } {
+    if (!KEY_PATTERN.test(key)) throw new AppError('INVALID_INPUT', { message: `Invalid blob key ${key}` });
+    const shard = key.slice(-2);
+    const dir = join(this.#root, 'objects', shard);
+    return { dir, file: join(dir, key) };
+  }
+
+  async put(key: string, body: AsyncIterable<Uint8Array>): Promise<{ bytes: number }> {
+    await this.#ready();
+    const { dir, file } = this.#path(key);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (await this.exists(key)) throw new AppError('ARTIFACT_IMMUTABLE', { message: `Blob ${key} already exists` });
+    const tmp = join(this.#root, 'tmp', `${newId('put')}.part`);
+    let bytes = 0;
+    const counted = async function* () {
+      for await (const chunk of body) {
+        bytes += chunk.byteLength;
+        yield chunk;
+      }
+    };
+    const handle = await open(tmp, 'wx', 0o600);
+    try {
+      await pipeline(Readable.from(counted()), createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 }));
+      await handle.sync();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+    await handle.close();
+    try {
+      await link(tmp, file);
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new AppError('ARTIFACT_IMMUTABLE', { message: `Blob ${key} already exists` });
+      throw error;
+    }
+    await unlink(tmp);
+    const dirHandle = await open(dir, 'r');
+    try {
+      await dirHandle.sync().catch(() => undefined);
+    } finally {
+      await dirHandle.close();
+    }
+    return { bytes };
+  }
+
+  async get(key: string): Promise<AsyncIterable<Uint8Array>> {
+    const { file } = this.#path(key);
+    try {
+      await stat(file);
+    } catch {
+      throw new AppError('ARTIFACT_NOT_FOUND', { message: `The stored object ${key} is missing from ${this.location}` });
+    }
+    return createReadStream(file, { highWaterMark: 1 << 20 });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await stat(this.#path(key).file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await unlink(this.#path(key).file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+
+  async sweepIncomplete(olderThanMs: number): Promise<number> {
+    const dir = join(this.#root, 'tmp');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    const cutoff = Date.now() - olderThanMs;
+    for (const name of names) {
+      const path = join(dir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && info.mtimeMs <= cutoff) {
+        await unlink(path).catch(() => undefined);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,9 @@
+/**
+ * @module platform/db
+ * The metadata store: SQLite or PostgreSQL behind one Kysely interface, with migrations.
+ */
+export type { Db, Dialect, Tx } from './database.js';
+export { openDb, parseDbUrl, redactUrl, withTransaction } from './database.js';
+export type { MigrationResult } from './migrator.js';
+export { migrate } from './migrator.js';
+export type * from './schema.js';

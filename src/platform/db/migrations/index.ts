@@ -1,0 +1,13 @@
+/**
+ * The ordered list of migrations. Forward-only: append, never reorder or edit.
+ */
+import type { Kysely } from 'kysely';
+import * as m0001 from './0001-secure-core.js';
+
+export interface Migration {
+  readonly name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against Kysely<any>.
+  up(db: Kysely<any>): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ name: '0001-secure-core', up: m0001.up }];

@@ -1,0 +1,157 @@
+/**
+ * @module security/audit/audit-ledger
+ * The append-only, tamper-evident audit ledger. Entries are appended inside the caller's
+ * transaction, so a governed change and its entry commit together or not at all (ARCHITECTURE.md
+ * invariant 3). Appends serialise on the single `audit_head` row (row lock on PostgreSQL; SQLite
+ * transactions here are `BEGIN IMMEDIATE`), which also lets verification detect deletion of the
+ * newest entries. Periodic checkpoints sign (seq, head hash) with an Ed25519 key from the key
+ * provider.
+ */
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../platform/db/index.js';
+import { newId } from '../../kernel/index.js';
+import type { Actor, AuditEntry, AuditOutcome, AuditRecord } from './audit-entry.js';
+import { GENESIS_HASH, checkpointPayload, hashEntry } from './audit-entry.js';
+import type { AuditEventsTable } from '../../platform/db/index.js';
+
+/** Signs checkpoints; implemented by the key service over the key provider. */
+export interface CheckpointSigner {
+  sign(payload: Buffer): Promise<{ keyId: string; keyVersion: number; signature: Buffer }>;
+}
+
+export interface AuditFilter {
+  from?: string;
+  to?: string;
+  principal?: string;
+  /** Exact action, or a prefix ending in `*` such as `artifact:*`. */
+  action?: string;
+  resource?: string;
+  outcome?: AuditOutcome;
+  afterSeq?: number;
+  limit?: number;
+}
+
+export function rowToEntry(row: AuditEventsTable): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    time: row.time,
+    principal: row.principal,
+    action: row.action,
+    resource: row.resource,
+    outcome: row.outcome as AuditOutcome,
+    sourceIp: row.source_ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export class AuditLedger {
+  readonly #db: Db;
+  readonly #now: () => Date;
+
+  constructor(db: Db, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  /** Appends one entry inside `tx` and returns it. */
+  async append(tx: Tx, actor: Actor, record: AuditRecord): Promise<AuditEntry> {
+    const headQuery = tx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
+    const head = await (this.#db.dialect === 'postgres' ? headQuery.forUpdate() : headQuery).executeTakeFirst();
+    const prevSeq = head ? Number(head.seq) : 0;
+    const prevHash = head ? head.hash : GENESIS_HASH;
+    const unhashed = {
+      seq: prevSeq + 1,
+      id: newId('evt'),
+      time: this.#now().toISOString(),
+      principal: actor.principal,
+      action: record.action,
+      resource: record.resource,
+      outcome: record.outcome,
+      sourceIp: actor.sourceIp ?? null,
+      userAgent: actor.userAgent ?? null,
+      requestId: actor.requestId ?? null,
+      details: JSON.parse(JSON.stringify(record.details ?? {})) as Record<string, unknown>,
+      prevHash,
+    };
+    const entry: AuditEntry = { ...unhashed, hash: hashEntry(unhashed) };
+    await tx
+      .insertInto('audit_events')
+      .values({
+        seq: entry.seq,
+        id: entry.id,
+        time: entry.time,
+        principal: entry.principal,
+        action: entry.action,
+        resource: entry.resource,
+        outcome: entry.outcome,
+        source_ip: entry.sourceIp,
+        user_agent: entry.userAgent,
+        request_id: entry.requestId,
+        details: JSON.stringify(entry.details),
+        prev_hash: entry.prevHash,
+        hash: entry.hash,
+      })
+      .execute();
+    if (head) await tx.updateTable('audit_head').set({ seq: entry.seq, hash: entry.hash }).where('id', '=', 1).execute();
+    else await tx.insertInto('audit_head').values({ id: 1, seq: entry.seq, hash: entry.hash }).execute();
+    return entry;
+  }
+
+  /** Lists entries (oldest first) matching `filter`. */
+  async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    let q = this.#db.kysely.selectFrom('audit_events').selectAll().orderBy('seq', 'asc');
+    if (filter.from) q = q.where('time', '>=', filter.from);
+    if (filter.to) q = q.where('time', '<=', filter.to);
+    if (filter.principal) q = q.where('principal', '=', filter.principal);
+    if (filter.action) {
+      q = filter.action.endsWith('*') ? q.where('action', 'like', `${filter.action.slice(0, -1).replace(/[%_]/g, '')}%`) : q.where('action', '=', filter.action);
+    }
+    if (filter.resource) q = q.where('resource', '=', filter.resource);
+    if (filter.outcome) q = q.where('outcome', '=', filter.outcome);
+    if (filter.afterSeq !== undefined) q = q.where('seq', '>', filter.afterSeq);
+    if (filter.limit !== undefined) q = q.limit(filter.limit);
+    return (await q.execute()).map(rowToEntry);
+  }
+
+  /** Streams every entry in order, in pages (for export and verification of large ledgers). */
+  async *iterate(pageSize = 5000): AsyncGenerator<AuditEntry> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.#db.kysely.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq', 'asc').limit(pageSize).execute();
+      for (const row of rows) yield rowToEntry(row);
+      if (rows.length < pageSize) return;
+      after = Number(rows[rows.length - 1]!.seq);
+    }
+  }
+
+  /** The newest (seq, hash), or seq 0 with the genesis hash for an empty ledger. */
+  async head(): Promise<{ seq: number; hash: string }> {
+    const head = await this.#db.kysely.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+    return head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
+  }
+
+  /**
+   * Signs the current head unless the newest checkpoint already covers it. Returns the checkpoint
+   * written, or undefined when there was nothing new.
+   */
+  async checkpoint(signer: CheckpointSigner): Promise<{ seq: number; headHash: string; createdAt: string; signature: string } | undefined> {
+    const head = await this.head();
+    if (head.seq === 0) return undefined;
+    const last = await this.#db.kysely.selectFrom('audit_checkpoints').select(sql<number>`max(seq)`.as('seq')).executeTakeFirst();
+    if (last?.seq !== null && last?.seq !== undefined && Number(last.seq) >= head.seq) return undefined;
+    const createdAt = this.#now().toISOString();
+    const signed = await signer.sign(checkpointPayload(head.seq, head.hash, createdAt));
+    const signature = signed.signature.toString('base64');
+    await this.#db.kysely
+      .insertInto('audit_checkpoints')
+      .values({ seq: head.seq, head_hash: head.hash, created_at: createdAt, key_id: signed.keyId, key_version: signed.keyVersion, signature })
+      .onConflict((oc) => oc.column('seq').doNothing())
+      .execute();
+    return { seq: head.seq, headHash: head.hash, createdAt, signature };
+  }
+}

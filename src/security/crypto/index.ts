@@ -1,0 +1,5 @@
+/**
+ * @module security/crypto
+ * Envelope encryption primitives: streaming chunked AES-256-GCM under per-object data keys.
+ */
+export { DEFAULT_CHUNK_LOG2, decryptStream, encryptStream } from './envelope-stream.js';
