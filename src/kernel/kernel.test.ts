@@ -45,3 +45,12 @@ describe('ids and random', () => {
     }
   });
 });
+
+describe('docs/errors.md', () => {
+  it('lists every code in the catalogue (regenerate with npx tsx scripts/generate-error-docs.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ERROR_CATALOGUE } = await import('./errors.js');
+    const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+    for (const code of Object.keys(ERROR_CATALOGUE)) expect(doc).toContain(`| \`${code}\` |`);
+  });
+});

@@ -215,7 +215,7 @@ export class KeyService implements CheckpointSigner {
    * Schedules deletion after `waitingDays` (7–30). Refused while any live artifact encrypted under
    * the key is under retention or legal hold: deleting the key would destroy it before its time.
    */
-  scheduleDeletion(actor: Actor, keyIdOrAlias: string, waitingDays = MAX_DELETION_DAYS): Promise<KeyMetadata> {
+  async scheduleDeletion(actor: Actor, keyIdOrAlias: string, waitingDays = MAX_DELETION_DAYS): Promise<KeyMetadata> {
     if (!Number.isInteger(waitingDays) || waitingDays < MIN_DELETION_DAYS || waitingDays > MAX_DELETION_DAYS) {
       throw new AppError('INVALID_INPUT', { message: `The waiting period must be a whole number of days from ${MIN_DELETION_DAYS} to ${MAX_DELETION_DAYS}` });
     }

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, resolveHome } from './index.js';
+
+describe('configuration', () => {
+  const home = mkdtempSync(join(tmpdir(), 'attest-cfg-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('resolves the home from --home, then ATTEST_HOME, then ./.attest', () => {
+    expect(resolveHome('/x', { ATTEST_HOME: '/y' })).toBe('/x');
+    expect(resolveHome(undefined, { ATTEST_HOME: '/y' })).toBe('/y');
+    expect(resolveHome(undefined, {})).toMatch(/\.attest$/);
+  });
+
+  it('defaults to the embedded backends and lets the environment override the file', () => {
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1, store: { url: 's3://bucket/p?region=eu-west-1' } }));
+    const c = loadConfig(home, {});
+    expect(c.databaseUrl).toBe(`sqlite:${join(home, 'attest.db')}`);
+    expect(c.storeUrl).toBe('s3://bucket/p?region=eu-west-1');
+    const e = loadConfig(home, { ATTEST_DB_URL: 'postgres://u@h/d', ATTEST_STORE_URL: 'file:///srv/attest' });
+    expect(e.databaseUrl).toBe('postgres://u@h/d');
+    expect(e.storeUrl).toBe('file:///srv/attest');
+  });
+
+  it('names the offending setting when invalid', () => {
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1, database: { url: 5 } }));
+    expect(() => loadConfig(home, {})).toThrowError(/database\.url/);
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1, extra: true }));
+    expect(() => loadConfig(home, {})).toThrowError(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1 }));
+    expect(() => loadConfig(home, { ATTEST_DB_URL: 'mysql://x' })).toThrowError(/ATTEST_DB_URL/);
+    expect(() => loadConfig(home, { ATTEST_KEY_PROVIDER: 'aws-kms' })).toThrowError(/ATTEST_KEY_PROVIDER/);
+    expect(() => loadConfig(home, { ATTEST_PORT: 'eighty' })).toThrowError(/ATTEST_PORT/);
+  });
+
+  it('requires an initialised home', () => {
+    expect(() => loadConfig(join(home, 'missing'), {})).toThrowError(expect.objectContaining({ code: 'HOME_NOT_INITIALISED' }));
+  });
+});
