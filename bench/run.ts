@@ -8,7 +8,8 @@ import type { BenchResult } from './types.js';
 type BenchModule = { run: () => Promise<BenchResult[]> };
 
 const GROUPS: Record<string, () => Promise<BenchModule>> = {
-  'secure-core': () => import('./secure-core.bench.js'),
+  artifacts: () => import('./artifacts.bench.js'),
+  audit: () => import('./audit.bench.js'),
 };
 
 function fmt(n: number): string {

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import { rename, stat, unlink } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -23,6 +23,10 @@ import type { KeyService } from '../security/keys/index.js';
 import { DEFAULT_KEY_ALIAS } from '../security/keys/index.js';
 import type { ArtifactMetadata } from './artifact-model.js';
 import { artifactContext, rowToArtifact } from './artifact-model.js';
+import { inlineHasher, workerHasher } from './parallel-hash.js';
+
+/** Objects from this size on are hashed on a worker thread, in parallel with encryption. */
+const PARALLEL_HASH_MIN_BYTES = 16 * 1024 * 1024;
 
 export interface ArtifactServiceDeps {
   db: Db;
@@ -34,6 +38,8 @@ export interface ArtifactServiceDeps {
 
 export interface PutOptions {
   projectId: string;
+  /** Expected size in bytes, if known: large objects are hashed on a worker thread. */
+  sizeHint?: number;
   mediaType?: string;
   /** Store under this name as its next version. */
   name?: string;
@@ -83,21 +89,23 @@ export class ArtifactService {
     const artifactId = newId('art');
     const context = artifactContext(artifactId);
     const dataKey = await this.#keys.generateDataKey(options.key ?? DEFAULT_KEY_ALIAS, context);
-    const hash = createHash('sha256');
+    const hasher = (options.sizeHint ?? 0) >= PARALLEL_HASH_MIN_BYTES ? workerHasher() : inlineHasher();
     let size = 0;
     const hashing = async function* () {
       for await (const chunk of source) {
-        hash.update(chunk);
+        await hasher.update(chunk);
         size += chunk.byteLength;
         yield chunk;
       }
     };
+    let sha256: string;
     try {
       await this.#blobs.put(artifactId, encryptStream(hashing(), dataKey.plaintext, context));
+      sha256 = await hasher.digest();
     } finally {
       dataKey.plaintext.fill(0);
+      await hasher.close();
     }
-    const sha256 = hash.digest('hex');
     let reused: ArtifactMetadata | undefined;
     try {
       const result = await governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Put', `artifact/${artifactId}`, async (tx) => {
@@ -150,8 +158,9 @@ export class ArtifactService {
   }
 
   /** Stores a file. */
-  putFile(actor: Actor, path: string, options: PutOptions): Promise<PutResult> {
-    return this.put(actor, createReadStream(path, { highWaterMark: 1 << 20 }), options);
+  async putFile(actor: Actor, path: string, options: PutOptions): Promise<PutResult> {
+    const { size } = await stat(path);
+    return this.put(actor, createReadStream(path, { highWaterMark: 1 << 20 }), { sizeHint: size, ...options });
   }
 
   async #addName(tx: Tx, projectId: string, name: string, artifactId: string, principal: string): Promise<{ name: string; version: number }> {

@@ -83,12 +83,6 @@ export interface AuditEventsTable {
   hash: string;
 }
 
-export interface AuditHeadTable {
-  id: number;
-  seq: number;
-  hash: string;
-}
-
 export interface AuditCheckpointsTable {
   seq: number;
   head_hash: string;
@@ -122,7 +116,6 @@ export interface Database {
   artifacts: ArtifactsTable;
   named_objects: NamedObjectsTable;
   audit_events: AuditEventsTable;
-  audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
   config_changes: ConfigChangesTable;
   schema_migrations: SchemaMigrationsTable;

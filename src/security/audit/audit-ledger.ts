@@ -1,11 +1,12 @@
+/** Arbitrary constant naming the audit append lock among PostgreSQL advisory locks. */
+const AUDIT_APPEND_LOCK = 727_365_002;
+
 /**
  * @module security/audit/audit-ledger
  * The append-only, tamper-evident audit ledger. Entries are appended inside the caller's
  * transaction, so a governed change and its entry commit together or not at all (ARCHITECTURE.md
- * invariant 3). Appends serialise on the single `audit_head` row (row lock on PostgreSQL; SQLite
- * transactions here are `BEGIN IMMEDIATE`), which also lets verification detect deletion of the
- * newest entries. Periodic checkpoints sign (seq, head hash) with an Ed25519 key from the key
- * provider.
+ * invariant 3). Periodic checkpoints sign (seq, head hash) with an Ed25519 key from the key
+ * provider; the newest one is also kept outside the database (the home's anchor file).
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.js';
@@ -60,10 +61,12 @@ export class AuditLedger {
 
   /** Appends one entry inside `tx` and returns it. */
   async append(tx: Tx, actor: Actor, record: AuditRecord): Promise<AuditEntry> {
-    const headQuery = tx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
-    const head = await (this.#db.dialect === 'postgres' ? headQuery.forUpdate() : headQuery).executeTakeFirst();
-    const prevSeq = head ? Number(head.seq) : 0;
-    const prevHash = head ? head.hash : GENESIS_HASH;
+    // Appenders serialise: SQLite transactions here are BEGIN IMMEDIATE (one writer at a time);
+    // on PostgreSQL a transaction-scoped advisory lock orders concurrent appenders.
+    if (this.#db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`.execute(tx);
+    const last = await tx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const prevSeq = last ? Number(last.seq) : 0;
+    const prevHash = last ? last.hash : GENESIS_HASH;
     const unhashed = {
       seq: prevSeq + 1,
       id: newId('evt'),
@@ -97,8 +100,6 @@ export class AuditLedger {
         hash: entry.hash,
       })
       .execute();
-    if (head) await tx.updateTable('audit_head').set({ seq: entry.seq, hash: entry.hash }).where('id', '=', 1).execute();
-    else await tx.insertInto('audit_head').values({ id: 1, seq: entry.seq, hash: entry.hash }).execute();
     return entry;
   }
 
@@ -131,8 +132,8 @@ export class AuditLedger {
 
   /** The newest (seq, hash), or seq 0 with the genesis hash for an empty ledger. */
   async head(): Promise<{ seq: number; hash: string }> {
-    const head = await this.#db.kysely.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
-    return head ? { seq: Number(head.seq), hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
+    const last = await this.#db.kysely.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
   /**

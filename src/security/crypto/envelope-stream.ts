@@ -72,8 +72,10 @@ export async function* encryptStream(
       pending = [];
       pendingBytes = 0;
     }
+    // Sources never reuse a buffer they have yielded (Node streams allocate per chunk), so the
+    // tail can be held without copying.
     if (buf.length > 0) {
-      pending.push(Buffer.from(buf));
+      pending.push(buf);
       pendingBytes += buf.length;
     }
   }

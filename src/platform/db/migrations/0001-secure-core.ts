@@ -1,6 +1,6 @@
 /**
  * Migration 0001: the secure core (issue 2) — projects, keys, artifacts, named objects, the audit
- * ledger with its head and signed checkpoints, and config history. Frozen: never edit a migration
+ * ledger with its signed checkpoints, and config history. Frozen: never edit a migration
  * that has shipped; add a new one. Uses only portable column types.
  */
 import type { Kysely } from 'kysely';
@@ -76,7 +76,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('audit_events')
     .addColumn('seq', 'bigint', (c) => c.primaryKey())
-    .addColumn('id', 'text', (c) => c.notNull().unique())
+    .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('time', 'text', (c) => c.notNull())
     .addColumn('principal', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())
@@ -89,16 +89,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('prev_hash', 'text', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('audit_events_time').on('audit_events').column('time').execute();
   await db.schema.createIndex('audit_events_principal').on('audit_events').columns(['principal', 'seq']).execute();
   await db.schema.createIndex('audit_events_action').on('audit_events').columns(['action', 'seq']).execute();
-
-  await db.schema
-    .createTable('audit_head')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('seq', 'bigint', (c) => c.notNull())
-    .addColumn('hash', 'text', (c) => c.notNull())
-    .execute();
 
   await db.schema
     .createTable('audit_checkpoints')

@@ -1,0 +1,55 @@
+/**
+ * Audit append (issue 2): one entry per transaction, against a plain insert of the same row into a
+ * table with the same columns and indexes in the same database, on SQLite and (when
+ * ATTEST_TEST_PG_URL is set) PostgreSQL.
+ */
+import { sql } from 'kysely';
+import { withTransaction } from '../src/platform/db/index.js';
+import { testDialects } from '../test/support/databases.js';
+import { createTestInstallation, TEST_ACTOR } from '../test/support/test-app.js';
+import { medianSeconds } from './measure.js';
+import type { BenchResult } from './types.js';
+
+export async function run(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const dialect of testDialects()) {
+    const inst = await createTestInstallation(dialect, 'fs');
+    try {
+      const N = 2000;
+      const db = inst.app.db;
+      // The reference: the same row into a table with the same columns and indexes, without the
+      // chain (no previous-entry read, no canonical JSON, no hash).
+      await sql`create table bench_plain (seq bigint primary key, id text not null, time text not null, principal text not null, action text not null, resource text not null, outcome text not null, source_ip text, user_agent text, request_id text, details text not null, prev_hash text not null, hash text not null)`.execute(db.kysely);
+      await sql`create index bench_plain_principal on bench_plain (principal, seq)`.execute(db.kysely);
+      await sql`create index bench_plain_action on bench_plain (action, seq)`.execute(db.kysely);
+      let seq = 0;
+      const plainSeconds = await medianSeconds(3, async () => {
+        for (let i = 0; i < N; i++) {
+          const s = ++seq;
+          await withTransaction(db, (tx) =>
+            tx
+              .insertInto('bench_plain' as never)
+              .values({ seq: s, id: `evt_${s}`, time: new Date().toISOString(), principal: TEST_ACTOR.principal, action: 'bench:Write', resource: `thing/${s}`, outcome: 'allowed', source_ip: TEST_ACTOR.sourceIp, user_agent: TEST_ACTOR.userAgent, request_id: null, details: '{"i":1}', prev_hash: 'x'.repeat(64), hash: 'y'.repeat(64) } as never)
+              .execute(),
+          );
+        }
+      });
+      const auditSeconds = await medianSeconds(3, async () => {
+        for (let i = 0; i < N; i++) {
+          await withTransaction(db, (tx) => inst.app.ledger.append(tx, TEST_ACTOR, { action: 'bench:Write', resource: `thing/${i}`, outcome: 'allowed', details: { i: 1 } }));
+        }
+      });
+      results.push({
+        name: `audit append, one per transaction (${dialect})`,
+        value: N / auditSeconds,
+        unit: 'entries/s',
+        reference: { name: 'plain insert of the same row', value: N / plainSeconds },
+        ratio: plainSeconds / auditSeconds,
+        goal: 'ratio >= 0.5',
+      });
+    } finally {
+      await inst.dispose();
+    }
+  }
+  return results;
+}
