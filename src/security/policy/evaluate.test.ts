@@ -6,12 +6,13 @@ import {
   evaluateWithScope,
   type NamedPolicy,
   POLICY_VERSION,
+  policyVariable as v,
   type PolicyDocument,
   type RequestContext,
   validatePolicyDocument,
 } from './index.js';
 
-const PRINCIPAL = ['$', '{attest:PrincipalId}'].join('');
+const PRINCIPAL = v('attest:PrincipalId');
 
 const policy = (name: string, Statement: PolicyDocument['Statement']): NamedPolicy => ({ name, document: { Version: POLICY_VERSION, Statement } });
 
@@ -191,7 +192,7 @@ describe('policy documents are validated when compiled', () => {
     ['bad CIDR', { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { IpAddress: { 'attest:SourceIp': '10.0.0.0/33' } } }] }],
     ['bad date', { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { DateLessThan: { 'attest:CurrentTime': 'tomorrow' } } }] }],
     ['bad action', { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: 'approve models', Resource: '*' }] }],
-    ['variable in an action', { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: 'model:${attest:Verb}', Resource: '*' }] }],
+    ['variable in an action', { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: `model:${v('attest:Verb')}`, Resource: '*' }] }],
     ['bad Effect', { Version: POLICY_VERSION, Statement: [{ Effect: 'Permit', Action: '*', Resource: '*' }] }],
   ];
   it.each(bad)('%s → POLICY_INVALID', (_name, doc) => {
