@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../kernel/index.js';
-import { POLICY_VERSION } from '../policy/index.js';
+import { POLICY_VERSION, type PolicyDocument } from '../policy/index.js';
 import { ApiTokenRecord, describeApiToken, hashApiToken, issueApiToken, parseApiToken, revokeApiToken, verifyApiToken } from './index.js';
 
 const now = new Date('2026-11-29T10:00:00Z');
@@ -59,7 +59,8 @@ describe('API tokens', () => {
   });
 
   it('carries an optional narrower scope', () => {
-    const scope = { name: 'read-only', document: { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow' as const, Action: '*:List', Resource: '*' }] } };
+    const document: PolicyDocument = { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: '*:List', Resource: '*' }] };
+    const scope = { name: 'read-only', document };
     const { record } = issueApiToken({ ownerId: 'usr_alice', name: 'ro', now, scope });
     expect(record.scope).toEqual(scope);
   });
