@@ -14,4 +14,4 @@ export type { LockoutPolicy, LockoutState } from './lockout-policy.js';
 export { ApiTokenRecord, DEFAULT_TOKEN_LIFETIME_MS, describeApiToken, hashApiToken, issueApiToken, parseApiToken, revokeApiToken, verifyApiToken } from './api-token.js';
 export type { IssueApiTokenOptions } from './api-token.js';
 export { createOidcVerifier } from './oidc-verifier.js';
-export type { ClaimMapping, JwksSource, OidcConfig, OidcIdentity, OidcVerifier, RoleGrant } from './oidc-verifier.js';
+export type { ClaimMapping, JwksSource, OidcConfig, OidcIdentity, OidcVerifier } from './oidc-verifier.js';

@@ -9,12 +9,7 @@
  */
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { AppError } from '../../kernel/index.js';
-
-/** A role granted through a claim: installation-wide, or in one project. */
-export interface RoleGrant {
-  readonly role: string;
-  readonly project?: string;
-}
+import type { RoleGrant } from '../policy/index.js';
 
 /** Maps one value of the groups claim to Attest groups and roles. */
 export interface ClaimMapping {

@@ -7,7 +7,11 @@ import {
   builtInRole,
   evaluate,
   type NamedPolicy,
+  POLICY_VERSION,
+  PROJECT_PLACEHOLDER,
+  policiesForGrants,
   type RequestContext,
+  type RoleDefinition,
   rolePolicy,
   SELF_SERVICE_POLICY,
   validatePolicyDocument,
@@ -181,6 +185,26 @@ describe('built-in roles: role × action matrix over the whole catalogue', () =>
     expect(a.name).toBe('role/viewer@credit');
     expect(rolePolicy(builtInRole('viewer')!, 'credit')).toBe(a);
     expect(JSON.stringify(a.document)).not.toContain('attest:Project');
+  });
+
+  it('project roles must confine every statement to their project', () => {
+    const leaky = (Resource: string): RoleDefinition => ({
+      name: 'leaky',
+      description: 'custom',
+      scope: 'project',
+      document: { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: 'model:Read', Resource }] },
+    });
+    expect(() => rolePolicy(leaky('*'), 'credit')).toThrow(/every Resource must start with/);
+    expect(() => rolePolicy(leaky('attest:*:model/*'), 'credit')).toThrow(/every Resource must start with/);
+    const bound = rolePolicy(leaky(`attest:${PROJECT_PLACEHOLDER}:model/*`), 'credit');
+    expect(evaluate({ action: 'model:Read', resource: 'attest:credit:model/m' }, [bound]).decision).toBe('Allow');
+    expect(evaluate({ action: 'model:Read', resource: 'attest:retail:model/m' }, [bound]).decision).toBe('ImplicitDeny');
+  });
+
+  it('turns role grants (e.g. from OIDC claims) into policies', () => {
+    const policies = policiesForGrants([{ role: 'model-validator', project: 'credit' }, { role: 'auditor' }, { role: 'model-validator', project: 'credit' }]);
+    expect(policies.map((p) => p.name)).toEqual(['builtin/self-service', 'role/model-validator@credit', 'role/auditor']);
+    expect(() => policiesForGrants([{ role: 'wizard' }])).toThrow(/No such role/);
   });
 
   it('every role document is valid and every catalogue action has a resource template', () => {

@@ -6,8 +6,17 @@
  */
 export { ACTION_CATALOGUE, ACTION_NAMES, ACTION_SERVICES, ActionName, actionsWithAccess, isCatalogueAction } from './action-catalogue.js';
 export type { AccessLevel, ActionInfo, ResourceScope } from './action-catalogue.js';
-export { BUILT_IN_ROLE_NAMES, BUILT_IN_ROLES, builtInRole, PROJECT_PLACEHOLDER, rolePolicy, SELF_SERVICE_POLICY } from './built-in-roles.js';
-export type { BuiltInRoleName, RoleDefinition } from './built-in-roles.js';
+export {
+  BUILT_IN_ROLE_NAMES,
+  BUILT_IN_ROLES,
+  builtInRole,
+  PROJECT_PLACEHOLDER,
+  policiesForGrants,
+  rolePolicy,
+  SELF_SERVICE_POLICY,
+  validateRoleDefinition,
+} from './built-in-roles.js';
+export type { BuiltInRoleName, RoleDefinition, RoleGrant } from './built-in-roles.js';
 export { policyVariable } from './compile-pattern.js';
 export { compilePolicy, validatePolicyDocument } from './compile-policy.js';
 export type { CompiledPolicy, CompiledStatement } from './compile-policy.js';
