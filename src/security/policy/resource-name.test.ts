@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACTION_CATALOGUE, ActionName, formatResourceName, isCatalogueAction, parseResourceName, projectOf, tryParseResourceName } from './index.js';
+import { ACTION_CATALOGUE, ACTION_SERVICES, ActionName, formatResourceName, isCatalogueAction, parseResourceName, projectOf, tryParseResourceName } from './index.js';
 
 describe('resource names', () => {
   it.each([
@@ -51,6 +52,17 @@ describe('action catalogue', () => {
       const parsed = tryParseResourceName(r);
       expect(parsed, name).toBeDefined();
       expect(parsed!.project === '', name).toBe(info.scope === 'installation' || name === 'project:List');
+    }
+  });
+  it('is documented in full in docs/policy-language.md', () => {
+    const doc = readFileSync(new URL('../../../docs/policy-language.md', import.meta.url), 'utf8');
+    for (const service of ACTION_SERVICES) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${service}\` |`));
+      expect(row, service).toBeDefined();
+      const verbs = row!.split('|')[2]!.split(',').map((v) => v.replace(/\\\*/g, '').trim());
+      const expected = [...ACTION_CATALOGUE.values()].filter((i) => i.service === service);
+      expect(verbs, service).toEqual(expected.map((i) => i.verb));
+      for (const [i, info] of expected.entries()) expect(row!.split('|')[2]!.split(',')[i]!.includes('\\*'), `${service}:${info.verb}`).toBe(!['List', 'Read'].includes(info.access));
     }
   });
 });
