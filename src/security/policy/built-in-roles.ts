@@ -254,6 +254,14 @@ export const SELF_SERVICE_POLICY: NamedPolicy = {
   ),
 };
 
+/**
+ * Ready-made token scopes (`attest tokens create --scope read-only`): a scope only narrows, so a
+ * read-only token of an administrator can read everything and change nothing.
+ */
+export const TOKEN_SCOPE_PRESETS: Readonly<Record<'read-only', PolicyDocument>> = Object.freeze({
+  'read-only': doc({ Sid: 'ReadOnly', Effect: 'Allow', Action: actionsWithAccess(['List', 'Read']), Resource: '*' }),
+});
+
 function bindProject<T>(value: T, project: string): T {
   if (typeof value === 'string') return value.split(PROJECT_PLACEHOLDER).join(project) as T;
   if (Array.isArray(value)) return value.map((v) => bindProject(v, project)) as T;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../kernel/index.js';
 import {
+  assertAllowed,
   type Decision,
   evaluate,
   evaluateWithScope,
@@ -9,6 +10,7 @@ import {
   policyVariable as v,
   type PolicyDocument,
   type RequestContext,
+  TOKEN_SCOPE_PRESETS,
   validatePolicyDocument,
 } from './index.js';
 
@@ -177,6 +179,31 @@ describe('token scopes: both the owner and the scope must allow', () => {
     const d = evaluateWithScope({ action: 'dataset:Read', resource: 'attest:credit:dataset/d' }, [owner], [noSecrets]);
     expect(d).toMatchObject({ decision: 'ExplicitDeny', layer: 'scope', decidingStatement: { policyName: 'token-scope/no-data', sid: 'NoData' } });
   });
+  it('the read-only preset lets an administrator token read but not change', () => {
+    const admin = policy('admin', [{ Effect: 'Allow', Action: '*', Resource: '*' }]);
+    const ro = [{ name: 'token-scope/read-only', document: TOKEN_SCOPE_PRESETS['read-only'] }];
+    expect(evaluateWithScope({ action: 'audit:Export', resource: 'attest::audit/ledger' }, [admin], ro).decision).toBe('Allow');
+    expect(evaluateWithScope({ action: 'key:Disable', resource: 'attest::key/k1' }, [admin], ro)).toMatchObject({ decision: 'ImplicitDeny', layer: 'scope' });
+  });
+
+  it('assertAllowed throws ACCESS_DENIED saying why, without naming the statement', () => {
+    const req = { action: 'dataset:Read', resource: 'attest:credit:dataset/d' };
+    const denied = (d: Decision): AppError => {
+      try {
+        assertAllowed(d, req);
+      } catch (e) {
+        return e as AppError;
+      }
+      throw new Error('not thrown');
+    };
+    const explicit = denied(evaluateWithScope(req, [owner], [noSecrets]));
+    expect(explicit.code).toBe('ACCESS_DENIED');
+    expect(explicit.message).toBe("Not authorised to perform dataset:Read on attest:credit:dataset/d: an explicit deny in the token's scope");
+    expect(JSON.stringify(explicit.toJSON())).not.toContain('NoData');
+    expect(denied(evaluate(req, [])).message).toContain('no policy allows it');
+    expect(() => assertAllowed(evaluate(req, [owner]), req)).not.toThrow();
+  });
+
   it('without a scope it is plain evaluation', () => {
     expect(evaluateWithScope({ action: 'model:Train', resource: 'attest:credit:model/m' }, [owner], undefined).decision).toBe('Allow');
   });

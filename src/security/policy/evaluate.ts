@@ -12,6 +12,7 @@
  * An API token with a narrower scope is evaluated twice — its owner's policies and the scope — and
  * is allowed only when both allow ({@link evaluateWithScope}).
  */
+import { AppError } from '../../kernel/index.js';
 import { type CompiledPolicy, type CompiledStatement, compilePolicy } from './compile-policy.js';
 import type { RequestContext } from './context-keys.js';
 import type { NamedPolicy } from './policy-document.js';
@@ -158,4 +159,23 @@ export function evaluateWithScope(
 /** True if the decision allows the request. */
 export function isAllowed(decision: Decision): boolean {
   return decision.decision === 'Allow';
+}
+
+/**
+ * Throws ACCESS_DENIED unless the decision allows. The message says whether a deny statement or the
+ * absence of an allow decided, as IAM's messages do; which statement decided is for the audit entry
+ * (the caller records `decision`), not for the response.
+ */
+export function assertAllowed(decision: Decision, request: AuthorizationRequest): void {
+  if (decision.decision === 'Allow') return;
+  const why =
+    decision.decision === 'ExplicitDeny'
+      ? `an explicit deny in ${decision.layer === 'scope' ? "the token's scope" : 'a policy'}`
+      : decision.layer === 'scope'
+        ? "the token's scope does not allow it"
+        : 'no policy allows it';
+  throw new AppError('ACCESS_DENIED', {
+    message: `Not authorised to perform ${request.action} on ${request.resource}: ${why}`,
+    details: { action: request.action, resource: request.resource, decision: decision.decision },
+  });
 }

@@ -14,6 +14,7 @@ export {
   policiesForGrants,
   rolePolicy,
   SELF_SERVICE_POLICY,
+  TOKEN_SCOPE_PRESETS,
   validateRoleDefinition,
 } from './built-in-roles.js';
 export type { BuiltInRoleName, RoleDefinition, RoleGrant } from './built-in-roles.js';
@@ -24,7 +25,7 @@ export { CONDITION_OPERATORS } from './conditions.js';
 export type { ConditionValue } from './conditions.js';
 export { CONTEXT_KEYS, canonicalContextKey } from './context-keys.js';
 export type { ContextKeyType, ContextValue, RequestContext } from './context-keys.js';
-export { evaluate, evaluateWithScope, isAllowed } from './evaluate.js';
+export { assertAllowed, evaluate, evaluateWithScope, isAllowed } from './evaluate.js';
 export type { AuthorizationRequest, Decision, EvaluateOptions, NearMiss, PolicySet, StatementRef } from './evaluate.js';
 export { cidrContains, parseCidr, parseIp } from './ip-address.js';
 export type { CidrRange, IpValue } from './ip-address.js';
