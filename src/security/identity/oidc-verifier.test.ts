@@ -9,6 +9,7 @@ type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 let server: Server;
 let jwksUrl: string;
+let localIssuer: string;
 let jwksRequests = 0;
 let signingKey: PrivateKey;
 let strangerKey: PrivateKey;
@@ -25,14 +26,15 @@ beforeAll(async () => {
   strangerKey = (await generateKeyPair('ES256')).privateKey;
   server = createServer((req, res) => {
     jwksRequests++;
-    if (req.url !== '/jwks') {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
+    const json = (body: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url === '/jwks') json({ keys: [publicJwk] });
+    else if (req.url === '/.well-known/openid-configuration') json({ issuer: localIssuer, jwks_uri: jwksUrl });
+    else if (req.url === '/impostor/.well-known/openid-configuration') json({ issuer: 'https://elsewhere.example', jwks_uri: jwksUrl });
+    else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+  localIssuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  jwksUrl = `${localIssuer}/jwks`;
 });
 
 afterAll(async () => {
@@ -131,6 +133,20 @@ describe('OIDC bearer tokens against a JWKS served on 127.0.0.1', () => {
   it('verifies against a local key set too', async () => {
     const local = createOidcVerifier({ ...config(), jwks: { kind: 'local', keys: { keys: [publicJwk] } } });
     expect((await local.verify(await token())).subject).toBe('00u1abc');
+  });
+
+  it('finds the keys through OIDC discovery and checks the discovered issuer', async () => {
+    const viaDiscovery = createOidcVerifier({ ...config(), issuer: localIssuer, jwks: { kind: 'discovery', timeoutMs: 2000 } });
+    expect((await viaDiscovery.verify(await token({ iss: localIssuer }))).issuer).toBe(localIssuer);
+    expect(await rejection(viaDiscovery.verify(await token({ iss: localIssuer, key: strangerKey })))).toBe('INVALID_CREDENTIALS');
+    const impostor = `${localIssuer}/impostor`;
+    const misdescribed = createOidcVerifier({ ...config(), issuer: impostor, jwks: { kind: 'discovery', timeoutMs: 2000 } });
+    expect(await rejection(misdescribed.verify(await token({ iss: impostor })))).toBe('UNAVAILABLE');
+  });
+
+  it('refuses tokens older than maxTokenAgeSec', async () => {
+    const strict = createOidcVerifier({ ...config(), maxTokenAgeSec: 5, clockToleranceSec: 0 });
+    expect(await rejection(strict.verify(await token()))).toBe('TOKEN_EXPIRED');
   });
 
   it('reports an unreachable JWKS as UNAVAILABLE, and refuses plain-HTTP JWKS off loopback', async () => {

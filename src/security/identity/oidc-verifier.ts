@@ -18,8 +18,14 @@ export interface ClaimMapping {
   readonly roles?: readonly RoleGrant[];
 }
 
-/** Where the keys come from: the issuer's JWKS URL, or a key set given inline. */
-export type JwksSource = { readonly kind: 'remote'; readonly url: string; readonly timeoutMs?: number } | { readonly kind: 'local'; readonly keys: JSONWebKeySet };
+/**
+ * Where the keys come from: the `jwks_uri` of the issuer's discovery document
+ * (`<issuer>/.well-known/openid-configuration`), an explicit JWKS URL, or a key set given inline.
+ */
+export type JwksSource =
+  | { readonly kind: 'discovery'; readonly timeoutMs?: number }
+  | { readonly kind: 'remote'; readonly url: string; readonly timeoutMs?: number }
+  | { readonly kind: 'local'; readonly keys: JSONWebKeySet };
 
 /** Configuration of one identity provider. */
 export interface OidcConfig {
@@ -30,6 +36,8 @@ export interface OidcConfig {
   readonly algorithms?: readonly string[];
   /** Allowed clock skew in seconds for exp/nbf/iat; default 30. */
   readonly clockToleranceSec?: number;
+  /** If set, tokens issued (`iat`) longer ago than this are refused even if not yet expired. */
+  readonly maxTokenAgeSec?: number;
   /** Claim names; defaults `preferred_username`, `email`, `groups`. */
   readonly claims?: { readonly username?: string; readonly email?: string; readonly groups?: string };
   readonly mappings?: readonly ClaimMapping[];
@@ -61,14 +69,49 @@ export interface OidcVerifier {
 const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
-function keyResolver(source: JwksSource): JWTVerifyGetKey {
-  if (source.kind === 'local') return createLocalJWKSet(source.keys);
-  const url = new URL(source.url);
+function checkedUrl(text: string, what: string): URL {
+  const url = new URL(text);
   // Keys fetched in clear could be swapped by anyone on the path; plain HTTP only on loopback (tests, sidecars).
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw new AppError('INVALID_CONFIG', { message: `The JWKS URL must use https: ${source.url}` });
+    throw new AppError('INVALID_CONFIG', { message: `The ${what} must use https: ${text}` });
   }
-  return createRemoteJWKSet(url, { timeoutDuration: source.timeoutMs ?? 5000 });
+  return url;
+}
+
+/** OpenID Connect Discovery 1.0 §4: fetch the issuer's metadata; its `issuer` must equal ours exactly (§4.3). */
+async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<URL> {
+  const url = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  let meta: { issuer?: unknown; jwks_uri?: unknown };
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    meta = (await res.json()) as typeof meta;
+  } catch (err) {
+    throw new AppError('UNAVAILABLE', { message: `Cannot read the identity provider's discovery document ${url.href}: ${(err as Error).message}`, cause: err });
+  }
+  if (meta.issuer !== issuer || typeof meta.jwks_uri !== 'string') {
+    throw new AppError('UNAVAILABLE', { message: `The discovery document at ${url.href} does not describe issuer ${issuer}` });
+  }
+  return checkedUrl(meta.jwks_uri, 'jwks_uri');
+}
+
+function keyResolver(config: OidcConfig): JWTVerifyGetKey {
+  const source = config.jwks;
+  if (source.kind === 'local') return createLocalJWKSet(source.keys);
+  const timeoutDuration = source.timeoutMs ?? 5000;
+  if (source.kind === 'remote') return createRemoteJWKSet(checkedUrl(source.url, 'JWKS URL'), { timeoutDuration });
+  checkedUrl(config.issuer, 'issuer');
+  let remote: Promise<JWTVerifyGetKey> | undefined;
+  return async (header, token) => {
+    remote ??= discoverJwksUri(config.issuer, timeoutDuration).then((url) => createRemoteJWKSet(url, { timeoutDuration }));
+    try {
+      return await (await remote)(header, token);
+    } catch (err) {
+      // A failed discovery is retried on the next request rather than cached forever.
+      if (err instanceof AppError) remote = undefined;
+      throw err;
+    }
+  };
 }
 
 function stringClaim(payload: JWTPayload, name: string): string | undefined {
@@ -95,6 +138,7 @@ const REJECTIONS = new Set([
 ]);
 
 function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
   const code = (err as { code?: unknown }).code;
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'ERR_JWT_EXPIRED') return new AppError('TOKEN_EXPIRED', { message: 'The identity token has expired' });
@@ -114,7 +158,7 @@ function toAppError(err: unknown): AppError {
  * const who = await oidc.verify(bearer);
  */
 export function createOidcVerifier(config: OidcConfig): OidcVerifier {
-  const keys = keyResolver(config.jwks);
+  const keys = keyResolver(config);
   const claimNames = { username: 'preferred_username', email: 'email', groups: 'groups', ...config.claims };
   const audience = typeof config.audience === 'string' ? config.audience : [...config.audience];
   return {
@@ -127,6 +171,7 @@ export function createOidcVerifier(config: OidcConfig): OidcVerifier {
           algorithms: [...(config.algorithms ?? DEFAULT_ALGORITHMS)],
           clockTolerance: config.clockToleranceSec ?? 30,
           requiredClaims: ['sub', 'exp'],
+          ...(config.maxTokenAgeSec !== undefined ? { maxTokenAge: config.maxTokenAgeSec } : {}),
         }));
       } catch (err) {
         throw toAppError(err);
