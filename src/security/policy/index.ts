@@ -6,18 +6,10 @@
  */
 export { ACTION_CATALOGUE, ACTION_NAMES, ACTION_SERVICES, ActionName, actionsWithAccess, isCatalogueAction } from './action-catalogue.js';
 export type { AccessLevel, ActionInfo, ResourceScope } from './action-catalogue.js';
-export {
-  BUILT_IN_ROLE_NAMES,
-  BUILT_IN_ROLES,
-  builtInRole,
-  PROJECT_PLACEHOLDER,
-  policiesForGrants,
-  rolePolicy,
-  SELF_SERVICE_POLICY,
-  TOKEN_SCOPE_PRESETS,
-  validateRoleDefinition,
-} from './built-in-roles.js';
-export type { BuiltInRoleName, RoleDefinition, RoleGrant } from './built-in-roles.js';
+export { BUILT_IN_ROLE_NAMES, BUILT_IN_ROLES, builtInRole, PROJECT_PLACEHOLDER, SELF_SERVICE_POLICY, TOKEN_SCOPE_PRESETS } from './built-in-roles.js';
+export type { BuiltInRoleName, RoleDefinition } from './built-in-roles.js';
+export { policiesForGrants, rolePolicy, validateRoleDefinition } from './role-grants.js';
+export type { RoleGrant } from './role-grants.js';
 export { policyVariable } from './compile-pattern.js';
 export { compilePolicy, validatePolicyDocument } from './compile-policy.js';
 export type { CompiledPolicy, CompiledStatement } from './compile-policy.js';
