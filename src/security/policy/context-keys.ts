@@ -53,3 +53,50 @@ export function contextString(context: RequestContext, key: string): string | un
   if (value instanceof Date) return value.toISOString();
   return value.length === 1 ? value[0] : undefined;
 }
+
+/** The facts the server knows about a request, named in code rather than as context-key strings. */
+export interface RequestFacts {
+  readonly principalId: string;
+  readonly principalType: 'user' | 'service';
+  readonly groups?: readonly string[];
+  readonly authMethod?: 'password' | 'token' | 'oidc' | 'presigned';
+  readonly mfaPresent?: boolean;
+  readonly tokenScope?: string;
+  readonly sourceIp?: string;
+  readonly secureTransport?: boolean;
+  readonly userAgent?: string;
+  readonly now: Date;
+  readonly project?: string;
+  readonly resourceCreator?: string;
+  readonly approvalStatus?: 'Pending' | 'Approved' | 'Rejected';
+}
+
+const FACT_KEYS: Readonly<Record<keyof RequestFacts, string>> = {
+  principalId: 'attest:PrincipalId',
+  principalType: 'attest:PrincipalType',
+  groups: 'attest:PrincipalGroups',
+  authMethod: 'attest:AuthMethod',
+  mfaPresent: 'attest:MfaPresent',
+  tokenScope: 'attest:TokenScope',
+  sourceIp: 'attest:SourceIp',
+  secureTransport: 'attest:SecureTransport',
+  userAgent: 'attest:UserAgent',
+  now: 'attest:CurrentTime',
+  project: 'attest:Project',
+  resourceCreator: 'attest:ResourceCreator',
+  approvalStatus: 'attest:ApprovalStatus',
+};
+
+/**
+ * Builds the request context from typed facts (absent facts stay absent, so `…IfExists` and negated
+ * operators behave as documented).
+ * @example requestContext({ principalId: 'usr_a', principalType: 'user', sourceIp: '10.0.0.7', now: new Date() })
+ */
+export function requestContext(facts: RequestFacts): RequestContext {
+  const out: Record<string, ContextValue> = {};
+  for (const [fact, key] of Object.entries(FACT_KEYS) as [keyof RequestFacts, string][]) {
+    const value = facts[fact];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}

@@ -10,6 +10,7 @@ import {
   policyVariable as v,
   type PolicyDocument,
   type RequestContext,
+  requestContext,
   TOKEN_SCOPE_PRESETS,
   validatePolicyDocument,
 } from './index.js';
@@ -145,6 +146,19 @@ describe('evaluate: explicit deny > allow > implicit deny', () => {
     expect(evaluate({ action: 'model:Read', resource: 'attest:credit:model/m' }, [p]).decision).toBe('ImplicitDeny');
     const q = policy('q', [{ Effect: 'Allow', Action: '*', Resource: 'attest:cred*:*' }]);
     expect(evaluate({ action: 'model:Read', resource: 'attest:credit:model/m' }, [q]).decision).toBe('Allow');
+  });
+
+  it('builds the context from typed request facts', () => {
+    const ctx = requestContext({ principalId: 'usr_alice', principalType: 'user', sourceIp: '192.0.2.1', now: new Date('2026-11-29T10:00:00Z'), groups: ['risk'] });
+    expect(ctx).toEqual({
+      'attest:PrincipalId': 'usr_alice',
+      'attest:PrincipalType': 'user',
+      'attest:SourceIp': '192.0.2.1',
+      'attest:CurrentTime': new Date('2026-11-29T10:00:00Z'),
+      'attest:PrincipalGroups': ['risk'],
+    });
+    const d = evaluate({ action: 'artifact:Get', resource: 'attest:credit:artifact/a1', context: ctx }, [team, guard]);
+    expect(d.decidingStatement?.sid).toBe('OnlyFromCorpNetwork');
   });
 
   it('"?" matches exactly one character', () => {
