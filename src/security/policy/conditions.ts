@@ -8,8 +8,9 @@
  * - a positive operator fails when the key is absent, unless the operator ends in `IfExists`;
  * - `Null: { key: true }` holds when the key is absent;
  * - on multi-valued keys, `ForAnyValue:` needs one context value to satisfy the operator and
- *   `ForAllValues:` needs all of them to (vacuously true on an empty set); without a qualifier a
- *   positive operator needs any value to match and a negated one needs none to.
+ *   `ForAllValues:` needs all of them to (vacuously true on an empty set, while `ForAnyValue:` is
+ *   false on one, whatever the operator); without a qualifier a positive operator needs any value
+ *   to match and a negated one needs none to.
  * Policy dates are ISO 8601 strings or epoch seconds (IAM's convention); context dates are `Date`
  * objects, ISO strings or epoch milliseconds.
  */
@@ -244,6 +245,8 @@ export function compileCondition(operator: string, rawKey: string, raw: Conditio
       const present = contextValues(context[key]);
       if (present.length === 0) {
         if (parsed.ifExists || parsed.qualifier === 'ForAllValues') return true;
+        // ForAnyValue needs some value to satisfy the operator; there is none.
+        if (parsed.qualifier === 'ForAnyValue') return false;
         return negated;
       }
       if (parsed.qualifier === 'ForAllValues') return present.every((c) => satisfies(c, context));
