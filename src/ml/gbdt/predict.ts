@@ -27,7 +27,7 @@ export function leafIndex(tree: Tree, x: Float32Array, offset: number): number {
   let l = left[0]!;
   while (l !== -1) {
     const v = x[offset + feature[node]!]!;
-    if (v !== v) node = defaultLeft[node] === 1 ? l : right[node]!;
+    if (Number.isNaN(v)) node = defaultLeft[node] === 1 ? l : right[node]!;
     else node = v < threshold[node]! ? l : right[node]!;
     l = left[node]!;
   }
