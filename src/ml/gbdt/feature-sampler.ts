@@ -18,11 +18,21 @@ export function sampleFeatures(features: Int32Array, fraction: number, random: R
   return copy.subarray(0, n).sort();
 }
 
-/** Marks the rows kept by `subsample` in `keep` (1 = kept). */
+/**
+ * Marks the rows kept by `subsample` in `keep` (1 = kept): each row independently with
+ * probability `fraction`. Draws the gaps between dropped rows from the geometric distribution
+ * (P(gap = k) = fraction^k · (1 - fraction)) instead of one uniform per row: the same i.i.d.
+ * Bernoulli law with about (1 - fraction)·n draws.
+ */
 export function sampleRows(keep: Uint8Array, fraction: number, random: Random): void {
-  if (fraction >= 1) {
-    keep.fill(1);
-    return;
+  keep.fill(1);
+  if (fraction >= 1) return;
+  const logKeep = Math.log(fraction);
+  let r = -1;
+  for (;;) {
+    const u = 1 - random.next();
+    r += 1 + Math.floor(Math.log(u) / logKeep);
+    if (r >= keep.length) return;
+    keep[r] = 0;
   }
-  for (let r = 0; r < keep.length; r++) keep[r] = random.next() < fraction ? 1 : 0;
 }

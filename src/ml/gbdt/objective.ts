@@ -9,12 +9,6 @@ import type { Objective } from './model.js';
 
 const EPS_HESS = Math.fround(1e-16);
 
-/** XGBoost 1.7's float sigmoid used for gradients: 1 / (1 + expf(min(-x, 88.7)) + 1e-16). */
-function sigmoidGrad32(margin: number): number {
-  const e = Math.fround(Math.exp(Math.fround(Math.min(-margin, 88.7))));
-  return Math.fround(1 / Math.fround(e + 1));
-}
-
 /** Rejects labels the objective cannot learn from (INVALID_INPUT naming the first bad row). */
 export function checkLabels(objective: Objective, y: Float32Array, numClass: number): void {
   for (let i = 0; i < y.length; i++) {
@@ -32,7 +26,8 @@ export function checkLabels(objective: Objective, y: Float32Array, numClass: num
 /**
  * Fills `grad`/`hess` (`rows * groups` long, row-major by group) from the current margins.
  * `weight` is the per-row sample weight (or undefined for 1); `scalePosWeight` multiplies the
- * weight of rows labelled 1 for the logistic objectives.
+ * weight of rows labelled 1 for the logistic objectives. Rows with `keep[r] === 0` get zero
+ * gradient pairs (XGBoost's treatment of rows not drawn by subsample).
  */
 export function computeGradients(
   objective: Objective,
@@ -43,24 +38,32 @@ export function computeGradients(
   groups: number,
   grad: Float32Array,
   hess: Float32Array,
+  keep?: Uint8Array,
 ): void {
   const rows = y.length;
   const spw = Math.fround(scalePosWeight);
+  if (keep !== undefined) {
+    grad.fill(0);
+    hess.fill(0);
+  }
   switch (objective) {
     case 'binary:logistic':
     case 'binary:logitraw':
     case 'reg:logistic':
       for (let r = 0; r < rows; r++) {
+        if (keep !== undefined && keep[r] === 0) continue;
         const label = y[r]!;
         let w = weight === undefined ? 1 : weight[r]!;
         if (label === 1) w = Math.fround(w * spw);
-        const p = sigmoidGrad32(margins[r]!);
+        // 1.7's float sigmoid: 1 / (1 + expf(min(-x, 88.7))).
+        const p = Math.fround(1 / Math.fround(Math.fround(Math.exp(Math.fround(Math.min(-margins[r]!, 88.7)))) + 1));
         grad[r] = Math.fround(Math.fround(p - label) * w);
         hess[r] = Math.fround(Math.max(Math.fround(p * Math.fround(1 - p)), EPS_HESS) * w);
       }
       return;
     case 'reg:squarederror':
       for (let r = 0; r < rows; r++) {
+        if (keep !== undefined && keep[r] === 0) continue;
         const w = weight === undefined ? 1 : weight[r]!;
         grad[r] = Math.fround(Math.fround(margins[r]! - y[r]!) * w);
         hess[r] = w;
@@ -70,6 +73,7 @@ export function computeGradients(
     case 'multi:softmax': {
       const prob = new Float32Array(groups);
       for (let r = 0, o = 0; r < rows; r++, o += groups) {
+        if (keep !== undefined && keep[r] === 0) continue;
         const w = weight === undefined ? 1 : weight[r]!;
         softmax32(margins, o, groups, prob);
         const label = y[r]!;

@@ -160,20 +160,12 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
   let bestScore: number | undefined;
 
   for (let round = 0; round < p.num_round; round++) {
-    computeGradients(p.objective, margins, y, data.weight, p.scale_pos_weight, groups, grad, hess);
-    if (p.subsample < 1) {
-      sampleRows(keep, p.subsample, rowRandom);
-      for (let r = 0; r < n; r++) {
-        if (keep[r] === 1) continue;
-        for (let k = 0; k < groups; k++) {
-          grad[r * groups + k] = 0;
-          hess[r * groups + k] = 0;
-        }
-      }
-    }
+    const sampled = p.subsample < 1 ? keep : undefined;
+    if (sampled !== undefined) sampleRows(sampled, p.subsample, rowRandom);
+    computeGradients(p.objective, margins, y, data.weight, p.scale_pos_weight, groups, grad, hess, sampled);
     for (let k = 0; k < groups; k++) {
       const treeFeatures = sampleFeatures(allFeatures, p.colsample_bytree, colRandom);
-      const grown = grower.grow(grad, hess, groups, k, treeFeatures, colRandom);
+      const grown = grower.grow(grad, hess, groups, k, treeFeatures, colRandom, sampled);
       const value = grown.tree.value;
       const rows = grown.rowIndex;
       for (const leaf of grown.leaves) {
@@ -181,6 +173,14 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
         for (let i = leaf.begin; i < leaf.end; i++) {
           const idx = rows[i]! * groups + k;
           margins[idx] = margins[idx]! + v;
+        }
+      }
+      if (sampled !== undefined) {
+        // Rows left out by subsample are not in the partition: route them through the tree.
+        for (let r = 0; r < n; r++) {
+          if (sampled[r] === 1) continue;
+          const idx = r * groups + k;
+          margins[idx] = margins[idx]! + value[leafIndex(grown.tree, x.values, r * x.cols)]!;
         }
       }
       if (validation !== undefined && valMargins !== undefined) {

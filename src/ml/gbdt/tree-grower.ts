@@ -121,8 +121,12 @@ export class TreeGrower {
   readonly #scratch: Int32Array;
   readonly #gg: Float64Array;
   readonly #hh: Float64Array;
-  #g: Float32Array;
-  #h: Float32Array;
+  /** Row-major global histogram slot of every (row, feature): `slotPtr[f] + bin`. */
+  readonly #slots: Uint16Array | Int32Array;
+  #grad: Float32Array = new Float32Array(0);
+  #hess: Float32Array = new Float32Array(0);
+  #stride = 1;
+  #offset = 0;
 
   constructor(q: QuantizedMatrix, params: GrowParams) {
     this.#q = q;
@@ -130,30 +134,40 @@ export class TreeGrower {
     this.#slotPtr = new Int32Array(q.cols + 1);
     for (let f = 0; f < q.cols; f++) this.#slotPtr[f + 1] = this.#slotPtr[f]! + (q.cutPtr[f + 1]! - q.cutPtr[f]!) + 1;
     this.#histSize = 2 * this.#slotPtr[q.cols]!;
+    const F = q.cols;
+    this.#slots = this.#slotPtr[F]! <= 65536 ? new Uint16Array(q.rows * F) : new Int32Array(q.rows * F);
+    for (let f = 0; f < F; f++) {
+      const base = this.#slotPtr[f]!;
+      const col = f * q.rows;
+      for (let r = 0; r < q.rows; r++) this.#slots[r * F + f] = base + q.bins[col + r]!;
+    }
     this.#rowIndex = new Int32Array(q.rows);
     this.#scratch = new Int32Array(q.rows);
     this.#gg = new Float64Array(q.rows);
     this.#hh = new Float64Array(q.rows);
-    this.#g = new Float32Array(q.rows);
-    this.#h = new Float32Array(q.rows);
   }
 
   /**
    * Grows one tree from per-row gradients `grad[r * stride + offset]` (and hess likewise),
-   * considering only `treeFeatures` (ascending; the colsample_bytree set).
+   * considering only `treeFeatures` (ascending; the colsample_bytree set). Rows with
+   * `keep[r] === 0` (not drawn by subsample) carry zero gradients and are left out of the row
+   * partition, which changes no sum; their leaves are not reported.
    */
-  grow(grad: Float32Array, hess: Float32Array, stride: number, offset: number, treeFeatures: Int32Array, random: Random): GrownTree {
+  grow(grad: Float32Array, hess: Float32Array, stride: number, offset: number, treeFeatures: Int32Array, random: Random, keep?: Uint8Array): GrownTree {
     const q = this.#q;
     const p = this.#p;
-    const n = q.rows;
-    const g = this.#g;
-    const h = this.#h;
-    for (let r = 0, o = offset; r < n; r++, o += stride) {
-      g[r] = grad[o]!;
-      h[r] = hess[o]!;
-    }
+    this.#grad = grad;
+    this.#hess = hess;
+    this.#stride = stride;
+    this.#offset = offset;
     const rowIndex = this.#rowIndex;
-    for (let r = 0; r < n; r++) rowIndex[r] = r;
+    let n = 0;
+    if (keep === undefined) {
+      for (let r = 0; r < q.rows; r++) rowIndex[r] = r;
+      n = q.rows;
+    } else {
+      for (let r = 0; r < q.rows; r++) if (keep[r] === 1) rowIndex[n++] = r;
+    }
     const nodes = new NodeList();
     const hists = new Map<number, Float64Array>();
     const best = new Map<number, Candidate>();
@@ -170,9 +184,10 @@ export class TreeGrower {
         H += rootHist[2 * b + 1]!;
       }
     } else {
-      for (let r = 0; r < n; r++) {
-        G += g[r]!;
-        H += h[r]!;
+      for (let i = 0; i < n; i++) {
+        const o = rowIndex[i]! * stride + offset;
+        G += grad[o]!;
+        H += hess[o]!;
       }
     }
     const root = nodes.add(-1, 0, n, G, H, calcGain(p, G, H));
@@ -259,23 +274,27 @@ export class TreeGrower {
     const rows = this.#rowIndex;
     const gg = this.#gg;
     const hh = this.#hh;
-    const g = this.#g;
-    const h = this.#h;
+    const grad = this.#grad;
+    const hess = this.#hess;
+    const stride = this.#stride;
+    const offset = this.#offset;
     const count = end - begin;
     for (let i = 0; i < count; i++) {
-      const r = rows[begin + i]!;
-      gg[i] = g[r]!;
-      hh[i] = h[r]!;
+      const o = rows[begin + i]! * stride + offset;
+      gg[i] = grad[o]!;
+      hh[i] = hess[o]!;
     }
-    const bins = q.bins;
-    const slotPtr = this.#slotPtr;
-    for (let f = 0; f < q.cols; f++) {
-      const col = f * n;
-      const base = slotPtr[f]!;
-      for (let i = 0; i < count; i++) {
-        const b = (base + bins[col + rows[begin + i]!]!) << 1;
-        hist[b] = hist[b]! + gg[i]!;
-        hist[b + 1] = hist[b + 1]! + hh[i]!;
+    const slots = this.#slots;
+    const F = q.cols;
+    for (let i = 0; i < count; i++) {
+      const gi = gg[i]!;
+      const hi = hh[i]!;
+      let o = rows[begin + i]! * F;
+      const e = o + F;
+      for (; o < e; o++) {
+        const b = slots[o]! << 1;
+        hist[b] = hist[b]! + gi;
+        hist[b + 1] = hist[b + 1]! + hi;
       }
     }
   }
@@ -288,7 +307,13 @@ export class TreeGrower {
     const H = nodes.h[nid]!;
     const rootGain = nodes.rootGain[nid]!;
     const mcw = p.minChildWeight;
+    const lambda = p.lambda;
+    const alpha = p.alpha;
+    // Without max_delta_step the gain is T(G)²/(H+λ) in float64 rounded to float32 (split-math
+    // calcGain); it is inlined here because this loop runs for every bin of every node.
+    const plain = p.maxDeltaStep === 0;
     const best = emptyCandidate();
+    const cuts = q.cuts;
     for (let k = 0; k < features.length; k++) {
       const f = features[k]!;
       const base = this.#slotPtr[f]!;
@@ -303,8 +328,16 @@ export class TreeGrower {
         const gr = G - gl;
         const hr = H - hl;
         if (hr < mcw) continue;
-        const loss = Math.fround(Math.fround(calcGain(p, gl, hl) + calcGain(p, gr, hr)) - rootGain);
-        if (loss > best.loss) set(best, loss, f, b, 0, q.cuts[cutBase + b]!, gl, hl, gr, hr);
+        let gain: number;
+        if (plain) {
+          const tl = gl > alpha ? gl - alpha : gl < -alpha ? gl + alpha : 0;
+          const tr = gr > alpha ? gr - alpha : gr < -alpha ? gr + alpha : 0;
+          gain = Math.fround(Math.fround((tl * tl) / (hl + lambda)) + Math.fround((tr * tr) / (hr + lambda)));
+        } else {
+          gain = Math.fround(calcGain(p, gl, hl) + calcGain(p, gr, hr));
+        }
+        const loss = Math.fround(gain - rootGain);
+        if (loss > best.loss) set(best, loss, f, b, 0, cuts[cutBase + b]!, gl, hl, gr, hr);
       }
       // Exact float64 comparison, as XGBoost decides whether the node has missing values for f.
       if (gl === G && hl === H) continue;
@@ -319,7 +352,7 @@ export class TreeGrower {
         if (hl2 < mcw) continue;
         const loss = Math.fround(Math.fround(calcGain(p, gr, hr) + calcGain(p, gl2, hl2)) - rootGain);
         if (loss > best.loss) {
-          const threshold = b === 0 ? q.minValues[f]! : q.cuts[cutBase + b - 1]!;
+          const threshold = b === 0 ? q.minValues[f]! : cuts[cutBase + b - 1]!;
           set(best, loss, f, b - 1, 1, threshold, gl2, hl2, gr, hr);
         }
       }
