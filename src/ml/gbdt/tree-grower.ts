@@ -119,8 +119,6 @@ export class TreeGrower {
   readonly #pool: Float64Array[] = [];
   readonly #rowIndex: Int32Array;
   readonly #scratch: Int32Array;
-  readonly #gg: Float64Array;
-  readonly #hh: Float64Array;
   /** Row-major global histogram slot of every (row, feature): `slotPtr[f] + bin`. */
   readonly #slots: Uint16Array | Int32Array;
   #grad: Float32Array = new Float32Array(0);
@@ -143,8 +141,6 @@ export class TreeGrower {
     }
     this.#rowIndex = new Int32Array(q.rows);
     this.#scratch = new Int32Array(q.rows);
-    this.#gg = new Float64Array(q.rows);
-    this.#hh = new Float64Array(q.rows);
   }
 
   /**
@@ -269,27 +265,18 @@ export class TreeGrower {
 
   /** Histogram of the rows `rowIndex[begin..end)`, summed in row order as XGBoost does. */
   #build(hist: Float64Array, begin: number, end: number): void {
-    const q = this.#q;
-    const n = q.rows;
     const rows = this.#rowIndex;
-    const gg = this.#gg;
-    const hh = this.#hh;
     const grad = this.#grad;
     const hess = this.#hess;
     const stride = this.#stride;
     const offset = this.#offset;
-    const count = end - begin;
-    for (let i = 0; i < count; i++) {
-      const o = rows[begin + i]! * stride + offset;
-      gg[i] = grad[o]!;
-      hh[i] = hess[o]!;
-    }
     const slots = this.#slots;
-    const F = q.cols;
-    for (let i = 0; i < count; i++) {
-      const gi = gg[i]!;
-      const hi = hh[i]!;
-      let o = rows[begin + i]! * F;
+    const F = this.#q.cols;
+    for (let i = begin; i < end; i++) {
+      const r = rows[i]!;
+      const gi = grad[r * stride + offset]!;
+      const hi = hess[r * stride + offset]!;
+      let o = r * F;
       const e = o + F;
       for (; o < e; o++) {
         const b = slots[o]! << 1;
