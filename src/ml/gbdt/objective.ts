@@ -42,16 +42,11 @@ export function computeGradients(
 ): void {
   const rows = y.length;
   const spw = Math.fround(scalePosWeight);
-  if (keep !== undefined) {
-    grad.fill(0);
-    hess.fill(0);
-  }
   switch (objective) {
     case 'binary:logistic':
     case 'binary:logitraw':
     case 'reg:logistic':
       for (let r = 0; r < rows; r++) {
-        if (keep !== undefined && keep[r] === 0) continue;
         const label = y[r]!;
         let w = weight === undefined ? 1 : weight[r]!;
         if (label === 1) w = Math.fround(w * spw);
@@ -60,20 +55,18 @@ export function computeGradients(
         grad[r] = Math.fround(Math.fround(p - label) * w);
         hess[r] = Math.fround(Math.max(Math.fround(p * Math.fround(1 - p)), EPS_HESS) * w);
       }
-      return;
+      break;
     case 'reg:squarederror':
       for (let r = 0; r < rows; r++) {
-        if (keep !== undefined && keep[r] === 0) continue;
         const w = weight === undefined ? 1 : weight[r]!;
         grad[r] = Math.fround(Math.fround(margins[r]! - y[r]!) * w);
         hess[r] = w;
       }
-      return;
+      break;
     case 'multi:softprob':
     case 'multi:softmax': {
       const prob = new Float32Array(groups);
       for (let r = 0, o = 0; r < rows; r++, o += groups) {
-        if (keep !== undefined && keep[r] === 0) continue;
         const w = weight === undefined ? 1 : weight[r]!;
         softmax32(margins, o, groups, prob);
         const label = y[r]!;
@@ -84,7 +77,15 @@ export function computeGradients(
           hess[o + k] = Math.max(h, EPS_HESS);
         }
       }
-      return;
+      break;
+    }
+  }
+  if (keep === undefined) return;
+  for (let r = 0; r < rows; r++) {
+    if (keep[r] === 1) continue;
+    for (let k = 0, o = r * groups; k < groups; k++, o++) {
+      grad[o] = 0;
+      hess[o] = 0;
     }
   }
 }

@@ -43,28 +43,29 @@ export function numBins(q: QuantizedMatrix, f: number): number {
  */
 export function quantize(x: FeatureMatrix, maxBin: number, weights?: Float32Array): QuantizedMatrix {
   const { rows, cols, values } = x;
+  // One sequential pass into feature-major order; every per-feature step below then reads contiguously.
+  const byFeature = new Float32Array(rows * cols);
+  for (let r = 0, o = 0; r < rows; r++) for (let f = 0; f < cols; f++, o++) byFeature[f * rows + r] = values[o]!;
   const cutLists: Float32Array[] = [];
   const minValues = new Float32Array(cols);
-  const column = new Float32Array(rows);
-  const order = new Int32Array(rows);
   let dense = true;
   for (let f = 0; f < cols; f++) {
-    let n = 0;
-    for (let r = 0, o = f; r < rows; r++, o += cols) {
-      const v = values[o]!;
-      if (!Number.isNaN(v)) column[n++] = v;
-      else dense = false;
-    }
+    const column = byFeature.subarray(f * rows, (f + 1) * rows);
     let sorted: Float32Array;
     let sortedWeights: Float64Array | undefined;
     if (weights === undefined) {
-      sorted = column.subarray(0, n).slice().sort();
+      // Typed-array sort is numeric and puts NaN last.
+      const all = column.slice().sort();
+      let n = all.length;
+      while (n > 0 && Number.isNaN(all[n - 1]!)) n--;
+      if (n < rows) dense = false;
+      sorted = all.subarray(0, n);
     } else {
-      let m = 0;
-      for (let r = 0, o = f; r < rows; r++, o += cols) if (!Number.isNaN(values[o]!)) order[m++] = r;
-      const idx = Array.from(order.subarray(0, m));
-      idx.sort((a, b) => values[a * cols + f]! - values[b * cols + f]! || a - b);
-      sorted = Float32Array.from(idx, (r) => values[r * cols + f]!);
+      const idx: number[] = [];
+      for (let r = 0; r < rows; r++) if (!Number.isNaN(column[r]!)) idx.push(r);
+      if (idx.length < rows) dense = false;
+      idx.sort((a, b) => column[a]! - column[b]! || a - b);
+      sorted = Float32Array.from(idx, (r) => column[r]!);
       sortedWeights = Float64Array.from(idx, (r) => weights[r]!);
     }
     const { cuts, min } = featureCuts(sorted, sortedWeights, maxBin);
@@ -84,9 +85,9 @@ export function quantize(x: FeatureMatrix, maxBin: number, weights?: Float32Arra
     const last = c.length - 1;
     const missing = c.length;
     const base = f * rows;
-    for (let r = 0, o = f; r < rows; r++, o += cols) {
-      const v = values[o]!;
-      bins[base + r] = !Number.isNaN(v) ? Math.min(upperBound(c, v), last) : missing;
+    for (let r = 0; r < rows; r++) {
+      const v = byFeature[base + r]!;
+      bins[base + r] = Number.isNaN(v) ? missing : Math.min(upperBound(c, v), last);
     }
   }
   return { rows, cols, cutPtr, cuts, minValues, bins, dense };
