@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatXgbFloat, parseBoosterParams, predictMargin, train } from './index.js';
-import { quantize, upperBound } from './quantize.js';
+import { quantize, sortFloat32, upperBound } from './quantize.js';
 
 describe('parseBoosterParams', () => {
   it('applies XGBoost 1.7 defaults', () => {
@@ -88,6 +88,16 @@ describe('quantize', () => {
     expect(q.minValues[0]).toBe(Math.fround(1 - Math.fround(1 + eps)));
     expect(Array.from(q.bins)).toEqual([2, 0, 1, 1, 5, 4, 3, 0]);
     expect(q.dense).toBe(false);
+  });
+
+  it('radix-sorts float32 values like a numeric sort', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ noNaN: true }), { maxLength: 500 }), (raw) => {
+        const values = Float32Array.from(raw);
+        const expected = Array.from(values).sort((a, b) => a - b);
+        expect(Array.from(sortFloat32(values)).map((v) => v + 0)).toEqual(expected.map((v) => v + 0));
+      }),
+    );
   });
 
   it('keeps at most max_bin bins, and bin <= s exactly when value < cut[s]', () => {
