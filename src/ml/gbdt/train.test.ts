@@ -166,6 +166,13 @@ describe('determinism', () => {
     expect(c).not.toBe(a);
   });
 
+  it('builds the same model on one thread and with a histogram worker', () => {
+    const big = { x: data.train.x, y: data.train.y, featureNames: data.featureNames };
+    const one = serializeXgboostModel(train(big, { ...params, num_round: 5 }, { threads: 1, evaluateTraining: false }).model);
+    const two = serializeXgboostModel(train(big, { ...params, num_round: 5 }, { threads: 2, evaluateTraining: false }).model);
+    expect(two).toBe(one);
+  });
+
   it('trains margins that equal the predictor on the saved model', () => {
     const result = train({ x: small, y, featureNames: data.featureNames }, { ...params, objective: 'reg:squarederror', eval_metric: 'rmse' });
     const again = parseXgboostModel(serializeXgboostModel(result.model));

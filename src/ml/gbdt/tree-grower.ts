@@ -15,6 +15,8 @@ import type { QuantizedMatrix } from './quantize.js';
 import { calcGain, calcWeight } from './split-math.js';
 import type { SplitParams } from './split-math.js';
 import { sampleFeatures } from './feature-sampler.js';
+import { HistogramBuilder } from './histogram-builder.js';
+import type { HistogramJob } from './histogram-builder.js';
 
 /** Tree-growth parameters (float32-rounded where XGBoost stores floats). */
 export interface GrowParams extends SplitParams {
@@ -116,31 +118,44 @@ export class TreeGrower {
   /** Histogram slot offset per feature: bins of f occupy `slotPtr[f] .. slotPtr[f] + numBins(f)`, then its missing slot. */
   readonly #slotPtr: Int32Array;
   readonly #histSize: number;
-  readonly #pool: Float64Array[] = [];
+  readonly #hist: HistogramBuilder;
   readonly #rowIndex: Int32Array;
   readonly #scratch: Int32Array;
-  /** Row-major global histogram slot of every (row, feature): `slotPtr[f] + bin`. */
-  readonly #slots: Uint16Array | Int32Array;
-  #grad: Float32Array = new Float32Array(0);
-  #hess: Float32Array = new Float32Array(0);
-  #stride = 1;
-  #offset = 0;
 
-  constructor(q: QuantizedMatrix, params: GrowParams) {
+  /**
+   * `threads` 2 builds histograms with a worker thread sharing the features (same results);
+   * call {@link close} when done.
+   */
+  constructor(q: QuantizedMatrix, params: GrowParams, threads = 1) {
     this.#q = q;
     this.#p = params;
     this.#slotPtr = new Int32Array(q.cols + 1);
     for (let f = 0; f < q.cols; f++) this.#slotPtr[f + 1] = this.#slotPtr[f]! + (q.cutPtr[f + 1]! - q.cutPtr[f]!) + 1;
     this.#histSize = 2 * this.#slotPtr[q.cols]!;
     const F = q.cols;
-    this.#slots = this.#slotPtr[F]! <= 65536 ? new Uint16Array(q.rows * F) : new Int32Array(q.rows * F);
+    const slots = this.#slotPtr[F]! <= 65536 ? new Uint16Array(q.rows * F) : new Int32Array(q.rows * F);
     for (let f = 0; f < F; f++) {
       const base = this.#slotPtr[f]!;
       const col = f * q.rows;
-      for (let r = 0; r < q.rows; r++) this.#slots[r * F + f] = base + q.bins[col + r]!;
+      for (let r = 0; r < q.rows; r++) slots[r * F + f] = base + q.bins[col + r]!;
     }
-    this.#rowIndex = new Int32Array(q.rows);
+    // Depthwise growth keeps at most the histograms of one level's nodes plus one per split: 2^max_depth.
+    const capacity = params.maxDepth > 0 && params.maxDepth <= 16 ? 2 ** params.maxDepth + 1 : 0;
+    const poolBytes = capacity * this.#histSize * 8;
+    const useThreads = threads > 1 && capacity > 0 && poolBytes <= 256 * 1024 * 1024 ? 2 : 1;
+    this.#hist = new HistogramBuilder(slots, F, this.#histSize, useThreads > 1 ? capacity : 0, useThreads);
+    this.#rowIndex = this.#hist.rowIndex;
     this.#scratch = new Int32Array(q.rows);
+  }
+
+  /** Number of threads building histograms (1 or 2). */
+  get threads(): number {
+    return this.#hist.threads;
+  }
+
+  /** Releases the histogram worker, if any. */
+  close(): void {
+    this.#hist.close();
   }
 
   /**
@@ -152,10 +167,12 @@ export class TreeGrower {
   grow(grad: Float32Array, hess: Float32Array, stride: number, offset: number, treeFeatures: Int32Array, random: Random, keep?: Uint8Array): GrownTree {
     const q = this.#q;
     const p = this.#p;
-    this.#grad = grad;
-    this.#hess = hess;
-    this.#stride = stride;
-    this.#offset = offset;
+    const g = this.#hist.grad;
+    const h = this.#hist.hess;
+    for (let r = 0, o = offset; r < q.rows; r++, o += stride) {
+      g[r] = grad[o]!;
+      h[r] = hess[o]!;
+    }
     const rowIndex = this.#rowIndex;
     let n = 0;
     if (keep === undefined) {
@@ -168,8 +185,8 @@ export class TreeGrower {
     const hists = new Map<number, Float64Array>();
     const best = new Map<number, Candidate>();
 
-    const rootHist = this.#acquire();
-    this.#build(rootHist, 0, n);
+    const rootHist = this.#hist.acquire();
+    this.#hist.build([{ hist: rootHist, begin: 0, end: n }]);
     let G = 0;
     let H = 0;
     if (q.dense) {
@@ -181,9 +198,9 @@ export class TreeGrower {
       }
     } else {
       for (let i = 0; i < n; i++) {
-        const o = rowIndex[i]! * stride + offset;
-        G += grad[o]!;
-        H += hess[o]!;
+        const r = rowIndex[i]!;
+        G += g[r]!;
+        H += h[r]!;
       }
     }
     const root = nodes.add(-1, 0, n, G, H, calcGain(p, G, H));
@@ -210,7 +227,7 @@ export class TreeGrower {
       for (const nid of level) {
         if (!applied.includes(nid)) {
           const hist = hists.get(nid);
-          if (hist !== undefined) this.#release(hist);
+          if (hist !== undefined) this.#hist.release(hist);
           hists.delete(nid);
         }
       }
@@ -219,24 +236,31 @@ export class TreeGrower {
       const next: number[] = [];
       const childrenValid = p.maxDepth === 0 || childDepth < p.maxDepth;
       const levelFeatures = childrenValid && applied.length > 0 ? sampleFeatures(treeFeatures, p.colsampleBylevel, random) : treeFeatures;
+      const jobs: HistogramJob[] = [];
+      const pairs: { parent: Float64Array; small: Float64Array; smallId: number; largeId: number }[] = [];
       for (const nid of applied) {
         const parentHist = hists.get(nid)!;
         hists.delete(nid);
         if (!childrenValid) {
-          this.#release(parentHist);
+          this.#hist.release(parentHist);
           continue;
         }
         const l = nodes.left[nid]!;
         const r = nodes.right[nid]!;
+        // XGBoost builds the child with fewer rows and derives its sibling by subtraction.
         const leftSmaller = nodes.end[l]! - nodes.begin[l]! < nodes.end[r]! - nodes.begin[r]!;
         const small = leftSmaller ? l : r;
-        const large = leftSmaller ? r : l;
-        const smallHist = this.#acquire();
-        this.#build(smallHist, nodes.begin[small]!, nodes.end[small]!);
-        for (let i = 0; i < this.#histSize; i++) parentHist[i] = parentHist[i]! - smallHist[i]!;
-        hists.set(small, smallHist);
-        hists.set(large, parentHist);
+        const smallHist = this.#hist.acquire();
+        jobs.push({ hist: smallHist, begin: nodes.begin[small]!, end: nodes.end[small]! });
+        pairs.push({ parent: parentHist, small: smallHist, smallId: small, largeId: leftSmaller ? r : l });
         next.push(l, r);
+      }
+      this.#hist.build(jobs);
+      const size = this.#histSize;
+      for (const { parent, small, smallId, largeId } of pairs) {
+        for (let i = 0; i < size; i++) parent[i] = parent[i]! - small[i]!;
+        hists.set(smallId, small);
+        hists.set(largeId, parent);
       }
       for (const nid of next) {
         best.set(nid, this.#evaluate(nodes, nid, hists.get(nid)!, sampleFeatures(levelFeatures, p.colsampleBynode, random)));
@@ -244,46 +268,12 @@ export class TreeGrower {
       level = next;
       depth = childDepth;
     }
-    for (const hist of hists.values()) this.#release(hist);
+    for (const hist of hists.values()) this.#hist.release(hist);
     const leaves: { node: number; begin: number; end: number }[] = [];
     for (let i = 0; i < nodes.left.length; i++) {
       if (nodes.left[i] === -1) leaves.push({ node: i, begin: nodes.begin[i]!, end: nodes.end[i]! });
     }
     return { tree: nodes.toTree(), leaves, rowIndex };
-  }
-
-  #acquire(): Float64Array {
-    const h = this.#pool.pop();
-    if (h === undefined) return new Float64Array(this.#histSize);
-    h.fill(0);
-    return h;
-  }
-
-  #release(hist: Float64Array): void {
-    this.#pool.push(hist);
-  }
-
-  /** Histogram of the rows `rowIndex[begin..end)`, summed in row order as XGBoost does. */
-  #build(hist: Float64Array, begin: number, end: number): void {
-    const rows = this.#rowIndex;
-    const grad = this.#grad;
-    const hess = this.#hess;
-    const stride = this.#stride;
-    const offset = this.#offset;
-    const slots = this.#slots;
-    const F = this.#q.cols;
-    for (let i = begin; i < end; i++) {
-      const r = rows[i]!;
-      const gi = grad[r * stride + offset]!;
-      const hi = hess[r * stride + offset]!;
-      let o = r * F;
-      const e = o + F;
-      for (; o < e; o++) {
-        const b = slots[o]! << 1;
-        hist[b] = hist[b]! + gi;
-        hist[b + 1] = hist[b + 1]! + hi;
-      }
-    }
   }
 
   /** Best split of node `nid` over `features` (algorithms-and-formats.md §1.5 "Split search"). */
