@@ -35,6 +35,71 @@ export function leafIndex(tree: Tree, x: Float32Array, offset: number): number {
 }
 
 /**
+ * All trees' nodes in flat arrays, renumbered so that every split's right child directly follows
+ * its left child (then the branch taken is `left + (go right ? 1 : 0)`, computed without a
+ * data-dependent jump). Built once per model for fast prediction.
+ */
+interface FlatForest {
+  /** Split feature, or -1 for a leaf. */
+  readonly feature: Int32Array;
+  /** Global id of the left child (the right child is the next id). */
+  readonly left: Int32Array;
+  readonly threshold: Float32Array;
+  /** 1 when a missing value goes right. */
+  readonly missingRight: Int32Array;
+  readonly value: Float32Array;
+  /** Global id of each tree's root. */
+  readonly root: Int32Array;
+}
+
+const flatCache = new WeakMap<TreeEnsemble, FlatForest>();
+
+function flatten(model: TreeEnsemble): FlatForest {
+  const cached = flatCache.get(model);
+  if (cached !== undefined) return cached;
+  let total = 0;
+  for (const t of model.trees) total += t.numNodes;
+  const flat: FlatForest = {
+    feature: new Int32Array(total),
+    left: new Int32Array(total),
+    threshold: new Float32Array(total),
+    missingRight: new Int32Array(total),
+    value: new Float32Array(total),
+    root: new Int32Array(model.trees.length),
+  };
+  let next = 0;
+  const queue: number[] = [];
+  model.trees.forEach((t, i) => {
+    flat.root[i] = next;
+    // Breadth-first renumbering: queue[k] is the original id of global node root + k.
+    queue.length = 0;
+    queue.push(0);
+    const base = next;
+    next += 1;
+    for (let k = 0; k < queue.length; k++) {
+      const n = queue[k]!;
+      const g = base + k;
+      if (t.left[n] === -1) {
+        flat.feature[g] = -1;
+        flat.value[g] = t.value[n]!;
+        continue;
+      }
+      flat.feature[g] = t.splitFeature[n]!;
+      flat.threshold[g] = t.threshold[n]!;
+      flat.missingRight[g] = t.defaultLeft[n] === 1 ? 0 : 1;
+      flat.left[g] = next;
+      next += 2;
+      queue.push(t.left[n]!, t.right[n]!);
+    }
+  });
+  flatCache.set(model, flat);
+  return flat;
+}
+
+/** Rows per block: a block's feature values stay in cache while every tree visits them. */
+const BLOCK_ROWS = 64;
+
+/**
  * Raw margins, `rows * numGroups` long, row-major. `treeLimit` restricts prediction to the
  * first N boosting rounds (XGBoost's `iteration_range=(0, N)`).
  */
@@ -42,17 +107,44 @@ export function predictMargin(model: TreeEnsemble, x: FeatureMatrix, treeLimit?:
   const groups = model.numGroups;
   const out = new Float32Array(x.rows * groups).fill(baseMargin(model));
   const nTrees = treeLimit === undefined ? model.trees.length : Math.min(model.trees.length, treeLimit * groups);
+  const { feature, left, threshold, missingRight, value, root } = flatten(model);
+  const treeGroup = model.treeGroup;
   const values = x.values;
   const cols = x.cols;
-  // Tree-outer loop keeps one tree's arrays hot in cache across all rows; Float32Array stores
-  // round each addition to float32, as XGBoost accumulates in float.
-  for (let t = 0; t < nTrees; t++) {
-    const tree = model.trees[t]!;
-    const group = model.treeGroup[t]!;
-    const leafValue = tree.value;
-    for (let r = 0, o = 0; r < x.rows; r++, o += cols) {
-      const idx = r * groups + group;
-      out[idx] = out[idx]! + leafValue[leafIndex(tree, values, o)]!;
+  // Trees are added to each row in model order, so the float32 sums (the Float32Array store
+  // rounds every addition, as XGBoost accumulates in float) do not depend on the blocking.
+  for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
+    const stop = Math.min(x.rows, start + BLOCK_ROWS);
+    let missing = false;
+    for (let i = start * cols; i < stop * cols; i++) {
+      if (Number.isNaN(values[i]!)) {
+        missing = true;
+        break;
+      }
+    }
+    for (let t = 0; t < nTrees; t++) {
+      const group = treeGroup[t]!;
+      const r0 = root[t]!;
+      for (let r = start; r < stop; r++) {
+        const o = r * cols;
+        let node = r0;
+        let f = feature[node]!;
+        if (missing) {
+          while (f >= 0) {
+            const v = values[o + f]!;
+            // Right iff v >= threshold, or v is NaN and the default direction is right.
+            node = left[node]! + (+(v >= threshold[node]!) | (+Number.isNaN(v) & missingRight[node]!));
+            f = feature[node]!;
+          }
+        } else {
+          while (f >= 0) {
+            node = left[node]! + +(values[o + f]! >= threshold[node]!);
+            f = feature[node]!;
+          }
+        }
+        const idx = r * groups + group;
+        out[idx] = out[idx]! + value[node]!;
+      }
     }
   }
   return out;
