@@ -1,0 +1,114 @@
+/**
+ * @module ml/explain/tree-shap-parallel
+ * TreeSHAP over worker threads for large batches. Rows are split into contiguous blocks; every
+ * block runs {@link treeShapKernel} (the same source text) on tables shared through
+ * SharedArrayBuffers, and each row is computed independently, so the result is bit-identical to
+ * the single-threaded {@link treeShap} whatever the number of threads.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FeatureMatrix, TreeEnsemble } from '../gbdt/index.js';
+import type { ShapValues } from './tree-shap.js';
+import { checkFeatureMatrix, shapResult } from './tree-shap.js';
+import { treeShapKernel } from './tree-shap-kernel.js';
+import type { ShapTables } from './tree-shap-tables.js';
+import { shapTables } from './tree-shap-tables.js';
+
+/** Below this many rows per extra thread, one thread is faster than messaging a worker. */
+const MIN_ROWS_PER_THREAD = 256;
+
+// `__name` covers transpilers that wrap function names (keepNames) inside the serialised source.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const __name = (f) => f;
+const treeShapKernel = ${treeShapKernel.toString()};
+parentPort.on('message', (job) => {
+  try {
+    treeShapKernel(job.tables, job.x, job.cols, job.rowStart, job.rowEnd, job.out);
+    parentPort.postMessage({ ok: true });
+  } catch (error) {
+    parentPort.postMessage({ ok: false, message: String(error && error.stack || error) });
+  }
+});
+`;
+
+interface Job {
+  tables: ShapTables;
+  x: Float32Array;
+  cols: number;
+  rowStart: number;
+  rowEnd: number;
+  out: Float64Array;
+}
+
+const pool: Worker[] = [];
+
+function worker(index: number): Worker {
+  let w = pool[index];
+  if (w === undefined) {
+    w = new Worker(WORKER_SOURCE, { eval: true });
+    w.unref();
+    pool[index] = w;
+  }
+  return w;
+}
+
+function runOnWorker(w: Worker, job: Job): Promise<void> {
+  return new Promise((resolve, reject) => {
+    w.ref();
+    const onMessage = (reply: { ok: boolean; message?: string }): void => {
+      w.off('error', onError);
+      w.unref();
+      if (reply.ok) resolve();
+      else reject(new Error(`TreeSHAP worker failed: ${reply.message}`));
+    };
+    const onError = (error: Error): void => {
+      w.off('message', onMessage);
+      pool.splice(pool.indexOf(w), 1);
+      reject(error);
+    };
+    w.once('message', onMessage);
+    w.once('error', onError);
+    w.postMessage(job);
+  });
+}
+
+function sharedCopy(values: Float32Array): Float32Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const out = new Float32Array(new SharedArrayBuffer(Math.max(1, values.length) * 4));
+  out.set(values);
+  return out;
+}
+
+/** Options for {@link treeShapParallel}. */
+export interface ParallelOptions {
+  /** Threads including the calling one; default: all available cores. */
+  threads?: number;
+}
+
+/**
+ * TreeSHAP values like {@link treeShap}, computed on up to `threads` threads (the calling thread
+ * takes the first block). Small batches run on the calling thread only.
+ */
+export async function treeShapParallel(model: TreeEnsemble, x: FeatureMatrix, options: ParallelOptions = {}): Promise<ShapValues> {
+  checkFeatureMatrix(model, x);
+  const tables = shapTables(model);
+  const requested = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const threads = Math.max(1, Math.min(requested, Math.floor(x.rows / MIN_ROWS_PER_THREAD)));
+  const size = x.rows * model.numGroups * (model.numFeature + 1);
+  if (threads === 1) {
+    const values = new Float64Array(size);
+    treeShapKernel(tables, x.values, x.cols, 0, x.rows, values);
+    return shapResult(model, x.rows, values);
+  }
+  const out = new Float64Array(new SharedArrayBuffer(Math.max(1, size) * 8));
+  const xs = sharedCopy(x.values);
+  const bounds = Array.from({ length: threads + 1 }, (_, i) => Math.round((i * x.rows) / threads));
+  const pending: Promise<void>[] = [];
+  for (let i = 1; i < threads; i++) {
+    pending.push(runOnWorker(worker(i - 1), { tables, x: xs, cols: x.cols, rowStart: bounds[i]!, rowEnd: bounds[i + 1]!, out }));
+  }
+  treeShapKernel(tables, xs, x.cols, bounds[0]!, bounds[1]!, out);
+  await Promise.all(pending);
+  return shapResult(model, x.rows, new Float64Array(out));
+}
