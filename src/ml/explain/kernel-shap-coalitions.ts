@@ -121,6 +121,6 @@ export function kernelCoalitions(M: number, budget: number, random: Random): Coa
   }
 
   const out = new Uint8Array(masks.length * M);
-  masks.forEach((m, i) => out.set(m, i * M));
+  for (let i = 0; i < masks.length; i++) out.set(masks[i]!, i * M);
   return { players: M, count: masks.length, masks: out, weights: Float64Array.from(weights) };
 }
