@@ -75,7 +75,9 @@ describe('global views', () => {
     expect(c0.grid).toHaveLength(15);
     let meanB = 0;
     for (let r = 0; r < 400; r++) meanB += data.values[r * 3 + 1]! / 400;
-    c0.grid.forEach((g, k) => expect(c0.average[k]!).toBeCloseTo(2 * g + meanB, 5));
+    c0.grid.forEach((g, k) => {
+      expect(c0.average[k]!).toBeCloseTo(2 * g + meanB, 5);
+    });
     expect(c0.ice).toHaveLength(5);
     expect(curves[1]!.average.every((v) => Math.abs(v - curves[1]!.average[0]!) < 1e-12)).toBe(true);
     expect(featureGrid({ rows: 3, cols: 1, values: Float32Array.of(2, Number.NaN, 1) }, 0, 15)).toEqual([1, 2]);

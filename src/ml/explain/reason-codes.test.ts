@@ -41,7 +41,11 @@ describe('CLI-ready text', () => {
     const theirs = readNumericCsv(join(dir, 'expected_contribs.csv'));
     expect(ours).toHaveLength(theirs.rows);
     let worst = 0;
-    ours.forEach((line, r) => line.split(',').forEach((cell, c) => (worst = Math.max(worst, Math.abs(Number(cell) - theirs.values[r * theirs.cols + c]!)))));
+    ours.forEach((line, r) => {
+      line.split(',').forEach((cell, c) => {
+        worst = Math.max(worst, Math.abs(Number(cell) - theirs.values[r * theirs.cols + c]!));
+      });
+    });
     expect(worst).toBeLessThan(1e-4);
   });
 
