@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { goldenCase, readNumericCsv } from '../../../test/support/golden.js';
+import type { FeatureMatrix, TreeEnsemble } from '../gbdt/index.js';
+import { parseXgboostModel } from '../gbdt/index.js';
+import { buildExplanationReport, explanationReportSchema } from './explanation-report.js';
+import { renderExplanationHtml } from './report-html.js';
+import { escapeHtml } from './svg-charts.js';
+
+function load(name: string): { model: TreeEnsemble; x: FeatureMatrix; labels: Float64Array } {
+  const dir = goldenCase(name);
+  const model = parseXgboostModel(readFileSync(join(dir, 'model.json'), 'utf8'));
+  const input = readNumericCsv(join(dir, 'input.csv'));
+  const labels = readNumericCsv(join(dir, 'labels.csv')).values;
+  return { model, x: { rows: input.rows, cols: input.cols, values: Float32Array.from(input.values) }, labels };
+}
+
+describe('explanation report', () => {
+  const { model, x, labels } = load('credit_default_whitepaper');
+
+  it('is valid against its schema, JSON-safe and reproducible', () => {
+    const report = buildExplanationReport(model, x, { labels, seed: 3, maxPoints: 200, permutationRepeats: 2 });
+    expect(explanationReportSchema.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
+    expect(JSON.stringify(buildExplanationReport(model, x, { labels, seed: 3, maxPoints: 200, permutationRepeats: 2 }))).toBe(JSON.stringify(report));
+    expect(report.partialDependence).toHaveLength(10);
+    expect(report.partialDependence[0]!.grid.length).toBeLessThanOrEqual(15);
+    expect(report.importance.permutation!.features).toHaveLength(23);
+    expect(report.surrogate.fidelityR2).toBeGreaterThan(0);
+  });
+
+  it('renders a self-contained HTML page with charts and escaped text', () => {
+    const evil: TreeEnsemble = { ...model, featureNames: model.featureNames.map((n, i) => (i === 5 ? '<script>alert("x")</script>' : n)) };
+    const report = buildExplanationReport(evil, x, { maxPoints: 100, title: 'Credit <model> & "co"' });
+    const html = renderExplanationHtml(report);
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toContain('<script');
+    expect(html).toContain(escapeHtml('<script>alert("x")</script>'));
+    expect(html).toContain('Credit &lt;model&gt; &amp; &quot;co&quot;');
+    expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(2 + 3 + 10);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('explains a chosen class of a multiclass model', () => {
+    const multi = load('german_credit_purpose_multiclass');
+    const report = buildExplanationReport(multi.model, multi.x, { group: 2, labels: multi.labels, maxPoints: 100, permutationRepeats: 1, topK: 5 });
+    expect(report.data.explainedGroup).toBe(2);
+    expect(report.expectedValue).toHaveLength(10);
+    expect(report.partialDependence).toHaveLength(5);
+  });
+});
