@@ -1,7 +1,7 @@
 /**
  * @module ml/explain/tree-shap-parallel
- * TreeSHAP over worker threads for large batches. Rows are split into contiguous blocks; every
- * block runs {@link treeShapKernel} (the same source text) on tables shared through
+ * TreeSHAP over worker threads for large batches. Rows are claimed in contiguous chunks; every
+ * chunk runs {@link treeShapKernel} (the same source text) on tables shared through
  * SharedArrayBuffers, and each row is computed independently, so the result is bit-identical to
  * the single-threaded {@link treeShap} whatever the number of threads.
  */
@@ -24,7 +24,11 @@ const __name = (f) => f;
 const treeShapKernel = ${treeShapKernel.toString()};
 parentPort.on('message', (job) => {
   try {
-    treeShapKernel(job.tables, job.x, job.cols, job.rowStart, job.rowEnd, job.out);
+    for (;;) {
+      const start = Atomics.add(job.next, 0, job.chunk);
+      if (start >= job.rows) break;
+      treeShapKernel(job.tables, job.x, job.cols, start, Math.min(job.rows, start + job.chunk), job.out);
+    }
     parentPort.postMessage({ ok: true });
   } catch (error) {
     parentPort.postMessage({ ok: false, message: String(error && error.stack || error) });
@@ -36,9 +40,20 @@ interface Job {
   tables: ShapTables;
   x: Float32Array;
   cols: number;
-  rowStart: number;
-  rowEnd: number;
+  rows: number;
+  /** Shared cursor: the first row of the next unclaimed chunk. */
+  next: Int32Array;
+  chunk: number;
   out: Float64Array;
+}
+
+/** Claims chunks of rows until none are left (the same loop the workers run). */
+function drain(job: Job): void {
+  for (;;) {
+    const start = Atomics.add(job.next, 0, job.chunk);
+    if (start >= job.rows) return;
+    treeShapKernel(job.tables, job.x, job.cols, start, Math.min(job.rows, start + job.chunk), job.out);
+  }
 }
 
 const pool: Worker[] = [];
@@ -103,12 +118,20 @@ export async function treeShapParallel(model: TreeEnsemble, x: FeatureMatrix, op
   }
   const out = new Float64Array(new SharedArrayBuffer(Math.max(1, size) * 8));
   const xs = sharedCopy(x.values);
-  const bounds = Array.from({ length: threads + 1 }, (_, i) => Math.round((i * x.rows) / threads));
+  // Threads claim small chunks from a shared cursor, so a core slowed by other work does not
+  // hold up the batch; each row's values do not depend on which thread computed them.
+  const job: Job = {
+    tables,
+    x: xs,
+    cols: x.cols,
+    rows: x.rows,
+    next: new Int32Array(new SharedArrayBuffer(4)),
+    chunk: Math.max(MIN_ROWS_PER_THREAD, Math.ceil(x.rows / (threads * 8))),
+    out,
+  };
   const pending: Promise<void>[] = [];
-  for (let i = 1; i < threads; i++) {
-    pending.push(runOnWorker(worker(i - 1), { tables, x: xs, cols: x.cols, rowStart: bounds[i]!, rowEnd: bounds[i + 1]!, out }));
-  }
-  treeShapKernel(tables, xs, x.cols, bounds[0]!, bounds[1]!, out);
+  for (let i = 1; i < threads; i++) pending.push(runOnWorker(worker(i - 1), job));
+  drain(job);
   await Promise.all(pending);
   return shapResult(model, x.rows, new Float64Array(out));
 }
