@@ -5,7 +5,7 @@ import { goldenCase, readNumericCsv } from '../../../test/support/golden.js';
 import type { FeatureMatrix, TreeEnsemble } from '../gbdt/index.js';
 import { parseXgboostModel } from '../gbdt/index.js';
 import { buildExplanationReport, explanationReportSchema } from './explanation-report.js';
-import { renderExplanationHtml } from './report-html.js';
+import { renderExplanationHtml, renderExplanationHtmlFromJson } from './report-html.js';
 import { escapeHtml } from './svg-charts.js';
 
 function load(name: string): { model: TreeEnsemble; x: FeatureMatrix; labels: Float64Array } {
@@ -39,6 +39,8 @@ describe('explanation report', () => {
     expect(html).toContain('Credit &lt;model&gt; &amp; &quot;co&quot;');
     expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(2 + 3 + 10);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect(renderExplanationHtmlFromJson(JSON.stringify(report))).toBe(html);
+    expect(() => renderExplanationHtmlFromJson('{"kind":"other"}')).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
 
   it('explains a chosen class of a multiclass model', () => {

@@ -13,8 +13,8 @@
 import { AppError } from '../../kernel/index.js';
 import type { FeatureMatrix, TreeEnsemble } from '../gbdt/index.js';
 import { baseMargin } from '../gbdt/index.js';
-import type { ShapValues } from './tree-shap.js';
-import { checkFeatureMatrix } from './tree-shap.js';
+import type { ShapValues } from './shap-values.js';
+import { checkFeatureMatrix } from './shap-values.js';
 import { shapTables } from './tree-shap-tables.js';
 
 function directions(model: TreeEnsemble, x: FeatureMatrix, row: number, out: Uint8Array, offset: number): void {

@@ -7,9 +7,10 @@
  * contributions keep column order, so the same inputs always give the same reasons.
  */
 import { AppError } from '../../kernel/index.js';
-import type { FeatureMatrix } from '../gbdt/index.js';
+import type { FeatureMatrix, TreeEnsemble } from '../gbdt/index.js';
 import type { Attributions } from './attributions.js';
 import { attributionAt, jsonNumber } from './attributions.js';
+import { treeShap } from './tree-shap.js';
 
 export interface ReasonCodeOptions {
   /** Reasons returned at most; default 4. */
@@ -96,4 +97,12 @@ export function reasonCodes(
 /** Reason codes for every row (the CLI's `explain reasons`). */
 export function reasonCodesForRows(a: Attributions, x: FeatureMatrix, featureNames: readonly string[], options: ReasonCodeOptions = {}): RowReasons[] {
   return Array.from({ length: a.rows }, (_, r) => reasonCodes(a, x, featureNames, r, options));
+}
+
+/**
+ * Reason codes of every row of `x` under a tree model, from its exact TreeSHAP values (the
+ * CLI's `attest explain reasons --model M --input CSV [--top K]`; serialise with JSON.stringify).
+ */
+export function treeReasonCodes(model: TreeEnsemble, x: FeatureMatrix, options: ReasonCodeOptions = {}): RowReasons[] {
+  return reasonCodesForRows(treeShap(model, x), x, model.featureNames, options);
 }

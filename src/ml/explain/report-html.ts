@@ -4,7 +4,9 @@
  * external requests), built from the report JSON by a pure function. Every piece of text that
  * comes from data (feature names, titles, rules) is escaped.
  */
+import { AppError } from '../../kernel/index.js';
 import type { ExplanationReport } from './explanation-report.js';
+import { explanationReportSchema } from './explanation-report.js';
 import { barChart, beeswarmChart, escapeHtml, lineChart, scatterChart } from './svg-charts.js';
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -84,4 +86,19 @@ export function renderExplanationHtml(report: ExplanationReport): string {
   const style =
     'body{font-family:sans-serif;margin:2em;color:#222;max-width:1040px}h1{font-size:1.6em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}.grid{display:flex;flex-wrap:wrap;gap:12px}';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>${escapeHtml(report.title)}</title><style>${style}</style></head><body><h1>${escapeHtml(report.title)}</h1>${sections.join('')}</body></html>\n`;
+}
+
+/** Renders the HTML page from the report's JSON text (validated against its schema first). */
+export function renderExplanationHtmlFromJson(json: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    throw new AppError('INVALID_INPUT', { message: `The explanation report is not JSON: ${(error as Error).message}` });
+  }
+  const result = explanationReportSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new AppError('INVALID_INPUT', { message: 'The explanation report does not match its schema', details: { issues: result.error.issues.slice(0, 5) } });
+  }
+  return renderExplanationHtml(result.data);
 }

@@ -145,3 +145,22 @@ describe('TreeSHAP against brute-force Shapley values', () => {
     }
   });
 });
+
+describe('treeShap with a background', () => {
+  it('gives interventional values that sum to f(x) − mean f(background) (fast-check rows)', async () => {
+    const fc = (await import('fast-check')).default;
+    const bg: FeatureMatrix = { rows: 20, cols: M, values: Float32Array.from(input.values.subarray(200 * M, 220 * M)) };
+    let meanBg = 0;
+    for (let b = 0; b < bg.rows; b++) meanBg += exactMargin(model, bg.values.subarray(b * M, (b + 1) * M)) / bg.rows;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constant(Number.NaN), fc.integer({ min: -3, max: 8 }), fc.double({ min: -1e5, max: 1e6, noNaN: true })), { minLength: M, maxLength: M }), (row) => {
+        const one: FeatureMatrix = { rows: 1, cols: M, values: Float32Array.from(row) };
+        const result = treeShap(model, one, { background: bg });
+        let sum = 0;
+        for (let i = 0; i < M; i++) sum += result.values[i]!;
+        return Math.abs(result.values[M]! - meanBg) < 1e-9 && Math.abs(sum - (exactMargin(model, one.values) - meanBg)) < 1e-9;
+      }),
+      { numRuns: 100, seed: 3 },
+    );
+  });
+});

@@ -12,7 +12,8 @@
  */
 import type { FeatureMatrix, TreeEnsemble } from '../gbdt/index.js';
 import { pointsFor } from './gauss-legendre.js';
-import { checkFeatureMatrix, treeShap } from './tree-shap.js';
+import { checkFeatureMatrix } from './shap-values.js';
+import { treeShap } from './tree-shap.js';
 import { shapTables } from './tree-shap-tables.js';
 
 /** SHAP interaction values of a batch. */

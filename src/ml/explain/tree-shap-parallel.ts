@@ -8,8 +8,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FeatureMatrix, TreeEnsemble } from '../gbdt/index.js';
-import type { ShapValues } from './tree-shap.js';
-import { checkFeatureMatrix, shapResult } from './tree-shap.js';
+import type { ShapValues } from './shap-values.js';
+import { checkFeatureMatrix, shapResult } from './shap-values.js';
 import { treeShapKernel } from './tree-shap-kernel.js';
 import type { ShapTables } from './tree-shap-tables.js';
 import { shapTables } from './tree-shap-tables.js';
