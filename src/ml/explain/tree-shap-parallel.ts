@@ -29,14 +29,16 @@ parentPort.on('message', (job) => {
       if (start >= job.rows) break;
       treeShapKernel(job.tables, job.x, job.cols, start, Math.min(job.rows, start + job.chunk), job.out);
     }
-    parentPort.postMessage({ ok: true });
+    parentPort.postMessage({ id: job.id, ok: true });
   } catch (error) {
-    parentPort.postMessage({ ok: false, message: String(error && error.stack || error) });
+    parentPort.postMessage({ id: job.id, ok: false, message: String(error && error.stack || error) });
   }
 });
 `;
 
 interface Job {
+  /** Matches a worker's reply to its job when several batches are in flight. */
+  id: number;
   tables: ShapTables;
   x: Float32Array;
   cols: number;
@@ -56,35 +58,51 @@ function drain(job: Job): void {
   }
 }
 
-const pool: Worker[] = [];
-
-function worker(index: number): Worker {
-  let w = pool[index];
-  if (w === undefined) {
-    w = new Worker(WORKER_SOURCE, { eval: true });
-    w.unref();
-    pool[index] = w;
-  }
-  return w;
+interface Reply {
+  id: number;
+  ok: boolean;
+  message?: string;
 }
 
-function runOnWorker(w: Worker, job: Job): Promise<void> {
+interface PooledWorker {
+  worker: Worker;
+  pending: Map<number, { resolve: () => void; reject: (error: Error) => void }>;
+}
+
+const pool: (PooledWorker | undefined)[] = [];
+let nextJobId = 1;
+
+function pooledWorker(index: number): PooledWorker {
+  let entry = pool[index];
+  if (entry === undefined) {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    const created: PooledWorker = { worker, pending: new Map() };
+    worker.on('message', (reply: Reply) => {
+      const waiter = created.pending.get(reply.id);
+      if (waiter === undefined) return;
+      created.pending.delete(reply.id);
+      if (created.pending.size === 0) worker.unref();
+      if (reply.ok) waiter.resolve();
+      else waiter.reject(new Error(`TreeSHAP worker failed: ${reply.message}`));
+    });
+    worker.on('error', (error: Error) => {
+      if (pool[index] === created) pool[index] = undefined;
+      for (const waiter of created.pending.values()) waiter.reject(error);
+      created.pending.clear();
+    });
+    pool[index] = created;
+    entry = created;
+  }
+  return entry;
+}
+
+function runOnWorker(entry: PooledWorker, job: Job): Promise<void> {
   return new Promise((resolve, reject) => {
-    w.ref();
-    const onMessage = (reply: { ok: boolean; message?: string }): void => {
-      w.off('error', onError);
-      w.unref();
-      if (reply.ok) resolve();
-      else reject(new Error(`TreeSHAP worker failed: ${reply.message}`));
-    };
-    const onError = (error: Error): void => {
-      w.off('message', onMessage);
-      pool.splice(pool.indexOf(w), 1);
-      reject(error);
-    };
-    w.once('message', onMessage);
-    w.once('error', onError);
-    w.postMessage(job);
+    // A worker with work in flight keeps the process alive; an idle one does not.
+    entry.worker.ref();
+    entry.pending.set(job.id, { resolve, reject });
+    entry.worker.postMessage(job);
   });
 }
 
@@ -121,6 +139,7 @@ export async function treeShapParallel(model: TreeEnsemble, x: FeatureMatrix, op
   // Threads claim small chunks from a shared cursor, so a core slowed by other work does not
   // hold up the batch; each row's values do not depend on which thread computed them.
   const job: Job = {
+    id: nextJobId++,
     tables,
     x: xs,
     cols: x.cols,
@@ -130,7 +149,7 @@ export async function treeShapParallel(model: TreeEnsemble, x: FeatureMatrix, op
     out,
   };
   const pending: Promise<void>[] = [];
-  for (let i = 1; i < threads; i++) pending.push(runOnWorker(worker(i - 1), job));
+  for (let i = 1; i < threads; i++) pending.push(runOnWorker(pooledWorker(i - 1), job));
   drain(job);
   await Promise.all(pending);
   return shapResult(model, x.rows, new Float64Array(out));

@@ -77,6 +77,9 @@ describe('TreeSHAP properties', () => {
     const one = treeShap(model, big);
     const two = await treeShapParallel(model, big, { threads: 2 });
     expect(Buffer.from(two.values.buffer).equals(Buffer.from(one.values.buffer))).toBe(true);
+    const [a, b] = await Promise.all([treeShapParallel(model, big, { threads: 2 }), treeShapParallel(model, big, { threads: 3 })]);
+    expect(a.values).toEqual(one.values);
+    expect(b.values).toEqual(one.values);
   });
 
   it('refuses a matrix with the wrong number of columns', () => {
