@@ -65,8 +65,8 @@ export function treeShapKernel(tb: ShapTables, x: Float32Array, cols: number, ro
           }
           continue;
         }
-        // Deep leaf (more unique features than the table limit): satisfaction bits from the
-        // path, then the same quadrature the tables were built with.
+        // Untabulated leaf (deep, or beyond the table budget): satisfaction bits from the mask
+        // (or, past 31 unique features, from the path), then the quadrature the tables use.
         if (direct === undefined || direct.length < d) {
           direct = new Float64Array(d);
           prefix = new Float64Array(d + 1);
@@ -75,18 +75,23 @@ export function treeShapKernel(tb: ShapTables, x: Float32Array, cols: number, ro
         const dir = direct;
         const pre = prefix!;
         const p = bits!;
-        p.fill(1, 0, d);
-        let c = leafNode[k]!;
-        let n = tb.parent[c]!;
-        while (n !== -1) {
-          const v = x[xo + feature[n]!]!;
-          const goLeft = Number.isNaN(v) ? defaultLeft[n] === 1 : v < threshold[n]!;
-          if (goLeft !== (left[n] === c)) {
-            const f = feature[n]!;
-            for (let i = 0; i < d; i++) if (leafFeatures[fs + i] === f) p[i] = 0;
+        if (d <= 31) {
+          const m = mask[leafNode[k]!]!;
+          for (let i = 0; i < d; i++) p[i] = (m >>> i) & 1;
+        } else {
+          p.fill(1, 0, d);
+          let c = leafNode[k]!;
+          let n = tb.parent[c]!;
+          while (n !== -1) {
+            const v = x[xo + feature[n]!]!;
+            const goLeft = Number.isNaN(v) ? defaultLeft[n] === 1 : v < threshold[n]!;
+            if (goLeft !== (left[n] === c)) {
+              const f = feature[n]!;
+              for (let i = 0; i < d; i++) if (leafFeatures[fs + i] === f) p[i] = 0;
+            }
+            c = n;
+            n = tb.parent[c]!;
           }
-          c = n;
-          n = tb.parent[c]!;
         }
         const points = Math.max(1, Math.ceil(d / 2));
         const qs = (points * (points - 1)) / 2;

@@ -10,8 +10,9 @@
  *   φ_i += v·(p_i − q_i)·∫₀¹ Π_{j∈F\{i}} (q_j + (p_j − q_j)·t) dt.
  * Only the bitmask p depends on the row, so every (leaf, mask, i) value is tabulated once per
  * model: explaining a row then costs one comparison per internal node and d additions per leaf.
- * Leaves with more than {@link MAX_TABLE_DEPTH} unique features are evaluated per row by the same
- * quadrature (no table), so deep trees stay exact without exponential memory.
+ * Leaves with more than {@link MAX_TABLE_DEPTH} unique features, or past the
+ * {@link MAX_TABLE_ENTRIES} budget, are evaluated per row by the same quadrature (no table), so
+ * deep or large models stay exact without exponential memory.
  *
  * Everything lives in flat typed arrays on SharedArrayBuffers so worker threads can read the
  * same tables without copying.
@@ -21,7 +22,13 @@ import { baseMargin } from '../gbdt/index.js';
 import { gaussLegendreRules, pointsFor } from './gauss-legendre.js';
 
 /** Leaves with more unique path features than this are evaluated per row instead of tabulated. */
-export const MAX_TABLE_DEPTH = 12;
+export const MAX_TABLE_DEPTH = 10;
+
+/**
+ * Table entries (doubles) per model at most, 32 MiB: a 100-tree depth-6 model needs 2.5 M; leaves
+ * past the budget are evaluated per row (same values, somewhat slower).
+ */
+export const MAX_TABLE_ENTRIES = 4_194_304;
 
 /** Flattened trees and tabulated leaf weights of one model; plain typed arrays (worker-transferable). */
 export interface ShapTables {
@@ -117,10 +124,10 @@ export function leafIntegrals(q: ArrayLike<number>, mask: number, d: number, nod
 }
 
 /**
- * Builds the tables of `model` (uncached; see {@link shapTables}). `maxTableDepth` bounds the
- * tabulated leaves; deeper leaves are evaluated per row.
+ * Builds the tables of `model` (uncached; see {@link shapTables}). `maxTableDepth` and
+ * `maxTableEntries` bound the tabulated leaves; the others are evaluated per row.
  */
-export function buildShapTables(model: TreeEnsemble, maxTableDepth = MAX_TABLE_DEPTH): ShapTables {
+export function buildShapTables(model: TreeEnsemble, maxTableDepth = MAX_TABLE_DEPTH, maxTableEntries = MAX_TABLE_ENTRIES): ShapTables {
   const numTrees = model.trees.length;
   let totalNodes = 0;
   for (const tree of model.trees) totalNodes += tree.numNodes;
@@ -208,11 +215,14 @@ export function buildShapTables(model: TreeEnsemble, maxTableDepth = MAX_TABLE_D
   const leafTableStart = shared(Float64Array, numLeaves);
   let featureCount = 0;
   let tableSize = 0;
-  for (const leaf of leaves) {
-    featureCount += leaf.features.length;
+  const tabulated = leaves.map((leaf) => {
     const d = leaf.features.length;
-    if (d <= maxTableDepth) tableSize += d * (1 << d);
-  }
+    featureCount += d;
+    const size = d * 2 ** d;
+    if (d > maxTableDepth || tableSize + size > maxTableEntries) return false;
+    tableSize += size;
+    return true;
+  });
   const leafFeatures = shared(Int32Array, featureCount);
   const leafQ = shared(Float64Array, featureCount);
   const table = shared(Float64Array, tableSize);
@@ -230,7 +240,7 @@ export function buildShapTables(model: TreeEnsemble, maxTableDepth = MAX_TABLE_D
       leafQ[fo + i] = leaf.q[i]!;
     }
     fo += d;
-    if (d > maxTableDepth) {
+    if (!tabulated[k]) {
       leafTableStart[k] = -1;
       return;
     }
