@@ -50,3 +50,17 @@ export function featureMatrixFromCsv(text: string, featureNames: readonly string
   });
   return { x: { rows: records.length, cols, values }, header, records };
 }
+
+/** A numeric column of the parsed CSV by name (labels); empty cells are NaN. */
+export function csvColumn(csv: CsvFeatures, name: string): Float64Array {
+  const index = csv.header.indexOf(name);
+  if (index === -1) throw new AppError('DATA_SCHEMA_MISMATCH', { message: `The CSV has no column ${name}`, details: { column: name } });
+  return Float64Array.from(csv.records, (record, r) => {
+    const cell = record[index]!;
+    const v = cell === '' ? Number.NaN : Number(cell);
+    if (cell !== '' && Number.isNaN(v)) {
+      throw new AppError('CSV_MALFORMED', { message: `Row ${r + 1}, column ${name}: "${cell}" is not a number`, details: { row: r + 1, column: name } });
+    }
+    return v;
+  });
+}
