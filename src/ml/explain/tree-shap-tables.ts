@@ -58,7 +58,7 @@ export interface ShapTables {
   leafDepth: Int32Array;
   leafFeatureStart: Int32Array;
   /** Offset into `table`, or -1 for leaves evaluated per row. */
-  leafTableStart: Float64Array;
+  leafTableStart: Int32Array;
   /** Unique path features of each leaf (slot order) and their cover fractions q. */
   leafFeatures: Int32Array;
   leafQ: Float64Array;
@@ -212,7 +212,7 @@ export function buildShapTables(model: TreeEnsemble, maxTableDepth = MAX_TABLE_D
   const leafValue = shared(Float64Array, numLeaves);
   const leafDepth = shared(Int32Array, numLeaves);
   const leafFeatureStart = shared(Int32Array, numLeaves + 1);
-  const leafTableStart = shared(Float64Array, numLeaves);
+  const leafTableStart = shared(Int32Array, numLeaves);
   let featureCount = 0;
   let tableSize = 0;
   const tabulated = leaves.map((leaf) => {
