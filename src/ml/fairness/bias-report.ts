@@ -171,8 +171,15 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
   const excluded = new Set([options.facet, options.label, ...(options.predicted === undefined ? [] : [options.predicted])]);
   const features = options.features ?? frame.columns.map((c) => c.name).filter((name) => !excluded.has(name));
   const bootstrap = options.bootstrap === false ? null : { ...DEFAULT_BOOTSTRAP, ...(options.bootstrap ?? {}) };
+  if (bootstrap !== null) {
+    const { replicates, seed, confidenceLevel } = bootstrap;
+    if (!Number.isInteger(replicates) || replicates < 0) throw new AppError('INVALID_INPUT', { message: 'bootstrap replicates must be a non-negative integer' });
+    if (!Number.isInteger(seed)) throw new AppError('INVALID_INPUT', { message: 'bootstrap seed must be an integer' });
+    if (!(confidenceLevel > 0 && confidenceLevel < 1)) throw new AppError('INVALID_INPUT', { message: 'confidence level must lie strictly between 0 and 1' });
+  }
   const useBootstrap = bootstrap !== null && bootstrap.replicates > 0;
   const minGroupSize = options.minGroupSize ?? 30;
+  if (!(minGroupSize >= 0)) throw new AppError('INVALID_INPUT', { message: 'minimum group size must be a non-negative number' });
   const metrics = selectMetrics(options.metrics);
   const notes: string[] = [];
   if (options.threshold !== undefined && facets.type === 'categorical') {

@@ -20,3 +20,7 @@ export type { ClarifyDataType, ClarifyValue } from './clarify-series.js';
 export { clarifyDataType, pythonFloatRepr, UNIQUENESS_THRESHOLD } from './clarify-series.js';
 export type { MetricDefinition, MetricName } from './clarify-metrics.js';
 export { CLARIFY_METRICS, clarifyDivide } from './clarify-metrics.js';
+export type { FacetPart } from './intersectional-facet.js';
+export { intersectFacets } from './intersectional-facet.js';
+export type { BiasCliFlags } from './bias-cli.js';
+export { biasReportJson, parseClarifyValues, runBiasCommand } from './bias-cli.js';
