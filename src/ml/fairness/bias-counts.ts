@@ -33,11 +33,19 @@ export function cellOf(rows: BiasRows, i: number): number {
   return g * CELLS + rows.facet[i]! * 4 + rows.label[i]! * 2 + (rows.predicted === undefined ? 0 : rows.predicted[i]!);
 }
 
+/** Each row's cell index, computed once so that bootstrap replicates only tally. */
+export function cellIndex(rows: BiasRows): Int32Array {
+  const out = new Int32Array(rows.facet.length);
+  for (let i = 0; i < out.length; i++) out[i] = cellOf(rows, i);
+  return out;
+}
+
 /** Counts over all rows, or over the rows listed in `sample` (with repetition, for the bootstrap). */
-export function countCells(rows: BiasRows, sample?: Int32Array): BiasCounts {
+export function countCells(rows: BiasRows, sample?: Int32Array, cellsOfRows?: Int32Array): BiasCounts {
   const cells = new Float64Array((rows.groupCount + 1) * CELLS);
-  if (sample === undefined) for (let i = 0; i < rows.facet.length; i++) cells[cellOf(rows, i)]!++;
-  else for (const i of sample) cells[cellOf(rows, i)]!++;
+  const index = cellsOfRows ?? cellIndex(rows);
+  if (sample === undefined) for (let i = 0; i < index.length; i++) cells[index[i]!]!++;
+  else for (let j = 0; j < sample.length; j++) cells[index[sample[j]!]!]!++;
   return { groupCount: rows.groupCount, cells };
 }
 

@@ -8,7 +8,7 @@
  * undefined or infinite are left out, and the interval reports how many were used.
  */
 import { createRandom } from '../../kernel/index.js';
-import { type BiasRows, countCells } from './bias-counts.js';
+import { type BiasRows, cellIndex, countCells } from './bias-counts.js';
 import type { FlipState, MetricDefinition, MetricInput, MetricName } from './clarify-metrics.js';
 
 export interface BootstrapOptions {
@@ -55,9 +55,10 @@ export function bootstrapIntervals(ctx: BootstrapContext, options: Required<Boot
   const random = createRandom(options.seed);
   const draws = new Map<MetricName, number[]>(ctx.metrics.map((m) => [m.name, []]));
   const sample = new Int32Array(n);
+  const cells = cellIndex(ctx.rows);
   for (let b = 0; b < options.replicates; b++) {
     for (let j = 0; j < n; j++) sample[j] = random.nextInt(n);
-    const counts = countCells(ctx.rows, sample);
+    const counts = countCells(ctx.rows, sample, cells);
     let flip: FlipState | undefined;
     if (ctx.flips !== undefined) {
       if ('error' in ctx.flips) flip = ctx.flips;

@@ -8,13 +8,15 @@
  * Sign as in smclarify's code, not its docs: FT = (#{model 1, kNN 0} − #{model 0, kNN 1}) / n_d
  * (`FlipSet_pos` counts rows whose model label exceeds the kNN label). Features must all be
  * numeric (booleans count), else Clarify's "FlipTest does not support non-numeric columns".
- * Neighbours at equal distance are taken in row order (a stable sort by distance); scikit-learn's
+ * Neighbours come from an exact k-d tree search (kd-tree.ts; scikit-learn also picks a KD-tree for
+ * ≤ 15 features). Neighbours at equal distance are taken in row order (a stable sort by distance); scikit-learn's
  * KD-tree breaks such ties its own way, which could change a vote only when the 5th and 6th
  * nearest neighbours are equally far and disagree.
  */
 import type { ColumnFrame } from '../../data/index.js';
 import { findColumn } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
+import { buildKdTree, kdNearest } from './kd-tree.js';
 
 /** smclarify constants.py: FT_DEFAULT_NEIGHBOR, FT_MIN_NEIGHBOR, FT_SAMPLES_COUNT_THRESHOLD. */
 const DEFAULT_NEIGHBOURS = 5;
@@ -64,32 +66,16 @@ export function flipTest(frame: ColumnFrame, features: readonly string[], facet:
   for (let i = 0; i < facet.length; i++) if (facet[i] === 0) aRows.push(i);
   const k = aRows.length > SAMPLES_COUNT_THRESHOLD ? DEFAULT_NEIGHBOURS : MIN_NEIGHBOURS;
   const flips = new Int8Array(facet.length);
-  const bestDist = new Float64Array(k);
-  const bestLabel = new Uint8Array(k);
+  const tree = buildKdTree(values, width, aRows);
+  const ids = new Int32Array(k);
+  const dist = new Float64Array(k);
   for (let i = 0; i < facet.length; i++) {
     if (facet[i] === 0) continue;
-    let filled = 0;
-    for (const r of aRows) {
-      // Squared Euclidean distance summed in feature order, as scikit-learn's KD-tree reduces it.
-      let dist = 0;
-      for (let j = 0; j < width; j++) {
-        const diff = values[i * width + j]! - values[r * width + j]!;
-        dist += diff * diff;
-      }
-      if (filled === k && dist >= bestDist[k - 1]!) continue;
-      let pos = filled < k ? filled++ : k - 1;
-      while (pos > 0 && bestDist[pos - 1]! > dist) {
-        bestDist[pos] = bestDist[pos - 1]!;
-        bestLabel[pos] = bestLabel[pos - 1]!;
-        pos--;
-      }
-      bestDist[pos] = dist;
-      bestLabel[pos] = predicted[r]!;
-    }
+    const found = kdNearest(tree, values, i, k, ids, dist);
     let votes = 0;
-    for (let m = 0; m < filled; m++) votes += bestLabel[m]!;
+    for (let m = 0; m < found; m++) votes += predicted[ids[m]!]!;
     // Majority of k (odd) votes; a tie cannot occur for k ∈ {1, 5}.
-    const knn = votes * 2 > filled ? 1 : 0;
+    const knn = votes * 2 > found ? 1 : 0;
     flips[i] = predicted[i]! > knn ? 1 : predicted[i]! < knn ? -1 : 0;
   }
   return { flips };
