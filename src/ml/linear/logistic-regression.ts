@@ -113,17 +113,22 @@ function gradientHessian(prob: StandardizedProblem, eta: Float64Array, theta: Fl
   const k = prob.p + 1;
   const g = new Float64Array(k);
   const h = new Float64Array(k * k);
-  const row = new Float64Array(k);
-  row[0] = 1;
+  const { p, z } = prob;
   for (let i = 0; i < prob.n; i++) {
     const mu = sigmoid(eta[i]!);
     const r = mu - prob.y[i]!;
     const w = mu * (1 - mu);
-    for (let j = 0; j < prob.p; j++) row[j + 1] = prob.z[i * prob.p + j]!;
-    for (let a = 0; a < k; a++) {
-      g[a]! += r * row[a]!;
-      const wa = w * row[a]!;
-      for (let b = 0; b <= a; b++) h[a * k + b]! += wa * row[b]!;
+    const off = i * p;
+    // Lower triangle of the weighted outer product of [1, zᵢ]; index 0 is the intercept.
+    g[0]! += r;
+    h[0]! += w;
+    for (let a = 0; a < p; a++) {
+      const za = z[off + a]!;
+      g[a + 1]! += r * za;
+      const wa = w * za;
+      const rowBase = (a + 1) * k;
+      h[rowBase]! += wa;
+      for (let b = 0; b <= a; b++) h[rowBase + b + 1]! += wa * z[off + b]!;
     }
   }
   for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) h[b * k + a] = h[a * k + b]!;
