@@ -3,7 +3,7 @@
  * The metric set behind `attest model evaluate`: one call from labels and model outputs to a plain
  * object, for binary, regression and multiclass models.
  */
-import { ensure } from '../../kernel/index.js';
+import { AppError, ensure } from '../../kernel/index.js';
 import { type BinaryMetrics, binaryMetrics } from './binary-metrics.js';
 import { type MulticlassMetrics, multiclassMetrics } from './multiclass-metrics.js';
 import { type RegressionMetrics, regressionMetrics } from './regression-metrics.js';
@@ -50,4 +50,53 @@ export function evaluateModel(input: EvaluationInput): EvaluationReport {
     case 'multiclass':
       return { task: 'multiclass', classCount: input.classCount, metrics: multiclassMetrics(input.labels, input.predictions, input.classCount) };
   }
+}
+
+/** The evaluation task for an XGBoost objective name (binary:*, reg:*, multi:*). */
+export function taskForObjective(objective: string): EvaluationInput['task'] {
+  if (objective.startsWith('binary:')) return 'binary';
+  if (objective.startsWith('multi:')) return 'multiclass';
+  if (objective.startsWith('reg:')) return 'regression';
+  throw new AppError('MODEL_UNSUPPORTED', { message: `Cannot evaluate objective ${objective}`, details: { objective } });
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(6);
+}
+
+/** Human-readable lines for `attest model evaluate` without `--json`: "name  value" per metric. */
+export function evaluationSummaryLines(report: EvaluationReport): string[] {
+  const m = report.metrics;
+  const pairs: [string, number][] =
+    report.task === 'binary'
+      ? [
+          ['roc_auc', report.metrics.rocAuc],
+          ['average_precision', report.metrics.averagePrecision],
+          ['log_loss', report.metrics.logLoss],
+          ['brier', report.metrics.brier],
+          ['ks', report.metrics.ks],
+          ['gini', report.metrics.gini],
+          [`accuracy@${report.metrics.threshold}`, report.metrics.accuracy],
+          ['precision', report.metrics.precision],
+          ['recall', report.metrics.recall],
+          ['f1', report.metrics.f1],
+          ['balanced_accuracy', report.metrics.balancedAccuracy],
+          ['mcc', report.metrics.matthewsCorrcoef],
+        ]
+      : report.task === 'regression'
+        ? [
+            ['rmse', report.metrics.rmse],
+            ['mae', report.metrics.mae],
+            ['r2', report.metrics.r2],
+            ['mape', report.metrics.mape],
+            ['explained_variance', report.metrics.explainedVariance],
+          ]
+        : [
+            ['accuracy', report.metrics.accuracy],
+            ['macro_f1', report.metrics.macroF1],
+            ['weighted_f1', report.metrics.weightedF1],
+            ['log_loss', report.metrics.logLoss],
+          ];
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  return [`task  ${report.task} (${m.rows} rows)`, ...pairs.map(([k, v]) => `${k.padEnd(width)}  ${fmt(v)}`)];
 }

@@ -21,4 +21,4 @@ export { regressionMetrics } from './regression-metrics.js';
 export type { ClassReport, MulticlassLabelMetrics, MulticlassMetrics } from './multiclass-metrics.js';
 export { argmaxRows, multiclassLabelMetrics, multiclassLogLoss, multiclassMetrics } from './multiclass-metrics.js';
 export type { EvaluationInput, EvaluationReport } from './evaluate-model.js';
-export { evaluateModel } from './evaluate-model.js';
+export { evaluateModel, evaluationSummaryLines, taskForObjective } from './evaluate-model.js';

@@ -9,10 +9,12 @@ import {
   brierScore,
   calibrationTable,
   evaluateModel,
+  evaluationSummaryLines,
   multiclassMetrics,
   regressionMetrics,
   rocAuc,
   rocCurve,
+  taskForObjective,
 } from './index.js';
 
 function close(actual: number, expected: number, tol = 1e-9): void {
@@ -144,5 +146,19 @@ describe('multiclass metrics against scikit-learn (committed sklearn_reference.j
     close(m.logLoss, ref.log_loss!, 1e-7);
     const viaEvaluate = evaluateModel({ task: 'multiclass', labels: y, predictions: p, classCount: 10 });
     expect(viaEvaluate.task).toBe('multiclass');
+  });
+});
+
+describe('evaluateModel for `attest model evaluate`', () => {
+  it('maps XGBoost objectives to tasks and prints one line per metric', () => {
+    expect(taskForObjective('binary:logistic')).toBe('binary');
+    expect(taskForObjective('reg:squarederror')).toBe('regression');
+    expect(taskForObjective('multi:softprob')).toBe('multiclass');
+    expect(() => taskForObjective('rank:pairwise')).toThrow(/Cannot evaluate/);
+    const { labels, scores } = binaryScores();
+    const report = evaluateModel({ task: 'binary', labels, predictions: scores });
+    const lines = evaluationSummaryLines(report);
+    expect(lines[0]).toBe('task  binary (4500 rows)');
+    expect(lines.some((l) => /^roc_auc\s+0\.779960$/.test(l))).toBe(true);
   });
 });
