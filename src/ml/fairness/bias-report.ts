@@ -10,7 +10,7 @@
  * because Clarify decides from it whether a facet or label is categorical or continuous (see
  * clarify-series.ts).
  */
-import type { ColumnFrame } from '../../data/index.js';
+import type { Column, ColumnFrame } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
 import { type BiasRows, countCells } from './bias-counts.js';
 import { facetSelections, groupSlots, labelSelection, predictedSelection, requireColumn } from './bias-inputs.js';
@@ -41,9 +41,13 @@ export interface BiasAnalysisOptions {
   readonly threshold?: number;
   /** Group variable for CDDL/CDDPL. */
   readonly group?: string;
-  /** Column of predicted labels (coded like the label) or, with `probabilityThreshold`, of scores. */
+  /**
+   * Column of predicted labels (coded like the label) or of scores. Scores are turned into labels
+   * with `probabilityThreshold`; a fractional column with values strictly between 0 and 1 next to a
+   * categorical label is taken as scores with Clarify's default threshold 0.5 (noted in the report).
+   */
   readonly predicted?: string;
-  /** Scores above this are positive predictions (Clarify `probability_threshold`, default use 0.5). */
+  /** Scores above this are positive predictions (Clarify `probability_threshold`). */
   readonly probabilityThreshold?: number;
   /** Columns the flip test uses; default every column except facet, label and predicted (Clarify). */
   readonly features?: readonly string[];
@@ -108,6 +112,19 @@ export interface BiasReport {
 }
 
 const DEFAULT_BOOTSTRAP: Required<BootstrapOptions> = { replicates: 200, seed: 1, confidenceLevel: 0.95 };
+const DEFAULT_PROBABILITY_THRESHOLD = 0.5;
+
+/** A fractional column with some value strictly between 0 and 1 and none outside [0, 1]. */
+function looksLikeScores(col: Column): boolean {
+  if (col.kind !== 'numeric' || col.dtype !== 'fractional') return false;
+  let inside = false;
+  for (const v of col.values) {
+    if (Number.isNaN(v)) continue;
+    if (v < 0 || v > 1) return false;
+    if (v > 0 && v < 1) inside = true;
+  }
+  return inside;
+}
 
 function entry(name: MetricName, description: string, input: MetricInput, compute: (i: MetricInput) => number): ClarifyMetricEntry {
   try {
@@ -164,8 +181,16 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
   const facetValues = options.threshold !== undefined ? [options.threshold] : options.sensitive;
   const facets = facetSelections(facetCol, facetValues);
   const predictedCol = options.predicted === undefined ? undefined : requireColumn(frame, options.predicted, 'Predicted label');
-  const predicted =
-    predictedCol === undefined ? undefined : predictedSelection(predictedCol, labelCol, label.type, options.positive, options.probabilityThreshold);
+  const notes: string[] = [];
+  let probabilityThreshold = options.probabilityThreshold;
+  if (probabilityThreshold === undefined && predictedCol !== undefined && label.type === 'categorical' && looksLikeScores(predictedCol)) {
+    probabilityThreshold = DEFAULT_PROBABILITY_THRESHOLD;
+    notes.push(`Column ${predictedCol.name} holds scores; predicted positive when score > ${DEFAULT_PROBABILITY_THRESHOLD} (Clarify's default probability_threshold).`);
+  }
+  if (probabilityThreshold !== undefined && !Number.isFinite(probabilityThreshold)) {
+    throw new AppError('INVALID_INPUT', { message: 'probability threshold must be a finite number' });
+  }
+  const predicted = predictedCol === undefined ? undefined : predictedSelection(predictedCol, labelCol, label.type, options.positive, probabilityThreshold);
   const groupCol = options.group === undefined ? undefined : requireColumn(frame, options.group, 'Group variable');
   const groups = groupCol === undefined ? undefined : groupSlots(groupCol);
   const excluded = new Set([options.facet, options.label, ...(options.predicted === undefined ? [] : [options.predicted])]);
@@ -181,7 +206,6 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
   const minGroupSize = options.minGroupSize ?? 30;
   if (!(minGroupSize >= 0)) throw new AppError('INVALID_INPUT', { message: 'minimum group size must be a non-negative number' });
   const metrics = selectMetrics(options.metrics);
-  const notes: string[] = [];
   if (options.threshold !== undefined && facets.type === 'categorical') {
     notes.push(
       `Facet ${options.facet} is categorical by Clarify's rule (not fractional, under 5% distinct values), so the threshold ${options.threshold} selects rows equal to it, as Clarify does, not rows above it.`,

@@ -56,6 +56,13 @@ describe('bias report beyond Clarify', () => {
     expect(dppl.value).toBe(0.5);
   });
 
+  it('takes a fractional column of probabilities as scores at the default 0.5', () => {
+    const withThreshold = biasReport(tinyFrame(), { label: 'label', positive: ['yes'], facet: 'g', sensitive: ['y'], predicted: 'score', probabilityThreshold: 0.5, bootstrap: false });
+    const byDefault = biasReport(tinyFrame(), { label: 'label', positive: ['yes'], facet: 'g', sensitive: ['y'], predicted: 'score', bootstrap: false });
+    expect(byDefault.post_training_bias_metrics).toEqual(withThreshold.post_training_bias_metrics);
+    expect(byDefault.attest.notes[0]).toMatch(/holds scores/);
+  });
+
   it('serialises infinite metrics as "Infinity" like Clarify', () => {
     const frame = tinyFrame();
     // Facet d then has a false negative and no false positive: FN/FP = 1/0 = +∞ in TE.

@@ -107,6 +107,11 @@ describe('binary metrics against scikit-learn (golden binary_metrics.json)', () 
     );
   });
 
+  it('returns NaN for ranking metrics when only one class is present', () => {
+    expect(rocAuc([1, 1, 1], [0.2, 0.5, 0.9])).toBeNaN();
+    expect(averagePrecision([0, 0], [0.2, 0.5])).toBeNaN();
+  });
+
   it('rejects labels other than 0/1 and mismatched lengths', () => {
     expect(() => rocAuc([0, 2], [0.1, 0.2])).toThrow(/binary labels/);
     expect(() => binaryMetrics([0, 1], [0.1])).toThrow(/differ in length/);
