@@ -49,3 +49,21 @@ export type { FeatureDistribution } from './feature-distribution.js';
 export { distributionFromColumn, distributionFromProfile, distributionFromStatistics } from './feature-distribution.js';
 export type { DriftOptions, DriftReport, FeatureDrift, StatTestName } from './drift-report.js';
 export { benjaminiHochberg, defaultStatTest, driftReport, featureDrift } from './drift-report.js';
+export type { CaptureContent, CaptureEncoding, CaptureInput, CaptureRecord, ContentTypeLists, GroundTruthRecord, MergedRecord, MergeResult } from './capture-format.js';
+export {
+  buildCaptureRecord,
+  capturePartitionKey,
+  decodeCaptureContent,
+  encodeCaptureContent,
+  formatCaptureLine,
+  formatGroundTruthLine,
+  mergeGroundTruth,
+  parseCaptureLines,
+  parseGroundTruthLines,
+} from './capture-format.js';
+export type { Calibrator } from './calibration.js';
+export { expectedCalibrationError, fitIsotonic, fitPlatt, IDENTITY_CALIBRATOR } from './calibration.js';
+export type { CbpeEstimate, CbpeMetric, CbpeModel, CbpeOptions, ConfusionMatrix, MetricValues } from './cbpe.js';
+export { CBPE_METRICS, estimateCbpe, estimateMetrics, fitCbpe, realisedMetrics } from './cbpe.js';
+export type { AttributionViolation, MetricDriftRule, MetricDriftViolation } from './attribution-drift.js';
+export { attributionDrift, metricDrift, ndcg } from './attribution-drift.js';
