@@ -44,7 +44,6 @@ function rocAuc(scores: Float64Array, pos: Float64Array, neg: Float64Array): num
     totalN += neg[i]!;
   }
   let tp = 0;
-  let fp = 0;
   let area = 0;
   let i = 0;
   while (i < order.length) {
@@ -58,7 +57,6 @@ function rocAuc(scores: Float64Array, pos: Float64Array, neg: Float64Array): num
     }
     area += (dn * (2 * tp + dp)) / 2;
     tp += dp;
-    fp += dn;
   }
   return area / (totalP * totalN);
 }

@@ -15,7 +15,6 @@ import {
   jensenShannonCategorical,
   jensenShannonSturges,
   ksTest,
-  linfCdf,
   linfPmf,
   linfRobust,
   psiReferenceDeciles,
