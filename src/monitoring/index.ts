@@ -67,3 +67,5 @@ export type { CbpeEstimate, CbpeMetric, CbpeModel, CbpeOptions, ConfusionMatrix,
 export { CBPE_METRICS, estimateCbpe, estimateMetrics, fitCbpe, realisedMetrics } from './cbpe.js';
 export type { AttributionViolation, MetricDriftRule, MetricDriftViolation } from './attribution-drift.js';
 export { attributionDrift, metricDrift, ndcg } from './attribution-drift.js';
+export type { ChartBars, MonitoringReport, ReportInput } from './report.js';
+export { barChartSvg, buildReport, chartBars, renderReportHtml } from './report.js';
