@@ -6,7 +6,7 @@
  */
 export type { CategoricalColumn, Column, ColumnFrame, NumericColumn, NumericDtype } from './frame/column-frame.js';
 export { categoricalColumn, findColumn, numericColumn } from './frame/column-frame.js';
-export { categoryAt, requireCategoricalColumn, requireColumn, requireNumericColumn, takeRows } from './frame/frame-ops.js';
+export { assertUniqueNames, categoryAt, encodeTextColumn, requireCategoricalColumn, requireColumn, requireNumericColumn, takeRows } from './frame/frame-ops.js';
 export type { FeatureMatrix, LabelOptions } from './frame/feature-matrix.js';
 export { labelVector, toFeatureMatrix } from './frame/feature-matrix.js';
 
@@ -14,11 +14,14 @@ export type { ColumnSchema, DataSchema, LogicalType } from './schema/data-schema
 export { ColumnSchemaSchema, DataSchemaSchema, LogicalTypeSchema, isNumericType, schemaOfFrame } from './schema/data-schema.js';
 export { TypeInference, parseBoolean, parseCell, parseDatetime, parseFractional, parseInteger } from './schema/type-inference.js';
 
-export type { CategoryCount, ColumnProfile, DatasetProfile, NumericSummary } from './profile/dataset-profile.js';
-export { DatasetProfileSchema, PROFILE_QUANTILES, PROFILE_TOP_CATEGORIES } from './profile/dataset-profile.js';
-export { profileFrame } from './profile/profile-frame.js';
+export type { CategoryCount, DatasetColumnProfile, DatasetProfile, NumericSummary } from './profile/dataset-profile.js';
+export { DatasetColumnProfileSchema, DatasetProfileSchema, PROFILE_QUANTILES, PROFILE_TOP_CATEGORIES } from './profile/dataset-profile.js';
+export { TextProfiler, profileDataset, toDatasetColumnProfile } from './profile/profile-dataset.js';
 
-export type { CsvSource } from './io/csv-stream.js';
+export type { CsvSink, CsvSource, CsvStreamOptions } from './io/csv-stream.js';
+export { CsvPump, pumpCsv, pumpCsvSync } from './io/csv-stream.js';
+export type { CsvScanResult, ScanCsvOptions } from './io/csv-scan.js';
+export { scanCsv } from './io/csv-scan.js';
 export type { ReadCsvOptions } from './io/csv-reader.js';
 export { parseCsvFrame, readCsvFrame } from './io/csv-reader.js';
 export { csvChunks, writeCsv } from './io/csv-writer.js';
@@ -31,3 +34,4 @@ export { applyPipeline, applyTransform, fitPipeline, fitTransform } from './tran
 export { unknownBucketName } from './transforms/one-hot-encode.js';
 export type { ResampleRecord, ResampleSpec, SplitRecord, SplitResult, SplitSpec } from './transforms/row-sampling.js';
 export { ResampleRecordSchema, ResampleSpecSchema, SplitRecordSchema, SplitSpecSchema, resampleFrame, splitFrame } from './transforms/row-sampling.js';
+export * from './stats/index.js';

@@ -76,3 +76,28 @@ export function assertUniqueNames(columns: readonly Column[], context: string): 
     seen.add(c.name);
   }
 }
+
+/**
+ * Dictionary-encodes the first `rowCount` cells of text (the empty string = missing); codes
+ * follow first appearance.
+ */
+export function encodeTextColumn(name: string, cells: readonly string[], rowCount = cells.length): CategoricalColumn {
+  const index = new Map<string, number>();
+  const dictionary: string[] = [];
+  const codes = new Int32Array(rowCount);
+  for (let i = 0; i < rowCount; i++) {
+    const text = cells[i]!;
+    if (text === '') {
+      codes[i] = -1;
+      continue;
+    }
+    let code = index.get(text);
+    if (code === undefined) {
+      code = dictionary.length;
+      dictionary.push(text);
+      index.set(text, code);
+    }
+    codes[i] = code;
+  }
+  return { kind: 'categorical', name, dtype: 'string', codes, dictionary };
+}

@@ -7,6 +7,7 @@
  */
 import { AppError } from '../../kernel/index.js';
 import type { Column, ColumnFrame } from '../frame/column-frame.js';
+import { encodeTextColumn } from '../frame/frame-ops.js';
 import type { ColumnSchema, DataSchema, LogicalType } from '../schema/data-schema.js';
 import { DataSchemaSchema } from '../schema/data-schema.js';
 import { TypeInference, parseCell } from '../schema/type-inference.js';
@@ -59,26 +60,7 @@ function cellError(row: number, column: number, name: string, what: string): App
 
 function buildColumn(cells: readonly string[], name: string, columnIndex: number, type: LogicalType, declared: boolean): Column {
   const rowCount = cells.length;
-  if (type === 'string') {
-    const index = new Map<string, number>();
-    const dictionary: string[] = [];
-    const codes = new Int32Array(rowCount);
-    for (let i = 0; i < rowCount; i++) {
-      const text = cells[i]!;
-      if (text === '') {
-        codes[i] = -1;
-        continue;
-      }
-      let code = index.get(text);
-      if (code === undefined) {
-        code = dictionary.length;
-        dictionary.push(text);
-        index.set(text, code);
-      }
-      codes[i] = code;
-    }
-    return { kind: 'categorical', name, dtype: 'string', codes, dictionary };
-  }
+  if (type === 'string') return encodeTextColumn(name, cells);
   const values = new Float64Array(rowCount);
   for (let i = 0; i < rowCount; i++) {
     const text = cells[i]!;

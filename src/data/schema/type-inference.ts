@@ -149,6 +149,31 @@ export class TypeInference {
     if (this.#mask !== 0) this.#mask &= candidatesOf(text);
   }
 
+  /**
+   * Observes one raw cell and returns its numeric reading (a number, 0/1 for a boolean, epoch
+   * milliseconds for a datetime), or NaN when it is missing or has none. Once the column can
+   * only be a string column, values are no longer parsed.
+   */
+  observeValue(text: string): number {
+    if (text === '') {
+      this.#missing++;
+      return Number.NaN;
+    }
+    this.#present++;
+    if (this.#mask === 0) return Number.NaN;
+    const candidates = candidatesOf(text);
+    this.#mask &= candidates;
+    if (candidates & FRACTIONAL) return Number(text);
+    if (candidates & BOOLEAN) return parseBoolean(text);
+    if (candidates & DATETIME) return parseDatetime(text);
+    return Number.NaN;
+  }
+
+  /** True once a value has ruled out every type but string. */
+  get isString(): boolean {
+    return this.#mask === 0;
+  }
+
   /** Number of non-missing values seen. */
   get present(): number {
     return this.#present;

@@ -7,8 +7,14 @@
 import { AppError } from '../../kernel/index.js';
 import type { Column, ColumnFrame } from '../frame/column-frame.js';
 import { requireColumn } from '../frame/frame-ops.js';
-import { sortedQuantile } from '../profile/profile-frame.js';
 import type { FittedImpute, ImputeSpec } from './transform-spec.js';
+
+/** Median of ascending values, the midpoint of the middle pair for even counts (numpy.median). */
+function sortedMedian(sorted: Float64Array): number {
+  const n = sorted.length;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 function noValues(column: string, strategy: string): AppError {
   return new AppError('INVALID_INPUT', {
@@ -27,7 +33,7 @@ function learnNumeric(values: Float64Array, spec: ImputeSpec, name: string): num
       return sum / present.length;
     }
     case 'median':
-      return sortedQuantile(present.sort(), 0.5);
+      return sortedMedian(present.sort());
     case 'most_frequent': {
       const counts = new Map<number, number>();
       for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1);
