@@ -7,6 +7,7 @@
 export type { CategoricalColumn, Column, ColumnFrame, NumericColumn, NumericDtype } from './frame/column-frame.js';
 export { categoricalColumn, findColumn, numericColumn } from './frame/column-frame.js';
 export { assertUniqueNames, categoryAt, encodeTextColumn, requireCategoricalColumn, requireColumn, requireNumericColumn, takeRows } from './frame/frame-ops.js';
+export { frameDifference } from './frame/frame-equality.js';
 export type { FeatureMatrix, LabelOptions } from './frame/feature-matrix.js';
 export { labelVector, toFeatureMatrix } from './frame/feature-matrix.js';
 
@@ -25,6 +26,7 @@ export { scanCsv } from './io/csv-scan.js';
 export type { ReadCsvOptions } from './io/csv-reader.js';
 export { parseCsvFrame, readCsvFrame } from './io/csv-reader.js';
 export { csvChunks, writeCsv } from './io/csv-writer.js';
+export { PARQUET_SCHEMA_KEY, readParquet, writeParquet } from './io/parquet-io.js';
 
 export type { Expression, ExpressionFunction } from './transforms/expression.js';
 export { evaluateExpression, expressionColumns, parseExpression } from './transforms/expression.js';
