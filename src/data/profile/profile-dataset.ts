@@ -63,32 +63,42 @@ export function profileDataset(frame: ColumnFrame, options: ProfileOptions = {})
   };
 }
 
-/** One column of a {@link TextProfiler}: its type inference and both possible profiles. */
+/** One column of a {@link TextProfiler}. */
 interface TextColumnState {
   readonly name: string;
   readonly inference: TypeInference;
-  /** Profile of the numeric readings; dropped once the column can only be a string column. */
+  /** Profile of the numeric readings while the column may still be numeric. */
   numeric: ColumnProfileState | undefined;
-  readonly text: ColumnProfileState;
+  /** Profile of the text, started in the batch where the column turned out to be text. */
+  text: ColumnProfileState | undefined;
+  /** The numeric profile of the rows before that batch, if there were any. */
+  before: ColumnProfile | undefined;
 }
 
 /**
- * Profiles columns of CSV text batch by batch before their types are known: each column feeds
- * its cells' numeric readings to a numeric profile and the cells themselves to a categorical
- * profile, and `finish` keeps the one that matches the inferred type.
+ * Profiles columns of CSV text batch by batch before their types are known. Each column feeds
+ * its cells' numeric readings to a numeric profile; only when a value rules out every numeric
+ * type does it switch to a categorical profile of the text. Profiling the text of every column
+ * from the start would cost about a third more time for the rare column that switches late.
+ * For such a column the categories of the earlier rows are rebuilt from the numeric profile's
+ * exact histogram (the number's shortest form rather than the original text), so its
+ * categories and distinct count are flagged approximate.
  */
 export class TextProfiler {
   readonly #columns: TextColumnState[];
   readonly #values: Float64Array;
+  readonly #options: ProfileOptions;
   #rowCount = 0;
 
   constructor(names: readonly string[], batchRows: number, options: ProfileOptions = {}) {
     this.#values = new Float64Array(batchRows);
+    this.#options = options;
     this.#columns = names.map((name) => ({
       name,
       inference: new TypeInference(),
       numeric: initColumnProfile({ kind: 'numeric', name, dtype: 'fractional' }, options),
-      text: initColumnProfile({ kind: 'categorical', name, dtype: 'string' }, options),
+      text: undefined,
+      before: undefined,
     }));
   }
 
@@ -98,10 +108,20 @@ export class TextProfiler {
     for (const [j, state] of this.#columns.entries()) {
       const column = cells[j]!;
       const inference = state.inference;
-      for (let i = 0; i < rows; i++) values[i] = inference.observeValue(column[i]!);
-      if (inference.isString) state.numeric = undefined;
-      if (state.numeric !== undefined) updateColumnProfile(state.numeric, { kind: 'numeric', name: state.name, dtype: 'fractional', values }, 0, rows);
-      updateColumnProfile(state.text, encodeTextColumn(state.name, column, rows), 0, rows);
+      if (state.numeric !== undefined) {
+        for (let i = 0; i < rows; i++) values[i] = inference.observeValue(column[i]!);
+        if (!inference.isString) {
+          updateColumnProfile(state.numeric, { kind: 'numeric', name: state.name, dtype: 'fractional', values }, 0, rows);
+          continue;
+        }
+        const earlier = finalizeColumnProfile(state.numeric);
+        state.before = earlier.rows > 0 ? earlier : undefined;
+        state.numeric = undefined;
+        state.text = initColumnProfile({ kind: 'categorical', name: state.name, dtype: 'string' }, this.#options);
+      } else {
+        for (let i = 0; i < rows; i++) inference.observe(column[i]!);
+      }
+      if (state.text !== undefined) updateColumnProfile(state.text, encodeTextColumn(state.name, column, rows), 0, rows);
     }
     this.#rowCount += rows;
   }
@@ -113,15 +133,44 @@ export class TextProfiler {
   /** The inferred type of each column and the dataset profile. */
   finish(): { types: LogicalType[]; nullable: boolean[]; profile: DatasetProfile } {
     const types = this.#columns.map((c) => c.inference.type);
-    const columns = this.#columns.map((c, j) => {
-      const type = types[j]!;
-      const state = type === 'string' || c.numeric === undefined ? c.text : c.numeric;
-      return toDatasetColumnProfile(finalizeColumnProfile(state), type);
-    });
+    const columns = this.#columns.map((c, j) => finishColumn(c, types[j]!));
     return {
       types,
       nullable: this.#columns.map((c) => c.inference.missing > 0),
       profile: { version: 1, rowCount: this.#rowCount, columns },
     };
   }
+}
+
+function finishColumn(state: TextColumnState, type: LogicalType): DatasetColumnProfile {
+  if (state.numeric !== undefined) {
+    const profile = finalizeColumnProfile(state.numeric);
+    if (type !== 'string') return toDatasetColumnProfile(profile, type);
+    // No value at all: an empty string column.
+    return { name: state.name, type, count: 0, missing: profile.missing, distinct: 0, distinctApproximate: false, topCategories: [], topCategoriesApproximate: false };
+  }
+  const textProfile = finalizeColumnProfile(state.text!);
+  const text = toDatasetColumnProfile(textProfile, 'string');
+  const before = state.before;
+  if (before === undefined || before.kind !== 'numeric' || textProfile.kind !== 'categorical') return text;
+  const counts = new Map<string, number>();
+  for (const item of textProfile.frequentItems.items) counts.set(item.value, item.count);
+  for (const h of before.histogram ?? []) {
+    const value = String(h.value);
+    counts.set(value, (counts.get(value) ?? 0) + h.count);
+  }
+  const exactUnion = before.histogram !== null && textProfile.frequentItems.exact;
+  const topCategories = [...counts.entries()]
+    .map(([value, count]) => ({ value, count }))
+    .sort((x, y) => y.count - x.count || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0))
+    .slice(0, PROFILE_TOP_CATEGORIES);
+  return {
+    ...text,
+    count: text.count + before.present,
+    missing: text.missing + before.missing,
+    distinct: exactUnion ? counts.size : text.distinct + before.distinct,
+    distinctApproximate: true,
+    topCategories,
+    topCategoriesApproximate: true,
+  };
 }
