@@ -18,6 +18,7 @@ export { TypeInference, parseBoolean, parseCell, parseDatetime, parseFractional,
 export type { CategoryCount, DatasetColumnProfile, DatasetProfile, NumericSummary } from './profile/dataset-profile.js';
 export { DatasetColumnProfileSchema, DatasetProfileSchema, PROFILE_QUANTILES, PROFILE_TOP_CATEGORIES } from './profile/dataset-profile.js';
 export { TextProfiler, profileDataset, toDatasetColumnProfile } from './profile/profile-dataset.js';
+export { formatProfile, formatSchema } from './profile/format-profile.js';
 
 export type { CsvSink, CsvSource, CsvStreamOptions } from './io/csv-stream.js';
 export { CsvPump, pumpCsv, pumpCsvSync } from './io/csv-stream.js';
@@ -27,6 +28,8 @@ export type { ReadCsvOptions } from './io/csv-reader.js';
 export { parseCsvFrame, readCsvFrame } from './io/csv-reader.js';
 export { csvChunks, writeCsv } from './io/csv-writer.js';
 export { PARQUET_SCHEMA_KEY, readParquet, writeParquet } from './io/parquet-io.js';
+export type { DatasetFormat, DatasetScanResult } from './io/dataset-scan.js';
+export { detectFormat, scanDataset, scanParquet } from './io/dataset-scan.js';
 
 export type { Expression, ExpressionFunction } from './transforms/expression.js';
 export { evaluateExpression, expressionColumns, parseExpression } from './transforms/expression.js';

@@ -15,7 +15,7 @@ function quote(text: string): string {
 
 function formatFractional(v: number): string {
   // Shortest round-trip form; add ".0" to integral values so they are not read back as integers.
-  const s = String(v);
+  const s = Object.is(v, -0) ? '-0' : String(v);
   return Number.isInteger(v) && !s.includes('e') ? `${s}.0` : s;
 }
 
@@ -35,7 +35,7 @@ function cellWriter(column: Column): (i: number) => string {
         ? (v: number) => (v !== 0 ? 'true' : 'false')
         : column.dtype === 'datetime'
           ? (v: number) => new Date(v).toISOString()
-          : (v: number) => String(v);
+          : (v: number) => (Object.is(v, -0) ? '-0' : String(v));
   return (i) => {
     const v = values[i]!;
     return Number.isNaN(v) ? '' : format(v);
