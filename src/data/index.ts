@@ -12,7 +12,7 @@ export type { FeatureMatrix, LabelOptions } from './frame/feature-matrix.js';
 export { labelVector, toFeatureMatrix } from './frame/feature-matrix.js';
 
 export type { ColumnSchema, DataSchema, LogicalType } from './schema/data-schema.js';
-export { ColumnSchemaSchema, DataSchemaSchema, LogicalTypeSchema, isNumericType, schemaOfFrame } from './schema/data-schema.js';
+export { ColumnSchemaSchema, DataSchemaSchema, LogicalTypeSchema, alignSchema, isNumericType, schemaOfFrame } from './schema/data-schema.js';
 export { TypeInference, parseBoolean, parseCell, parseDatetime, parseFractional, parseInteger } from './schema/type-inference.js';
 
 export type { CategoryCount, DatasetColumnProfile, DatasetProfile, NumericSummary } from './profile/dataset-profile.js';

@@ -8,8 +8,8 @@
 import { AppError } from '../../kernel/index.js';
 import type { Column, ColumnFrame } from '../frame/column-frame.js';
 import { encodeTextColumn } from '../frame/frame-ops.js';
-import type { ColumnSchema, DataSchema, LogicalType } from '../schema/data-schema.js';
-import { DataSchemaSchema } from '../schema/data-schema.js';
+import type { DataSchema, LogicalType } from '../schema/data-schema.js';
+import { alignSchema } from '../schema/data-schema.js';
 import { TypeInference, parseCell } from '../schema/type-inference.js';
 import type { CsvSink, CsvSource } from './csv-stream.js';
 import { pumpCsv, pumpCsvSync } from './csv-stream.js';
@@ -78,23 +78,9 @@ function buildColumn(cells: readonly string[], name: string, columnIndex: number
   return { kind: 'numeric', name, dtype: type, values };
 }
 
-function declaredColumns(schema: DataSchema, names: readonly string[]): ColumnSchema[] {
-  const parsed = DataSchemaSchema.parse(schema);
-  const byName = new Map(parsed.columns.map((c) => [c.name, c]));
-  const missing = parsed.columns.filter((c) => !names.includes(c.name)).map((c) => c.name);
-  const extra = names.filter((n) => !byName.has(n));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new AppError('DATA_SCHEMA_MISMATCH', {
-      message: `CSV header does not match the declared schema${missing.length > 0 ? `; missing: ${missing.join(', ')}` : ''}${extra.length > 0 ? `; not in the schema: ${extra.join(', ')}` : ''}`,
-      details: { missing, extra },
-    });
-  }
-  return names.map((n) => byName.get(n)!);
-}
-
 function assemble(sink: FrameSink, rowCount: number, schema: DataSchema | undefined): ColumnFrame {
   // Release the raw text column by column as typed columns are built.
-  const declared = schema === undefined ? undefined : declaredColumns(schema, sink.names);
+  const declared = schema === undefined ? undefined : alignSchema(schema, sink.names);
   const columns = sink.names.map((name, j) => {
     const builder = sink.builders[j]!;
     const spec = declared?.[j];

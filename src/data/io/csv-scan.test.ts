@@ -59,6 +59,28 @@ describe('scanCsv', () => {
     expect(result.profile.columns[0]).toMatchObject({ count: 51, missing: 0, distinct: 6, topCategoriesApproximate: true });
   });
 
+  it('checks every cell against a declared schema and keeps its types', async () => {
+    const schema = {
+      version: 1 as const,
+      columns: [
+        { name: 'code', type: 'string' as const, nullable: false },
+        { name: 'amount', type: 'fractional' as const, nullable: true },
+      ],
+    };
+    const ok = await scanCsv('code,amount\n01,1\n02,\n', { schema, batchRows: 1 });
+    expect(ok.schema).toEqual(schema);
+    expect(ok.profile.columns.map((c) => c.type)).toEqual(['string', 'fractional']);
+    expect(ok.profile.columns[0]?.topCategories).toEqual([
+      { value: '01', count: 1 },
+      { value: '02', count: 1 },
+    ]);
+    await expect(scanCsv('code,amount\n01,1\n02,abc\n', { schema })).rejects.toSatisfy(
+      (e: unknown) => e instanceof AppError && e.code === 'CSV_MALFORMED' && e.details.row === 3 && e.details.column === 2 && /"abc" is not a fractional/.test(e.message),
+    );
+    await expect(scanCsv('code,amount\n,1\n', { schema })).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.details.row === 2 && e.details.column === 1);
+    await expect(scanCsv('amount,other\n1,2\n', { schema })).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === 'DATA_SCHEMA_MISMATCH');
+  });
+
   it('reports malformed input with row and column', async () => {
     const bad = new TextEncoder().encode('a,b\n1,2\n3\n');
     await expect(scanCsv(chunked(bad, 3))).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === 'CSV_MALFORMED' && e.details.row === 3 && e.details.column === 2);

@@ -6,7 +6,10 @@
  * file's size.
  */
 import { createHash } from 'node:crypto';
-import type { DataSchema } from '../schema/data-schema.js';
+import { AppError } from '../../kernel/index.js';
+import type { ColumnSchema, DataSchema } from '../schema/data-schema.js';
+import { alignSchema } from '../schema/data-schema.js';
+import { parseCell } from '../schema/type-inference.js';
 import type { DatasetProfile } from '../profile/dataset-profile.js';
 import { TextProfiler } from '../profile/profile-dataset.js';
 import type { ProfileOptions } from '../stats/index.js';
@@ -18,6 +21,8 @@ export interface ScanCsvOptions {
   /** Rows profiled per batch (default 8192). */
   readonly batchRows?: number;
   readonly profile?: ProfileOptions;
+  /** Declared schema: the header must match it and every cell must parse as its column's type. */
+  readonly schema?: DataSchema;
 }
 
 /** What an import learns about a CSV file without keeping it in memory. */
@@ -33,23 +38,33 @@ export interface CsvScanResult {
 class ScanSink implements CsvSink {
   readonly #batchRows: number;
   readonly #options: ProfileOptions;
+  readonly #schema: DataSchema | undefined;
+  #declared: ColumnSchema[] | undefined;
   #profiler: TextProfiler | undefined;
   #cells: string[][] = [];
   #filled = 0;
   names: readonly string[] = [];
 
-  constructor(batchRows: number, options: ProfileOptions) {
+  constructor(batchRows: number, options: ProfileOptions, schema: DataSchema | undefined) {
     this.#batchRows = batchRows;
     this.#options = options;
+    this.#schema = schema;
   }
 
   header(names: readonly string[]): void {
     this.names = names;
-    this.#profiler = new TextProfiler(names, this.#batchRows, this.#options);
+    this.#declared = this.#schema === undefined ? undefined : alignSchema(this.#schema, names);
+    this.#profiler = new TextProfiler(
+      names,
+      this.#batchRows,
+      this.#options,
+      this.#declared?.map((c) => c.type),
+    );
     this.#cells = names.map(() => new Array<string>(this.#batchRows));
   }
 
-  record(fields: readonly string[]): void {
+  record(fields: readonly string[], row: number): void {
+    if (this.#declared !== undefined) checkDeclared(this.#declared, fields, row);
     const i = this.#filled;
     for (let j = 0; j < fields.length; j++) this.#cells[j]![i] = fields[j]!;
     this.#filled = i + 1;
@@ -65,7 +80,29 @@ class ScanSink implements CsvSink {
   finish(): { schema: DataSchema; profile: DatasetProfile } {
     this.flush();
     const { types, nullable, profile } = this.#profiler!.finish();
-    return { schema: { version: 1, columns: this.names.map((name, j) => ({ name, type: types[j]!, nullable: nullable[j]! })) }, profile };
+    const declared = this.#declared;
+    const columns = declared ?? this.names.map((name, j) => ({ name, type: types[j]!, nullable: nullable[j]! }));
+    return { schema: { version: 1, columns }, profile };
+  }
+}
+
+/** Throws CSV_MALFORMED for the first cell of `fields` that breaks the declared schema. */
+function checkDeclared(declared: readonly ColumnSchema[], fields: readonly string[], row: number): void {
+  for (let j = 0; j < fields.length; j++) {
+    const spec = declared[j]!;
+    const text = fields[j]!;
+    let problem: string | undefined;
+    if (text === '') {
+      if (!spec.nullable) problem = 'missing value in a column the schema declares not nullable';
+    } else if (spec.type !== 'string' && Number.isNaN(parseCell(text, spec.type))) {
+      problem = `value ${JSON.stringify(text)} is not ${spec.type === 'integer' ? 'an' : 'a'} ${spec.type} value (column declared by the schema as ${spec.type})`;
+    }
+    if (problem !== undefined) {
+      throw new AppError('CSV_MALFORMED', {
+        message: `CSV malformed at row ${row}, column ${j + 1} ("${spec.name}"): ${problem}`,
+        details: { row, column: j + 1, columnName: spec.name },
+      });
+    }
   }
 }
 
@@ -78,7 +115,7 @@ class ScanSink implements CsvSink {
 export async function scanCsv(source: CsvSource, options: ScanCsvOptions = {}): Promise<CsvScanResult> {
   const hash = createHash('sha256');
   let byteCount = 0;
-  const sink = new ScanSink(options.batchRows ?? 8192, options.profile ?? {});
+  const sink = new ScanSink(options.batchRows ?? 8192, options.profile ?? {}, options.schema);
   const input = typeof source === 'string' ? new TextEncoder().encode(source) : source;
   const rowCount = await pumpCsv(input, sink, {
     ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),

@@ -4,6 +4,7 @@
  * HyperLogLog, frequent items): from an in-memory frame, or incrementally from batches of CSV
  * text whose column types are only known at the end. Memory is bounded by the sketches' sizes.
  */
+import { AppError } from '../../kernel/index.js';
 import type { ColumnFrame } from '../frame/column-frame.js';
 import { encodeTextColumn } from '../frame/frame-ops.js';
 import type { LogicalType } from '../schema/data-schema.js';
@@ -66,6 +67,8 @@ export function profileDataset(frame: ColumnFrame, options: ProfileOptions = {})
 /** One column of a {@link TextProfiler}. */
 interface TextColumnState {
   readonly name: string;
+  /** The type a declared schema fixes, if any. */
+  readonly declared: LogicalType | undefined;
   readonly inference: TypeInference;
   /** Profile of the numeric readings while the column may still be numeric. */
   numeric: ColumnProfileState | undefined;
@@ -90,16 +93,25 @@ export class TextProfiler {
   readonly #options: ProfileOptions;
   #rowCount = 0;
 
-  constructor(names: readonly string[], batchRows: number, options: ProfileOptions = {}) {
+  /**
+   * @param declared Types fixed by a declared schema, per column (undefined = infer). The caller
+   * must have checked that every cell conforms.
+   */
+  constructor(names: readonly string[], batchRows: number, options: ProfileOptions = {}, declared: readonly (LogicalType | undefined)[] = []) {
     this.#values = new Float64Array(batchRows);
     this.#options = options;
-    this.#columns = names.map((name) => ({
-      name,
-      inference: new TypeInference(),
-      numeric: initColumnProfile({ kind: 'numeric', name, dtype: 'fractional' }, options),
-      text: undefined,
-      before: undefined,
-    }));
+    this.#columns = names.map((name, j) => {
+      const type = declared[j];
+      const text = type === 'string';
+      return {
+        name,
+        declared: type,
+        inference: new TypeInference(),
+        numeric: text ? undefined : initColumnProfile({ kind: 'numeric', name, dtype: 'fractional' }, options),
+        text: text ? initColumnProfile({ kind: 'categorical', name, dtype: 'string' }, options) : undefined,
+        before: undefined,
+      };
+    });
   }
 
   /** Adds one batch: `cells[j][i]` is row i of column j; every column has `rows` cells. */
@@ -132,7 +144,7 @@ export class TextProfiler {
 
   /** The inferred type of each column and the dataset profile. */
   finish(): { types: LogicalType[]; nullable: boolean[]; profile: DatasetProfile } {
-    const types = this.#columns.map((c) => c.inference.type);
+    const types = this.#columns.map((c) => c.declared ?? c.inference.type);
     const columns = this.#columns.map((c, j) => finishColumn(c, types[j]!));
     return {
       types,
@@ -148,6 +160,9 @@ function finishColumn(state: TextColumnState, type: LogicalType): DatasetColumnP
     if (type !== 'string') return toDatasetColumnProfile(profile, type);
     // No value at all: an empty string column.
     return { name: state.name, type, count: 0, missing: profile.missing, distinct: 0, distinctApproximate: false, topCategories: [], topCategoriesApproximate: false };
+  }
+  if (type !== 'string') {
+    throw new AppError('DATA_SCHEMA_MISMATCH', { message: `Column "${state.name}" is declared ${type} but holds text`, details: { column: state.name } });
   }
   const textProfile = finalizeColumnProfile(state.text!);
   const text = toDatasetColumnProfile(textProfile, 'string');

@@ -5,6 +5,7 @@
  * when importing (so a column the contract says is numeric must parse as a number).
  */
 import { z } from 'zod';
+import { AppError } from '../../kernel/index.js';
 import type { ColumnFrame } from '../frame/column-frame.js';
 
 /** Logical column types (issue 5): integer, fractional, boolean, datetime, categorical/string. */
@@ -59,4 +60,23 @@ export function schemaOfFrame(frame: ColumnFrame): DataSchema {
       return { name: column.name, type: column.dtype, nullable };
     }),
   };
+}
+
+/**
+ * The declared column for each header name, in header order. The header must hold exactly the
+ * schema's columns (in any order).
+ * @throws AppError DATA_SCHEMA_MISMATCH listing missing and unexpected columns.
+ */
+export function alignSchema(schema: DataSchema, names: readonly string[]): ColumnSchema[] {
+  const parsed = DataSchemaSchema.parse(schema);
+  const byName = new Map(parsed.columns.map((c) => [c.name, c]));
+  const missing = parsed.columns.filter((c) => !names.includes(c.name)).map((c) => c.name);
+  const extra = names.filter((n) => !byName.has(n));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new AppError('DATA_SCHEMA_MISMATCH', {
+      message: `The header does not match the declared schema${missing.length > 0 ? `; missing: ${missing.join(', ')}` : ''}${extra.length > 0 ? `; not in the schema: ${extra.join(', ')}` : ''}`,
+      details: { missing, extra },
+    });
+  }
+  return names.map((n) => byName.get(n)!);
 }
