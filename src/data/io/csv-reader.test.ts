@@ -133,6 +133,17 @@ describe('malformed CSV names the row and column', () => {
     });
   }
 
+  it('an unclosed quote stops at the field-size limit instead of reading the whole file into memory', async () => {
+    const piece = new TextEncoder().encode('x'.repeat(1 << 20));
+    function* chunks(): Generator<Uint8Array> {
+      yield new TextEncoder().encode('a,b\n1,"');
+      for (let i = 0; i < 64; i++) yield piece;
+    }
+    await expect(readCsvFrame(chunks())).rejects.toSatisfy(
+      (e: unknown) => e instanceof AppError && e.details.row === 2 && e.details.column === 2 && /closing quote missing/.test(e.message),
+    );
+  });
+
   it('a non-numeric value in a column the schema declares numeric', () => {
     const schema = {
       version: 1 as const,

@@ -14,6 +14,9 @@ import { AppError } from '../../kernel/index.js';
 /** Receives each record's fields and its 1-based row number (the header is row 1). */
 export type CsvRecordHandler = (fields: string[], row: number) => void;
 
+/** Longest field accepted, in UTF-16 code units. */
+export const MAX_FIELD_CHARS = 16 << 20;
+
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
@@ -71,8 +74,20 @@ export class CsvTokenizer {
   }
 
   /** Header names, used only to make error messages readable. */
+  /**
+   * Header names: used in error messages, and to stop a record as soon as it has more fields
+   * than the header, instead of collecting them all.
+   */
   setColumnNames(names: readonly string[]): void {
     this.#columnNames = names;
+  }
+
+  #push(value: string): void {
+    const names = this.#columnNames;
+    if (names !== undefined && this.#fields.length === names.length) {
+      this.#fail(`expected ${names.length} fields as in the header, found more (an extra field)`);
+    }
+    this.#fields.push(value);
   }
 
   /** Tokenizes one chunk of text. */
@@ -94,12 +109,12 @@ export class CsvTokenizer {
             state = State.Quoted;
             start = i + 1;
           } else if (c === delim) {
-            this.#fields.push('');
+            this.#push('');
             start = i + 1;
           } else if (c === LF || c === CR) {
             // A line with nothing on it is skipped; after a delimiter, the last field is empty.
             const blank = this.#fields.length === 0;
-            if (!blank) this.#fields.push('');
+            if (!blank) this.#push('');
             i = this.#endLine(text, i, blank);
             start = i + 1;
           } else {
@@ -109,11 +124,11 @@ export class CsvTokenizer {
           break;
         case State.Unquoted:
           if (c === delim) {
-            this.#fields.push(this.#take(text, start, i));
+            this.#push(this.#take(text, start, i));
             state = State.FieldStart;
             start = i + 1;
           } else if (c === LF || c === CR) {
-            this.#fields.push(this.#take(text, start, i));
+            this.#push(this.#take(text, start, i));
             i = this.#endLine(text, i, false);
             state = State.FieldStart;
             start = i + 1;
@@ -135,11 +150,11 @@ export class CsvTokenizer {
             state = State.Quoted;
             start = i;
           } else if (c === delim) {
-            this.#fields.push(this.#take(text, i, i));
+            this.#push(this.#take(text, i, i));
             state = State.FieldStart;
             start = i + 1;
           } else if (c === LF || c === CR) {
-            this.#fields.push(this.#take(text, i, i));
+            this.#push(this.#take(text, i, i));
             i = this.#endLine(text, i, false);
             state = State.FieldStart;
             start = i + 1;
@@ -152,6 +167,10 @@ export class CsvTokenizer {
     // Keep the unfinished field for the next chunk.
     if (state === State.Unquoted || state === State.Quoted) this.#carry += text.slice(start, n);
     this.#state = state;
+    // Bounded memory: an unclosed quote would otherwise gather the rest of a large file.
+    if (this.#carry.length > MAX_FIELD_CHARS) {
+      this.#fail(`a field longer than ${MAX_FIELD_CHARS / (1 << 20)} Mi characters${state === State.Quoted ? ' (is a closing quote missing?)' : ''}`);
+    }
   }
 
   /** Flushes the last record; throws if the input ends inside a quoted field. */
@@ -162,13 +181,13 @@ export class CsvTokenizer {
         break;
       case State.Unquoted:
       case State.QuoteInQuoted:
-        this.#fields.push(this.#take('', 0, 0));
+        this.#push(this.#take('', 0, 0));
         this.#emit();
         break;
       case State.FieldStart:
         // After a delimiter at the very end of the input there is one more, empty, field.
         if (this.#fields.length > 0) {
-          this.#fields.push('');
+          this.#push('');
           this.#emit();
         }
         break;
