@@ -2,14 +2,16 @@
  * @module data/io/csv-reader
  * CSV → {@link ColumnFrame}. While the bytes stream through, each column keeps its cells' text
  * and narrows its inferred type (one pass); at the end each column is parsed into its type, or
- * dictionary-encoded if it is a string column. A declared schema replaces inference and turns
- * every non-conforming cell into a CSV_MALFORMED error naming its row and column.
+ * dictionary-encoded if it is a string column. A declared schema replaces inference, and each
+ * record is checked against it as it arrives, so the first non-conforming cell stops the read
+ * with a CSV_MALFORMED error naming its row and column.
  */
 import { AppError } from '../../kernel/index.js';
 import type { Column, ColumnFrame } from '../frame/column-frame.js';
 import { encodeTextColumn } from '../frame/frame-ops.js';
-import type { DataSchema, LogicalType } from '../schema/data-schema.js';
+import type { ColumnSchema, DataSchema, LogicalType } from '../schema/data-schema.js';
 import { alignSchema } from '../schema/data-schema.js';
+import { assertRecordConforms } from '../schema/record-check.js';
 import { TypeInference, parseCell } from '../schema/type-inference.js';
 import type { CsvSink, CsvSource } from './csv-stream.js';
 import { pumpCsv, pumpCsvSync } from './csv-stream.js';
@@ -27,15 +29,24 @@ class ColumnBuilder {
 }
 
 class FrameSink implements CsvSink {
+  readonly #schema: DataSchema | undefined;
   builders: ColumnBuilder[] = [];
   names: readonly string[] = [];
+  /** The declared column of each header field, when a schema is given. */
+  declared: ColumnSchema[] | undefined;
+
+  constructor(schema: DataSchema | undefined) {
+    this.#schema = schema;
+  }
 
   header(names: readonly string[]): void {
     this.names = names;
+    this.declared = this.#schema === undefined ? undefined : alignSchema(this.#schema, names);
     this.builders = names.map(() => new ColumnBuilder());
   }
 
-  record(fields: readonly string[]): void {
+  record(fields: readonly string[], row: number): void {
+    if (this.declared !== undefined) assertRecordConforms(this.declared, fields, row);
     const builders = this.builders;
     for (let j = 0; j < fields.length; j++) {
       const builder = builders[j]!;
@@ -78,16 +89,11 @@ function buildColumn(cells: readonly string[], name: string, columnIndex: number
   return { kind: 'numeric', name, dtype: type, values };
 }
 
-function assemble(sink: FrameSink, rowCount: number, schema: DataSchema | undefined): ColumnFrame {
-  // Release the raw text column by column as typed columns are built.
-  const declared = schema === undefined ? undefined : alignSchema(schema, sink.names);
+function assemble(sink: FrameSink, rowCount: number): ColumnFrame {
+  // Declared cells were checked record by record; release each column's text once it is built.
   const columns = sink.names.map((name, j) => {
     const builder = sink.builders[j]!;
-    const spec = declared?.[j];
-    if (spec !== undefined && !spec.nullable && builder.inference.missing > 0) {
-      const first = builder.cells.indexOf('');
-      throw cellError(rowOf(first), j + 1, name, 'missing value in a column the schema declares not nullable');
-    }
+    const spec = sink.declared?.[j];
     const column = buildColumn(builder.cells, name, j, spec?.type ?? builder.inference.type, spec !== undefined);
     builder.cells.length = 0;
     return column;
@@ -102,14 +108,14 @@ function assemble(sink: FrameSink, rowCount: number, schema: DataSchema | undefi
  * const frame = await readCsvFrame(createReadStream('datasets/adult.csv'));
  */
 export async function readCsvFrame(source: CsvSource, options: ReadCsvOptions = {}): Promise<ColumnFrame> {
-  const sink = new FrameSink();
+  const sink = new FrameSink(options.schema);
   const rows = await pumpCsv(source, sink, options.delimiter === undefined ? {} : { delimiter: options.delimiter });
-  return assemble(sink, rows, options.schema);
+  return assemble(sink, rows);
 }
 
 /** Synchronous {@link readCsvFrame} for text or bytes already in memory. */
 export function parseCsvFrame(source: string | Uint8Array, options: ReadCsvOptions = {}): ColumnFrame {
-  const sink = new FrameSink();
+  const sink = new FrameSink(options.schema);
   const rows = pumpCsvSync(source, sink, options.delimiter === undefined ? {} : { delimiter: options.delimiter });
-  return assemble(sink, rows, options.schema);
+  return assemble(sink, rows);
 }

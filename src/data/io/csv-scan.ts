@@ -6,10 +6,9 @@
  * file's size.
  */
 import { createHash } from 'node:crypto';
-import { AppError } from '../../kernel/index.js';
 import type { ColumnSchema, DataSchema } from '../schema/data-schema.js';
 import { alignSchema } from '../schema/data-schema.js';
-import { parseCell } from '../schema/type-inference.js';
+import { assertRecordConforms } from '../schema/record-check.js';
 import type { DatasetProfile } from '../profile/dataset-profile.js';
 import { TextProfiler } from '../profile/profile-dataset.js';
 import type { ProfileOptions } from '../stats/index.js';
@@ -64,7 +63,7 @@ class ScanSink implements CsvSink {
   }
 
   record(fields: readonly string[], row: number): void {
-    if (this.#declared !== undefined) checkDeclared(this.#declared, fields, row);
+    if (this.#declared !== undefined) assertRecordConforms(this.#declared, fields, row);
     const i = this.#filled;
     for (let j = 0; j < fields.length; j++) this.#cells[j]![i] = fields[j]!;
     this.#filled = i + 1;
@@ -83,26 +82,6 @@ class ScanSink implements CsvSink {
     const declared = this.#declared;
     const columns = declared ?? this.names.map((name, j) => ({ name, type: types[j]!, nullable: nullable[j]! }));
     return { schema: { version: 1, columns }, profile };
-  }
-}
-
-/** Throws CSV_MALFORMED for the first cell of `fields` that breaks the declared schema. */
-function checkDeclared(declared: readonly ColumnSchema[], fields: readonly string[], row: number): void {
-  for (let j = 0; j < fields.length; j++) {
-    const spec = declared[j]!;
-    const text = fields[j]!;
-    let problem: string | undefined;
-    if (text === '') {
-      if (!spec.nullable) problem = 'missing value in a column the schema declares not nullable';
-    } else if (spec.type !== 'string' && Number.isNaN(parseCell(text, spec.type))) {
-      problem = `value ${JSON.stringify(text)} is not ${spec.type === 'integer' ? 'an' : 'a'} ${spec.type} value (column declared by the schema as ${spec.type})`;
-    }
-    if (problem !== undefined) {
-      throw new AppError('CSV_MALFORMED', {
-        message: `CSV malformed at row ${row}, column ${j + 1} ("${spec.name}"): ${problem}`,
-        details: { row, column: j + 1, columnName: spec.name },
-      });
-    }
   }
 }
 
