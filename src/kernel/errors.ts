@@ -88,6 +88,7 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { kind: 'unavailable', message: 'Too many requests' },
   // data
   CSV_MALFORMED: { kind: 'invalid_input', message: 'The CSV file is malformed' },
+  PARQUET_MALFORMED: { kind: 'invalid_input', message: 'The Parquet file is malformed or uses an unsupported feature' },
   DATA_SCHEMA_MISMATCH: { kind: 'invalid_input', message: 'The data does not match the expected schema' },
   DATASET_NOT_FOUND: { kind: 'not_found', message: 'No such dataset' },
   // ml
