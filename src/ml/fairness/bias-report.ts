@@ -15,7 +15,7 @@ import { AppError } from '../../kernel/index.js';
 import { type BiasRows, countCells } from './bias-counts.js';
 import { facetSelections, groupSlots, labelSelection, predictedSelection, requireColumn } from './bias-inputs.js';
 import { type BootstrapOptions, bootstrapIntervals, type ConfidenceInterval } from './bootstrap.js';
-import type { ClarifyDataType, ClarifyValue } from './clarify-series.js';
+import { type ClarifyDataType, type ClarifyValue, checkThreshold, clarifyDataType } from './clarify-series.js';
 import { CLARIFY_METRICS, ClarifyMetricError, type FlipState, type MetricInput, type MetricName } from './clarify-metrics.js';
 import { flipTest } from './flip-test.js';
 
@@ -174,12 +174,12 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
   const facetCol = requireColumn(frame, options.facet, 'Facet');
   if (options.positive.length === 0) throw new AppError('INVALID_INPUT', { message: 'Positive label values or thresholds are empty for Label column' });
   const labelCol = requireColumn(frame, options.label, 'Label');
-  const label = labelSelection(labelCol, options.positive);
   if (options.threshold !== undefined && options.sensitive !== undefined) {
     throw new AppError('INVALID_INPUT', { message: 'Give either sensitive facet values or a threshold, not both' });
   }
   const facetValues = options.threshold !== undefined ? [options.threshold] : options.sensitive;
-  const facets = facetSelections(facetCol, facetValues);
+  checkThreshold(facetCol, facetValues, clarifyDataType(facetCol, facetValues?.length ? facetValues : undefined));
+  const label = labelSelection(labelCol, options.positive);
   const predictedCol = options.predicted === undefined ? undefined : requireColumn(frame, options.predicted, 'Predicted label');
   const notes: string[] = [];
   let probabilityThreshold = options.probabilityThreshold;
@@ -191,6 +191,8 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
     throw new AppError('INVALID_INPUT', { message: 'probability threshold must be a finite number' });
   }
   const predicted = predictedCol === undefined ? undefined : predictedSelection(predictedCol, labelCol, label.type, options.positive, probabilityThreshold);
+  // Clarify selects the facet rows only after the label and prediction checks, so their errors come first.
+  const facets = facetSelections(facetCol, facetValues);
   const groupCol = options.group === undefined ? undefined : requireColumn(frame, options.group, 'Group variable');
   const groups = groupCol === undefined ? undefined : groupSlots(groupCol);
   const excluded = new Set([options.facet, options.label, ...(options.predicted === undefined ? [] : [options.predicted])]);
