@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { AppError } from '../../kernel/index.js';
 import type { FeatureMatrix, TreeEnsemble } from '../gbdt/index.js';
-import { treeImportance } from './gain-importance.js';
+import { gainImportance } from './gain-importance.js';
 import { partialDependence } from './partial-dependence.js';
 import { permutationImportance } from './permutation-importance.js';
 import { shapDependence } from './shap-dependence.js';
@@ -174,7 +174,7 @@ export function buildExplanationReport(model: TreeEnsemble, x: FeatureMatrix, op
     data: { rows: x.rows, explainedGroup: group, labelsGiven: options.labels !== undefined },
     parameters: { method: 'tree-shap-path-dependent', seed, topK, gridPoints, maxPoints, surrogateDepth, permutationRepeats: repeats },
     expectedValue: Array.from(shap.expectedValue),
-    importance: { meanAbsShap: ranking, gain: treeImportance(model), permutation },
+    importance: { meanAbsShap: ranking, gain: gainImportance(model), permutation },
     beeswarm: beeswarmData(shap, x, names, { group, topK, maxPoints, seed }),
     dependence: top.slice(0, options.dependencePlots ?? 3).map((feature) => shapDependence(shap, x, feature, names, { group, maxPoints, seed })),
     partialDependence: partialDependence(f, x, names, { features: top, gridPoints, maxRows: maxPoints, seed }),

@@ -8,7 +8,7 @@
  */
 import type { TreeEnsemble } from '../gbdt/index.js';
 
-export interface TreeImportance {
+export interface GainImportance {
   readonly feature: number;
   readonly name: string;
   readonly weight: number;
@@ -19,7 +19,7 @@ export interface TreeImportance {
 }
 
 /** Structure-based importance of every feature, in column order. */
-export function treeImportance(model: TreeEnsemble): TreeImportance[] {
+export function gainImportance(model: TreeEnsemble): GainImportance[] {
   const F = model.numFeature;
   const weight = new Float64Array(F);
   const gain = new Float64Array(F);

@@ -5,7 +5,7 @@ import { goldenCase, readJson, readNumericCsv } from '../../../test/support/gold
 import { createRandom } from '../../kernel/index.js';
 import type { FeatureMatrix } from '../gbdt/index.js';
 import { parseXgboostModel } from '../gbdt/index.js';
-import { treeImportance } from './gain-importance.js';
+import { gainImportance } from './gain-importance.js';
 import { featureGrid, partialDependence } from './partial-dependence.js';
 import { permutationImportance } from './permutation-importance.js';
 import { approximateInteraction, shapDependence } from './shap-dependence.js';
@@ -46,7 +46,7 @@ describe('global views', () => {
 
   it("reproduces XGBoost's weight, gain and cover importances", () => {
     const expected = readJson<{ importance: Record<string, Record<string, number>> }>(join(dir, 'case.json')).importance;
-    for (const imp of treeImportance(model)) {
+    for (const imp of gainImportance(model)) {
       if (imp.weight === 0) continue;
       expect(imp.weight).toBe(expected.weight![imp.name]);
       expect(imp.gain).toBeCloseTo(expected.gain![imp.name]!, 3);

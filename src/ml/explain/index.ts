@@ -14,8 +14,8 @@ export type { ExplanationReport, ExplanationReportOptions } from './explanation-
 export { buildExplanationReport, explanationReportSchema } from './explanation-report.js';
 export type { CsvFeatures } from './feature-matrix-csv.js';
 export { csvColumn, featureMatrixFromCsv } from './feature-matrix-csv.js';
-export type { TreeImportance } from './gain-importance.js';
-export { treeImportance } from './gain-importance.js';
+export type { GainImportance } from './gain-importance.js';
+export { gainImportance } from './gain-importance.js';
 export { interventionalTreeShap } from './interventional-tree-shap.js';
 export type { KernelShapOptions, KernelShapValues, Link, ModelFunction } from './kernel-shap.js';
 export { kernelShap } from './kernel-shap.js';

@@ -131,7 +131,6 @@ export function buildShapTables(model: TreeEnsemble, maxTableDepth = MAX_TABLE_D
   const numTrees = model.trees.length;
   let totalNodes = 0;
   for (const tree of model.trees) totalNodes += tree.numNodes;
-  const rules = gaussLegendreRules(64);
 
   const feature = shared(Int32Array, totalNodes);
   const threshold = shared(Float32Array, totalNodes);
@@ -207,6 +206,8 @@ export function buildShapTables(model: TreeEnsemble, maxTableDepth = MAX_TABLE_D
   internalStart[numTrees] = internalOrder.length;
   leafStart[numTrees] = leaves.length;
 
+  // Enough points for the deepest leaf (and its pairs, for interaction values).
+  const rules = gaussLegendreRules(pointsFor(Math.max(1, maxDepth)));
   const numLeaves = leaves.length;
   const leafNode = shared(Int32Array, numLeaves);
   const leafValue = shared(Float64Array, numLeaves);

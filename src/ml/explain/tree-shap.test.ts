@@ -47,19 +47,40 @@ describe.each(XGB_CASES)('TreeSHAP on golden case %s', (name) => {
   });
 });
 
+function randomRows(model: TreeEnsemble, x: FeatureMatrix) {
+  const columns = Array.from({ length: model.numFeature }, (_, j) => {
+    const seen: number[] = [];
+    for (let r = 0; r < x.rows; r++) seen.push(x.values[r * x.cols + j]!);
+    return seen;
+  });
+  const cell = (j: number) => fc.oneof(fc.constant(Number.NaN), fc.constantFrom(...columns[j]!), fc.double({ min: -1e6, max: 1e6, noNaN: true }));
+  return fc.tuple(...columns.map((_, j) => cell(j)));
+}
+
 describe('TreeSHAP properties', () => {
   const { model, x } = load('credit_default_missing');
 
-  it('is additive on random rows with missing values (fast-check)', () => {
-    const columns = Array.from({ length: model.numFeature }, (_, j) => {
-      const seen: number[] = [];
-      for (let r = 0; r < x.rows; r++) seen.push(x.values[r * x.cols + j]!);
-      return seen;
-    });
-    const cell = (j: number) =>
-      fc.oneof(fc.constant(Number.NaN), fc.constantFrom(...columns[j]!), fc.double({ min: -1e6, max: 1e6, noNaN: true }));
+  it('is additive per class block on a multiclass model (fast-check rows with NaN)', () => {
+    const multi = load('german_credit_purpose_multiclass');
     fc.assert(
-      fc.property(fc.tuple(...columns.map((_, j) => cell(j))), (row) => {
+      fc.property(randomRows(multi.model, multi.x), (row) => {
+        const m: FeatureMatrix = { rows: 1, cols: row.length, values: Float32Array.from(row) };
+        const shap = treeShap(multi.model, m);
+        const margins = exactMargins(multi.model, m);
+        for (let g = 0; g < shap.groups; g++) {
+          let sum = 0;
+          for (let j = 0; j < shap.width; j++) sum += shap.values[g * shap.width + j]!;
+          if (Math.abs(sum - margins[g]!) >= 1e-6) return false;
+        }
+        return true;
+      }),
+      { numRuns: 100, seed: 11 },
+    );
+  });
+
+  it('is additive on random rows with missing values (fast-check)', () => {
+    fc.assert(
+      fc.property(randomRows(model, x), (row) => {
         const m: FeatureMatrix = { rows: 1, cols: row.length, values: Float32Array.from(row) };
         const shap = treeShap(model, m);
         const margin = exactMargins(model, m)[0]!;

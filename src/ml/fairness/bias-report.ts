@@ -15,8 +15,8 @@ import { AppError } from '../../kernel/index.js';
 import { type BiasRows, countCells } from './bias-counts.js';
 import { facetSelections, groupSlots, labelSelection, predictedSelection, requireColumn } from './bias-inputs.js';
 import { type BootstrapOptions, bootstrapIntervals, type ConfidenceInterval } from './bootstrap.js';
-import type { ClarifyDataType, ClarifyValue } from './clarify-series.js';
-import { CLARIFY_METRICS, ClarifyMetricError, type FlipState, type MetricInput, type MetricName } from './clarify-metrics.js';
+import { type ClarifyDataType, type ClarifyValue, checkThreshold, clarifyDataType, type Selection } from './clarify-series.js';
+import { CLARIFY_METRICS, ClarifyMetricError, type FlipState, type MetricDefinition, type MetricInput, type MetricName } from './clarify-metrics.js';
 import { flipTest } from './flip-test.js';
 
 /** Options of one bias analysis (the flags of `attest bias`). */
@@ -164,22 +164,30 @@ function selectMetrics(names: readonly MetricName[] | undefined): typeof CLARIFY
   return CLARIFY_METRICS.filter((m) => names.includes(m.name));
 }
 
-/**
- * Runs Clarify's bias analysis on a frame.
- * @example
- * biasReport(frame, { label: 'default', positive: [1], facet: 'SEX', sensitive: [2], group: 'EDUCATION', predicted: 'predicted_label' })
- *   .post_training_bias_metrics?.facets.SEX?.[0]?.metrics.find((m) => m.name === 'DI')
- */
-export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): BiasReport {
+/** Everything resolved from the frame and options before any metric is computed. */
+interface ResolvedAnalysis {
+  readonly label: ReturnType<typeof labelSelection>;
+  readonly predicted: Uint8Array | undefined;
+  readonly facets: ReturnType<typeof facetSelections>;
+  readonly groups: ReturnType<typeof groupSlots> | undefined;
+  readonly features: readonly string[];
+  readonly bootstrap: Required<BootstrapOptions> | null;
+  readonly minGroupSize: number;
+  readonly metrics: readonly MetricDefinition[];
+  readonly notes: string[];
+}
+
+/** Validates the options and computes Clarify's row indices, raising errors in Clarify's order. */
+function resolveAnalysis(frame: ColumnFrame, options: BiasAnalysisOptions): ResolvedAnalysis {
   const facetCol = requireColumn(frame, options.facet, 'Facet');
   if (options.positive.length === 0) throw new AppError('INVALID_INPUT', { message: 'Positive label values or thresholds are empty for Label column' });
   const labelCol = requireColumn(frame, options.label, 'Label');
-  const label = labelSelection(labelCol, options.positive);
   if (options.threshold !== undefined && options.sensitive !== undefined) {
     throw new AppError('INVALID_INPUT', { message: 'Give either sensitive facet values or a threshold, not both' });
   }
   const facetValues = options.threshold !== undefined ? [options.threshold] : options.sensitive;
-  const facets = facetSelections(facetCol, facetValues);
+  checkThreshold(facetCol, facetValues, clarifyDataType(facetCol, facetValues?.length ? facetValues : undefined));
+  const label = labelSelection(labelCol, options.positive);
   const predictedCol = options.predicted === undefined ? undefined : requireColumn(frame, options.predicted, 'Predicted label');
   const notes: string[] = [];
   let probabilityThreshold = options.probabilityThreshold;
@@ -191,8 +199,14 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
     throw new AppError('INVALID_INPUT', { message: 'probability threshold must be a finite number' });
   }
   const predicted = predictedCol === undefined ? undefined : predictedSelection(predictedCol, labelCol, label.type, options.positive, probabilityThreshold);
-  const groupCol = options.group === undefined ? undefined : requireColumn(frame, options.group, 'Group variable');
-  const groups = groupCol === undefined ? undefined : groupSlots(groupCol);
+  // Clarify selects the facet rows only after the label and prediction checks, so their errors come first.
+  const facets = facetSelections(facetCol, facetValues);
+  if (options.threshold !== undefined && facets.type === 'categorical') {
+    notes.push(
+      `Facet ${options.facet} is categorical by Clarify's rule (not fractional, under 5% distinct values), so the threshold ${options.threshold} selects rows equal to it, as Clarify does, not rows above it.`,
+    );
+  }
+  const groups = options.group === undefined ? undefined : groupSlots(requireColumn(frame, options.group, 'Group variable'));
   const excluded = new Set([options.facet, options.label, ...(options.predicted === undefined ? [] : [options.predicted])]);
   const features = options.features ?? frame.columns.map((c) => c.name).filter((name) => !excluded.has(name));
   const bootstrap = options.bootstrap === false ? null : { ...DEFAULT_BOOTSTRAP, ...(options.bootstrap ?? {}) };
@@ -202,79 +216,91 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
     if (!Number.isInteger(seed)) throw new AppError('INVALID_INPUT', { message: 'bootstrap seed must be an integer' });
     if (!(confidenceLevel > 0 && confidenceLevel < 1)) throw new AppError('INVALID_INPUT', { message: 'confidence level must lie strictly between 0 and 1' });
   }
-  const useBootstrap = bootstrap !== null && bootstrap.replicates > 0;
   const minGroupSize = options.minGroupSize ?? 30;
   if (!(minGroupSize >= 0)) throw new AppError('INVALID_INPUT', { message: 'minimum group size must be a non-negative number' });
-  const metrics = selectMetrics(options.metrics);
-  if (options.threshold !== undefined && facets.type === 'categorical') {
-    notes.push(
-      `Facet ${options.facet} is categorical by Clarify's rule (not fractional, under 5% distinct values), so the threshold ${options.threshold} selects rows equal to it, as Clarify does, not rows above it.`,
-    );
-  }
+  return {
+    label,
+    predicted,
+    facets,
+    groups,
+    features,
+    bootstrap: bootstrap !== null && bootstrap.replicates > 0 ? bootstrap : null,
+    minGroupSize,
+    metrics: selectMetrics(options.metrics),
+    notes,
+  };
+}
 
-  const stages = (['pre_training', 'post_training'] as const).filter((s) => s === 'pre_training' || predicted !== undefined);
-  const clarify: Partial<Record<(typeof stages)[number], ClarifyStageReport>> = {};
-  const extensions: Partial<Record<(typeof stages)[number], FacetExtension[]>> = {};
-  for (const stage of stages) {
-    const stageMetrics = metrics.filter((m) => m.stage === stage);
-    const facetReports: ClarifyFacetReport[] = [];
-    const facetExtensions: FacetExtension[] = [];
-    for (const selection of facets.selections) {
-      const rows: BiasRows = {
-        facet: selection.index,
-        label: label.selection.index,
-        ...(stage === 'post_training' && predicted ? { predicted } : {}),
-        ...(groups ? { group: groups.group } : {}),
-        groupCount: groups?.groupCount ?? 1,
-      };
-      const counts = countCells(rows);
-      let flips: { flips: Int8Array } | { error: string } | undefined;
-      let flip: FlipState | undefined;
-      const nd = selection.index.reduce((s, v) => s + v, 0);
-      const na = selection.index.length - nd;
-      if (stage === 'post_training' && predicted && nd > 0 && na > 0 && stageMetrics.some((m) => m.name === 'FT')) {
-        flips = flipTest(frame, features, selection.index, predicted);
-        flip = 'error' in flips ? flips : { flipSum: flips.flips.reduce((s, v) => s + v, 0) };
-      }
-      const input: MetricInput = {
-        counts,
-        hasGroup: groups !== undefined,
-        ...(flip ? { flip } : { flip: { flipSum: 0 } }),
-        ...(groups?.groupError ? { groupError: groups.groupError } : {}),
-      };
-      facetReports.push({
-        value_or_threshold: selection.valueOrThreshold,
-        metrics: stageMetrics.map((m) => entry(m.name, m.description, input, m.compute)),
-      });
-      const intervals = useBootstrap
-        ? bootstrapIntervals(
-            { rows, metrics: stageMetrics, hasGroup: groups !== undefined, ...(groups?.groupError ? { groupError: groups.groupError } : {}), ...(flips ? { flips } : {}) },
-            bootstrap,
-          )
-        : undefined;
-      const perMetric: Partial<Record<MetricName, MetricExtension>> = {};
-      for (const m of stageMetrics) {
-        const support = m.support(input);
-        perMetric[m.name] = { confidence_interval: intervals?.get(m.name) ?? null, support, reliable: support >= minGroupSize };
-      }
-      facetExtensions.push({ value_or_threshold: selection.valueOrThreshold, n_a: na, n_d: nd, counts: cellCountsRecord(rows), metrics: perMetric });
-    }
-    clarify[stage] = { label: options.label, facets: { [options.facet]: facetReports }, label_value_or_threshold: label.selection.valueOrThreshold };
-    extensions[stage] = facetExtensions;
+/** One facet selection at one stage: Clarify's entry and Attest's extension. */
+function analyseSelection(
+  frame: ColumnFrame,
+  r: ResolvedAnalysis,
+  stage: 'pre_training' | 'post_training',
+  selection: Selection,
+): { report: ClarifyFacetReport; extension: FacetExtension } {
+  const stageMetrics = r.metrics.filter((m) => m.stage === stage);
+  const predicted = stage === 'post_training' ? r.predicted : undefined;
+  const rows: BiasRows = {
+    facet: selection.index,
+    label: r.label.selection.index,
+    ...(predicted ? { predicted } : {}),
+    ...(r.groups ? { group: r.groups.group } : {}),
+    groupCount: r.groups?.groupCount ?? 1,
+  };
+  const nd = selection.index.reduce((s, v) => s + v, 0);
+  const na = selection.index.length - nd;
+  // Clarify checks both facets are non-empty before it looks at the flip test's features.
+  const flips = predicted && nd > 0 && na > 0 && stageMetrics.some((m) => m.name === 'FT') ? flipTest(frame, r.features, selection.index, predicted) : undefined;
+  const flip: FlipState | undefined = flips === undefined ? undefined : 'error' in flips ? flips : { flipSum: flips.flips.reduce((s, v) => s + v, 0) };
+  const groupError = r.groups?.groupError;
+  const input: MetricInput = { counts: countCells(rows), hasGroup: r.groups !== undefined, ...(flip ? { flip } : {}), ...(groupError ? { groupError } : {}) };
+  const intervals = r.bootstrap
+    ? bootstrapIntervals({ rows, metrics: stageMetrics, hasGroup: r.groups !== undefined, ...(groupError ? { groupError } : {}), ...(flips ? { flips } : {}) }, r.bootstrap)
+    : undefined;
+  const perMetric: Partial<Record<MetricName, MetricExtension>> = {};
+  for (const m of stageMetrics) {
+    const support = m.support(input);
+    perMetric[m.name] = { confidence_interval: intervals?.get(m.name) ?? null, support, reliable: support >= r.minGroupSize };
   }
   return {
+    report: { value_or_threshold: selection.valueOrThreshold, metrics: stageMetrics.map((m) => entry(m.name, m.description, input, m.compute)) },
+    extension: { value_or_threshold: selection.valueOrThreshold, n_a: na, n_d: nd, counts: cellCountsRecord(rows), metrics: perMetric },
+  };
+}
+
+/**
+ * Runs Clarify's bias analysis on a frame: pre-training metrics always, post-training metrics when
+ * a predicted column is given. Configuration errors Clarify raises for the whole report throw an
+ * `AppError` (INVALID_INPUT) with Clarify's message; a metric Clarify cannot compute is an entry
+ * with `value: null` and its `error`.
+ * @example
+ * biasReport(frame, { label: 'default', positive: [1], facet: 'SEX', sensitive: [2], group: 'EDUCATION', predicted: 'predicted_label' })
+ *   .post_training_bias_metrics?.facets.SEX?.[0]?.metrics.find((m) => m.name === 'DI')
+ */
+export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): BiasReport {
+  const r = resolveAnalysis(frame, options);
+  const stage = (name: 'pre_training' | 'post_training'): { clarify: ClarifyStageReport; extensions: FacetExtension[] } => {
+    const results = r.facets.selections.map((selection) => analyseSelection(frame, r, name, selection));
+    return {
+      clarify: { label: options.label, facets: { [options.facet]: results.map((x) => x.report) }, label_value_or_threshold: r.label.selection.valueOrThreshold },
+      extensions: results.map((x) => x.extension),
+    };
+  };
+  const pre = stage('pre_training');
+  const post = r.predicted === undefined ? undefined : stage('post_training');
+  return {
     version: '1.0',
-    pre_training_bias_metrics: clarify.pre_training!,
-    ...(clarify.post_training ? { post_training_bias_metrics: clarify.post_training } : {}),
+    pre_training_bias_metrics: pre.clarify,
+    ...(post ? { post_training_bias_metrics: post.clarify } : {}),
     attest: {
-      facet_type: facets.type,
-      label_type: label.type,
-      flip_test_features: features,
-      min_group_size: minGroupSize,
-      bootstrap: useBootstrap ? { ...bootstrap, method: 'percentile' } : null,
-      pre_training: extensions.pre_training!,
-      ...(extensions.post_training ? { post_training: extensions.post_training } : {}),
-      notes,
+      facet_type: r.facets.type,
+      label_type: r.label.type,
+      flip_test_features: r.features,
+      min_group_size: r.minGroupSize,
+      bootstrap: r.bootstrap ? { ...r.bootstrap, method: 'percentile' } : null,
+      pre_training: pre.extensions,
+      ...(post ? { post_training: post.extensions } : {}),
+      notes: r.notes,
     },
   };
 }

@@ -129,6 +129,17 @@ function numberOf(v: ClarifyValue): number {
   return t === '' ? Number.NaN : Number(t);
 }
 
+/** Clarify's `ensure_series_data_type` check that a continuous column gets one numeric threshold. */
+export function checkThreshold(col: Column, values: readonly ClarifyValue[] | undefined, type: ClarifyDataType): void {
+  if (type !== 'continuous' || values === undefined || values.length === 0) return;
+  if (Number.isNaN(numberOf(values[0]!))) {
+    throw new AppError('INVALID_INPUT', {
+      message: 'Facet/label value provided must be a single numeric threshold for continuous data',
+      details: { column: col.name, value: values[0] },
+    });
+  }
+}
+
 /**
  * Clarify's `_categorical_data_idx`: rows equal to any value. Text columns compare as text (numbers
  * in their Python `str()` form); numeric columns compare numerically, and a value that is not a number

@@ -23,6 +23,10 @@ const DEFAULT_NEIGHBOURS = 5;
 const MIN_NEIGHBOURS = 1;
 const SAMPLES_COUNT_THRESHOLD = 9;
 
+/** scikit-learn 1.2's `check_array` message for NaN input to KNeighborsClassifier, which Clarify reports. */
+const SKLEARN_NAN_MESSAGE =
+  'Input X contains NaN.\nKNeighborsClassifier does not accept missing values encoded as NaN natively. For supervised learning, you might want to consider sklearn.ensemble.HistGradientBoostingClassifier and Regressor which accept missing values encoded as NaNs natively. Alternatively, it is possible to preprocess the data, for instance by using an imputer transformer in a pipeline or drop samples with missing values. See https://scikit-learn.org/stable/modules/impute.html You can find a list of all estimators that handle NaN values at the following page: https://scikit-learn.org/stable/modules/impute.html#estimators-that-handle-nan-values';
+
 /** Per facet-d row: +1 (model 1, kNN 0), −1 (model 0, kNN 1) or 0; 0 for facet-a rows. */
 export type FlipOutcome = { readonly flips: Int8Array } | { readonly error: string };
 
@@ -47,7 +51,7 @@ function featureMatrix(frame: ColumnFrame, features: readonly string[]): { value
     if (col.kind !== 'numeric') continue;
     for (let i = 0; i < rows; i++) {
       const v = col.values[i]!;
-      if (Number.isNaN(v)) return { error: 'Input X contains NaN.' };
+      if (Number.isNaN(v)) return { error: SKLEARN_NAN_MESSAGE };
       values[i * width + j] = v;
     }
   }
