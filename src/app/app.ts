@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactService } from '../artifacts/index.js';
 import type { ResolvedConfig } from '../config/index.js';
+import { DatasetService } from '../datasets/index.js';
 import { AppError } from '../kernel/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { openBlobStore } from '../platform/blob/index.js';
@@ -28,6 +29,7 @@ export interface App {
   readonly ledger: AuditLedger;
   readonly keys: KeyService;
   readonly artifacts: ArtifactService;
+  readonly datasets: DatasetService;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
   checkpoint(): Promise<void>;
   /** Verifies the audit ledger against checkpoints and the anchor. */
@@ -62,6 +64,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const ledger = new AuditLedger(db);
     const keys = new KeyService({ db, ledger, provider });
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
+    const datasets = new DatasetService({ db, ledger, artifacts });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);
@@ -74,6 +77,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       ledger,
       keys,
       artifacts,
+      datasets,
       async checkpoint() {
         const head = await ledger.head();
         const written = await ledger.checkpoint(keys);

@@ -149,3 +149,44 @@ describe('attest CLI on an embedded home', () => {
     expect(r.stderr.trim()).toBe('attest: error ARTIFACT_NOT_FOUND: No artifact art_nosuchartifact');
   });
 });
+
+describe('attest data on an embedded home', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attest-data-'));
+  const home = join(dir, 'home');
+  const env = { ...process.env, ATTEST_HOME: home };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('imports a dataset as an immutable, hashed, encrypted version, and refuses malformed CSV registering nothing', async () => {
+    expect((await cli(['init'], env)).code).toBe(0);
+    const f = join(dir, 'loans.csv');
+    writeFileSync(f, 'id,amount,grade,approved\n1,1000.5,A,true\n2,,B,false\n3,250,"A, prime",true\n');
+    const imported = await cli(['data', 'import', f, '--name', 'loans', '--json'], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    const v = JSON.parse(imported.stdout) as { dataset: string; rows: number; sha256: string; artifactId: string };
+    expect(v).toMatchObject({ dataset: 'loans@1', rows: 3 });
+    const described = JSON.parse((await cli(['data', 'describe', 'loans@1', '--json'], env)).stdout) as { schema: { columns: { name: string; type: string }[] } };
+    expect(described.schema.columns.map((c) => c.type)).toEqual(['integer', 'fractional', 'string', 'boolean']);
+    const profile = JSON.parse((await cli(['data', 'profile', 'loans', '--json'], env)).stdout) as { columns: { name: string; missing: number }[] };
+    expect(profile.columns.find((c) => c.name === 'amount')?.missing).toBe(1);
+    for (const file of allFiles(home)) expect(readFileSync(file).includes(Buffer.from('A, prime')), file).toBe(false);
+    const before = (await cli(['data', 'list', '--json'], env)).stdout;
+    const artifactsBefore = (await cli(['artifact', 'list', '--json'], env)).stdout;
+    const cases: [string, RegExp][] = [
+      ['a,b\n1,2\n3\n', /row 3/],
+      ['a,b\n1,"2\n', /row 2/],
+      ['', /empty/i],
+    ];
+    for (const [content, message] of cases) {
+      const bad = join(dir, `bad-${cases.findIndex((c) => c[0] === content)}.csv`);
+      writeFileSync(bad, content);
+      const r = await cli(['data', 'import', bad, '--name', 'loans'], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const latin1 = join(dir, 'latin1.csv');
+    writeFileSync(latin1, Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x4a, 0xf6, 0x72, 0x67, 0x0a]));
+    expect((await cli(['data', 'import', latin1, '--name', 'loans'], env)).stderr).toMatch(/UTF-8|encoding/i);
+    expect((await cli(['data', 'list', '--json'], env)).stdout).toBe(before);
+    expect((await cli(['artifact', 'list', '--json'], env)).stdout).toBe(artifactsBefore);
+  });
+});

@@ -99,6 +99,7 @@ export const ERROR_CATALOGUE = {
   COMPONENT_COMPLETED: { kind: 'conflict', message: 'A completed component cannot be changed' },
   // monitoring and fairness
   METRIC_UNDEFINED: { kind: 'integrity', message: 'The metric is undefined for this data' },
+  MONITORING_VIOLATIONS: { kind: 'integrity', message: 'The data violates the monitoring baseline' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

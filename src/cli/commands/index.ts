@@ -2,8 +2,13 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerArtifactCommands } from './artifacts.js';
 import { registerAuditCommands } from './audit.js';
+import { registerBiasCommands } from './bias.js';
+import { registerDataCommands } from './data.js';
+import { registerExplainCommands } from './explain.js';
 import { registerInitCommands } from './init.js';
 import { registerKeyCommands } from './keys.js';
+import { registerModelCommands } from './models.js';
+import { registerMonitoringCommands } from './monitoring.js';
 
 /** Registers every capability's commands on the program. One line per capability. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -11,4 +16,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerArtifactCommands(program, ctx);
   registerKeyCommands(program, ctx);
   registerAuditCommands(program, ctx);
+  registerDataCommands(program, ctx);
+  registerModelCommands(program, ctx);
+  registerExplainCommands(program, ctx);
+  registerBiasCommands(program, ctx);
+  registerMonitoringCommands(program, ctx);
 }
