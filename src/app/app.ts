@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ArtifactService } from '../artifacts/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { AppError } from '../kernel/index.js';
+import { LineageService } from '../lineage/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
@@ -16,6 +17,7 @@ import type { Actor, VerifyReport } from '../security/audit/index.js';
 import { AuditLedger, verifyLedger } from '../security/audit/index.js';
 import type { KeyProvider } from '../security/keys/index.js';
 import { KeyService, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
+import { TrackingService } from '../tracking/index.js';
 
 /** The anchor file: the newest signed checkpoint, kept outside the database. */
 export const AUDIT_ANCHOR_FILE = 'audit-anchor.json';
@@ -28,6 +30,8 @@ export interface App {
   readonly ledger: AuditLedger;
   readonly keys: KeyService;
   readonly artifacts: ArtifactService;
+  readonly tracking: TrackingService;
+  readonly lineage: LineageService;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
   checkpoint(): Promise<void>;
   /** Verifies the audit ledger against checkpoints and the anchor. */
@@ -62,6 +66,8 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const ledger = new AuditLedger(db);
     const keys = new KeyService({ db, ledger, provider });
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
+    const tracking = new TrackingService({ db, ledger, artifacts });
+    const lineage = new LineageService({ db, ledger });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);
@@ -74,6 +80,8 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       ledger,
       keys,
       artifacts,
+      tracking,
+      lineage,
       async checkpoint() {
         const head = await ledger.head();
         const written = await ledger.checkpoint(keys);
