@@ -9,6 +9,7 @@ import { ArtifactService } from '../artifacts/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { DatasetService } from '../datasets/index.js';
 import { AppError } from '../kernel/index.js';
+import { LineageService } from '../lineage/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
@@ -17,6 +18,7 @@ import type { Actor, VerifyReport } from '../security/audit/index.js';
 import { AuditLedger, verifyLedger } from '../security/audit/index.js';
 import type { KeyProvider } from '../security/keys/index.js';
 import { KeyService, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
+import { TrackingService } from '../tracking/index.js';
 
 /** The anchor file: the newest signed checkpoint, kept outside the database. */
 export const AUDIT_ANCHOR_FILE = 'audit-anchor.json';
@@ -30,6 +32,8 @@ export interface App {
   readonly keys: KeyService;
   readonly artifacts: ArtifactService;
   readonly datasets: DatasetService;
+  readonly tracking: TrackingService;
+  readonly lineage: LineageService;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
   checkpoint(): Promise<void>;
   /** Verifies the audit ledger against checkpoints and the anchor. */
@@ -65,6 +69,8 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const keys = new KeyService({ db, ledger, provider });
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
     const datasets = new DatasetService({ db, ledger, artifacts });
+    const tracking = new TrackingService({ db, ledger, artifacts });
+    const lineage = new LineageService({ db, ledger });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);
@@ -78,6 +84,8 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       keys,
       artifacts,
       datasets,
+      tracking,
+      lineage,
       async checkpoint() {
         const head = await ledger.head();
         const written = await ledger.checkpoint(keys);
