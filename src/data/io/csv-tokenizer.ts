@@ -73,7 +73,6 @@ export class CsvTokenizer {
     return this.#fields.length + 1;
   }
 
-  /** Header names, used only to make error messages readable. */
   /**
    * Header names: used in error messages, and to stop a record as soon as it has more fields
    * than the header, instead of collecting them all.
@@ -95,9 +94,9 @@ export class CsvTokenizer {
     const n = text.length;
     const delim = this.#delimiter;
     let i = 0;
-    if (this.#afterCr) {
+    if (this.#afterCr && n > 0) {
       this.#afterCr = false;
-      if (n > 0 && text.charCodeAt(0) === LF) i = 1;
+      if (text.charCodeAt(0) === LF) i = 1;
     }
     let start = i;
     let state = this.#state;
