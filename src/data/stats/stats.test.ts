@@ -30,6 +30,7 @@ import {
   updateMoments,
 } from './index.js';
 import type { ColumnProfileState, KllState, MomentsState } from './index.js';
+import { radixSortFloat64 } from './radix-sort.js';
 
 /** Cuts [0, n) into `parts` contiguous ranges at the given (unsorted) cut points. */
 function ranges(n: number, cuts: number[]): [number, number][] {
@@ -236,6 +237,19 @@ describe('column profiles', () => {
         }
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('radix sort', () => {
+  it('sorts float64 exactly like a numeric sort', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true }), { minLength: 0, maxLength: 700 }), (xs) => {
+        const a = Float64Array.from(xs);
+        radixSortFloat64(a, new Uint32Array(2 * a.length));
+        const b = Float64Array.from(xs).sort();
+        expect(Array.from(a)).toEqual(Array.from(b));
+      }),
     );
   });
 });
