@@ -11,7 +11,10 @@ import { Utf8ChunkDecoder } from './utf8-chunk-decoder.js';
 /** CSV input: text, bytes, or a (possibly async) stream of byte chunks such as a Node ReadStream. */
 export type CsvSource = string | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
-/** Receives the validated header, then each data record with its row number (header = row 1). */
+/**
+ * Receives the validated header, then each data record with its row number (header = row 1).
+ * The `fields` array is reused between records: copy the cells a sink keeps.
+ */
 export interface CsvSink {
   header(names: readonly string[]): void;
   record(fields: readonly string[], row: number): void;
@@ -93,7 +96,7 @@ export class CsvPump {
     );
   }
 
-  #onRecord(fields: string[], row: number): void {
+  #onRecord(fields: readonly string[], row: number): void {
     const names = this.#names;
     if (names === undefined) {
       this.#header(fields);
@@ -111,7 +114,7 @@ export class CsvPump {
     this.#sink.record(fields, row);
   }
 
-  #header(fields: string[]): void {
+  #header(fields: readonly string[]): void {
     const seen = new Map<string, number>();
     for (const [i, raw] of fields.entries()) {
       const name = raw.trim();
