@@ -13,14 +13,19 @@ import type { ColumnSchema, DataSchema, LogicalType } from '../schema/data-schem
 import { alignSchema } from '../schema/data-schema.js';
 import { assertRecordConforms } from '../schema/record-check.js';
 import { TypeInference, parseCell } from '../schema/type-inference.js';
-import type { CsvSink, CsvSource } from './csv-stream.js';
+import type { CsvSink, CsvSource, CsvStreamOptions } from './csv-stream.js';
 import { pumpCsv, pumpCsvSync } from './csv-stream.js';
 
-export interface ReadCsvOptions {
+export interface ReadCsvOptions extends Pick<CsvStreamOptions, 'delimiter' | 'missingValues'> {
   /** Declared schema: the header must have exactly these columns (any order) and every cell must parse as its type. */
   readonly schema?: DataSchema;
-  /** Field delimiter; default ','. */
-  readonly delimiter?: string;
+}
+
+function streamOptions(options: ReadCsvOptions): CsvStreamOptions {
+  return {
+    ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+    ...(options.missingValues === undefined ? {} : { missingValues: options.missingValues }),
+  };
 }
 
 class ColumnBuilder {
@@ -109,13 +114,13 @@ function assemble(sink: FrameSink, rowCount: number): ColumnFrame {
  */
 export async function readCsvFrame(source: CsvSource, options: ReadCsvOptions = {}): Promise<ColumnFrame> {
   const sink = new FrameSink(options.schema);
-  const rows = await pumpCsv(source, sink, options.delimiter === undefined ? {} : { delimiter: options.delimiter });
+  const rows = await pumpCsv(source, sink, streamOptions(options));
   return assemble(sink, rows);
 }
 
 /** Synchronous {@link readCsvFrame} for text or bytes already in memory. */
 export function parseCsvFrame(source: string | Uint8Array, options: ReadCsvOptions = {}): ColumnFrame {
   const sink = new FrameSink(options.schema);
-  const rows = pumpCsvSync(source, sink, options.delimiter === undefined ? {} : { delimiter: options.delimiter });
+  const rows = pumpCsvSync(source, sink, streamOptions(options));
   return assemble(sink, rows);
 }

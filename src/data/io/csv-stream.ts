@@ -23,6 +23,8 @@ export interface CsvSink {
 export interface CsvStreamOptions {
   /** Field delimiter, one character; default ','. */
   readonly delimiter?: string;
+  /** Cell texts that also mean "missing" besides the empty cell, e.g. ['NA', '?']; compared exactly. */
+  readonly missingValues?: readonly string[];
   /** Called with every raw byte chunk before decoding (hashing, byte counts). */
   readonly onBytes?: (chunk: Uint8Array) => void;
 }
@@ -44,6 +46,7 @@ export class CsvPump {
   readonly #tokenizer: CsvTokenizer;
   readonly #decoder = new Utf8ChunkDecoder();
   readonly #onBytes: ((chunk: Uint8Array) => void) | undefined;
+  readonly #missing: ReadonlySet<string> | undefined;
   #names: readonly string[] | undefined;
   #rows = 0;
   #sawText = false;
@@ -51,6 +54,7 @@ export class CsvPump {
   constructor(sink: CsvSink, options: CsvStreamOptions = {}) {
     this.#sink = sink;
     this.#onBytes = options.onBytes;
+    this.#missing = options.missingValues !== undefined && options.missingValues.length > 0 ? new Set(options.missingValues) : undefined;
     this.#tokenizer = new CsvTokenizer((fields, row) => this.#onRecord(fields, row), options.delimiter ?? ',');
   }
 
@@ -111,7 +115,8 @@ export class CsvPump {
       throw malformed(row, column, names[column - 1], what);
     }
     this.#rows++;
-    this.#sink.record(fields, row);
+    const missing = this.#missing;
+    this.#sink.record(missing === undefined ? fields : fields.map((f) => (missing.has(f) ? '' : f)), row);
   }
 
   #header(fields: readonly string[]): void {
