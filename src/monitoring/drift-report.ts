@@ -136,9 +136,11 @@ export function featureDrift(reference: FeatureDistribution, current: FeatureDis
       effectSize: ks.statistic,
       drifted: false,
     };
-    const counts = asCounts ?? ([numericAsCounts(reference.cdf), numericAsCounts(current.cdf)] as const);
-    if (name === 'chisquare') out.chiSquare = chiSquareTest(counts[0], counts[1]);
-    if (name === 'z') out.zTest = zTest(counts[0], counts[1]);
+    if (name === 'chisquare' || name === 'z') {
+      const counts = asCounts ?? ([numericAsCounts(reference.cdf), numericAsCounts(current.cdf)] as const);
+      if (name === 'chisquare') out.chiSquare = chiSquareTest(counts[0], counts[1]);
+      else out.zTest = zTest(counts[0], counts[1]);
+    }
     out.test = testVerdict(out, name, wT, jsT);
     return out;
   }
