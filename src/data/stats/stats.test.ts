@@ -257,4 +257,15 @@ describe('radix sort', () => {
       }),
     );
   });
+  it('sorts values that share their high word (runs finished on the low word)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 4000 }), { minLength: 64, maxLength: 3000 }), (ks) => {
+        const xs = ks.map((k) => (k % 2 ? -1 : 1) * (1 + k * 2 ** -44));
+        const a = Float64Array.from(xs);
+        radixSortFloat64(a, new Uint32Array(2 * a.length));
+        expect(Array.from(a)).toEqual(Array.from(Float64Array.from(xs).sort()));
+      }),
+      { numRuns: 50 },
+    );
+  });
 });
