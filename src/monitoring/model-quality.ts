@@ -266,7 +266,8 @@ export function multiclassMetrics(labels: readonly string[], predicted: readonly
   const confusion: Record<string, Record<string, number>> = {};
   const freq = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const row = (confusion[labels[i]!] ??= {});
+    const row = confusion[labels[i]!] ?? {};
+    confusion[labels[i]!] = row;
     row[predicted[i]!] = (row[predicted[i]!] ?? 0) + 1;
     freq.set(labels[i]!, (freq.get(labels[i]!) ?? 0) + 1);
   }
