@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { goldenCase, readJson, readNumericCsv } from '../../../test/support/golden.js';
+import { FIXTURES_DIR, goldenCase, readJson, readNumericCsv } from '../../../test/support/golden.js';
 import { creditDefault, germanCreditPurpose } from '../../../test/support/gbdt-data.js';
 import { evalMetric, rocAuc } from './eval-metrics.js';
+import type { TreeEnsemble } from './index.js';
 import { featureImportance, IMPORTANCE_TYPES, parseXgboostModel, predict, predictMargin, serializeXgboostModel, train } from './index.js';
 
 interface CaseJson {
@@ -20,43 +21,51 @@ function caseParams(c: CaseJson): Record<string, unknown> {
   return { ...rest, eval_metric: (eval_metric as string[]).join(','), num_round: c.num_boost_round };
 }
 
-describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parity)', () => {
-  const dir = goldenCase('credit_default_training_parity');
-  const c = readJson<CaseJson>(join(dir, 'case.json'));
-  const csv = readNumericCsv(join(dir, 'train.csv'));
-  const cols = csv.cols - 1;
-  const x = new Float32Array(csv.rows * cols);
-  const y = new Float32Array(csv.rows);
-  for (let r = 0; r < csv.rows; r++) {
-    for (let f = 0; f < cols; f++) x[r * cols + f] = csv.values[r * csv.cols + f]!;
-    y[r] = csv.values[r * csv.cols + cols]!;
+const parityDir = goldenCase('credit_default_training_parity');
+const parityCsv = readNumericCsv(join(parityDir, 'train.csv'));
+const parityCols = parityCsv.cols - 1;
+const parityX = new Float32Array(parityCsv.rows * parityCols);
+const parityY = new Float32Array(parityCsv.rows);
+for (let r = 0; r < parityCsv.rows; r++) {
+  for (let f = 0; f < parityCols; f++) parityX[r * parityCols + f] = parityCsv.values[r * parityCsv.cols + f]!;
+  parityY[r] = parityCsv.values[r * parityCsv.cols + parityCols]!;
+}
+const parityNames = parityCsv.header.slice(0, parityCols);
+
+/** Same structure, split features, thresholds and default directions; leaves within 1e-6; loss and cover loosely. */
+function expectSameTrees(ours: TreeEnsemble, theirs: TreeEnsemble): void {
+  expect(ours.trees.length).toBe(theirs.trees.length);
+  for (let t = 0; t < theirs.trees.length; t++) {
+    const a = ours.trees[t]!;
+    const b = theirs.trees[t]!;
+    expect(a.numNodes, `tree ${t}`).toBe(b.numNodes);
+    expect(Array.from(a.left), `tree ${t} left`).toEqual(Array.from(b.left));
+    expect(Array.from(a.right), `tree ${t} right`).toEqual(Array.from(b.right));
+    expect(Array.from(a.parent), `tree ${t} parents`).toEqual(Array.from(b.parent));
+    expect(Array.from(a.defaultLeft), `tree ${t} default_left`).toEqual(Array.from(b.defaultLeft));
+    for (let i = 0; i < a.numNodes; i++) {
+      if (a.left[i] === -1) {
+        expect(Math.abs(a.value[i]! - b.value[i]!), `tree ${t} leaf ${i}`).toBeLessThan(1e-6);
+      } else {
+        expect(a.splitFeature[i], `tree ${t} node ${i} feature`).toBe(b.splitFeature[i]);
+        expect(a.threshold[i], `tree ${t} node ${i} threshold`).toBe(b.threshold[i]);
+      }
+      expect(Math.abs(a.lossChange[i]! - b.lossChange[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b.lossChange[i]!)));
+      expect(Math.abs(a.cover[i]! - b.cover[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, b.cover[i]!));
+      expect(Math.abs(a.baseWeight[i]! - b.baseWeight[i]!)).toBeLessThan(1e-6);
+    }
   }
-  const result = train({ x: { rows: csv.rows, cols, values: x }, y, featureNames: csv.header.slice(0, cols) }, caseParams(c));
+}
+
+describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parity)', () => {
+  const c = readJson<CaseJson>(join(parityDir, 'case.json'));
+  const result = train({ x: { rows: parityCsv.rows, cols: parityCols, values: parityX }, y: parityY, featureNames: parityNames }, caseParams(c));
   const ours = result.model;
-  const theirs = parseXgboostModel(readFileSync(join(dir, 'model.json'), 'utf8'));
+  const theirs = parseXgboostModel(readFileSync(join(parityDir, 'model.json'), 'utf8'));
 
   it('grows the same 30 trees: split features, thresholds, default directions, leaf values within 1e-6', () => {
     expect(ours.trees.length).toBe(30);
-    for (let t = 0; t < 30; t++) {
-      const a = ours.trees[t]!;
-      const b = theirs.trees[t]!;
-      expect(a.numNodes, `tree ${t}`).toBe(b.numNodes);
-      expect(Array.from(a.left), `tree ${t} left`).toEqual(Array.from(b.left));
-      expect(Array.from(a.right), `tree ${t} right`).toEqual(Array.from(b.right));
-      expect(Array.from(a.parent), `tree ${t} parents`).toEqual(Array.from(b.parent));
-      expect(Array.from(a.defaultLeft), `tree ${t} default_left`).toEqual(Array.from(b.defaultLeft));
-      for (let i = 0; i < a.numNodes; i++) {
-        if (a.left[i] === -1) {
-          expect(Math.abs(a.value[i]! - b.value[i]!), `tree ${t} leaf ${i}`).toBeLessThan(1e-6);
-        } else {
-          expect(a.splitFeature[i], `tree ${t} node ${i} feature`).toBe(b.splitFeature[i]);
-          expect(a.threshold[i], `tree ${t} node ${i} threshold`).toBe(b.threshold[i]);
-        }
-        expect(Math.abs(a.lossChange[i]! - b.lossChange[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b.lossChange[i]!)));
-        expect(Math.abs(a.cover[i]! - b.cover[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, b.cover[i]!));
-        expect(Math.abs(a.baseWeight[i]! - b.baseWeight[i]!)).toBeLessThan(1e-6);
-      }
-    }
+    expectSameTrees(ours, theirs);
   });
 
   it('reports the same per-round training logloss', () => {
@@ -79,6 +88,22 @@ describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parit
 
   it('writes best_iteration like xgb.train', () => {
     expect(ours.attributes).toEqual(theirs.attributes);
+  });
+});
+
+describe.each(['max_delta_step', 'missing_values', 'scale_pos_weight', 'squarederror'])('training parity, extra case %s', (name) => {
+  it('grows XGBoost 1.7.4 trees', () => {
+    const dir = join(FIXTURES_DIR, 'gbdt-parity');
+    const c = readJson<{ params: Record<string, unknown>; num_boost_round: number; missing_mask: string | null }>(join(dir, `${name}.case.json`));
+    const x = parityX.slice();
+    if (c.missing_mask !== null) {
+      for (let r = 0; r < parityCsv.rows; r++) for (let f = 0; f < parityCols; f++) if ((r * 31 + f * 17) % 10 === 0) x[r * parityCols + f] = Number.NaN;
+    }
+    const age = parityNames.indexOf('AGE');
+    const y = c.params.objective === 'reg:squarederror' ? Float32Array.from(parityY, (v, r) => Math.fround(Math.fround(parityX[r * parityCols + age]! / 10) + v * 2)) : parityY;
+    const { model } = train({ x: { rows: parityCsv.rows, cols: parityCols, values: x }, y, featureNames: parityNames }, { ...c.params, num_round: c.num_boost_round }, { evaluateTraining: false });
+    expectSameTrees(model, parseXgboostModel(readFileSync(join(dir, `${name}.model.json`), 'utf8')));
+    if (c.missing_mask !== null) expect(model.trees.some((t) => t.defaultLeft.includes(1))).toBe(true);
   });
 });
 
