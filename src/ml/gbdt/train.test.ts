@@ -50,7 +50,8 @@ function expectSameTrees(ours: TreeEnsemble, theirs: TreeEnsemble): void {
         expect(a.splitFeature[i], `tree ${t} node ${i} feature`).toBe(b.splitFeature[i]);
         expect(a.threshold[i], `tree ${t} node ${i} threshold`).toBe(b.threshold[i]);
       }
-      expect(Math.abs(a.lossChange[i]! - b.lossChange[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b.lossChange[i]!)));
+      // loss_chg is a float32 difference of large structure scores: allow for that cancellation.
+      expect(Math.abs(a.lossChange[i]! - b.lossChange[i]!)).toBeLessThanOrEqual(1e-3 + 1e-4 * Math.abs(b.lossChange[i]!));
       expect(Math.abs(a.cover[i]! - b.cover[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, b.cover[i]!));
       expect(Math.abs(a.baseWeight[i]! - b.baseWeight[i]!)).toBeLessThan(1e-6);
     }
@@ -91,7 +92,7 @@ describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parit
   });
 });
 
-describe.each(['max_delta_step', 'missing_values', 'scale_pos_weight', 'squarederror'])('training parity, extra case %s', (name) => {
+describe.each(['max_delta_step', 'missing_values', 'scale_pos_weight', 'squarederror', 'softprob'])('training parity, extra case %s', (name) => {
   it('grows XGBoost 1.7.4 trees', () => {
     const dir = join(FIXTURES_DIR, 'gbdt-parity');
     const c = readJson<{ params: Record<string, unknown>; num_boost_round: number; missing_mask: string | null }>(join(dir, `${name}.case.json`));
@@ -100,7 +101,13 @@ describe.each(['max_delta_step', 'missing_values', 'scale_pos_weight', 'squarede
       for (let r = 0; r < parityCsv.rows; r++) for (let f = 0; f < parityCols; f++) if ((r * 31 + f * 17) % 10 === 0) x[r * parityCols + f] = Number.NaN;
     }
     const age = parityNames.indexOf('AGE');
-    const y = c.params.objective === 'reg:squarederror' ? Float32Array.from(parityY, (v, r) => Math.fround(Math.fround(parityX[r * parityCols + age]! / 10) + v * 2)) : parityY;
+    const pay2 = parityNames.indexOf('PAY_2');
+    const y =
+      c.params.objective === 'reg:squarederror'
+        ? Float32Array.from(parityY, (v, r) => Math.fround(Math.fround(parityX[r * parityCols + age]! / 10) + v * 2))
+        : c.params.objective === 'multi:softprob'
+          ? Float32Array.from(parityY, (_, r) => Math.min(3, Math.max(0, parityX[r * parityCols + pay2]! + 1)))
+          : parityY;
     const { model } = train({ x: { rows: parityCsv.rows, cols: parityCols, values: x }, y, featureNames: parityNames }, { ...c.params, num_round: c.num_boost_round }, { evaluateTraining: false });
     expectSameTrees(model, parseXgboostModel(readFileSync(join(dir, `${name}.model.json`), 'utf8')));
     if (c.missing_mask !== null) expect(model.trees.some((t) => t.defaultLeft.includes(1))).toBe(true);
