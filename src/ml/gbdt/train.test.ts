@@ -205,6 +205,17 @@ describe('determinism', () => {
     expect(two).toBe(one);
   });
 
+  it('binary:logitraw and reg:logistic grow the binary:logistic trees and differ only in output', () => {
+    const base = { x: small, y, featureNames: data.featureNames };
+    const logistic = train(base, { ...params, objective: 'binary:logistic' }).model;
+    const regLogistic = train(base, { ...params, objective: 'reg:logistic' }).model;
+    expect(regLogistic.trees).toEqual(logistic.trees);
+    // logitraw's base_score is a margin (identity link): 0 matches logistic's logit(0.5).
+    const raw = train(base, { ...params, objective: 'binary:logitraw', base_score: 0 }).model;
+    expect(raw.trees).toEqual(logistic.trees);
+    expect(predict(raw, small)).toEqual(predictMargin(logistic, small));
+  });
+
   it('trains margins that equal the predictor on the saved model', () => {
     const result = train({ x: small, y, featureNames: data.featureNames }, { ...params, objective: 'reg:squarederror', eval_metric: 'rmse' });
     const again = parseXgboostModel(serializeXgboostModel(result.model));

@@ -81,5 +81,10 @@ describe('models saved by Attest load in XGBoost', () => {
     const yMulti = Float32Array.from({ length: 4000 }, (_, i) => Math.min(3, Math.max(0, x.values[i * x.cols + 5]! + 1)));
     const multi = train({ x, y: yMulti, featureNames: data.featureNames }, { objective: 'multi:softprob', num_class: 4, max_depth: 3, num_round: 10 }, { evaluateTraining: false }).model;
     expect(worst(predict(multi, test), xgboostPredict(multi, test, 'multi').pred)).toBeLessThan(1e-6);
+    const y01 = data.train.y.subarray(0, 4000);
+    for (const objective of ['binary:logitraw', 'reg:logistic']) {
+      const m = train({ x, y: y01, featureNames: data.featureNames }, { objective, max_depth: 4, num_round: 10 }, { evaluateTraining: false }).model;
+      expect(worst(predict(m, test), xgboostPredict(m, test, objective.replace(':', '-')).pred), objective).toBeLessThan(1e-6);
+    }
   });
 });
