@@ -92,10 +92,10 @@ describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parit
   });
 });
 
-describe.each(['max_delta_step', 'missing_values', 'scale_pos_weight', 'squarederror', 'softprob'])('training parity, extra case %s', (name) => {
+describe.each(['max_delta_step', 'missing_values', 'scale_pos_weight', 'squarederror', 'softprob', 'weighted'])('training parity, extra case %s', (name) => {
   it('grows XGBoost 1.7.4 trees', () => {
     const dir = join(FIXTURES_DIR, 'gbdt-parity');
-    const c = readJson<{ params: Record<string, unknown>; num_boost_round: number; missing_mask: string | null }>(join(dir, `${name}.case.json`));
+    const c = readJson<{ params: Record<string, unknown>; num_boost_round: number; missing_mask: string | null; weight: string | null }>(join(dir, `${name}.case.json`));
     const x = parityX.slice();
     if (c.missing_mask !== null) {
       for (let r = 0; r < parityCsv.rows; r++) for (let f = 0; f < parityCols; f++) if ((r * 31 + f * 17) % 10 === 0) x[r * parityCols + f] = Number.NaN;
@@ -108,7 +108,9 @@ describe.each(['max_delta_step', 'missing_values', 'scale_pos_weight', 'squarede
         : c.params.objective === 'multi:softprob'
           ? Float32Array.from(parityY, (_, r) => Math.min(3, Math.max(0, parityX[r * parityCols + pay2]! + 1)))
           : parityY;
-    const { model } = train({ x: { rows: parityCsv.rows, cols: parityCols, values: x }, y, featureNames: parityNames }, { ...c.params, num_round: c.num_boost_round }, { evaluateTraining: false });
+    const weight = c.weight === null ? undefined : Float32Array.from({ length: parityCsv.rows }, (_, r) => 1 + (r % 7) / 4);
+    const rows = { x: { rows: parityCsv.rows, cols: parityCols, values: x }, y, featureNames: parityNames };
+    const { model } = train(weight === undefined ? rows : { ...rows, weight }, { ...c.params, num_round: c.num_boost_round }, { evaluateTraining: false });
     expectSameTrees(model, parseXgboostModel(readFileSync(join(dir, `${name}.model.json`), 'utf8')));
     if (c.missing_mask !== null) expect(model.trees.some((t) => t.defaultLeft.includes(1))).toBe(true);
   });
