@@ -76,7 +76,7 @@ describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parit
     for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - expected[i]!)).toBeLessThan(1e-6);
   });
 
-  it('computes feature importance like Booster.get_score', () => {
+  it('computes feature importance of the trained model like Booster.get_score', () => {
     for (const type of IMPORTANCE_TYPES) {
       const got = featureImportance(ours, type);
       const expected = c.importance[type]!;
