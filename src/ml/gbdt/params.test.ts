@@ -31,6 +31,12 @@ describe('parseBoosterParams', () => {
     expect(p).toMatchObject({ objective: 'binary:logistic', eta: 0.2, lambda: 2, alpha: 0.5, max_depth: 5, eval_metric: ['logloss', 'auc'] });
   });
 
+  it('accepts its own output again (as TrainResult.params)', () => {
+    const p = parseBoosterParams({ objective: 'multi:softprob', num_class: '3', eval_metric: 'mlogloss' });
+    expect(parseBoosterParams(p)).toEqual(p);
+    expect(parseBoosterParams({ ...parseBoosterParams({}), eval_metric: undefined })).toEqual(parseBoosterParams({}));
+  });
+
   it('refuses bad values with INVALID_INPUT naming the parameter', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ eta: 'fast' }, /eta must be a number/],
