@@ -84,11 +84,22 @@ export function defaultStatTest(kind: 'numeric' | 'categorical', referenceRows: 
   return kind === 'numeric' && nUnique > 5 ? 'wasserstein' : 'jensenshannon';
 }
 
-function numericUnique(a: FeatureDistribution & { kind: 'numeric' }, b: FeatureDistribution & { kind: 'numeric' }): number {
-  const s = new Set<number>();
-  for (const v of a.cdf.values) s.add(v);
-  for (const v of b.cdf.values) s.add(v);
-  return s.size;
+/** Distinct values over both sorted distributions, counted up to `cap` (only small counts matter). */
+function numericUnique(a: FeatureDistribution & { kind: 'numeric' }, b: FeatureDistribution & { kind: 'numeric' }, cap = 64): number {
+  const x = a.cdf.values;
+  const y = b.cdf.values;
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while ((i < x.length || j < y.length) && n < cap) {
+    const vx = i < x.length ? x[i]! : Number.POSITIVE_INFINITY;
+    const vy = j < y.length ? y[j]! : Number.POSITIVE_INFINITY;
+    const v = Math.min(vx, vy);
+    if (vx === v) i++;
+    if (vy === v) j++;
+    n++;
+  }
+  return n;
 }
 
 /** All statistics for one feature; `drifted` is filled in by {@link driftReport}. */
@@ -105,8 +116,9 @@ export function featureDrift(reference: FeatureDistribution, current: FeatureDis
     const std = reference.std ?? cdfStd(reference.cdf);
     const nUnique = numericUnique(reference, current);
     const refUnique = reference.cdf.values.length;
-    const asCounts = [numericAsCounts(reference.cdf), numericAsCounts(current.cdf)] as const;
-    const js = refUnique > 20 ? jensenShannonSturges(reference.cdf, current.cdf).distance : jensenShannonCategorical(asCounts[0], asCounts[1]);
+    const lowCardinality = refUnique <= 20 || nUnique <= 5;
+    const asCounts = lowCardinality ? ([numericAsCounts(reference.cdf), numericAsCounts(current.cdf)] as const) : undefined;
+    const js = refUnique > 20 || !asCounts ? jensenShannonSturges(reference.cdf, current.cdf).distance : jensenShannonCategorical(asCounts[0], asCounts[1]);
     const psi = psiReferenceDeciles(reference.cdf, current.cdf);
     const name = options.stattest?.[reference.name] ?? defaultStatTest('numeric', n, nUnique);
     const out: FeatureDrift = {
@@ -124,8 +136,11 @@ export function featureDrift(reference: FeatureDistribution, current: FeatureDis
       effectSize: ks.statistic,
       drifted: false,
     };
-    if (name === 'chisquare') out.chiSquare = chiSquareTest(asCounts[0], asCounts[1]);
-    if (name === 'z') out.zTest = zTest(asCounts[0], asCounts[1]);
+    if (name === 'chisquare' || name === 'z') {
+      const counts = asCounts ?? ([numericAsCounts(reference.cdf), numericAsCounts(current.cdf)] as const);
+      if (name === 'chisquare') out.chiSquare = chiSquareTest(counts[0], counts[1]);
+      else out.zTest = zTest(counts[0], counts[1]);
+    }
     out.test = testVerdict(out, name, wT, jsT);
     return out;
   }

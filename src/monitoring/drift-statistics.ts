@@ -6,6 +6,7 @@
  * (sorted distinct values with cumulative weights); categorical ones are count maps.
  */
 import type { WeightedCdf } from '../data/index.js';
+import { radixSortFloat64 } from '../data/index.js';
 import { chiSquareSf, ks2SampPValue, normalSf } from './special-functions.js';
 
 /** The empirical CDF of raw values (NaN ignored), as a {@link WeightedCdf} with unit weights. */
@@ -15,7 +16,7 @@ export function empiricalCdf(values: Float64Array): WeightedCdf {
   const sorted = new Float64Array(n);
   let j = 0;
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) sorted[j++] = values[i]!;
-  sorted.sort();
+  radixSortFloat64(sorted, new Uint32Array(2 * n));
   const distinct: number[] = [];
   const cumulative: number[] = [];
   for (let i = 0; i < n; i++) {

@@ -69,3 +69,5 @@ export type { AttributionViolation, MetricDriftRule, MetricDriftViolation } from
 export { attributionDrift, metricDrift, ndcg } from './attribution-drift.js';
 export type { ChartBars, MonitoringReport, ReportInput } from './report.js';
 export { barChartSvg, buildReport, chartBars, renderReportHtml } from './report.js';
+export type { BinaryClassificationMetrics, ComparisonOperator, MetricValue, ModelQualityViolation, MulticlassMetrics, RegressionMetrics } from './model-quality.js';
+export { binaryClassificationMetrics, checkModelQuality, multiclassMetrics, regressionMetrics } from './model-quality.js';

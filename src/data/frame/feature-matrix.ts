@@ -17,7 +17,8 @@ export interface FeatureMatrix {
 
 /**
  * The features, in the order given (a model's feature names), as a row-major float32 matrix.
- * Values are rounded to float32 as XGBoost does on input.
+ * Values are rounded to float32 as XGBoost does on input (datetimes, as epoch milliseconds, keep
+ * only about two minutes' resolution in float32: derive durations first if they matter).
  * @throws AppError DATA_SCHEMA_MISMATCH naming every missing feature, or a categorical one.
  */
 export function toFeatureMatrix(frame: ColumnFrame, featureNames: readonly string[]): FeatureMatrix {

@@ -87,6 +87,22 @@ describe('CSV parsing', () => {
     expect(Array.from(d.values)).toEqual([Date.UTC(2024, 0, 31), Date.UTC(2024, 1, 1, 10), Date.UTC(2024, 1, 1, 10)]);
   });
 
+  it('reads only the requested columns, in the requested order', () => {
+    const frame = parseCsvFrame('a,b,c\n1,x,2.5\n3,y,4\n', { columns: ['c', 'a'] });
+    expect(types(frame)).toEqual({ c: 'fractional', a: 'integer' });
+    expect(frame.columns.map((c) => c.name)).toEqual(['c', 'a']);
+    expect(() => parseCsvFrame('a,b\n1,2\n', { columns: ['a', 'z'] })).toThrow(/no column "z"/);
+    expect(() => parseCsvFrame('a,b\n1,2\n3\n', { columns: ['a'] })).toThrow(/row 3, column 2/);
+  });
+
+  it('treats extra missing-value markers as missing when asked', () => {
+    const frame = parseCsvFrame('x,s\nNA,?\n2,b\n', { missingValues: ['NA', '?'] });
+    expect(types(frame)).toEqual({ x: 'integer', s: 'string' });
+    expect(missingCount(frame, 'x')).toBe(1);
+    expect(missingCount(frame, 's')).toBe(1);
+    expect(types(parseCsvFrame('x\nNA\n2\n'))).toEqual({ x: 'string' });
+  });
+
   it('parses identically whatever the chunk boundaries', async () => {
     const text = 'a,b,c\n1,"x,\r\ny",true\r\n2,"q""",false\r3,é€𝄞,\n';
     const bytes = new TextEncoder().encode(text);

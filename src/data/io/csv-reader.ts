@@ -13,14 +13,24 @@ import type { ColumnSchema, DataSchema, LogicalType } from '../schema/data-schem
 import { alignSchema } from '../schema/data-schema.js';
 import { assertRecordConforms } from '../schema/record-check.js';
 import { TypeInference, parseCell } from '../schema/type-inference.js';
-import type { CsvSink, CsvSource } from './csv-stream.js';
+import type { CsvSink, CsvSource, CsvStreamOptions } from './csv-stream.js';
 import { pumpCsv, pumpCsvSync } from './csv-stream.js';
 
-export interface ReadCsvOptions {
+export interface ReadCsvOptions extends Pick<CsvStreamOptions, 'delimiter' | 'missingValues'> {
   /** Declared schema: the header must have exactly these columns (any order) and every cell must parse as its type. */
   readonly schema?: DataSchema;
-  /** Field delimiter; default ','. */
-  readonly delimiter?: string;
+  /**
+   * Read only these columns, in this order (others are still checked for shape and against the
+   * schema, but not kept). Default: every column in file order.
+   */
+  readonly columns?: readonly string[];
+}
+
+function streamOptions(options: ReadCsvOptions): CsvStreamOptions {
+  return {
+    ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+    ...(options.missingValues === undefined ? {} : { missingValues: options.missingValues }),
+  };
 }
 
 class ColumnBuilder {
@@ -30,27 +40,45 @@ class ColumnBuilder {
 
 class FrameSink implements CsvSink {
   readonly #schema: DataSchema | undefined;
+  readonly #wanted: readonly string[] | undefined;
   builders: ColumnBuilder[] = [];
   names: readonly string[] = [];
+  /** Header index of each kept column, in output order. */
+  kept: number[] = [];
   /** The declared column of each header field, when a schema is given. */
   declared: ColumnSchema[] | undefined;
 
-  constructor(schema: DataSchema | undefined) {
-    this.#schema = schema;
+  constructor(options: ReadCsvOptions) {
+    this.#schema = options.schema;
+    this.#wanted = options.columns;
   }
 
   header(names: readonly string[]): void {
     this.names = names;
     this.declared = this.#schema === undefined ? undefined : alignSchema(this.#schema, names);
-    this.builders = names.map(() => new ColumnBuilder());
+    const wanted = this.#wanted;
+    if (wanted === undefined) {
+      this.kept = names.map((_, j) => j);
+    } else {
+      const absent = wanted.filter((w) => !names.includes(w));
+      if (absent.length > 0) {
+        throw new AppError('DATA_SCHEMA_MISMATCH', {
+          message: `The CSV has no column ${absent.map((a) => `"${a}"`).join(', ')}`,
+          details: { missing: absent },
+        });
+      }
+      this.kept = wanted.map((w) => names.indexOf(w));
+    }
+    this.builders = this.kept.map(() => new ColumnBuilder());
   }
 
   record(fields: readonly string[], row: number): void {
     if (this.declared !== undefined) assertRecordConforms(this.declared, fields, row);
     const builders = this.builders;
-    for (let j = 0; j < fields.length; j++) {
-      const builder = builders[j]!;
-      const text = fields[j]!;
+    const kept = this.kept;
+    for (let k = 0; k < kept.length; k++) {
+      const builder = builders[k]!;
+      const text = fields[kept[k]!]!;
       builder.cells.push(text);
       builder.inference.observe(text);
     }
@@ -91,8 +119,9 @@ function buildColumn(cells: readonly string[], name: string, columnIndex: number
 
 function assemble(sink: FrameSink, rowCount: number): ColumnFrame {
   // Declared cells were checked record by record; release each column's text once it is built.
-  const columns = sink.names.map((name, j) => {
-    const builder = sink.builders[j]!;
+  const columns = sink.kept.map((j, k) => {
+    const name = sink.names[j]!;
+    const builder = sink.builders[k]!;
     const spec = sink.declared?.[j];
     const column = buildColumn(builder.cells, name, j, spec?.type ?? builder.inference.type, spec !== undefined);
     builder.cells.length = 0;
@@ -108,14 +137,14 @@ function assemble(sink: FrameSink, rowCount: number): ColumnFrame {
  * const frame = await readCsvFrame(createReadStream('datasets/adult.csv'));
  */
 export async function readCsvFrame(source: CsvSource, options: ReadCsvOptions = {}): Promise<ColumnFrame> {
-  const sink = new FrameSink(options.schema);
-  const rows = await pumpCsv(source, sink, options.delimiter === undefined ? {} : { delimiter: options.delimiter });
+  const sink = new FrameSink(options);
+  const rows = await pumpCsv(source, sink, streamOptions(options));
   return assemble(sink, rows);
 }
 
 /** Synchronous {@link readCsvFrame} for text or bytes already in memory. */
 export function parseCsvFrame(source: string | Uint8Array, options: ReadCsvOptions = {}): ColumnFrame {
-  const sink = new FrameSink(options.schema);
-  const rows = pumpCsvSync(source, sink, options.delimiter === undefined ? {} : { delimiter: options.delimiter });
+  const sink = new FrameSink(options);
+  const rows = pumpCsvSync(source, sink, streamOptions(options));
   return assemble(sink, rows);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../kernel/index.js';
+import { AppError, canonicalJson } from '../../kernel/index.js';
 import { DatasetProfileSchema } from '../profile/dataset-profile.js';
 import { profileDataset } from '../profile/profile-dataset.js';
 import { DataSchemaSchema, schemaOfFrame } from '../schema/data-schema.js';
@@ -33,6 +33,15 @@ describe('scanCsv', () => {
     expect(age.numeric?.std).toBeCloseTo(exact.numeric!.std, 9);
     expect([age.numeric?.min, age.numeric?.max]).toEqual([17, 90]);
     expect(age.numeric?.quantiles.find((q) => q.q === 0.5)?.value).toBe(37);
+  });
+
+  it('is deterministic: the same bytes give byte-identical schema and profile JSON', async () => {
+    const credit = readFileSync(new URL('../../../datasets/uci_credit_card_default.csv', import.meta.url)).subarray(0, 400_000);
+    const cut = credit.lastIndexOf(10) + 1;
+    const bytes = credit.subarray(0, cut);
+    const a = await scanCsv([bytes]);
+    const b = await scanCsv(chunked(bytes, 4096));
+    expect(canonicalJson(b)).toBe(canonicalJson(a));
   });
 
   it('gives the same result whatever the chunk size', async () => {

@@ -12,11 +12,10 @@ import { assertRecordConforms } from '../schema/record-check.js';
 import type { DatasetProfile } from '../profile/dataset-profile.js';
 import { TextProfiler } from '../profile/profile-dataset.js';
 import type { ProfileOptions } from '../stats/index.js';
-import type { CsvSink, CsvSource } from './csv-stream.js';
+import type { CsvSink, CsvSource, CsvStreamOptions } from './csv-stream.js';
 import { pumpCsv } from './csv-stream.js';
 
-export interface ScanCsvOptions {
-  readonly delimiter?: string;
+export interface ScanCsvOptions extends Pick<CsvStreamOptions, 'delimiter' | 'missingValues'> {
   /** Rows profiled per batch (default 8192). */
   readonly batchRows?: number;
   readonly profile?: ProfileOptions;
@@ -98,6 +97,7 @@ export async function scanCsv(source: CsvSource, options: ScanCsvOptions = {}): 
   const input = typeof source === 'string' ? new TextEncoder().encode(source) : source;
   const rowCount = await pumpCsv(input, sink, {
     ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+    ...(options.missingValues === undefined ? {} : { missingValues: options.missingValues }),
     onBytes: (chunk) => {
       hash.update(chunk);
       byteCount += chunk.length;

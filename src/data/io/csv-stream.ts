@@ -11,7 +11,10 @@ import { Utf8ChunkDecoder } from './utf8-chunk-decoder.js';
 /** CSV input: text, bytes, or a (possibly async) stream of byte chunks such as a Node ReadStream. */
 export type CsvSource = string | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
-/** Receives the validated header, then each data record with its row number (header = row 1). */
+/**
+ * Receives the validated header, then each data record with its row number (header = row 1).
+ * The `fields` array is reused between records: copy the cells a sink keeps.
+ */
 export interface CsvSink {
   header(names: readonly string[]): void;
   record(fields: readonly string[], row: number): void;
@@ -20,6 +23,8 @@ export interface CsvSink {
 export interface CsvStreamOptions {
   /** Field delimiter, one character; default ','. */
   readonly delimiter?: string;
+  /** Cell texts that also mean "missing" besides the empty cell, e.g. ['NA', '?']; compared exactly. */
+  readonly missingValues?: readonly string[];
   /** Called with every raw byte chunk before decoding (hashing, byte counts). */
   readonly onBytes?: (chunk: Uint8Array) => void;
 }
@@ -41,6 +46,7 @@ export class CsvPump {
   readonly #tokenizer: CsvTokenizer;
   readonly #decoder = new Utf8ChunkDecoder();
   readonly #onBytes: ((chunk: Uint8Array) => void) | undefined;
+  readonly #missing: ReadonlySet<string> | undefined;
   #names: readonly string[] | undefined;
   #rows = 0;
   #sawText = false;
@@ -48,6 +54,7 @@ export class CsvPump {
   constructor(sink: CsvSink, options: CsvStreamOptions = {}) {
     this.#sink = sink;
     this.#onBytes = options.onBytes;
+    this.#missing = options.missingValues !== undefined && options.missingValues.length > 0 ? new Set(options.missingValues) : undefined;
     this.#tokenizer = new CsvTokenizer((fields, row) => this.#onRecord(fields, row), options.delimiter ?? ',');
   }
 
@@ -93,7 +100,7 @@ export class CsvPump {
     );
   }
 
-  #onRecord(fields: string[], row: number): void {
+  #onRecord(fields: readonly string[], row: number): void {
     const names = this.#names;
     if (names === undefined) {
       this.#header(fields);
@@ -108,10 +115,11 @@ export class CsvPump {
       throw malformed(row, column, names[column - 1], what);
     }
     this.#rows++;
-    this.#sink.record(fields, row);
+    const missing = this.#missing;
+    this.#sink.record(missing === undefined ? fields : fields.map((f) => (missing.has(f) ? '' : f)), row);
   }
 
-  #header(fields: string[]): void {
+  #header(fields: readonly string[]): void {
     const seen = new Map<string, number>();
     for (const [i, raw] of fields.entries()) {
       const name = raw.trim();

@@ -11,8 +11,11 @@
  */
 import { AppError } from '../../kernel/index.js';
 
-/** Receives each record's fields and its 1-based row number (the header is row 1). */
-export type CsvRecordHandler = (fields: string[], row: number) => void;
+/**
+ * Receives each record's fields and its 1-based row number (the header is row 1). The array is
+ * reused for the next record: copy what must outlive the call.
+ */
+export type CsvRecordHandler = (fields: readonly string[], row: number) => void;
 
 /** Longest field accepted, in UTF-16 code units. */
 export const MAX_FIELD_CHARS = 16 << 20;
@@ -73,7 +76,6 @@ export class CsvTokenizer {
     return this.#fields.length + 1;
   }
 
-  /** Header names, used only to make error messages readable. */
   /**
    * Header names: used in error messages, and to stop a record as soon as it has more fields
    * than the header, instead of collecting them all.
@@ -95,9 +97,9 @@ export class CsvTokenizer {
     const n = text.length;
     const delim = this.#delimiter;
     let i = 0;
-    if (this.#afterCr) {
+    if (this.#afterCr && n > 0) {
       this.#afterCr = false;
-      if (n > 0 && text.charCodeAt(0) === LF) i = 1;
+      if (text.charCodeAt(0) === LF) i = 1;
     }
     let start = i;
     let state = this.#state;
@@ -217,9 +219,9 @@ export class CsvTokenizer {
   }
 
   #emit(): void {
-    const fields = this.#fields;
-    this.#fields = [];
-    this.#onRecord(fields, this.#row);
+    // One array serves every record (see CsvRecordHandler), which saves an allocation per row.
+    this.#onRecord(this.#fields, this.#row);
+    this.#fields.length = 0;
     this.#row++;
   }
 

@@ -23,6 +23,20 @@ describe('profileDataset', () => {
     ]);
   });
 
+  it('gives exact quantiles from the histogram when a column has few distinct values (credit LIMIT_BAL, 81 values)', () => {
+    const frame = parseCsvFrame(readFileSync(new URL('../../../datasets/uci_credit_card_default.csv', import.meta.url)));
+    const limit = profileDataset(frame).columns.find((c) => c.name === 'LIMIT_BAL')!;
+    expect(limit.distinct).toBe(81);
+    // Reference: Python, sorted(x)[ceil(q·n) − 1]; statistics.mean and statistics.pstdev.
+    expect(limit.numeric).toMatchObject({ quantilesApproximate: false });
+    expect(limit.numeric!.quantiles.map((q) => q.value)).toEqual([10000, 10000, 20000, 50000, 140000, 240000, 430000, 500000, 1000000]);
+    expect(limit.numeric!.mean).toBeCloseTo(167484.32266666667, 8);
+    expect(limit.numeric!.std).toBeCloseTo(129745.49908815547, 6);
+    const id = profileDataset(frame).columns.find((c) => c.name === 'ID')!;
+    expect(id).toMatchObject({ distinctApproximate: true, numeric: { quantilesApproximate: true } });
+    expect(Math.abs(id.numeric!.quantiles.find((q) => q.q === 0.5)!.value - 15000)).toBeLessThan(300);
+  });
+
   it('reports booleans as rates and categories, datetimes as epoch milliseconds', () => {
     const profile = profileDataset(parseCsvFrame('b,d\ntrue,2024-01-01\nfalse,2024-01-03\ntrue,\n'));
     expect(profile.columns[0]).toMatchObject({ type: 'boolean', topCategories: [{ value: 'true', count: 2 }, { value: 'false', count: 1 }] });

@@ -14,6 +14,22 @@ import { finalizeColumnProfile, initColumnProfile, kllCdf, kllQuantile, profileF
 import type { CategoryCount, DatasetColumnProfile, DatasetProfile } from './dataset-profile.js';
 import { PROFILE_QUANTILES, PROFILE_TOP_CATEGORIES } from './dataset-profile.js';
 
+/** Lower quantiles from exact value counts: the smallest value whose cumulative count is ≥ q·n. */
+function histogramQuantile(histogram: readonly { value: number; count: number }[]): (q: number) => number {
+  const sorted = [...histogram].sort((a, b) => a.value - b.value);
+  let total = 0;
+  for (const h of sorted) total += h.count;
+  return (q) => {
+    const target = q * total;
+    let cumulative = 0;
+    for (const h of sorted) {
+      cumulative += h.count;
+      if (cumulative >= target) return h.value;
+    }
+    return sorted[sorted.length - 1]!.value;
+  };
+}
+
 /** The JSON profile of one column from its data/stats profile. */
 export function toDatasetColumnProfile(profile: ColumnProfile, type: LogicalType): DatasetColumnProfile {
   const out: DatasetColumnProfile = {
@@ -31,7 +47,10 @@ export function toDatasetColumnProfile(profile: ColumnProfile, type: LogicalType
   }
   if (profile.present > 0) {
     const m = profile.moments;
-    const cdf = kllCdf(profile.kll);
+    // With few distinct values the exact histogram gives exact quantiles; otherwise the KLL sketch.
+    const exact = profile.histogram === null ? undefined : histogramQuantile(profile.histogram);
+    const cdf = exact === undefined ? kllCdf(profile.kll) : undefined;
+    const quantile = (q: number): number => (exact !== undefined ? exact(q) : kllQuantile(cdf!, q));
     out.numeric = {
       min: m.min,
       max: m.max,
@@ -39,8 +58,8 @@ export function toDatasetColumnProfile(profile: ColumnProfile, type: LogicalType
       std: m.stdDev,
       sum: m.sum,
       // The extremes are known exactly from the moments, whatever the sketch kept.
-      quantiles: PROFILE_QUANTILES.map((q) => ({ q, value: q === 0 ? m.min : q === 1 ? m.max : kllQuantile(cdf, q) })),
-      quantilesApproximate: profile.kll.worstCaseError > 0,
+      quantiles: PROFILE_QUANTILES.map((q) => ({ q, value: q === 0 ? m.min : q === 1 ? m.max : quantile(q) })),
+      quantilesApproximate: exact === undefined && profile.kll.worstCaseError > 0,
     };
   }
   if (type === 'boolean' && profile.histogram !== null) {

@@ -15,7 +15,7 @@ import { addTypeCount, classifyString, determineType, initDataTypeCounts, mergeD
 import type { FrequentItems, FrequentItemsState } from './frequent-items.js';
 import { addItem, finalizeFrequentItems, initFrequentItems, mergeFrequentItems } from './frequent-items.js';
 import type { HllState } from './hyperloglog.js';
-import { addHash, finalizeHll, hashNumber, hashString, initHll, mergeHll } from './hyperloglog.js';
+import { addHash, finalizeHll, hashBits, hashNumber, hashString, initHll, mergeHll } from './hyperloglog.js';
 import type { KllOptions, KllSketch, KllState } from './kll-sketch.js';
 import { finalizeKll, initKll, mergeKll, updateKll } from './kll-sketch.js';
 import type { Moments, MomentsState } from './moments.js';
@@ -80,14 +80,21 @@ function updateNumeric(state: NumericProfileState, values: Float64Array, start: 
   const before = state.moments.count;
   updateMoments(state.moments, values, start, end);
   updateKll(state.kll, values, start, end);
-  const hll = state.hll;
+  // One pass for the distinct-count sketch, the small-value histogram and the integral count,
+  // hashing the value's words in place (same hash as hashNumber) and updating HLL registers inline.
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  const registers = state.hll.registers;
+  const p = state.hll.p;
+  const maxRank = 32 - p + 1;
   const hist = state.histogram;
   let integral = 0;
   for (let i = start; i < end; i++) {
     const x = values[i]!;
     if (Number.isNaN(x)) continue;
-    const h = hashNumber(x);
-    addHash(hll, h);
+    const h = x === 0 ? hashBits(0, 0) : hashBits(bits[2 * i]!, bits[2 * i + 1]!);
+    const idx = h >>> (32 - p);
+    const rank = Math.min(Math.clz32(h << p) + 1, maxRank);
+    if (rank > registers[idx]!) registers[idx] = rank;
     if (!hist.overflowed) addNumericValue(hist, x, h);
     if (x === Math.trunc(x)) integral++;
   }

@@ -32,10 +32,15 @@ function fmix32(h: number): number {
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
+/** Hash of a float64 given its low and high 32-bit words (callers map −0 to 0 first). */
+export function hashBits(lo: number, hi: number): number {
+  return fmix32(Math.imul(lo ^ 0x3c6ef372, 0x9e3779b1) ^ hi);
+}
+
 /** Deterministic 32-bit hash of a float64 (−0 hashes as 0). */
 export function hashNumber(x: number): number {
   f64[0] = x === 0 ? 0 : x;
-  return fmix32(Math.imul(fmix32(u32[0]! ^ 0x3c6ef372), 0x9e3779b1) ^ u32[1]!);
+  return hashBits(u32[0]!, u32[1]!);
 }
 
 /** Deterministic 32-bit hash of a string (FNV-1a over UTF-16 code units, then MurmurHash3's finaliser). */

@@ -15,6 +15,7 @@ export { addHash, finalizeHll, HLL_DEFAULT_P, hashNumber, hashString, initHll, m
 export type { FrequentItems, FrequentItemsState } from './frequent-items.js';
 export { addItem, finalizeFrequentItems, initFrequentItems, mergeFrequentItems } from './frequent-items.js';
 export { DEFAULT_CARDINALITY_THRESHOLD } from './numeric-histogram.js';
+export { radixSortFloat64 } from './radix-sort.js';
 export type {
   CategoricalProfile,
   CategoricalProfileState,

@@ -16,16 +16,25 @@
  * For k = 2048 the normalised rank error is typically below 0.2 % (DataSketches' empirical
  * 2.446/k^0.9433 at 99 % confidence for c ≈ 2/3); {@link kllRankErrorBound} states the exact figures.
  *
+ * Speed: items are first collected in a batch of up to {@link KLL_BATCH} values, radix-sorted once, and
+ * halved (each halving is a compaction of that sorted batch at the next level, with its own coin
+ * and error accounting) until it fits the level it lands on. A batch is itself a valid level
+ * buffer, so this is KLL's merge of a one-batch sketch; it only changes which compactions happen,
+ * and the recorded bounds cover them.
+ *
  * Determinism: coins come from `createRandom(seed, level, compaction count)`, so the same items in
  * the same partitions with the same seed give byte-identical sketches; merge is commutative.
  */
 import { createRandom } from '../../kernel/index.js';
+import { radixSortFloat64 } from './radix-sort.js';
 
 /** Deequ's default sketch size. */
 export const KLL_DEFAULT_K = 2048;
 /** Deequ's default shrinking factor. */
 export const KLL_DEFAULT_C = 0.64;
 const MIN_LEVEL_WIDTH = 8;
+/** Values collected before one sort-and-halve step. */
+export const KLL_BATCH = 1 << 16;
 
 /** Mergeable KLL state. Level buffers are unsorted between compactions. */
 export interface KllState {
@@ -42,9 +51,12 @@ export interface KllState {
   worstCaseError: number;
   /** Σ w² over compactions: the variance bound used for the Hoeffding bound. */
   errorVariance: number;
-  /** Sum of sizes and of capacities, kept to make the per-item check cheap. */
+  /** Sum of sizes and of capacities (batch excluded). */
   total: number;
   capacityTotal: number;
+  /** Values not yet added to the levels (see {@link KLL_BATCH}). */
+  batch: Float64Array;
+  batchSize: number;
 }
 
 export interface KllOptions {
@@ -78,6 +90,8 @@ export function initKll(options: KllOptions = {}): KllState {
     errorVariance: 0,
     total: 0,
     capacityTotal: capacityTotal(k, c, 1),
+    batch: new Float64Array(64),
+    batchSize: 0,
   };
 }
 
@@ -136,27 +150,66 @@ function condense(state: KllState): void {
   }
 }
 
+let scratch = new Uint32Array(2 * KLL_BATCH);
+
+/** Sorts the batch once, halves it down to the level where it fits, and adds it there. */
+function flushBatch(state: KllState): void {
+  let size = state.batchSize;
+  if (size === 0) return;
+  state.batchSize = 0;
+  if (scratch.length < 2 * size) scratch = new Uint32Array(2 * size);
+  const sorted = state.batch.subarray(0, size);
+  radixSortFloat64(sorted, scratch);
+  let h = 0;
+  while (size > capacity(state.k, state.c, state.levels.length, h)) {
+    if (h + 1 >= state.levels.length) addLevel(state);
+    // Odd count: the smallest value stays at this level, as in compactLevel.
+    if (size & 1) {
+      ensureRoom(state, h, 1)[state.sizes[h]!] = sorted[0]!;
+      state.sizes[h] = state.sizes[h]! + 1;
+      state.total++;
+    }
+    const keep = size & 1;
+    const pairs = (size - keep) >> 1;
+    const offset = coin(state, h);
+    for (let i = 0; i < pairs; i++) sorted[i] = sorted[keep + 2 * i + offset]!;
+    size = pairs;
+    state.compactions[h] = state.compactions[h]! + 1;
+    const w = 2 ** h;
+    state.worstCaseError += w;
+    state.errorVariance += w * w;
+    h++;
+  }
+  const dst = ensureRoom(state, h, size);
+  dst.set(sorted.subarray(0, size), state.sizes[h]!);
+  state.sizes[h] = state.sizes[h]! + size;
+  state.total += size;
+  condense(state);
+}
+
 /** Adds the non-NaN values of `values[start..end)` to `state` in place and returns it. */
 export function updateKll(state: KllState, values: Float64Array, start = 0, end = values.length): KllState {
-  let buf = state.levels[0]!;
-  let size = state.sizes[0]!;
+  let batch = state.batch;
+  let size = state.batchSize;
   for (let i = start; i < end; i++) {
     const x = values[i]!;
     if (Number.isNaN(x)) continue;
-    if (size === buf.length) {
-      state.sizes[0] = size;
-      buf = ensureRoom(state, 0, 1);
+    if (size === batch.length) {
+      if (size >= KLL_BATCH) {
+        state.batchSize = size;
+        flushBatch(state);
+        size = 0;
+      } else {
+        const grown = new Float64Array(Math.min(KLL_BATCH, batch.length * 4));
+        grown.set(batch);
+        state.batch = grown;
+        batch = grown;
+      }
     }
-    buf[size++] = x;
+    batch[size++] = x;
     state.n++;
-    if (++state.total > state.capacityTotal) {
-      state.sizes[0] = size;
-      condense(state);
-      buf = state.levels[0]!;
-      size = state.sizes[0]!;
-    }
   }
-  state.sizes[0] = size;
+  state.batchSize = size;
   return state;
 }
 
@@ -166,6 +219,7 @@ function copyKll(s: KllState): KllState {
     levels: s.levels.map((b, h) => b.slice(0, Math.max(s.sizes[h]!, 16))),
     sizes: [...s.sizes],
     compactions: [...s.compactions],
+    batch: s.batch.slice(0, Math.max(s.batchSize, 64)),
   };
 }
 
@@ -173,6 +227,10 @@ function copyKll(s: KllState): KllState {
 export function mergeKll(a: KllState, b: KllState): KllState {
   if (a.k !== b.k || a.c !== b.c) throw new RangeError(`Cannot merge KLL sketches with different parameters (k ${a.k}/${b.k}, c ${a.c}/${b.c})`);
   const out = copyKll(a);
+  flushBatch(out);
+  const other = copyKll(b);
+  flushBatch(other);
+  b = other;
   while (out.levels.length < b.levels.length) addLevel(out);
   for (let h = 0; h < b.levels.length; h++) {
     const size = b.sizes[h]!;
@@ -200,7 +258,9 @@ export interface KllSketch {
   errorVariance: number;
 }
 
+/** Finalises the sketch (adds any batched values to the levels first). */
 export function finalizeKll(state: KllState): KllSketch {
+  flushBatch(state);
   return {
     k: state.k,
     c: state.c,

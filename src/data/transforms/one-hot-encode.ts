@@ -4,15 +4,39 @@
  * output does not depend on row order); apply replaces the column, in place, by one 0/1 column
  * per category plus `<column>=__unknown__`, which is 1 for categories not learned at fit time
  * (new at inference, or folded in by `minFrequency`/`maxCategories`). A missing value gives NaN
- * in every output column, so a model's missing-value handling still applies.
+ * in every output column, so a model's missing-value handling still applies. Integer and boolean
+ * columns holding codes (EDUCATION = 1, 2, 3…) can be encoded too: their categories are the
+ * values' decimal text.
  */
+import { AppError } from '../../kernel/index.js';
 import type { Column, ColumnFrame, NumericColumn } from '../frame/column-frame.js';
-import { assertUniqueNames, requireCategoricalColumn } from '../frame/frame-ops.js';
+import { assertUniqueNames, requireColumn } from '../frame/frame-ops.js';
 import type { FittedOneHot, OneHotSpec } from './transform-spec.js';
 
 /** Name of the unknown-bucket output of `column`. */
 export function unknownBucketName(column: string): string {
   return `${column}=__unknown__`;
+}
+
+/** The category text of every row (undefined = missing), for string and integer/boolean columns. */
+function categoriesOf(column: Column, context: string): (i: number) => string | undefined {
+  if (column.kind === 'categorical') {
+    return (i) => {
+      const code = column.codes[i]!;
+      return code < 0 ? undefined : column.dictionary[code];
+    };
+  }
+  if (column.dtype !== 'integer' && column.dtype !== 'boolean') {
+    throw new AppError('DATA_SCHEMA_MISMATCH', {
+      message: `Column "${column.name}" is ${column.dtype}; ${context} needs a string, integer or boolean column`,
+      details: { column: column.name, type: column.dtype },
+    });
+  }
+  const values = column.values;
+  return (i) => {
+    const v = values[i]!;
+    return Number.isNaN(v) ? undefined : String(v);
+  };
 }
 
 /** Learns the categories of each column. */
@@ -21,12 +45,13 @@ export function fitOneHot(frame: ColumnFrame, spec: OneHotSpec): FittedOneHot {
   return {
     kind: 'one_hot',
     encodings: spec.columns.map((name) => {
-      const column = requireCategoricalColumn(frame, name, 'one-hot encoding');
-      const counts = new Float64Array(column.dictionary.length);
-      for (const code of column.codes) if (code >= 0) counts[code]!++;
-      const byValue = new Map<string, number>();
-      for (const [k, value] of column.dictionary.entries()) byValue.set(value, (byValue.get(value) ?? 0) + counts[k]!);
-      let kept = [...byValue.entries()].filter(([, c]) => c >= minFrequency);
+      const category = categoriesOf(requireColumn(frame, name, 'one-hot encoding'), 'one-hot encoding');
+      const counts = new Map<string, number>();
+      for (let i = 0; i < frame.rowCount; i++) {
+        const c = category(i);
+        if (c !== undefined) counts.set(c, (counts.get(c) ?? 0) + 1);
+      }
+      let kept = [...counts.entries()].filter(([, c]) => c >= minFrequency);
       if (spec.maxCategories !== undefined && kept.length > spec.maxCategories) {
         kept = kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, spec.maxCategories);
       }
@@ -39,26 +64,25 @@ export function fitOneHot(frame: ColumnFrame, spec: OneHotSpec): FittedOneHot {
 /** Replaces each encoded column by its indicator columns. */
 export function applyOneHot(frame: ColumnFrame, fitted: FittedOneHot): ColumnFrame {
   const byColumn = new Map(fitted.encodings.map((e) => [e.column, e]));
-  for (const name of byColumn.keys()) requireCategoricalColumn(frame, name, 'the fitted one-hot transform');
+  for (const name of byColumn.keys()) requireColumn(frame, name, 'the fitted one-hot transform');
   const n = frame.rowCount;
   const columns: Column[] = [];
   for (const column of frame.columns) {
     const encoding = byColumn.get(column.name);
-    if (encoding === undefined || column.kind !== 'categorical') {
+    if (encoding === undefined) {
       columns.push(column);
       continue;
     }
-    const k = encoding.categories.length;
-    const position = new Map(encoding.categories.map((c, i) => [c, i]));
-    // Map this frame's dictionary codes to output slots once; unknown categories go to slot k.
-    const slotOfCode = Int32Array.from(column.dictionary, (v) => position.get(v) ?? k);
+    const category = categoriesOf(column, 'the fitted one-hot transform');
+    const unknown = encoding.categories.length;
+    const slot = new Map(encoding.categories.map((c, i) => [c, i]));
     const outputs = encoding.outputs.map((): Float64Array => new Float64Array(n));
     for (let i = 0; i < n; i++) {
-      const code = column.codes[i]!;
-      if (code < 0) {
+      const c = category(i);
+      if (c === undefined) {
         for (const out of outputs) out[i] = Number.NaN;
       } else {
-        outputs[slotOfCode[code]!]![i] = 1;
+        outputs[slot.get(c) ?? unknown]![i] = 1;
       }
     }
     for (const [j, values] of outputs.entries()) {

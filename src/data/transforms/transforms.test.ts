@@ -54,6 +54,16 @@ describe('fitted transforms', () => {
     expect(numeric(withMissing, 'city=A')).toEqual([Number.NaN, 1]);
   });
 
+  it('one-hot encodes integer code columns by their values', () => {
+    const fitted = fitTransform(credit, { kind: 'one_hot', columns: ['EDUCATION'] });
+    expect(fitted).toMatchObject({ encodings: [{ categories: ['0', '1', '2', '3', '4', '5', '6'] }] });
+    const out = applyTransform(parseCsvFrame('EDUCATION\n2\n9\n'), fitted);
+    expect(numeric(out, 'EDUCATION=2')).toEqual([1, 0]);
+    expect(numeric(out, 'EDUCATION=__unknown__')).toEqual([0, 1]);
+    expect(() => fitTransform(train, { kind: 'one_hot', columns: ['income'] })).not.toThrow();
+    expect(() => fitTransform(parseCsvFrame('x\n0.5\n'), { kind: 'one_hot', columns: ['x'] })).toThrow(/fractional/);
+  });
+
   it('standard and min-max scaling match scikit-learn', () => {
     const std = fitTransform(train, { kind: 'standard_scale', columns: ['income'] });
     // sklearn StandardScaler on [100, 300, 400, 500] (NaN ignored): mean 325, scale sqrt(21875).
@@ -115,6 +125,12 @@ describe('splits and resampling', () => {
     for (const part of [split.train, split.validation, split.test]) expect(Math.abs(rate(part) - 6636 / 30000)).toBeLessThan(0.0005);
     // Per class: round(23,364 × 0.7) = 16,355 and round(6,636 × 0.7) = 4,645.
     expect(split.record.train.byClass).toEqual({ '0': 16355, '1': 4645 });
+  });
+
+  it('splits without a label at random by the fractions', () => {
+    const split = splitFrame(credit, { fractions: { train: 0.8, validation: 0, test: 0.2 }, seed: 3 });
+    expect([split.train.rowCount, split.validation.rowCount, split.test.rowCount]).toEqual([24000, 0, 6000]);
+    expect(() => splitFrame(credit, { fractions: { train: 0.8, validation: 0.1, test: 0.2 }, seed: 3 })).toThrow(/sum to 1/);
   });
 
   it('is deterministic for a seed and differs across seeds', () => {

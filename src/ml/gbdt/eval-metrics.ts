@@ -5,6 +5,7 @@
  * logs and early stopping; the validated metric suite for reports lives in the metrics module.
  */
 import type { EvalMetricName } from './params.js';
+import { argsortFloat32 } from './radix-sort.js';
 
 const EPS = 1e-16;
 
@@ -71,23 +72,22 @@ export function maximizes(metric: EvalMetricName): boolean {
 /** Weighted ROC AUC with tied scores counted as half (trapezoid rule); NaN with one class only. */
 export function rocAuc(score: Float32Array, y: Float32Array, weight: Float32Array | undefined): number {
   const n = y.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => score[b]! - score[a]!);
+  // Ascending order, walked from the top score down; ties form one step of the ROC curve.
+  const order = argsortFloat32(score.length === n ? score : score.subarray(0, n));
   let tp = 0;
   let fp = 0;
   let area = 0;
-  let i = 0;
-  while (i < n) {
+  let i = n - 1;
+  while (i >= 0) {
     const s = score[order[i]!]!;
     let dtp = 0;
     let dfp = 0;
-    while (i < n && score[order[i]!] === s) {
+    while (i >= 0 && score[order[i]!] === s) {
       const r = order[i]!;
       const w = weight === undefined ? 1 : weight[r]!;
       if (y[r]! > 0.5) dtp += w;
       else dfp += w;
-      i++;
+      i--;
     }
     area += dfp * (tp + dtp / 2);
     tp += dtp;

@@ -46,6 +46,10 @@ export function computeGradients(
     case 'binary:logistic':
     case 'binary:logitraw':
     case 'reg:logistic':
+      if (weight === undefined && spw === 1) {
+        logisticUnweighted(margins, y, grad, hess);
+        break;
+      }
       for (let r = 0; r < rows; r++) {
         const label = y[r]!;
         let w = weight === undefined ? 1 : weight[r]!;
@@ -87,6 +91,15 @@ export function computeGradients(
       grad[o] = 0;
       hess[o] = 0;
     }
+  }
+}
+
+/** The logistic loop without sample weights (the common case; multiplying by 1 changes nothing). */
+function logisticUnweighted(margins: Float32Array, y: Float32Array, grad: Float32Array, hess: Float32Array): void {
+  for (let r = 0; r < y.length; r++) {
+    const p = Math.fround(1 / Math.fround(Math.fround(Math.exp(Math.fround(Math.min(-margins[r]!, 88.7)))) + 1));
+    grad[r] = Math.fround(p - y[r]!);
+    hess[r] = Math.max(Math.fround(p * Math.fround(1 - p)), EPS_HESS);
   }
 }
 

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatXgbFloat, parseBoosterParams, predictMargin, train } from './index.js';
-import { quantize, sortFloat32, upperBound } from './quantize.js';
+import { rocAuc } from './eval-metrics.js';
+import { quantize, upperBound } from './quantize.js';
+import { argsortFloat32, sortFloat32 } from './radix-sort.js';
 
 describe('parseBoosterParams', () => {
   it('applies XGBoost 1.7 defaults', () => {
@@ -27,6 +29,12 @@ describe('parseBoosterParams', () => {
   it('reads --param strings, aliases and metric lists', () => {
     const p = parseBoosterParams({ objective: 'binary:logistic', learning_rate: '0.2', reg_lambda: '2', reg_alpha: '0.5', max_depth: '5', eval_metric: 'logloss,auc', tree_method: 'hist', nthread: '1' });
     expect(p).toMatchObject({ objective: 'binary:logistic', eta: 0.2, lambda: 2, alpha: 0.5, max_depth: 5, eval_metric: ['logloss', 'auc'] });
+  });
+
+  it('accepts its own output again (as TrainResult.params)', () => {
+    const p = parseBoosterParams({ objective: 'multi:softprob', num_class: '3', eval_metric: 'mlogloss' });
+    expect(parseBoosterParams(p)).toEqual(p);
+    expect(parseBoosterParams({ ...parseBoosterParams({}), eval_metric: undefined })).toEqual(parseBoosterParams({}));
   });
 
   it('refuses bad values with INVALID_INPUT naming the parameter', () => {
@@ -96,6 +104,31 @@ describe('quantize', () => {
         const values = Float32Array.from(raw);
         const expected = Array.from(values).sort((a, b) => a - b);
         expect(Array.from(sortFloat32(values)).map((v) => v + 0)).toEqual(expected.map((v) => v + 0));
+      }),
+    );
+  });
+
+  it('argsorts stably and computes ROC AUC like the pairwise definition', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -3, max: 3 }), fc.boolean()), { minLength: 2, maxLength: 200 }), (pairs) => {
+        const score = Float32Array.from(pairs, ([s]) => s / 2);
+        const y = Float32Array.from(pairs, ([, l]) => (l ? 1 : 0));
+        const order = Array.from(argsortFloat32(score));
+        const expected = Array.from(score.keys()).sort((a, b) => score[a]! - score[b]! || a - b);
+        expect(order).toEqual(expected);
+        let pos = 0;
+        let neg = 0;
+        let wins = 0;
+        for (let i = 0; i < score.length; i++) {
+          for (let j = 0; j < score.length; j++) {
+            if (y[i] === 1 && y[j] === 0) wins += score[i]! > score[j]! ? 1 : score[i] === score[j] ? 0.5 : 0;
+          }
+          if (y[i] === 1) pos++;
+          else neg++;
+        }
+        const auc = rocAuc(score, y, undefined);
+        if (pos === 0 || neg === 0) expect(auc).toBeNaN();
+        else expect(auc).toBeCloseTo(wins / (pos * neg), 12);
       }),
     );
   });

@@ -91,6 +91,7 @@ function invalid(message: string, details?: Record<string, unknown>): AppError {
 export function parseBoosterParams(raw: Readonly<Record<string, unknown>>): BoosterParams {
   const input: Record<string, unknown> = {};
   for (const [rawKey, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
     const key = ALIASES[rawKey] ?? rawKey;
     const noOp = NO_OP[key];
     if (noOp !== undefined) {

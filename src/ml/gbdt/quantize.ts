@@ -12,6 +12,7 @@
  * thousand distinct values, so cut points can differ there (trees then differ slightly, not in kind).
  */
 import type { FeatureMatrix } from './predict.js';
+import { sortFloat32 } from './radix-sort.js';
 
 /** Quantised training data: feature-major bin indices plus the cut points that define them. */
 export interface QuantizedMatrix {
@@ -93,59 +94,6 @@ export function quantize(x: FeatureMatrix, maxBin: number, weights?: Float32Arra
     }
   }
   return { rows, cols, cutPtr, cuts, minValues, bins, dense };
-}
-
-/**
- * Sorts float32 values (no NaN) ascending with an LSD radix sort on their order-preserving
- * integer keys (sign bit flipped for positives, all bits flipped for negatives): linear time,
- * several times faster than a comparison sort for the columns quantised here.
- */
-export function sortFloat32(values: Float32Array): Float32Array {
-  const n = values.length;
-  let keys = new Uint32Array(n);
-  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
-  for (let i = 0; i < n; i++) {
-    const b = bits[i]!;
-    keys[i] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
-  }
-  let spare = new Uint32Array(n);
-  const counts = new Int32Array(3 * 2048);
-  for (let i = 0; i < n; i++) {
-    const k = keys[i]!;
-    counts[k & 2047] = counts[k & 2047]! + 1;
-    counts[2048 + ((k >>> 11) & 2047)] = counts[2048 + ((k >>> 11) & 2047)]! + 1;
-    counts[4096 + (k >>> 22)] = counts[4096 + (k >>> 22)]! + 1;
-  }
-  for (let pass = 0; pass < 3; pass++) {
-    const base = pass * 2048;
-    const shift = pass * 11;
-    // A digit shared by every key leaves the order unchanged: skip the pass.
-    let used = 0;
-    for (let d = 0; d < 2048 && used < 2; d++) if (counts[base + d]! > 0) used++;
-    if (used < 2) continue;
-    let sum = 0;
-    for (let d = 0; d < 2048; d++) {
-      const c = counts[base + d]!;
-      counts[base + d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
-      const d = base + ((k >>> shift) & 2047);
-      spare[counts[d]!] = k;
-      counts[d] = counts[d]! + 1;
-    }
-    const t = keys;
-    keys = spare;
-    spare = t;
-  }
-  const out = new Float32Array(n);
-  const outBits = new Uint32Array(out.buffer);
-  for (let i = 0; i < n; i++) {
-    const k = keys[i]!;
-    outBits[i] = k & 0x80000000 ? (k & 0x7fffffff) >>> 0 : ~k >>> 0;
-  }
-  return out;
 }
 
 /** Index of the first element of `sorted` strictly greater than `v`. */

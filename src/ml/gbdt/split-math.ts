@@ -28,7 +28,10 @@ export function calcWeight(p: SplitParams, g: number, h: number): number {
   return Math.fround(w);
 }
 
-/** Structure score of a node: T(G)²/(H+λ) (or the weight-based form under max_delta_step); float32. */
+/**
+ * Structure score of a node: T(G)²/(H+λ); under max_delta_step XGBoost's weight-based form
+ * -(2·G·w + (H+λ)·w²) in float32 with the clipped weight w and the raw (not soft-thresholded) G.
+ */
 export function calcGain(p: SplitParams, g: number, h: number): number {
   if (h <= 0) return 0;
   if (p.maxDeltaStep === 0) {
@@ -36,7 +39,7 @@ export function calcGain(p: SplitParams, g: number, h: number): number {
     return Math.fround((t * t) / (h + p.lambda));
   }
   const w = calcWeight(p, g, h);
-  const gf = Math.fround(thresholdL1(g, p.alpha));
+  const gf = Math.fround(g);
   const hl = Math.fround(Math.fround(h) + p.lambda);
   return Math.fround(-Math.fround(Math.fround(Math.fround(2 * gf) * w) + Math.fround(hl * Math.fround(w * w))));
 }

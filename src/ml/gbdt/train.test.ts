@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { goldenCase, readJson, readNumericCsv } from '../../../test/support/golden.js';
+import { FIXTURES_DIR, goldenCase, readJson, readNumericCsv } from '../../../test/support/golden.js';
 import { creditDefault, germanCreditPurpose } from '../../../test/support/gbdt-data.js';
 import { evalMetric, rocAuc } from './eval-metrics.js';
+import type { TreeEnsemble } from './index.js';
 import { featureImportance, IMPORTANCE_TYPES, parseXgboostModel, predict, predictMargin, serializeXgboostModel, train } from './index.js';
 
 interface CaseJson {
@@ -20,43 +21,52 @@ function caseParams(c: CaseJson): Record<string, unknown> {
   return { ...rest, eval_metric: (eval_metric as string[]).join(','), num_round: c.num_boost_round };
 }
 
-describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parity)', () => {
-  const dir = goldenCase('credit_default_training_parity');
-  const c = readJson<CaseJson>(join(dir, 'case.json'));
-  const csv = readNumericCsv(join(dir, 'train.csv'));
-  const cols = csv.cols - 1;
-  const x = new Float32Array(csv.rows * cols);
-  const y = new Float32Array(csv.rows);
-  for (let r = 0; r < csv.rows; r++) {
-    for (let f = 0; f < cols; f++) x[r * cols + f] = csv.values[r * csv.cols + f]!;
-    y[r] = csv.values[r * csv.cols + cols]!;
+const parityDir = goldenCase('credit_default_training_parity');
+const parityCsv = readNumericCsv(join(parityDir, 'train.csv'));
+const parityCols = parityCsv.cols - 1;
+const parityX = new Float32Array(parityCsv.rows * parityCols);
+const parityY = new Float32Array(parityCsv.rows);
+for (let r = 0; r < parityCsv.rows; r++) {
+  for (let f = 0; f < parityCols; f++) parityX[r * parityCols + f] = parityCsv.values[r * parityCsv.cols + f]!;
+  parityY[r] = parityCsv.values[r * parityCsv.cols + parityCols]!;
+}
+const parityNames = parityCsv.header.slice(0, parityCols);
+
+/** Same structure, split features, thresholds and default directions; leaves within 1e-6; loss and cover loosely. */
+function expectSameTrees(ours: TreeEnsemble, theirs: TreeEnsemble): void {
+  expect(ours.trees.length).toBe(theirs.trees.length);
+  for (let t = 0; t < theirs.trees.length; t++) {
+    const a = ours.trees[t]!;
+    const b = theirs.trees[t]!;
+    expect(a.numNodes, `tree ${t}`).toBe(b.numNodes);
+    expect(Array.from(a.left), `tree ${t} left`).toEqual(Array.from(b.left));
+    expect(Array.from(a.right), `tree ${t} right`).toEqual(Array.from(b.right));
+    expect(Array.from(a.parent), `tree ${t} parents`).toEqual(Array.from(b.parent));
+    expect(Array.from(a.defaultLeft), `tree ${t} default_left`).toEqual(Array.from(b.defaultLeft));
+    for (let i = 0; i < a.numNodes; i++) {
+      if (a.left[i] === -1) {
+        expect(Math.abs(a.value[i]! - b.value[i]!), `tree ${t} leaf ${i}`).toBeLessThan(1e-6);
+      } else {
+        expect(a.splitFeature[i], `tree ${t} node ${i} feature`).toBe(b.splitFeature[i]);
+        expect(a.threshold[i], `tree ${t} node ${i} threshold`).toBe(b.threshold[i]);
+      }
+      // loss_chg is a float32 difference of large structure scores: allow for that cancellation.
+      expect(Math.abs(a.lossChange[i]! - b.lossChange[i]!)).toBeLessThanOrEqual(1e-3 + 1e-4 * Math.abs(b.lossChange[i]!));
+      expect(Math.abs(a.cover[i]! - b.cover[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, b.cover[i]!));
+      expect(Math.abs(a.baseWeight[i]! - b.baseWeight[i]!)).toBeLessThan(1e-6);
+    }
   }
-  const result = train({ x: { rows: csv.rows, cols, values: x }, y, featureNames: csv.header.slice(0, cols) }, caseParams(c));
+}
+
+describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parity)', () => {
+  const c = readJson<CaseJson>(join(parityDir, 'case.json'));
+  const result = train({ x: { rows: parityCsv.rows, cols: parityCols, values: parityX }, y: parityY, featureNames: parityNames }, caseParams(c));
   const ours = result.model;
-  const theirs = parseXgboostModel(readFileSync(join(dir, 'model.json'), 'utf8'));
+  const theirs = parseXgboostModel(readFileSync(join(parityDir, 'model.json'), 'utf8'));
 
   it('grows the same 30 trees: split features, thresholds, default directions, leaf values within 1e-6', () => {
     expect(ours.trees.length).toBe(30);
-    for (let t = 0; t < 30; t++) {
-      const a = ours.trees[t]!;
-      const b = theirs.trees[t]!;
-      expect(a.numNodes, `tree ${t}`).toBe(b.numNodes);
-      expect(Array.from(a.left), `tree ${t} left`).toEqual(Array.from(b.left));
-      expect(Array.from(a.right), `tree ${t} right`).toEqual(Array.from(b.right));
-      expect(Array.from(a.parent), `tree ${t} parents`).toEqual(Array.from(b.parent));
-      expect(Array.from(a.defaultLeft), `tree ${t} default_left`).toEqual(Array.from(b.defaultLeft));
-      for (let i = 0; i < a.numNodes; i++) {
-        if (a.left[i] === -1) {
-          expect(Math.abs(a.value[i]! - b.value[i]!), `tree ${t} leaf ${i}`).toBeLessThan(1e-6);
-        } else {
-          expect(a.splitFeature[i], `tree ${t} node ${i} feature`).toBe(b.splitFeature[i]);
-          expect(a.threshold[i], `tree ${t} node ${i} threshold`).toBe(b.threshold[i]);
-        }
-        expect(Math.abs(a.lossChange[i]! - b.lossChange[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b.lossChange[i]!)));
-        expect(Math.abs(a.cover[i]! - b.cover[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, b.cover[i]!));
-        expect(Math.abs(a.baseWeight[i]! - b.baseWeight[i]!)).toBeLessThan(1e-6);
-      }
-    }
+    expectSameTrees(ours, theirs);
   });
 
   it('reports the same per-round training logloss', () => {
@@ -66,7 +76,7 @@ describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parit
     for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - expected[i]!)).toBeLessThan(1e-6);
   });
 
-  it('computes feature importance like Booster.get_score', () => {
+  it('computes feature importance of the trained model like Booster.get_score', () => {
     for (const type of IMPORTANCE_TYPES) {
       const got = featureImportance(ours, type);
       const expected = c.importance[type]!;
@@ -79,6 +89,30 @@ describe('training parity with XGBoost 1.7.4 hist (credit_default_training_parit
 
   it('writes best_iteration like xgb.train', () => {
     expect(ours.attributes).toEqual(theirs.attributes);
+  });
+});
+
+describe.each(['max_delta_step', 'missing_values', 'scale_pos_weight', 'squarederror', 'softprob', 'weighted'])('training parity, extra case %s', (name) => {
+  it('grows XGBoost 1.7.4 trees', () => {
+    const dir = join(FIXTURES_DIR, 'gbdt-parity');
+    const c = readJson<{ params: Record<string, unknown>; num_boost_round: number; missing_mask: string | null; weight: string | null }>(join(dir, `${name}.case.json`));
+    const x = parityX.slice();
+    if (c.missing_mask !== null) {
+      for (let r = 0; r < parityCsv.rows; r++) for (let f = 0; f < parityCols; f++) if ((r * 31 + f * 17) % 10 === 0) x[r * parityCols + f] = Number.NaN;
+    }
+    const age = parityNames.indexOf('AGE');
+    const pay2 = parityNames.indexOf('PAY_2');
+    const y =
+      c.params.objective === 'reg:squarederror'
+        ? Float32Array.from(parityY, (v, r) => Math.fround(Math.fround(parityX[r * parityCols + age]! / 10) + v * 2))
+        : c.params.objective === 'multi:softprob'
+          ? Float32Array.from(parityY, (_, r) => Math.min(3, Math.max(0, parityX[r * parityCols + pay2]! + 1)))
+          : parityY;
+    const weight = c.weight === null ? undefined : Float32Array.from({ length: parityCsv.rows }, (_, r) => 1 + (r % 7) / 4);
+    const rows = { x: { rows: parityCsv.rows, cols: parityCols, values: x }, y, featureNames: parityNames };
+    const { model } = train(weight === undefined ? rows : { ...rows, weight }, { ...c.params, num_round: c.num_boost_round }, { evaluateTraining: false });
+    expectSameTrees(model, parseXgboostModel(readFileSync(join(dir, `${name}.model.json`), 'utf8')));
+    if (c.missing_mask !== null) expect(model.trees.some((t) => t.defaultLeft.includes(1))).toBe(true);
   });
 });
 
@@ -171,6 +205,17 @@ describe('determinism', () => {
     const one = serializeXgboostModel(train(big, { ...params, num_round: 5 }, { threads: 1, evaluateTraining: false }).model);
     const two = serializeXgboostModel(train(big, { ...params, num_round: 5 }, { threads: 2, evaluateTraining: false }).model);
     expect(two).toBe(one);
+  });
+
+  it('binary:logitraw and reg:logistic grow the binary:logistic trees and differ only in output', () => {
+    const base = { x: small, y, featureNames: data.featureNames };
+    const logistic = train(base, { ...params, objective: 'binary:logistic' }).model;
+    const regLogistic = train(base, { ...params, objective: 'reg:logistic' }).model;
+    expect(regLogistic.trees).toEqual(logistic.trees);
+    // logitraw's base_score is a margin (identity link): 0 matches logistic's logit(0.5).
+    const raw = train(base, { ...params, objective: 'binary:logitraw', base_score: 0 }).model;
+    expect(raw.trees).toEqual(logistic.trees);
+    expect(predict(raw, small)).toEqual(predictMargin(logistic, small));
   });
 
   it('trains margins that equal the predictor on the saved model', () => {
