@@ -9,9 +9,11 @@ import { registerInitCommands } from './init.js';
 import { registerKeyCommands } from './keys.js';
 import { registerModelCommands } from './models.js';
 import { registerMonitoringCommands } from './monitoring.js';
+import { registerQuickstartCommands } from './quickstart.js';
 
 /** Registers every capability's commands on the program. One line per capability. */
 export function registerCommands(program: Command, ctx: CliContext): void {
+  registerQuickstartCommands(program, ctx);
   registerInitCommands(program, ctx);
   registerArtifactCommands(program, ctx);
   registerKeyCommands(program, ctx);
