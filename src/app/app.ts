@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactService } from '../artifacts/index.js';
+import { BaselineService } from '../baselines/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { DatasetService } from '../datasets/index.js';
 import { AppError } from '../kernel/index.js';
@@ -32,6 +33,7 @@ export interface App {
   readonly keys: KeyService;
   readonly artifacts: ArtifactService;
   readonly datasets: DatasetService;
+  readonly baselines: BaselineService;
   readonly tracking: TrackingService;
   readonly lineage: LineageService;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
@@ -71,6 +73,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const datasets = new DatasetService({ db, ledger, artifacts });
     const tracking = new TrackingService({ db, ledger, artifacts });
     const lineage = new LineageService({ db, ledger });
+    const baselines = new BaselineService({ db, artifacts, datasets, lineage, keys, provider });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);
@@ -84,6 +87,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       keys,
       artifacts,
       datasets,
+      baselines,
       tracking,
       lineage,
       async checkpoint() {

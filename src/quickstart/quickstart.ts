@@ -19,13 +19,14 @@ import { AppError } from '../kernel/index.js';
 import { buildExplanationReport, meanAbsShap, reasonCodesForRows, renderExplanationHtml, treeShap } from '../ml/explain/index.js';
 import { biasReport } from '../ml/fairness/index.js';
 import { serializeXgboostModel } from '../ml/gbdt/index.js';
-import { buildReport, monitorCheck, renderReportHtml, suggestBaseline } from '../monitoring/index.js';
+import { buildReport, monitorCheck, renderReportHtml } from '../monitoring/index.js';
 import type { Actor } from '../security/audit/index.js';
 import { InProcessTransport, Tracker } from '../tracking/index.js';
 import type { ComponentLogger } from '../tracking/index.js';
 import {
   evaluateOn,
   featuresOnly,
+  ID_COLUMN,
   LABEL,
   marketShift,
   mostDeclined,
@@ -244,11 +245,8 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     'evaluation',
     async (c) => {
       await c.logInput('train', stored.train.artifactId);
-      const baseline = suggestBaseline(featuresOnly(splits.train));
-      const stats = await app.artifacts.put(scientist, bytes(json(baseline.statistics)), { projectId, name: 'credit-default-baseline/statistics.json', mediaType: 'application/json' });
-      const constraints = await app.artifacts.put(scientist, bytes(json(baseline.constraints)), { projectId, name: 'credit-default-baseline/constraints.json', mediaType: 'application/json' });
-      await c.logOutput('baseline-statistics', stats.artifactId);
-      await c.logOutput('baseline-constraints', constraints.artifactId);
+      const baseline = await app.baselines.create(scientist, projectId, { name: 'credit-default', dataset: stored.train.datasetVersionId, model: training.result.artifactId, exclude: [ID_COLUMN, LABEL] });
+      await c.logOutput('baseline-manifest', baseline.manifestArtifactId);
       const drifted = marketShift(featuresOnly(splits.test));
       const path = join(scratch, 'drifted.csv');
       writeFileSync(path, writeCsv(drifted));
@@ -269,7 +267,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   );
   componentIds.monitoring = monitoring.component.componentId;
   const violations = monitoring.result.check.violations.violations.map((v) => ({ feature: v.feature_name, check: v.constraint_check_type }));
-  say(5, `baseline suggested from the training split (statistics.json + constraints.json); drift check of a market-shift sample (${SHIFTED_COLUMNS.join(', ')} shifted): ${violations.length} violation(s)`);
+  say(5, `baseline credit-default suggested from the training split (statistics.json + constraints.json, signed, attached to the model); drift check of a market-shift sample (${SHIFTED_COLUMNS.join(', ')} shifted): ${violations.length} violation(s)`);
   for (const v of violations) options.out(`        ${v.check}  ${v.feature}`);
 
   const table = await app.tracking.lineageTable(experiment.experimentId, [projectId], projectId);
@@ -317,6 +315,7 @@ function summary(options: QuickstartOptions, r: Lifecycle, seconds: number): voi
     `attest lineage upstream ${r.artifacts.model} ${h}          # where the model came from`,
     `attest data list --project ${PROJECT} ${h}`,
     `attest artifact get credit-default-xgboost --project ${PROJECT} --out model.json ${h}`,
+    `attest baseline show credit-default --project ${PROJECT} ${h}`,
     `attest artifact get credit-default-drift/report.html --project ${PROJECT} --out drift.html ${h}`,
     `attest audit list --limit 20 ${h}  ·  attest audit verify ${h}`,
     `rerun: attest quickstart ${h}   (adds a new experiment to the same home)`,

@@ -72,7 +72,7 @@ describe('attest quickstart', () => {
       expect(usedHoldout.nodes).toEqual([]);
       expect((await app.artifacts.describe(result.artifacts.holdout)).legalHold).toBe(true);
 
-      for (const name of ['credit-default-explanation.json', 'credit-default-explanation.html', 'credit-default-reason-codes', 'credit-default-bias-sex', 'credit-default-bias-age-over-40', 'credit-default-baseline/statistics.json', 'credit-default-baseline/constraints.json', 'credit-default-drift/constraint_violations.json']) {
+      for (const name of ['credit-default-explanation.json', 'credit-default-explanation.html', 'credit-default-reason-codes', 'credit-default-bias-sex', 'credit-default-bias-age-over-40', 'baselines/credit-default/statistics.json', 'baselines/credit-default/constraints.json', 'baselines/credit-default/manifest.json', 'credit-default-drift/constraint_violations.json']) {
         expect((await app.artifacts.resolve(name, projectId)).sizeBytes, name).toBeGreaterThan(0);
       }
       const sexBias = JSON.parse((await app.artifacts.getBytes(operator, 'credit-default-bias-sex', projectId)).bytes.toString('utf8')) as { pre_training_bias_metrics: unknown; post_training_bias_metrics: unknown };
@@ -86,6 +86,8 @@ describe('attest quickstart', () => {
       const audit = await app.ledger.list({ principal: 'user:dana.scientist' });
       const actions = new Set(audit.map((e) => e.action));
       for (const a of ['dataset:CreateVersion', 'artifact:Put', 'experiment:Create', 'component:Create', 'component:Complete']) expect(actions).toContain(a);
+      const baseline = await app.baselines.get(operator, projectId, 'credit-default');
+      expect(baseline.manifest.model?.artifactId).toBe(result.artifacts.model);
       expect((await app.verifyAudit()).ok).toBe(true);
     } finally {
       await app.close();
