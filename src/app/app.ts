@@ -11,6 +11,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { DatasetService } from '../datasets/index.js';
 import { AppError } from '../kernel/index.js';
 import { LineageService } from '../lineage/index.js';
+import { ProcessingService } from '../processing/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
@@ -34,6 +35,7 @@ export interface App {
   readonly artifacts: ArtifactService;
   readonly datasets: DatasetService;
   readonly baselines: BaselineService;
+  readonly processing: ProcessingService;
   readonly tracking: TrackingService;
   readonly lineage: LineageService;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
@@ -74,6 +76,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const tracking = new TrackingService({ db, ledger, artifacts });
     const lineage = new LineageService({ db, ledger });
     const baselines = new BaselineService({ db, artifacts, datasets, lineage, keys, provider });
+    const processing = new ProcessingService({ artifacts, datasets, tracking });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);
@@ -88,6 +91,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       artifacts,
       datasets,
       baselines,
+      processing,
       tracking,
       lineage,
       async checkpoint() {

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_PROJECT, projectIdByName } from '../../app/index.js';
 import { formatProfile, formatSchema } from '../../data/index.js';
 import type { DatasetVersion } from '../../datasets/index.js';
+import { AppError } from '../../kernel/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common } from '../context.js';
+import { intOption, requireFile } from '../files.js';
 import { printJson, printTable } from '../output.js';
 
 interface DataOptions extends CommonOptions {
@@ -59,6 +62,55 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
       else for (const line of formatProfile(profile)) ctx.io.out(line);
     },
   );
+
+  const tracked = (c: Command) =>
+    project(c).requiredOption('--experiment <name>', 'experiment the processing component is recorded in (created if absent)').option('--trial <name>', 'trial to add the component to');
+
+  tracked(data.command('fit-transform <dataset>').description('fit a transform pipeline (JSON list of steps) on a dataset version, as a tracked processing component'))
+    .requiredOption('--spec <file.json>', 'steps, e.g. [{"kind":"impute","columns":["AGE"],"strategy":"median"}]')
+    .requiredOption('--output <name>', 'dataset name for the transformed data; the fitted pipeline is stored as transforms/<name>.json')
+    .action(async (dataset: string, o: DataOptions & { spec: string; output: string; experiment: string; trial?: string }) => {
+      requireFile(o.spec, 'Specification');
+      let specs: unknown;
+      try {
+        specs = JSON.parse(readFileSync(o.spec, 'utf8'));
+      } catch (error) {
+        throw new AppError('INVALID_INPUT', { message: `${o.spec} is not valid JSON: ${(error as Error).message}` });
+      }
+      const r = await ctx.withApp(o, async (app, actor) =>
+        app.processing.fit(actor, await projectIdByName(app, o.project ?? DEFAULT_PROJECT), { dataset, specs, output: o.output }, { experiment: o.experiment, ...(o.trial ? { trial: o.trial } : {}) }),
+      );
+      if (o.json) printJson(ctx.io, { componentId: r.component.componentId, pipelineArtifactId: r.pipelineArtifactId, output: summary(r.output), pipeline: r.pipeline });
+      else ctx.io.out(`fitted ${r.pipeline.steps.length} step(s) in component ${r.component.componentId}; pipeline ${r.pipelineArtifactId}; wrote ${r.output.name}@${r.output.version}`);
+    });
+
+  tracked(data.command('apply-transform <dataset>').description('re-apply a stored fitted pipeline to a dataset version, as a tracked processing component'))
+    .requiredOption('--pipeline <ref>', 'fitted pipeline artifact (id or transforms/<name>.json)')
+    .requiredOption('--output <name>', 'dataset name for the result')
+    .action(async (dataset: string, o: DataOptions & { pipeline: string; output: string; experiment: string; trial?: string }) => {
+      const r = await ctx.withApp(o, async (app, actor) =>
+        app.processing.apply(actor, await projectIdByName(app, o.project ?? DEFAULT_PROJECT), { dataset, pipeline: o.pipeline, output: o.output }, { experiment: o.experiment, ...(o.trial ? { trial: o.trial } : {}) }),
+      );
+      if (o.json) printJson(ctx.io, { componentId: r.component.componentId, output: summary(r.output) });
+      else ctx.io.out(`applied in component ${r.component.componentId}; wrote ${r.output.name}@${r.output.version}`);
+    });
+
+  tracked(data.command('split <dataset>').description('seeded, stratified train/validation/test split into <prefix>-train/-validation/-test, as a tracked processing component'))
+    .option('--label <column>', 'stratify on this column')
+    .option('--fractions <t,v,t>', 'train,validation,test fractions', '0.7,0.15,0.15')
+    .requiredOption('--seed <n>', 'random seed')
+    .requiredOption('--prefix <name>', 'output dataset name prefix')
+    .action(async (dataset: string, o: DataOptions & { label?: string; fractions: string; seed: string; prefix: string; experiment: string; trial?: string }) => {
+      const f = o.fractions.split(',').map(Number);
+      if (f.length !== 3 || f.some((x) => !(x >= 0 && x <= 1))) throw new AppError('INVALID_INPUT', { message: `--fractions takes three numbers like 0.7,0.15,0.15, not ${o.fractions}` });
+      const seed = intOption(o.seed, '--seed')!;
+      const spec = { ...(o.label ? { label: o.label } : {}), fractions: { train: f[0]!, validation: f[1]!, test: f[2]! }, seed };
+      const r = await ctx.withApp(o, async (app, actor) =>
+        app.processing.split(actor, await projectIdByName(app, o.project ?? DEFAULT_PROJECT), { dataset, spec, prefix: o.prefix }, { experiment: o.experiment, ...(o.trial ? { trial: o.trial } : {}) }),
+      );
+      if (o.json) printJson(ctx.io, { componentId: r.component.componentId, train: summary(r.train), validation: summary(r.validation), test: summary(r.test) });
+      else ctx.io.out(`split in component ${r.component.componentId}: ${r.train.rowCount}/${r.validation.rowCount}/${r.test.rowCount} rows → ${o.prefix}-train, -validation, -test`);
+    });
 
   project(data.command('list').description('list dataset versions')).action(async (o: DataOptions) => {
     const rows = await ctx.withApp(o, async (app) => app.datasets.list(await projectIdByName(app, o.project ?? DEFAULT_PROJECT)));
