@@ -157,6 +157,14 @@ export class ArtifactService {
     }
   }
 
+  /** Stores an in-memory document (a model, a report, a manifest). */
+  putBytes(actor: Actor, bytes: Uint8Array, options: PutOptions): Promise<PutResult> {
+    const single = async function* () {
+      yield bytes;
+    };
+    return this.put(actor, single(), options);
+  }
+
   /** Stores a file. */
   async putFile(actor: Actor, path: string, options: PutOptions): Promise<PutResult> {
     const { size } = await stat(path);

@@ -11,7 +11,6 @@
 import { createPublicKey, verify as edVerify } from 'node:crypto';
 import type { ArtifactService } from '../artifacts/index.js';
 import type { ColumnFrame } from '../data/index.js';
-import { parseCsvFrame, readParquet } from '../data/index.js';
 import type { DatasetService } from '../datasets/index.js';
 import { AppError, canonicalJson } from '../kernel/index.js';
 import type { LineageService } from '../lineage/index.js';
@@ -50,10 +49,6 @@ export interface BaselineServiceDeps {
   provider: KeyProvider;
 }
 
-async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
-  yield bytes;
-}
-
 function manifestPayload(m: BaselineManifest): Buffer {
   const { signature: _signature, ...unsigned } = m;
   return Buffer.from(canonicalJson(unsigned));
@@ -69,9 +64,7 @@ export class BaselineService {
   /** Reads a dataset version's rows (decrypted; the read is audited). */
   async #frame(actor: Actor, projectId: string, datasetRef: string): Promise<{ frame: ColumnFrame; version: Awaited<ReturnType<DatasetService['describe']>> }> {
     const version = await this.#deps.datasets.describe(projectId, datasetRef);
-    const { bytes } = await this.#deps.artifacts.getBytes(actor, version.artifactId, projectId);
-    const frame = version.format === 'parquet' ? await readParquet(new Uint8Array(bytes)) : parseCsvFrame(bytes);
-    return { frame, version };
+    return { frame: await this.#deps.datasets.readFrame(actor, projectId, version), version };
   }
 
   /** Suggests a baseline from a dataset version, stores it signed, records lineage. */
@@ -114,7 +107,7 @@ export class BaselineService {
   ): Promise<StoredBaseline> {
     const { artifacts } = this.#deps;
     const put = (file: string, value: unknown) =>
-      artifacts.put(actor, once(Buffer.from(`${JSON.stringify(value, null, 2)}\n`)), { projectId, name: `baselines/${name}/${file}`, mediaType: 'application/json' });
+      artifacts.putBytes(actor, Buffer.from(`${JSON.stringify(value, null, 2)}\n`), { projectId, name: `baselines/${name}/${file}`, mediaType: 'application/json' });
     const stats = await put('statistics.json', baseline.statistics);
     const cons = await put('constraints.json', baseline.constraints);
     const unsigned: BaselineManifest = {

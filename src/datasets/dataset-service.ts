@@ -10,8 +10,8 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ArtifactService } from '../artifacts/index.js';
-import type { DataSchema, DatasetFormat, DatasetProfile } from '../data/index.js';
-import { detectFormat, scanDataset } from '../data/index.js';
+import type { ColumnFrame, DataSchema, DatasetFormat, DatasetProfile } from '../data/index.js';
+import { detectFormat, parseCsvFrame, readParquet, scanDataset } from '../data/index.js';
 import { AppError, newId } from '../kernel/index.js';
 import type { Db, DatasetVersionsTable } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
@@ -46,10 +46,6 @@ async function readHead(path: string, n: number): Promise<Uint8Array> {
   } finally {
     await handle.close();
   }
-}
-
-async function* oneChunk(bytes: Buffer): AsyncGenerator<Buffer> {
-  yield bytes;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -118,7 +114,7 @@ export class DatasetService {
     if (artifact.sha256 !== scan.sha256) {
       throw new AppError('ARTIFACT_INTEGRITY', { message: `${path} changed while it was being imported; import it again` });
     }
-    const profileArtifact = await this.#artifacts.put(actor, oneChunk(Buffer.from(JSON.stringify(scan.profile))), {
+    const profileArtifact = await this.#artifacts.putBytes(actor, Buffer.from(JSON.stringify(scan.profile)), {
       projectId: options.projectId,
       mediaType: 'application/vnd.attest.dataset-profile+json',
       auditDetails: { dataset: options.name, of: artifact.artifactId },
@@ -186,6 +182,12 @@ export class DatasetService {
     const version = await this.describe(projectId, ref);
     const { bytes } = await this.#artifacts.getBytes(actor, version.profileArtifactId, projectId);
     return JSON.parse(bytes.toString('utf8')) as DatasetProfile;
+  }
+
+  /** Reads a dataset version's rows into a column frame (decrypted; the read is audited). */
+  async readFrame(actor: Actor, projectId: string, version: DatasetVersion): Promise<ColumnFrame> {
+    const { bytes } = await this.#artifacts.getBytes(actor, version.artifactId, projectId);
+    return version.format === 'parquet' ? readParquet(new Uint8Array(bytes)) : parseCsvFrame(bytes);
   }
 
   async list(projectId: string): Promise<DatasetVersion[]> {

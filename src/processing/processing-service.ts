@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArtifactService } from '../artifacts/index.js';
 import type { ColumnFrame, FittedPipeline, SplitSpec, TransformSpec } from '../data/index.js';
-import { applyPipeline, FittedPipelineSchema, fitPipeline, parseCsvFrame, readParquet, splitFrame, TransformSpecSchema, writeCsv } from '../data/index.js';
+import { applyPipeline, FittedPipelineSchema, fitPipeline, splitFrame, TransformSpecSchema, writeCsv } from '../data/index.js';
 import type { DatasetService, DatasetVersion } from '../datasets/index.js';
 import { AppError } from '../kernel/index.js';
 import type { Actor } from '../security/audit/index.js';
@@ -41,20 +41,11 @@ export interface FitResult {
   output: DatasetVersion;
 }
 
-async function* once(bytes: Buffer): AsyncGenerator<Buffer> {
-  yield bytes;
-}
-
 export class ProcessingService {
   readonly #deps: ProcessingDeps;
 
   constructor(deps: ProcessingDeps) {
     this.#deps = deps;
-  }
-
-  async #read(actor: Actor, projectId: string, version: DatasetVersion): Promise<ColumnFrame> {
-    const { bytes } = await this.#deps.artifacts.getBytes(actor, version.artifactId, projectId);
-    return version.format === 'parquet' ? readParquet(new Uint8Array(bytes)) : parseCsvFrame(bytes);
   }
 
   async #tracked<T>(actor: Actor, projectId: string, target: TrackingTarget, name: string, block: (c: ComponentLogger, scratch: string) => Promise<T>): Promise<{ component: TrialComponent; result: T }> {
@@ -91,12 +82,12 @@ export class ProcessingService {
     }
     const specs: TransformSpec[] = parsed.data;
     const source = await this.#deps.datasets.describe(projectId, input.dataset);
-    const frame = await this.#read(actor, projectId, source);
+    const frame = await this.#deps.datasets.readFrame(actor, projectId, source);
     const { component, result } = await this.#tracked(actor, projectId, target, `FitTransforms:${input.output}`, async (c, scratch) => {
       await c.logParameters({ steps: specs.map((s) => s.kind).join(','), specification: JSON.stringify(specs) });
       await c.logInput('data', source.artifactId);
       const fitted = fitPipeline(frame, specs);
-      const stored = await this.#deps.artifacts.put(actor, once(Buffer.from(`${JSON.stringify(fitted.pipeline, null, 2)}\n`)), {
+      const stored = await this.#deps.artifacts.putBytes(actor, Buffer.from(`${JSON.stringify(fitted.pipeline, null, 2)}\n`), {
         projectId,
         name: `transforms/${input.output}.json`,
         mediaType: 'application/vnd.attest.fitted-pipeline+json',
@@ -111,7 +102,7 @@ export class ProcessingService {
   /** Re-applies a stored fitted pipeline (e.g. at inference) to another dataset version. */
   async apply(actor: Actor, projectId: string, input: { dataset: string; pipeline: string; output: string }, target: TrackingTarget): Promise<{ component: TrialComponent; output: DatasetVersion }> {
     const source = await this.#deps.datasets.describe(projectId, input.dataset);
-    const frame = await this.#read(actor, projectId, source);
+    const frame = await this.#deps.datasets.readFrame(actor, projectId, source);
     const stored = await this.#deps.artifacts.getBytes(actor, input.pipeline, projectId);
     const pipeline = FittedPipelineSchema.parse(JSON.parse(stored.bytes.toString('utf8')));
     const { component, result } = await this.#tracked(actor, projectId, target, `ApplyTransforms:${input.output}`, async (c, scratch) => {
@@ -125,7 +116,7 @@ export class ProcessingService {
   /** A seeded, stratified train/validation/test split into three dataset versions `<prefix>-train` etc. */
   async split(actor: Actor, projectId: string, input: { dataset: string; spec: SplitSpec; prefix: string }, target: TrackingTarget): Promise<{ component: TrialComponent; train: DatasetVersion; validation: DatasetVersion; test: DatasetVersion }> {
     const source = await this.#deps.datasets.describe(projectId, input.dataset);
-    const frame = await this.#read(actor, projectId, source);
+    const frame = await this.#deps.datasets.readFrame(actor, projectId, source);
     const { component, result } = await this.#tracked(actor, projectId, target, `Split:${source.name}.v${source.version}`, async (c, scratch) => {
       await c.logParameters({ seed: input.spec.seed, stratify: input.spec.label ?? '', train: input.spec.fractions.train, validation: input.spec.fractions.validation, test: input.spec.fractions.test });
       await c.logInput('data', source.artifactId);

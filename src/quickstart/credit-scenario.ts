@@ -92,7 +92,7 @@ export function withPredictions(frame: ColumnFrame, scores: Float32Array): Colum
 export function mostDeclined(scores: Float32Array): number {
   let best = -1;
   for (let i = 0; i < scores.length; i++) if (scores[i]! > 0.5 && (best < 0 || scores[i]! > scores[best]!)) best = i;
-  return best < 0 ? 0 : best;
+  return Math.max(best, 0);
 }
 
 /**

@@ -69,10 +69,6 @@ function json(value: unknown): Buffer {
   return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-async function* bytes(buffer: Buffer): AsyncGenerator<Buffer> {
-  yield buffer;
-}
-
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
   const started = Date.now();
   const env = options.env ?? process.env;
@@ -156,7 +152,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
       const result = trainPaperModel(splits, (round, metrics) => {
         for (const [name, value] of Object.entries(metrics)) c.logMetric(name.replace('-', ':'), value, round);
       });
-      const model = await app.artifacts.put(scientist, bytes(Buffer.from(serializeXgboostModel(result.model))), { projectId, name: 'credit-default-xgboost', mediaType: 'application/vnd.xgboost.model+json' });
+      const model = await app.artifacts.putBytes(scientist, Buffer.from(serializeXgboostModel(result.model)), { projectId, name: 'credit-default-xgboost', mediaType: 'application/vnd.xgboost.model+json' });
       await c.logOutput('model', model.artifactId);
       return { model: result.model, artifactId: model.artifactId, log: result.evalLog };
     },
@@ -177,7 +173,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
       for (const [name, value] of Object.entries({ auc: e.metrics.rocAuc, ks: e.metrics.ks, gini: e.metrics.gini, accuracy: e.metrics.accuracy, precision: e.metrics.precision, recall: e.metrics.recall, f1: e.metrics.f1 })) {
         c.logMetric(`test:${name}`, value);
       }
-      const report = await app.artifacts.put(scientist, bytes(json({ split: 'test', metrics: e.metrics })), { projectId, name: 'credit-default-evaluation', mediaType: 'application/json' });
+      const report = await app.artifacts.putBytes(scientist, json({ split: 'test', metrics: e.metrics }), { projectId, name: 'credit-default-evaluation', mediaType: 'application/json' });
       await c.logOutput('evaluation', report.artifactId);
       return e;
     },
@@ -200,9 +196,9 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
       const declined = mostDeclined(evaluation.result.scores);
       const reasons = reasonCodesForRows(shap, x, model.featureNames, { topK: 4 }).find((r) => r.row === declined)!;
       const report = buildExplanationReport(model, x, { labels, title: 'Credit default model: explanations on the test split' });
-      const stored1 = await app.artifacts.put(scientist, bytes(json(report)), { projectId, name: 'credit-default-explanation.json', mediaType: 'application/json' });
-      const stored2 = await app.artifacts.put(scientist, bytes(Buffer.from(renderExplanationHtml(report))), { projectId, name: 'credit-default-explanation.html', mediaType: 'text/html' });
-      const stored3 = await app.artifacts.put(scientist, bytes(json(reasons)), { projectId, name: 'credit-default-reason-codes', mediaType: 'application/json' });
+      const stored1 = await app.artifacts.putBytes(scientist, json(report), { projectId, name: 'credit-default-explanation.json', mediaType: 'application/json' });
+      const stored2 = await app.artifacts.putBytes(scientist, Buffer.from(renderExplanationHtml(report)), { projectId, name: 'credit-default-explanation.html', mediaType: 'text/html' });
+      const stored3 = await app.artifacts.putBytes(scientist, json(reasons), { projectId, name: 'credit-default-reason-codes', mediaType: 'application/json' });
       await c.logOutput('explanation-json', stored1.artifactId);
       await c.logOutput('explanation-html', stored2.artifactId);
       await c.logOutput('reason-codes', stored3.artifactId);
@@ -226,8 +222,8 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
       const common = { label: LABEL, positive: [1], predicted: 'predicted_label', group: 'EDUCATION', bootstrap: { replicates: 100, seed: 1 } } as const;
       const sex = biasReport(frame, { ...common, facet: 'SEX', sensitive: [2] });
       const age = biasReport(frame, { ...common, facet: 'AGE_OVER_40', sensitive: [1] });
-      const stored1 = await app.artifacts.put(scientist, bytes(json(sex)), { projectId, name: 'credit-default-bias-sex', mediaType: 'application/json' });
-      const stored2 = await app.artifacts.put(scientist, bytes(json(age)), { projectId, name: 'credit-default-bias-age-over-40', mediaType: 'application/json' });
+      const stored1 = await app.artifacts.putBytes(scientist, json(sex), { projectId, name: 'credit-default-bias-sex', mediaType: 'application/json' });
+      const stored2 = await app.artifacts.putBytes(scientist, json(age), { projectId, name: 'credit-default-bias-age-over-40', mediaType: 'application/json' });
       await c.logOutput('bias-sex', stored1.artifactId);
       await c.logOutput('bias-age-over-40', stored2.artifactId);
       const metric = (rep: typeof sex, stage: 'pre_training_bias_metrics' | 'post_training_bias_metrics', name: string) =>
@@ -254,9 +250,9 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
       await c.logInput('window', window.artifactId);
       const check = monitorCheck(baseline, drifted);
       const input = { title: 'Drift check: market shift sample vs training baseline', runAt: new Date().toISOString(), baseline: baseline.statistics, current: check.statistics, violations: check.violations, drift: check.driftReport };
-      const violations = await app.artifacts.put(scientist, bytes(json(check.violations)), { projectId, name: 'credit-default-drift/constraint_violations.json', mediaType: 'application/json' });
-      const html = await app.artifacts.put(scientist, bytes(Buffer.from(renderReportHtml(input))), { projectId, name: 'credit-default-drift/report.html', mediaType: 'text/html' });
-      const reportJson = await app.artifacts.put(scientist, bytes(json(buildReport(input))), { projectId, name: 'credit-default-drift/report.json', mediaType: 'application/json' });
+      const violations = await app.artifacts.putBytes(scientist, json(check.violations), { projectId, name: 'credit-default-drift/constraint_violations.json', mediaType: 'application/json' });
+      const html = await app.artifacts.putBytes(scientist, Buffer.from(renderReportHtml(input)), { projectId, name: 'credit-default-drift/report.html', mediaType: 'text/html' });
+      const reportJson = await app.artifacts.putBytes(scientist, json(buildReport(input)), { projectId, name: 'credit-default-drift/report.json', mediaType: 'application/json' });
       await c.logOutput('violations', violations.artifactId);
       await c.logOutput('report-html', html.artifactId);
       await c.logOutput('report-json', reportJson.artifactId);

@@ -82,7 +82,9 @@ export function registerMonitoringCommands(program: Command, ctx: CliContext): v
         const m = /^([^:]+):([a-z_]+)=(.+)$/.exec(item);
         if (!m) throw new AppError('INVALID_INPUT', { message: `--set takes feature:key=value, not "${item}"` });
         const value = Number(m[3]);
-        (overrides[m[1]!] ??= {})[m[2]!] = Number.isFinite(value) ? value : m[3]!;
+        const feature = overrides[m[1]!] ?? {};
+        feature[m[2]!] = Number.isFinite(value) ? value : m[3]!;
+        overrides[m[1]!] = feature;
       }
       // The keys and value types are validated against the overrides schema by the service.
       const stored = await ctx.withApp(o, async (app, actor) => app.baselines.override(actor, await projectIdByName(app, o.project ?? DEFAULT_PROJECT), ref, overrides as Record<string, MonitoringConfigOverrides>));
