@@ -17,7 +17,7 @@ import { creditDefault, pythonWithXgboost } from '../test/support/gbdt-data.js';
 import type { BenchResult } from './types.js';
 
 const PAPER_PARAMS = { objective: 'binary:logistic', max_depth: 5, eta: 0.2, gamma: 4, min_child_weight: 6, subsample: 0.8, seed: 0, num_round: 100 };
-const REPS = 3;
+const REPS = 5;
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);

@@ -124,8 +124,12 @@ export class HistogramBuilder {
   readonly #claimed: Int32Array;
   readonly #bounds: Int32Array;
   readonly #worker: Worker | undefined;
-  /** Set when the worker failed: everything is then built on the main thread. */
+  /** Set when the worker failed or kept the main thread waiting: everything is then built here. */
   #alone = false;
+  /** Milliseconds the main thread spent building, and waiting for the worker, in the current window. */
+  #ownMs = 0;
+  #waitMs = 0;
+  #windowGens = 0;
   #gen = 0;
 
   /**
@@ -225,11 +229,16 @@ export class HistogramBuilder {
     }
     Atomics.store(ctrl, 0, gen);
     Atomics.notify(ctrl, 0);
+    const t0 = performance.now();
     runGeneration(gen, this.#claimed, ctrl, this.#bounds, build);
+    const t1 = performance.now();
     const target = gen * this.#claimed.length;
     for (;;) {
       const done = Atomics.load(ctrl, 1);
-      if (done >= target) return;
+      if (done >= target) {
+        this.#account(t1 - t0, performance.now() - t1);
+        return;
+      }
       if (Atomics.load(ctrl, 2) === 1) break;
       // Bounded: the failure flag is not a change of the done count, so its wake-up can be missed.
       Atomics.wait(ctrl, 1, done, 20);
@@ -238,6 +247,21 @@ export class HistogramBuilder {
     this.#alone = true;
     for (const job of jobs) job.hist.fill(0);
     for (let c = 0; c + 1 < this.#bounds.length; c++) build(this.#bounds[c]!, this.#bounds[c + 1]!);
+  }
+
+  /**
+   * On a machine whose cores are taken by other work the worker is often descheduled while the
+   * main thread waits for its chunk; when waiting exceeds half of the main thread's own building
+   * time over a window of generations, build alone from then on (results are the same either way).
+   */
+  #account(ownMs: number, waitMs: number): void {
+    this.#ownMs += ownMs;
+    this.#waitMs += waitMs;
+    if (++this.#windowGens < 64) return;
+    if (this.#waitMs > 0.5 * this.#ownMs) this.#alone = true;
+    this.#ownMs = 0;
+    this.#waitMs = 0;
+    this.#windowGens = 0;
   }
 
   /** Stops the worker (if any). */
