@@ -47,8 +47,9 @@ export function computeGradients(
     case 'binary:logitraw':
     case 'reg:logistic':
       if (weight === undefined && spw === 1) {
-        logisticUnweighted(margins, y, grad, hess);
-        break;
+        // Rows not drawn by subsample get their zero pairs here, skipping their exp.
+        logisticUnweighted(margins, y, grad, hess, keep);
+        return;
       }
       for (let r = 0; r < rows; r++) {
         const label = y[r]!;
@@ -95,8 +96,13 @@ export function computeGradients(
 }
 
 /** The logistic loop without sample weights (the common case; multiplying by 1 changes nothing). */
-function logisticUnweighted(margins: Float32Array, y: Float32Array, grad: Float32Array, hess: Float32Array): void {
+function logisticUnweighted(margins: Float32Array, y: Float32Array, grad: Float32Array, hess: Float32Array, keep: Uint8Array | undefined): void {
   for (let r = 0; r < y.length; r++) {
+    if (keep !== undefined && keep[r] === 0) {
+      grad[r] = 0;
+      hess[r] = 0;
+      continue;
+    }
     const p = Math.fround(1 / Math.fround(Math.fround(Math.exp(Math.fround(Math.min(-margins[r]!, 88.7)))) + 1));
     grad[r] = Math.fround(p - y[r]!);
     hess[r] = Math.max(Math.fround(p * Math.fround(1 - p)), EPS_HESS);

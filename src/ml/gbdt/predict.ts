@@ -5,6 +5,7 @@
  * node's default direction, leaf values are summed in float32 onto the base margin, and the
  * objective's transform is applied in float32.
  */
+import { flatten } from './forest-layout.js';
 import type { Tree, TreeEnsemble } from './model.js';
 import { baseMargin } from './model.js';
 
@@ -32,68 +33,6 @@ export function leafIndex(tree: Tree, x: Float32Array, offset: number): number {
     l = left[node]!;
   }
   return node;
-}
-
-/**
- * All trees' nodes in flat arrays, renumbered so that every split's right child directly follows
- * its left child (then the branch taken is `left + (go right ? 1 : 0)`, computed without a
- * data-dependent jump). Built once per model for fast prediction.
- */
-interface FlatForest {
-  /** Split feature, or -1 for a leaf. */
-  readonly feature: Int32Array;
-  /** Global id of the left child (the right child is the next id). */
-  readonly left: Int32Array;
-  readonly threshold: Float32Array;
-  /** 1 when a missing value goes right. */
-  readonly missingRight: Int32Array;
-  readonly value: Float32Array;
-  /** Global id of each tree's root. */
-  readonly root: Int32Array;
-}
-
-const flatCache = new WeakMap<TreeEnsemble, FlatForest>();
-
-function flatten(model: TreeEnsemble): FlatForest {
-  const cached = flatCache.get(model);
-  if (cached !== undefined) return cached;
-  let total = 0;
-  for (const t of model.trees) total += t.numNodes;
-  const flat: FlatForest = {
-    feature: new Int32Array(total),
-    left: new Int32Array(total),
-    threshold: new Float32Array(total),
-    missingRight: new Int32Array(total),
-    value: new Float32Array(total),
-    root: new Int32Array(model.trees.length),
-  };
-  let next = 0;
-  const queue: number[] = [];
-  model.trees.forEach((t, i) => {
-    flat.root[i] = next;
-    // Breadth-first renumbering: queue[k] is the original id of global node root + k.
-    queue.length = 0;
-    queue.push(0);
-    const base = next;
-    next += 1;
-    for (let k = 0; k < queue.length; k++) {
-      const n = queue[k]!;
-      const g = base + k;
-      if (t.left[n] === -1) {
-        flat.feature[g] = -1;
-        flat.value[g] = t.value[n]!;
-        continue;
-      }
-      flat.feature[g] = t.splitFeature[n]!;
-      flat.threshold[g] = t.threshold[n]!;
-      flat.missingRight[g] = t.defaultLeft[n] === 1 ? 0 : 1;
-      flat.left[g] = next;
-      next += 2;
-      queue.push(t.left[n]!, t.right[n]!);
-    }
-  });
-  flatCache.set(model, flat);
-  return flat;
 }
 
 /** Rows per block: a block's feature values stay in cache while every tree visits them. */

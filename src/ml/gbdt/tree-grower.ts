@@ -13,6 +13,8 @@ import type { Random } from '../../kernel/index.js';
 import type { Tree } from './model.js';
 import type { QuantizedMatrix } from './quantize.js';
 import { calcGain, calcWeight } from './split-math.js';
+import { findBestSplit } from './split-finder.js';
+import type { SplitCandidate } from './split-finder.js';
 import type { SplitParams } from './split-math.js';
 import { sampleFeatures } from './feature-sampler.js';
 import { HistogramBuilder } from './histogram-builder.js';
@@ -83,24 +85,6 @@ class NodeList {
       baseWeight: Float32Array.from(this.baseWeight),
     };
   }
-}
-
-/** The best split found for a node. */
-interface Candidate {
-  loss: number;
-  feature: number;
-  /** Rows with bin <= splitBin go left (-1: none do). */
-  splitBin: number;
-  defaultLeft: number;
-  threshold: number;
-  gl: number;
-  hl: number;
-  gr: number;
-  hr: number;
-}
-
-function emptyCandidate(): Candidate {
-  return { loss: 0, feature: -1, splitBin: 0, defaultLeft: 0, threshold: 0, gl: 0, hl: 0, gr: 0, hr: 0 };
 }
 
 /** A grown tree and, per leaf, the range of `rowIndex` holding the training rows that reach it. */
@@ -183,7 +167,7 @@ export class TreeGrower {
     }
     const nodes = new NodeList();
     const hists = new Map<number, Float64Array>();
-    const best = new Map<number, Candidate>();
+    const best = new Map<number, SplitCandidate>();
 
     const rootHist = this.#hist.acquire();
     this.#hist.build([{ hist: rootHist, begin: 0, end: n }]);
@@ -276,68 +260,12 @@ export class TreeGrower {
     return { tree: nodes.toTree(), leaves, rowIndex };
   }
 
-  /** Best split of node `nid` over `features` (algorithms-and-formats.md §1.5 "Split search"). */
-  #evaluate(nodes: NodeList, nid: number, hist: Float64Array, features: Int32Array): Candidate {
-    const p = this.#p;
-    const q = this.#q;
-    const G = nodes.g[nid]!;
-    const H = nodes.h[nid]!;
-    const rootGain = nodes.rootGain[nid]!;
-    const mcw = p.minChildWeight;
-    const lambda = p.lambda;
-    const alpha = p.alpha;
-    // Without max_delta_step the gain is T(G)²/(H+λ) in float64 rounded to float32 (split-math
-    // calcGain); it is inlined here because this loop runs for every bin of every node.
-    const plain = p.maxDeltaStep === 0;
-    const best = emptyCandidate();
-    const cuts = q.cuts;
-    for (let k = 0; k < features.length; k++) {
-      const f = features[k]!;
-      const base = this.#slotPtr[f]!;
-      const cutBase = q.cutPtr[f]!;
-      const nb = q.cutPtr[f + 1]! - cutBase;
-      let gl = 0;
-      let hl = 0;
-      for (let b = 0; b < nb; b++) {
-        gl += hist[2 * (base + b)]!;
-        hl += hist[2 * (base + b) + 1]!;
-        if (hl < mcw) continue;
-        const gr = G - gl;
-        const hr = H - hl;
-        if (hr < mcw) continue;
-        let gain: number;
-        if (plain) {
-          const tl = gl > alpha ? gl - alpha : gl < -alpha ? gl + alpha : 0;
-          const tr = gr > alpha ? gr - alpha : gr < -alpha ? gr + alpha : 0;
-          gain = Math.fround(Math.fround((tl * tl) / (hl + lambda)) + Math.fround((tr * tr) / (hr + lambda)));
-        } else {
-          gain = Math.fround(calcGain(p, gl, hl) + calcGain(p, gr, hr));
-        }
-        const loss = Math.fround(gain - rootGain);
-        if (loss > best.loss) set(best, loss, f, b, 0, cuts[cutBase + b]!, gl, hl, gr, hr);
-      }
-      // Exact float64 comparison, as XGBoost decides whether the node has missing values for f.
-      if (gl === G && hl === H) continue;
-      let gr = 0;
-      let hr = 0;
-      for (let b = nb - 1; b >= 0; b--) {
-        gr += hist[2 * (base + b)]!;
-        hr += hist[2 * (base + b) + 1]!;
-        if (hr < mcw) continue;
-        const gl2 = G - gr;
-        const hl2 = H - hr;
-        if (hl2 < mcw) continue;
-        const loss = Math.fround(Math.fround(calcGain(p, gr, hr) + calcGain(p, gl2, hl2)) - rootGain);
-        if (loss > best.loss) {
-          const threshold = b === 0 ? q.minValues[f]! : cuts[cutBase + b - 1]!;
-          set(best, loss, f, b - 1, 1, threshold, gl2, hl2, gr, hr);
-        }
-      }
-    }
-    return best;
+  /** Best split of node `nid` over `features`. */
+  #evaluate(nodes: NodeList, nid: number, hist: Float64Array, features: Int32Array): SplitCandidate {
+    return findBestSplit(this.#q, this.#slotPtr, this.#p, hist, nodes.g[nid]!, nodes.h[nid]!, nodes.rootGain[nid]!, features);
   }
 
-  #isValid(c: Candidate, depth: number): boolean {
+  #isValid(c: SplitCandidate, depth: number): boolean {
     const p = this.#p;
     if (c.feature < 0 || !(c.loss > RT_EPS)) return false;
     if (c.hl === 0 || c.hr === 0) return false;
@@ -347,7 +275,7 @@ export class TreeGrower {
   }
 
   /** Turns leaf `nid` into a split with two leaf children (XGBoost `ApplyTreeSplit` + `ExpandNode`). */
-  #apply(nodes: NodeList, nid: number, c: Candidate): void {
+  #apply(nodes: NodeList, nid: number, c: SplitCandidate): void {
     const p = this.#p;
     const pg = c.gl + c.gr;
     const ph = c.hl + c.hr;
@@ -375,7 +303,7 @@ export class TreeGrower {
   }
 
   /** Stable partition of the node's rows into its children (left: bin <= splitBin, missing by default direction). */
-  #partition(nodes: NodeList, nid: number, c: Candidate): void {
+  #partition(nodes: NodeList, nid: number, c: SplitCandidate): void {
     const q = this.#q;
     const rows = this.#rowIndex;
     const scratch = this.#scratch;
@@ -402,16 +330,4 @@ export class TreeGrower {
     nodes.begin[r] = w;
     nodes.end[r] = end;
   }
-}
-
-function set(c: Candidate, loss: number, feature: number, splitBin: number, defaultLeft: number, threshold: number, gl: number, hl: number, gr: number, hr: number): void {
-  c.loss = loss;
-  c.feature = feature;
-  c.splitBin = splitBin;
-  c.defaultLeft = defaultLeft;
-  c.threshold = threshold;
-  c.gl = gl;
-  c.hl = hl;
-  c.gr = gr;
-  c.hr = hr;
 }
