@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactService } from '../artifacts/index.js';
 import { BaselineService } from '../baselines/index.js';
+import { CaptureService } from '../capture/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { DatasetService } from '../datasets/index.js';
 import { AppError } from '../kernel/index.js';
@@ -36,6 +37,7 @@ export interface App {
   readonly datasets: DatasetService;
   readonly baselines: BaselineService;
   readonly processing: ProcessingService;
+  readonly capture: CaptureService;
   readonly tracking: TrackingService;
   readonly lineage: LineageService;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
@@ -77,6 +79,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const lineage = new LineageService({ db, ledger });
     const baselines = new BaselineService({ db, artifacts, datasets, lineage, keys, provider });
     const processing = new ProcessingService({ artifacts, datasets, tracking });
+    const capture = new CaptureService(artifacts);
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);
@@ -92,6 +95,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       datasets,
       baselines,
       processing,
+      capture,
       tracking,
       lineage,
       async checkpoint() {

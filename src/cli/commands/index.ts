@@ -3,6 +3,7 @@ import type { CliContext } from '../context.js';
 import { registerArtifactCommands } from './artifacts.js';
 import { registerAuditCommands } from './audit.js';
 import { registerBiasCommands } from './bias.js';
+import { registerCaptureCommands } from './capture.js';
 import { registerDataCommands } from './data.js';
 import { registerExplainCommands } from './explain.js';
 import { registerInitCommands } from './init.js';
@@ -23,4 +24,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerExplainCommands(program, ctx);
   registerBiasCommands(program, ctx);
   registerMonitoringCommands(program, ctx);
+  registerCaptureCommands(program, ctx);
 }
