@@ -68,3 +68,26 @@ describe.each(testDialects())('capture and model quality on %s', (dialect) => {
     expect(full.violations.map((v) => v.metric_name)).toEqual(['auc']);
   });
 });
+
+describe('label-free performance estimation over captured traffic', () => {
+  it('estimates accuracy and AUC within 0.02 of the realised values, side by side once labels are in', async () => {
+    const t = await createTestInstallation('sqlite', 'fs');
+    try {
+      const projectId = await projectIdByName(t.app, 'default');
+      const s = scenario();
+      await t.app.capture.ingestCaptures(TEST_ACTOR, projectId, 'ep', s.captures);
+      const lines = readFileSync(join(GOLDEN_DIR, 'stats', 'binary_scores.csv'), 'utf8').trim().split('\n').slice(1);
+      // Reference: every other scored row with its label (the rest plays live traffic).
+      const ref = lines.filter((_, i) => i % 2 === 0).map((l) => l.split(',').map(Number));
+      const reference = { scores: Float64Array.from(ref, (r) => r[1]!), labels: Float64Array.from(ref, (r) => r[0]!) };
+      const estimate = await t.app.capture.estimatePerformance(TEST_ACTOR, projectId, { source: 'ep', reference });
+      expect(estimate.realised).toBeUndefined();
+      await t.app.capture.ingestGroundTruth(TEST_ACTOR, projectId, 'ep', `${s.truthFirst}\n${s.truthLate}`);
+      const both = await t.app.capture.estimatePerformance(TEST_ACTOR, projectId, { source: 'ep', reference });
+      expect(Math.abs(both.estimated.accuracy - both.realised!.accuracy)).toBeLessThan(0.02);
+      expect(Math.abs(both.estimated.roc_auc - both.realised!.roc_auc)).toBeLessThan(0.02);
+    } finally {
+      await t.dispose();
+    }
+  });
+});

@@ -9,8 +9,8 @@
  */
 import type { ArtifactService } from '../artifacts/index.js';
 import { AppError } from '../kernel/index.js';
-import type { BinaryClassificationMetrics, CaptureRecord, ComparisonOperator, GroundTruthRecord, ModelQualityViolation } from '../monitoring/index.js';
-import { binaryClassificationMetrics, capturePartitionKey, checkModelQuality, decodeCaptureContent, mergeGroundTruth, parseCaptureLines, parseGroundTruthLines } from '../monitoring/index.js';
+import type { BinaryClassificationMetrics, CaptureRecord, CbpeEstimate, ComparisonOperator, GroundTruthRecord, ModelQualityViolation } from '../monitoring/index.js';
+import { binaryClassificationMetrics, capturePartitionKey, checkModelQuality, decodeCaptureContent, estimateCbpe, fitCbpe, mergeGroundTruth, parseCaptureLines, parseGroundTruthLines } from '../monitoring/index.js';
 import type { Actor } from '../security/audit/index.js';
 
 const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -127,6 +127,36 @@ export class CaptureService {
   async groundTruth(actor: Actor, projectId: string, source: string): Promise<GroundTruthRecord[]> {
     this.#checkSource(source);
     return this.#read(actor, projectId, `ground-truth/${source}/`, parseGroundTruthLines, () => true);
+  }
+
+  /** Scores (the first value of each response) of captured records. */
+  #scores(records: readonly CaptureRecord[]): Float64Array {
+    return Float64Array.from(records, (r) => {
+      const output = r.captureData.endpointOutput;
+      if (!output) throw new AppError('INVALID_INPUT', { message: `Capture ${r.eventMetadata.eventId} has no response` });
+      return firstCsvNumber(Buffer.from(decodeCaptureContent(output)).toString('utf8'), `The response of ${r.eventMetadata.eventId}`);
+    });
+  }
+
+  /**
+   * Label-free performance estimation (CBPE) for a window of captured scores, calibrated on a
+   * labelled reference (e.g. the validation split's scores); where every prediction of the window
+   * already has its label, the realised figures are reported beside the estimate.
+   */
+  async estimatePerformance(
+    actor: Actor,
+    projectId: string,
+    options: { source: string; from?: string; to?: string; reference: { scores: Float64Array; labels: Float64Array }; threshold?: number },
+  ): Promise<CbpeEstimate & { rows: number; labelled: number; warnings: string[] }> {
+    const captures = await this.captures(actor, projectId, options.source, options.from, options.to);
+    if (captures.length === 0) throw new AppError('METRIC_UNDEFINED', { message: `No captured predictions of ${options.source} in the window` });
+    const model = fitCbpe(options.reference.scores, options.reference.labels, { threshold: options.threshold ?? 0.5 });
+    const merge = mergeGroundTruth(captures, await this.groundTruth(actor, projectId, options.source));
+    const complete = merge.unmatchedCaptures.length === 0;
+    const ordered = complete ? merge.merged.map((m) => m.capture) : captures;
+    const labels = complete ? Float64Array.from(merge.merged, (m) => firstCsvNumber(Buffer.from(decodeCaptureContent(m.groundTruth.groundTruthData)).toString('utf8'), 'A label')) : undefined;
+    const estimate = estimateCbpe(model, this.#scores(ordered), labels);
+    return { ...estimate, rows: captures.length, labelled: merge.merged.length, warnings: model.warnings };
   }
 
   /**

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_PROJECT, projectIdByName } from '../../app/index.js';
 import type { QualityOptions } from '../../capture/index.js';
+import { labelVector } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common } from '../context.js';
-import { requireFile, writeFilesInto } from '../files.js';
+import { readCsvFile, requireFile, writeFilesInto } from '../files.js';
 import { printJson } from '../output.js';
 
 interface SourceOptions extends CommonOptions {
@@ -32,6 +33,31 @@ export function registerCaptureCommands(program: Command, ctx: CliContext): void
   });
 
   const monitor = program.commands.find((c) => c.name() === 'monitor') ?? program.command('monitor');
+  project(monitor.command('estimate').description('label-free performance estimate (CBPE) of a window of captured scores, calibrated on a labelled reference'))
+    .requiredOption('--reference <csv>', 'reference predictions with columns label and score (e.g. the validation split)')
+    .option('--from <time>', 'window start (inference time, ISO-8601)')
+    .option('--to <time>', 'window end (exclusive)')
+    .option('--threshold <p>', 'decision threshold', '0.5')
+    .action(async (o: SourceOptions & { reference: string; from?: string; to?: string; threshold: string }) => {
+      const frame = await readCsvFile(o.reference, 'Reference');
+      const reference = { scores: labelVector(frame, 'score'), labels: labelVector(frame, 'label') };
+      const threshold = Number(o.threshold);
+      if (!(threshold >= 0 && threshold <= 1)) throw new AppError('INVALID_INPUT', { message: `--threshold must be a probability, not ${o.threshold}` });
+      const r = await ctx.withApp(o, async (app, actor) =>
+        app.capture.estimatePerformance(actor, await projectIdByName(app, o.project ?? DEFAULT_PROJECT), { source: o.source, reference, threshold, ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) }),
+      );
+      if (o.json) {
+        printJson(ctx.io, r);
+        return;
+      }
+      ctx.io.out(`${r.rows} captured predictions (${r.labelled} labelled so far)`);
+      for (const metric of Object.keys(r.estimated) as (keyof typeof r.estimated)[]) {
+        const realised = r.realised ? `  realised ${r.realised[metric].toFixed(4)}` : '';
+        ctx.io.out(`  ${metric.padEnd(9)} estimated ${r.estimated[metric].toFixed(4)}${realised}${r.alerts.includes(metric) ? '  ALERT (outside the reference band)' : ''}`);
+      }
+      for (const w of r.warnings) ctx.io.out(`  warning: ${w}`);
+    });
+
   project(monitor.command('quality').description('model quality of a binary classifier over a window of captured traffic with the labels that have arrived'))
     .option('--from <time>', 'window start (inference time, ISO-8601)')
     .option('--to <time>', 'window end (exclusive)')
