@@ -122,7 +122,7 @@ export function parseFilter(input: string): FilterClause[] {
   while (i < tokens.length) {
     if (clauses.length > 0) {
       const and = peek();
-      if (!and || and.kind !== 'word' || and.text.toUpperCase() !== 'AND') fail(`expected AND between clauses${and ? `, found "${and.text}"` : ''} (only AND is supported)`, and?.position ?? input.length);
+      if (and?.kind !== 'word' || and.text.toUpperCase() !== 'AND') fail(`expected AND between clauses${and ? `, found "${and.text}"` : ''} (only AND is supported)`, and?.position ?? input.length);
       i++;
     }
     const first = peek();

@@ -4,10 +4,10 @@
  * (`id IN (…)` over parameters, metric summaries, memberships), results are sorted and paged with
  * an opaque keyset cursor, and only `visibleProjects` are ever read.
  */
-import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
+import type { Expression, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import { AppError } from '../kernel/index.js';
-import type { Database, Db } from '../platform/db/index.js';
+import type { Db } from '../platform/db/index.js';
 import type { FilterClause, FilterOp } from './search-filter.js';
 import { parseFilter } from './search-filter.js';
 import type { Trial, TrialComponent } from './tracking-model.js';
@@ -59,8 +59,6 @@ function decodeCursor(cursor: string): [string | null, string] {
   throw new AppError('INVALID_INPUT', { message: 'Invalid page cursor; pass the nextCursor of the previous page unchanged' });
 }
 
-type Eb = ExpressionBuilder<Database, 'trials'> | ExpressionBuilder<Database, 'trial_components'>;
-
 function compare(column: Expression<unknown> | ReturnType<typeof sql.ref>, op: FilterOp, value: string | number) {
   const sqlOp = op === 'LIKE' ? sql`like` : sql.raw(op === '!=' ? '<>' : op);
   return sql<SqlBool>`${column} ${sqlOp} ${value}`;
@@ -93,11 +91,11 @@ function componentSubquery(db: Db, clause: FilterClause) {
 }
 
 function tagPattern(name: string, value: string): string {
-  const escape = (s: string) => JSON.stringify(s).replace(/[\\%_]/g, (c) => `\\${c}`);
-  return `%${escape(name)}:${escape(value)}%`;
+  const quote = (s: string) => JSON.stringify(s).replace(/[\\%_]/g, (c) => `\\${c}`);
+  return `%${quote(name)}:${quote(value)}%`;
 }
 
-function clauseExpression(db: Db, target: SearchTarget, eb: Eb, clause: FilterClause): Expression<SqlBool> {
+function clauseExpression(db: Db, target: SearchTarget, clause: FilterClause): Expression<SqlBool> {
   const f = clause.field;
   const table = target === 'trials' ? 'trials' : 'trial_components';
   if (f.kind === 'attribute') {
@@ -146,7 +144,7 @@ async function searchIds(db: Db, target: SearchTarget, request: SearchRequest): 
     .select([sql<string | null>`${sortColumn}`.as('sort_value'), sql<string>`${idColumn}`.as('id')])
     .where(sql.ref(`${table}.project_id`), 'in', request.visibleProjects)
     .where((eb) => {
-      const parts: Expression<SqlBool>[] = clauses.map((c) => clauseExpression(db, target, eb, c));
+      const parts: Expression<SqlBool>[] = clauses.map((c) => clauseExpression(db, target, c));
       if (request.cursor) {
         const [value, id] = decodeCursor(request.cursor);
         const cmp = sql.raw(desc ? '<' : '>');

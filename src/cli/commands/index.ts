@@ -4,6 +4,8 @@ import { registerArtifactCommands } from './artifacts.js';
 import { registerAuditCommands } from './audit.js';
 import { registerInitCommands } from './init.js';
 import { registerKeyCommands } from './keys.js';
+import { registerLineageCommands } from './lineage.js';
+import { registerTrackingCommands } from './tracking.js';
 
 /** Registers every capability's commands on the program. One line per capability. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -11,4 +13,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerArtifactCommands(program, ctx);
   registerKeyCommands(program, ctx);
   registerAuditCommands(program, ctx);
+  registerTrackingCommands(program, ctx);
+  registerLineageCommands(program, ctx);
 }
