@@ -33,3 +33,5 @@ export type { ArtifactRef, TrackerOptions } from './sdk/tracker.js';
 export { ComponentLogger, Tracker } from './sdk/tracker.js';
 export type { MetricInput, StartComponentRequest, TrackingTransport, UploadedArtifact } from './sdk/transport.js';
 export { InProcessTransport } from './sdk/in-process-transport.js';
+export type { TrackingResource, TrackingRouteDeps } from './http/route-deps.js';
+export { mlflowRoutes } from './http/mlflow-routes.js';

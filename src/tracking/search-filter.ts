@@ -29,6 +29,7 @@ export interface FilterClause {
 const ATTRIBUTES: Readonly<Record<string, Extract<FilterField, { kind: 'attribute' }>['name']>> = {
   name: 'name',
   trialname: 'name',
+  run_name: 'name',
   type: 'type',
   status: 'status',
   createdby: 'createdBy',

@@ -18,8 +18,10 @@ export const SORT_KEYS = ['createdAt', 'name', 'startTime', 'endTime'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface SearchRequest {
-  /** The filter expression (see search-filter); empty for everything. */
-  filter?: string;
+  /** The filter expression (see search-filter) or already parsed clauses; empty for everything. */
+  filter?: string | readonly FilterClause[];
+  /** Only trials of these experiments (or components in their trials). */
+  experimentIds?: readonly string[];
   sortBy?: SortKey;
   sortOrder?: 'asc' | 'desc';
   /** Page size (1 to 1000, default 50). */
@@ -133,7 +135,7 @@ function pageArgs(request: SearchRequest): { limit: number; desc: boolean; sortB
 }
 
 async function searchIds(db: Db, target: SearchTarget, request: SearchRequest): Promise<{ ids: string[]; nextCursor?: string }> {
-  const clauses = parseFilter(request.filter ?? '');
+  const clauses = typeof request.filter === 'object' ? request.filter : parseFilter(request.filter ?? '');
   const { limit, desc, sortBy } = pageArgs(request);
   if (request.visibleProjects.length === 0) return { ids: [] };
   const table = target === 'trials' ? 'trials' : 'trial_components';
@@ -145,6 +147,14 @@ async function searchIds(db: Db, target: SearchTarget, request: SearchRequest): 
     .where(sql.ref(`${table}.project_id`), 'in', request.visibleProjects)
     .where((eb) => {
       const parts: Expression<SqlBool>[] = clauses.map((c) => clauseExpression(db, target, c));
+      if (request.experimentIds) {
+        const experiments = request.experimentIds.length > 0 ? request.experimentIds : [''];
+        parts.push(
+          target === 'trials'
+            ? sql<SqlBool>`trials.experiment_id in (${sql.join(experiments)})`
+            : sql<SqlBool>`trial_components.id in (${db.kysely.selectFrom('trial_component_members').innerJoin('trials', 'trials.id', 'trial_component_members.trial_id').select('trial_component_members.component_id').where('trials.experiment_id', 'in', experiments)})`,
+        );
+      }
       if (request.cursor) {
         const [value, id] = decodeCursor(request.cursor);
         const cmp = sql.raw(desc ? '<' : '>');
