@@ -35,3 +35,6 @@ export type { MetricInput, StartComponentRequest, TrackingTransport, UploadedArt
 export { InProcessTransport } from './sdk/in-process-transport.js';
 export type { TrackingResource, TrackingRouteDeps } from './http/route-deps.js';
 export { mlflowRoutes } from './http/mlflow-routes.js';
+export type { HttpTransportOptions } from './sdk/http-transport.js';
+export { HttpTransport } from './sdk/http-transport.js';
+export { trackingRoutes } from './http/tracking-routes.js';

@@ -1,30 +1,21 @@
 /**
  * The MLflow-compatible API driven by a real third-party MLflow client (npm `mlflow`), through a
- * real fastify server on 127.0.0.1 with a minimal bearer-token check written here (the real server
- * supplies authentication, policies and projects).
+ * real fastify server on 127.0.0.1 with a minimal bearer-token check (test/support/tracking-server).
  */
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureProject, projectIdByName } from '../../app/index.js';
-import { AppError } from '../../kernel/index.js';
 import { testDialects } from '../../../test/support/databases.js';
 import type { TestInstallation } from '../../../test/support/test-app.js';
 import { createTestInstallation, TEST_ACTOR } from '../../../test/support/test-app.js';
+import type { TestCaller, TestServer } from '../../../test/support/tracking-server.js';
+import { startTrackingServer } from '../../../test/support/tracking-server.js';
 import { mlflowRoutes } from './mlflow-routes.js';
 
 // The package is CommonJS whose module.exports is the client class; its typings declare a default export.
 const require = createRequire(import.meta.url);
 const MLflow = require('mlflow') as typeof import('mlflow').default;
 const { RunStatus } = require('mlflow/enum') as typeof import('mlflow/lib/enum.js');
-
-interface Caller {
-  principal: string;
-  project: string;
-  readOnly: boolean;
-}
 
 async function failure(p: Promise<unknown>): Promise<{ status: number; data: { error_code?: string } }> {
   try {
@@ -37,44 +28,21 @@ async function failure(p: Promise<unknown>): Promise<{ status: number; data: { e
 
 describe.each(testDialects())('MLflow-compatible API on %s', (dialect) => {
   let inst: TestInstallation;
-  let server: FastifyInstance;
+  let server: TestServer;
   let endpoint: string;
-  const tokens = new Map<string, Caller>();
-  const decisions: { principal: string; action: string; resource: string }[] = [];
 
   beforeAll(async () => {
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     inst = await createTestInstallation(dialect, 'fs');
-    const app = inst.app;
-    const projectA = await projectIdByName(app, 'default');
-    const projectB = await ensureProject(app, TEST_ACTOR, 'other-team', 'another project');
-    tokens.set('tok-alice', { principal: 'user:alice', project: projectA, readOnly: false });
-    tokens.set('tok-viewer', { principal: 'user:victor', project: projectA, readOnly: true });
-    tokens.set('tok-bob', { principal: 'user:bob', project: projectB, readOnly: false });
-    server = Fastify();
-    const caller = (request: FastifyRequest): Caller => (request as FastifyRequest & { caller: Caller }).caller;
-    server.addHook('onRequest', async (request, reply) => {
-      const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-      const found = token ? tokens.get(token) : undefined;
-      if (!found) return reply.status(401).send({ error_code: 'UNAUTHENTICATED', message: 'A bearer token is required' });
-      (request as FastifyRequest & { caller: Caller }).caller = found;
-    });
-    await server.register(mlflowRoutes, {
-      tracking: app.tracking,
-      artifacts: app.artifacts,
-      lineage: app.lineage,
-      actor: (request) => ({ principal: caller(request).principal, sourceIp: request.ip, userAgent: request.headers['user-agent'] ?? null }),
-      project: async (request) => caller(request).project,
-      visibleProjects: async (request) => [caller(request).project],
-      authorize: async (request, action, resource) => {
-        const c = caller(request);
-        decisions.push({ principal: c.principal, action, resource: `${resource.projectId}:${resource.type}/${resource.id}` });
-        const write = /:(Create|Update|Complete|Delete)$/.test(action);
-        if (resource.projectId !== c.project || (write && c.readOnly)) throw new AppError('ACCESS_DENIED', { message: `${c.principal} may not ${action}` });
-      },
-    });
-    await server.listen({ host: '127.0.0.1', port: 0 });
-    endpoint = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    const projectA = await projectIdByName(inst.app, 'default');
+    const projectB = await ensureProject(inst.app, TEST_ACTOR, 'other-team', 'another project');
+    const tokens = new Map<string, TestCaller>([
+      ['tok-alice', { principal: 'user:alice', projects: [projectA] }],
+      ['tok-viewer', { principal: 'user:victor', projects: [projectA], readOnly: true }],
+      ['tok-bob', { principal: 'user:bob', projects: [projectB] }],
+    ]);
+    server = await startTrackingServer(inst.app, mlflowRoutes, tokens);
+    endpoint = server.url;
   }, 60_000);
   afterAll(async () => {
     await server?.close();
@@ -132,7 +100,7 @@ describe.each(testDialects())('MLflow-compatible API on %s', (dialect) => {
     const audit = await inst.app.ledger.list({ resource: `component/${runId}` });
     expect(audit.map((e) => e.principal)).toContain('user:alice');
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['component:Create', 'component:Update', 'component:Complete']));
-    expect(decisions.some((d) => d.action === 'component:Complete' && d.resource.endsWith(`component/${runId}`))).toBe(true);
+    expect(server.decisions.some((d) => d.action === 'component:Complete' && d.resource.endsWith(`component/${runId}`))).toBe(true);
   });
 
   it('requires a bearer token, enforces the authorizer, and hides other projects', async () => {
