@@ -108,7 +108,8 @@ function tokenize(input: string): Token[] {
     const afterOp = tokens.length > 0 && tokens[tokens.length - 1]!.kind === 'op';
     const word = (afterOp ? /^[^\s'"`]+/ : /^[A-Za-z0-9_:/+-][A-Za-z0-9_:/+\-@]*/).exec(input.slice(i));
     if (!word) fail(`unexpected character "${ch}"`, start);
-    tokens.push({ kind: 'word', text: word[0], position: start });
+    const isLike = !afterOp && word[0].toUpperCase() === 'LIKE';
+    tokens.push({ kind: isLike ? 'op' : 'word', text: isLike ? 'LIKE' : word[0], position: start });
     i += word[0].length;
   }
   return tokens;
@@ -141,7 +142,6 @@ export function parseFilter(input: string): FilterClause[] {
     const opToken = peek();
     let op: FilterOp;
     if (opToken?.kind === 'op') op = opToken.text as FilterOp;
-    else if (opToken?.kind === 'word' && opToken.text.toUpperCase() === 'LIKE') op = 'LIKE';
     else fail(`expected an operator (${FILTER_OPS.join(' ')}) after ${parts.join('.')}`, opToken?.position ?? input.length);
     i++;
     const valueToken = peek();
