@@ -94,8 +94,9 @@ async function label(db: Db, nodes: LineageNode[]): Promise<void> {
   };
   const index = new Map(nodes.map((n) => [n.id, n]));
   for (const part of chunks(ids('component'))) {
-    for (const r of await db.kysely.selectFrom('trial_components').select(['id', 'name', 'type']).where('id', 'in', part).execute()) {
-      Object.assign(index.get(r.id)!, { name: r.name, type: r.type });
+    for (const r of await db.kysely.selectFrom('trial_components').select(['id', 'name', 'type', 'source']).where('id', 'in', part).execute()) {
+      const commit = r.source ? (JSON.parse(r.source) as { commit?: string }).commit : undefined;
+      Object.assign(index.get(r.id)!, { name: r.name, type: r.type, ...(commit ? { commit } : {}) });
     }
   }
   for (const part of chunks(ids('trial'))) {

@@ -52,6 +52,7 @@ export function registerLineageCommands(program: Command, ctx: CliContext): void
             { header: 'KIND', value: (n) => n.kind },
             { header: 'TYPE', value: (n) => n.type },
             { header: 'NAME', value: (n) => n.name },
+            { header: 'COMMIT', value: (n) => n.commit?.slice(0, 12) },
             { header: 'ID', value: (n) => n.id },
           ]);
       });

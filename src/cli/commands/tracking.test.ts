@@ -76,6 +76,7 @@ describe.each(testDialects())('tracking through the CLI on %s', (dialect) => {
     expect(await ok('lineage', 'downstream', 'holdout', '--type', 'training')).toBe('(none)');
     const up = await ok('lineage', 'upstream', 'credit-model@1', '--depth', '1');
     expect(up).toContain('Training-t1');
+    expect(up).toMatch(/training\s+Training-t1\s+a1b2c3d4e5f6/);
   });
 
   it('records the commit without credentials', async () => {

@@ -235,6 +235,9 @@ function registerComponentCommands(program: Command, ctx: CliContext, project: (
     .action(async (id: string, o: ProjectOption & { reason: string }) => {
       showComponent(ctx, o, await inProject(ctx, o, (app, tc) => app.tracking.endComponent(tc, id, 'Failed', { failureReason: o.reason })));
     });
+  project(components.command('stop <component>').description('mark a component Stopped')).action(async (id: string, o: ProjectOption) => {
+    showComponent(ctx, o, await inProject(ctx, o, (app, tc) => app.tracking.endComponent(tc, id, 'Stopped')));
+  });
   project(components.command('tag <id> <pairs...>').description('tag an experiment, trial or component (allowed after completion)')).action(async (id: string, pairs: string[], o: ProjectOption) => {
     await inProject(ctx, o, (app, tc) => app.tracking.setTags(tc, id, tags(pairs)));
   });

@@ -102,8 +102,10 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingRouteDe
     return tracking.getComponent(request.params.id, await deps.visibleProjects(request));
   });
   r.post(`${base}/components/:id/trials`, { schema: { params: Id, body: z.object({ trial: z.string() }) } }, async (request) => {
-    const ctx = await onComponent(request, request.params.id, 'trial:Update');
-    await tracking.addComponentToTrial(ctx, request.params.id, request.body.trial);
+    const visible = await deps.visibleProjects(request);
+    const trial = await tracking.getTrial(request.body.trial, visible);
+    await deps.authorize(request, 'trial:Update', { projectId: trial.projectId, type: 'trial', id: trial.trialId, createdBy: trial.createdBy });
+    await tracking.addComponentToTrial({ actor: deps.actor(request), projectId: trial.projectId }, request.params.id, trial.trialId);
     return {};
   });
   r.post(`${base}/components/:id/parameters`, { schema: { params: Id, body: z.object({ parameters: ParametersSchema }) } }, async (request) => {
