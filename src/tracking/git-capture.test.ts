@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureGit, stripCredentials } from './git-capture.js';
+import { captureEnvironment, captureGit, stripCredentials } from './git-capture.js';
 
 describe('git capture', () => {
   let dir: string;
@@ -47,5 +47,12 @@ describe('git capture', () => {
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
+  });
+
+  it('fingerprints the lock file of the working directory', () => {
+    const env = captureEnvironment(process.cwd());
+    expect(env.runtime).toBe(`node ${process.version}`);
+    expect(env.lockFileHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(captureEnvironment(dir).lockFileHash).toBeUndefined();
   });
 });

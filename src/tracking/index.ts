@@ -4,7 +4,7 @@
  * git capture, search with a small filter language, the lineage table, trial comparison, the
  * tracking SDK (Tracker over a transport) and the HTTP routes (native and MLflow-compatible).
  */
-export { captureGit, stripCredentials } from './git-capture.js';
+export { captureEnvironment, captureGit, stripCredentials } from './git-capture.js';
 export type { LineageTableRow, TrialComparison, TrialComparisonRow } from './lineage-table.js';
 export { LINEAGE_TABLE_COLUMNS, compareTrials, lineageTableCsv, lineageTableRows } from './lineage-table.js';
 export type { FilterClause, FilterField, FilterOp } from './search-filter.js';

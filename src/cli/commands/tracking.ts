@@ -5,7 +5,7 @@ import { DEFAULT_PROJECT, projectIdByName } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { Actor } from '../../security/audit/index.js';
 import type { ComponentType, LineageTableRow, ParameterValue, SortKey, SourceInfo, TrackingContext, Trial, TrialComponent } from '../../tracking/index.js';
-import { COMPONENT_TYPES, LINEAGE_TABLE_COLUMNS, SORT_KEYS, captureGit, lineageTableCsv, stripCredentials } from '../../tracking/index.js';
+import { COMPONENT_TYPES, LINEAGE_TABLE_COLUMNS, SORT_KEYS, captureEnvironment, captureGit, lineageTableCsv, stripCredentials } from '../../tracking/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common } from '../context.js';
 import { printJson, printRecord, printTable } from '../output.js';
@@ -199,7 +199,7 @@ function registerComponentCommands(program: Command, ctx: CliContext, project: (
           parameters: parsePairs(o.param ?? [], true),
           tags: tags(o.tag),
           ...(source ? { source } : {}),
-          environment: { runtime: `node ${process.version}`, platform: `${process.platform}-${process.arch}` },
+          environment: captureEnvironment(process.cwd()),
         }),
       );
       if (o.json) printJson(ctx.io, c);
