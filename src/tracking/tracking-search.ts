@@ -61,9 +61,10 @@ function decodeCursor(cursor: string): [string | null, string] {
   throw new AppError('INVALID_INPUT', { message: 'Invalid page cursor; pass the nextCursor of the previous page unchanged' });
 }
 
+/** LIKE is case-insensitive on both engines (SQLite's LIKE already is for ASCII; PostgreSQL's is not). */
 function compare(column: Expression<unknown> | ReturnType<typeof sql.ref>, op: FilterOp, value: string | number) {
-  const sqlOp = op === 'LIKE' ? sql`like` : sql.raw(op === '!=' ? '<>' : op);
-  return sql<SqlBool>`${column} ${sqlOp} ${value}`;
+  if (op === 'LIKE') return sql<SqlBool>`lower(${column}) like lower(${String(value)})`;
+  return sql<SqlBool>`${column} ${sql.raw(op === '!=' ? '<>' : op)} ${value}`;
 }
 
 /** Component ids matching one clause that concerns the component itself. */
@@ -139,11 +140,15 @@ async function searchIds(db: Db, target: SearchTarget, request: SearchRequest): 
   const { limit, desc, sortBy } = pageArgs(request);
   if (request.visibleProjects.length === 0) return { ids: [] };
   const table = target === 'trials' ? 'trials' : 'trial_components';
-  const sortColumn = sql.ref(`${table}.${SORT_COLUMNS[target][sortBy]}`);
+  // NULL sorts first on SQLite and last on PostgreSQL: the one nullable sort key (an unfinished
+  // component's end time) sorts as '' instead, so pages and cursors agree on both engines. The
+  // others stay bare columns so that an index can deliver the order.
+  const column = sql.ref(`${table}.${SORT_COLUMNS[target][sortBy]}`);
+  const sortColumn = SORT_COLUMNS[target][sortBy] === 'end_time' ? sql<string>`coalesce(${column}, '')` : sql<string>`${column}`;
   const idColumn = sql.ref(`${table}.id`);
   const rows = await db.kysely
     .selectFrom(table as 'trials')
-    .select([sql<string | null>`${sortColumn}`.as('sort_value'), sql<string>`${idColumn}`.as('id')])
+    .select([sortColumn.as('sort_value'), sql<string>`${idColumn}`.as('id')])
     .where(sql.ref(`${table}.project_id`), 'in', request.visibleProjects)
     .where((eb) => {
       const parts: Expression<SqlBool>[] = clauses.map((c) => clauseExpression(db, target, c));
@@ -158,11 +163,7 @@ async function searchIds(db: Db, target: SearchTarget, request: SearchRequest): 
       if (request.cursor) {
         const [value, id] = decodeCursor(request.cursor);
         const cmp = sql.raw(desc ? '<' : '>');
-        parts.push(
-          value === null
-            ? sql<SqlBool>`(${sortColumn} is null and ${idColumn} ${cmp} ${id})`
-            : sql<SqlBool>`(${sortColumn} ${cmp} ${value} or (${sortColumn} = ${value} and ${idColumn} ${cmp} ${id})${desc ? sql` or ${sortColumn} is null` : sql``})`,
-        );
+        parts.push(sql<SqlBool>`(${sortColumn} ${cmp} ${value ?? ''} or (${sortColumn} = ${value ?? ''} and ${idColumn} ${cmp} ${id}))`);
       }
       return eb.and(parts);
     })
