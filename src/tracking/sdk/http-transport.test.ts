@@ -58,8 +58,15 @@ describe.each(testDialects())('the tracker over HTTP on %s', (dialect) => {
     const pre = await tracker.component('Preprocessing', 'processing', async (c) => {
       const dataset = await c.logArtifact(data, { role: 'dataset', name: 'credit-dataset', mediaType: 'text/csv' });
       c.logParameters({ seed: 7 });
+      c.setTags({ step: 'split' });
+      c.addNote('stratified on the default flag');
       return dataset;
-    }, { trials: [t1, t2] });
+    }, { trials: [t1] });
+    await tracker.addToTrial(pre.component, t2);
+    const shared = await tracker.transport.getComponent(pre.component.componentId);
+    expect(shared.trialIds.sort()).toEqual([t1.trialId, t2.trialId].sort());
+    expect(shared.tags.step).toBe('split');
+    expect(shared.notes.map((n) => n.text)).toEqual(['stratified on the default flag']);
     const dataset = pre.result;
     const trained: string[] = [];
     for (const [trial, eta] of [[t1, 0.2], [t2, 0.1]] as const) {
@@ -88,6 +95,11 @@ describe.each(testDialects())('the tracker over HTTP on %s', (dialect) => {
     const search = (await (await fetch(`${server.url}/api/v1/tracking/trials/search`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ filter: 'parameters.eta = 0.1' }) })).json()) as { items: { name: string }[] };
     expect(search.items.map((t) => t.name)).toEqual(['eta-0.1']);
 
+    const compare = (await (await fetch(`${server.url}/api/v1/tracking/trials/compare`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ trials: [t1.trialId, t2.trialId] }) })).json()) as { rows: { key: string; values: unknown[] }[] };
+    expect(compare.rows.find((r) => r.key === 'training/eta')?.values).toEqual([0.2, 0.1]);
+    const up = (await (await fetch(`${server.url}/api/v1/lineage/${trained[0]}/upstream?edges=true`, { headers })).json()) as { nodes: { id: string }[]; edges: unknown[] };
+    expect(up.nodes.map((n) => n.id)).toContain(dataset.artifactId);
+    expect(up.edges.length).toBeGreaterThan(0);
     const transport = new HttpTransport({ baseUrl: server.url, token: 'tok-dana' });
     const error = await transport.logParameters(trained[0]!, { eta: 0.5 }).catch((e: unknown) => e);
     expect(isAppError(error) && error.code).toBe('COMPONENT_COMPLETED');
