@@ -6,9 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactService } from '../artifacts/index.js';
+import { BaselineService } from '../baselines/index.js';
+import { CaptureService } from '../capture/index.js';
 import type { ResolvedConfig } from '../config/index.js';
+import { DatasetService } from '../datasets/index.js';
 import { AppError } from '../kernel/index.js';
 import { LineageService } from '../lineage/index.js';
+import { ProcessingService } from '../processing/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
@@ -30,6 +34,10 @@ export interface App {
   readonly ledger: AuditLedger;
   readonly keys: KeyService;
   readonly artifacts: ArtifactService;
+  readonly datasets: DatasetService;
+  readonly baselines: BaselineService;
+  readonly processing: ProcessingService;
+  readonly capture: CaptureService;
   readonly tracking: TrackingService;
   readonly lineage: LineageService;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
@@ -66,8 +74,12 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const ledger = new AuditLedger(db);
     const keys = new KeyService({ db, ledger, provider });
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
+    const datasets = new DatasetService({ db, ledger, artifacts });
     const tracking = new TrackingService({ db, ledger, artifacts });
     const lineage = new LineageService({ db, ledger });
+    const baselines = new BaselineService({ db, artifacts, datasets, lineage, keys, provider });
+    const processing = new ProcessingService({ artifacts, datasets, tracking });
+    const capture = new CaptureService(artifacts);
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);
@@ -80,6 +92,10 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       ledger,
       keys,
       artifacts,
+      datasets,
+      baselines,
+      processing,
+      capture,
       tracking,
       lineage,
       async checkpoint() {

@@ -13,6 +13,7 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sql } from 'kysely';
 import { AppError, newId } from '../kernel/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import type { ArtifactsTable, Db, Tx } from '../platform/db/index.js';
@@ -157,6 +158,14 @@ export class ArtifactService {
     }
   }
 
+  /** Stores an in-memory document (a model, a report, a manifest). */
+  putBytes(actor: Actor, bytes: Uint8Array, options: PutOptions): Promise<PutResult> {
+    const single = async function* () {
+      yield bytes;
+    };
+    return this.put(actor, single(), options);
+  }
+
   /** Stores a file. */
   async putFile(actor: Actor, path: string, options: PutOptions): Promise<PutResult> {
     const { size } = await stat(path);
@@ -287,6 +296,23 @@ export class ArtifactService {
       .select(['named_objects.name as object_name', 'named_objects.version as object_version'])
       .where('named_objects.project_id', '=', projectId)
       .where('named_objects.name', '=', name)
+      .orderBy('named_objects.version', 'asc')
+      .execute();
+    return rows.map((r) => rowToArtifact(r, { name: r.object_name, version: r.object_version }));
+  }
+
+  /** Named objects whose name starts with `prefix`, every version, oldest first. */
+  async listNamed(projectId: string, prefix: string): Promise<ArtifactMetadata[]> {
+    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = await this.#db.kysely
+      .selectFrom('named_objects')
+      .innerJoin('artifacts', 'artifacts.id', 'named_objects.artifact_id')
+      .selectAll('artifacts')
+      .select(['named_objects.name as object_name', 'named_objects.version as object_version'])
+      .where('named_objects.project_id', '=', projectId)
+      .where(sql<boolean>`named_objects.name like ${`${escaped}%`} escape '\\'`)
+      .where('artifacts.deleted_at', 'is', null)
+      .orderBy('named_objects.name', 'asc')
       .orderBy('named_objects.version', 'asc')
       .execute();
     return rows.map((r) => rowToArtifact(r, { name: r.object_name, version: r.object_version }));

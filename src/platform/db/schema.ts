@@ -206,6 +206,34 @@ export interface LineageAssociationsTable {
   created_by: string;
 }
 
+export interface DatasetsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface DatasetVersionsTable {
+  id: string;
+  dataset_id: string;
+  version: number;
+  artifact_id: string;
+  sha256: string;
+  format: string;
+  row_count: number;
+  byte_count: number;
+  /** DataSchema JSON. */
+  schema: string;
+  /** The DatasetProfile JSON, stored as an encrypted artifact (it contains data values). */
+  profile_artifact_id: string;
+  /** Where the bytes came from (file name, or the component that derived them), JSON. */
+  source: string;
+  created_at: string;
+  created_by: string;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: string;
@@ -220,6 +248,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   config_changes: ConfigChangesTable;
+  datasets: DatasetsTable;
+  dataset_versions: DatasetVersionsTable;
   schema_migrations: SchemaMigrationsTable;
   experiments: ExperimentsTable;
   trials: TrialsTable;
