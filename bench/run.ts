@@ -16,6 +16,7 @@ const GROUPS: Record<string, () => Promise<BenchModule>> = {
   explain: () => import('./explain.bench.js'),
   fairness: () => import('./fairness.bench.js'),
   monitoring: () => import('./monitoring.bench.js'),
+  tracking: () => import('./tracking.bench.js'),
 };
 
 function fmt(n: number): string {

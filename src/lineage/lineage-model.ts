@@ -53,6 +53,8 @@ export interface LineageNode {
   name?: string;
   /** The component type (processing, training, …) for components; the media type for artifacts. */
   type?: string;
+  /** The code commit a component ran (its source-control lineage), when recorded. */
+  commit?: string;
 }
 
 export type LineageDirection = 'upstream' | 'downstream';

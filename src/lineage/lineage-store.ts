@@ -21,15 +21,8 @@ export interface NewAssociation {
 /** Records an edge inside `tx` unless the same (source, destination, type) edge exists. Returns true when added. */
 export async function recordAssociation(tx: Tx, edge: NewAssociation): Promise<boolean> {
   if (edge.sourceId === edge.destId) throw new AppError('INVALID_INPUT', { message: 'An association cannot link a node to itself' });
-  const existing = await tx
-    .selectFrom('lineage_associations')
-    .select('id')
-    .where('source_id', '=', edge.sourceId)
-    .where('dest_id', '=', edge.destId)
-    .where('type', '=', edge.type)
-    .executeTakeFirst();
-  if (existing) return false;
-  await tx
+  // ON CONFLICT DO NOTHING (both engines): concurrent writers recording the same edge never fail.
+  const result = await tx
     .insertInto('lineage_associations')
     .values({
       id: newId('asc'),
@@ -42,8 +35,9 @@ export async function recordAssociation(tx: Tx, edge: NewAssociation): Promise<b
       created_at: edge.time,
       created_by: edge.principal,
     })
-    .execute();
-  return true;
+    .onConflict((oc) => oc.columns(['source_id', 'dest_id', 'type']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
 export function rowToAssociation(row: LineageAssociationsTable): Association {
@@ -94,8 +88,9 @@ async function label(db: Db, nodes: LineageNode[]): Promise<void> {
   };
   const index = new Map(nodes.map((n) => [n.id, n]));
   for (const part of chunks(ids('component'))) {
-    for (const r of await db.kysely.selectFrom('trial_components').select(['id', 'name', 'type']).where('id', 'in', part).execute()) {
-      Object.assign(index.get(r.id)!, { name: r.name, type: r.type });
+    for (const r of await db.kysely.selectFrom('trial_components').select(['id', 'name', 'type', 'source']).where('id', 'in', part).execute()) {
+      const commit = r.source ? (JSON.parse(r.source) as { commit?: string }).commit : undefined;
+      Object.assign(index.get(r.id)!, { name: r.name, type: r.type, ...(commit ? { commit } : {}) });
     }
   }
   for (const part of chunks(ids('trial'))) {

@@ -1,11 +1,25 @@
 /**
  * @module tracking/git-capture
- * Source-control lineage captured from the work tree the code runs in: commit, branch, author,
+ * Source-control lineage and the runtime environment. Source-control lineage captured from the work tree the code runs in: commit, branch, author,
  * date, message, remote URL (credentials removed) and whether the tree was dirty. `git` runs as a
  * child process with a timeout; outside a work tree, or without git, the answer is "none".
  */
 import { execFile } from 'node:child_process';
-import type { SourceInfo } from './tracking-model.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EnvironmentInfo, SourceInfo } from './tracking-model.js';
+
+/** Lock files looked for, in order, to fingerprint the dependency set. */
+const LOCK_FILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'poetry.lock', 'uv.lock', 'requirements.txt'];
+
+/** The runtime a step runs in: Node.js version, platform, and the SHA-256 of the lock file in `cwd`. */
+export function captureEnvironment(cwd: string = process.cwd()): EnvironmentInfo {
+  const env: EnvironmentInfo = { runtime: `node ${process.version}`, platform: `${process.platform}-${process.arch}` };
+  const lock = LOCK_FILES.map((f) => join(cwd, f)).find((p) => existsSync(p));
+  if (lock) env.lockFileHash = `sha256:${createHash('sha256').update(readFileSync(lock)).digest('hex')}`;
+  return env;
+}
 
 /**
  * Removes credentials from a remote URL: the user-info part of `https://user:token@host/…` and

@@ -4,7 +4,7 @@
  * git capture, search with a small filter language, the lineage table, trial comparison, the
  * tracking SDK (Tracker over a transport) and the HTTP routes (native and MLflow-compatible).
  */
-export { captureGit, stripCredentials } from './git-capture.js';
+export { captureEnvironment, captureGit, stripCredentials } from './git-capture.js';
 export type { LineageTableRow, TrialComparison, TrialComparisonRow } from './lineage-table.js';
 export { LINEAGE_TABLE_COLUMNS, compareTrials, lineageTableCsv, lineageTableRows } from './lineage-table.js';
 export type { FilterClause, FilterField, FilterOp } from './search-filter.js';
@@ -33,3 +33,8 @@ export type { ArtifactRef, TrackerOptions } from './sdk/tracker.js';
 export { ComponentLogger, Tracker } from './sdk/tracker.js';
 export type { MetricInput, StartComponentRequest, TrackingTransport, UploadedArtifact } from './sdk/transport.js';
 export { InProcessTransport } from './sdk/in-process-transport.js';
+export type { TrackingResource, TrackingRouteDeps } from './http/route-deps.js';
+export { mlflowRoutes } from './http/mlflow-routes.js';
+export type { HttpTransportOptions } from './sdk/http-transport.js';
+export { HttpTransport } from './sdk/http-transport.js';
+export { trackingRoutes } from './http/tracking-routes.js';

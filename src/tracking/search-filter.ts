@@ -29,6 +29,7 @@ export interface FilterClause {
 const ATTRIBUTES: Readonly<Record<string, Extract<FilterField, { kind: 'attribute' }>['name']>> = {
   name: 'name',
   trialname: 'name',
+  run_name: 'name',
   type: 'type',
   status: 'status',
   createdby: 'createdBy',
@@ -107,7 +108,8 @@ function tokenize(input: string): Token[] {
     const afterOp = tokens.length > 0 && tokens[tokens.length - 1]!.kind === 'op';
     const word = (afterOp ? /^[^\s'"`]+/ : /^[A-Za-z0-9_:/+-][A-Za-z0-9_:/+\-@]*/).exec(input.slice(i));
     if (!word) fail(`unexpected character "${ch}"`, start);
-    tokens.push({ kind: 'word', text: word[0], position: start });
+    const isLike = !afterOp && word[0].toUpperCase() === 'LIKE';
+    tokens.push({ kind: isLike ? 'op' : 'word', text: isLike ? 'LIKE' : word[0], position: start });
     i += word[0].length;
   }
   return tokens;
@@ -122,7 +124,7 @@ export function parseFilter(input: string): FilterClause[] {
   while (i < tokens.length) {
     if (clauses.length > 0) {
       const and = peek();
-      if (!and || and.kind !== 'word' || and.text.toUpperCase() !== 'AND') fail(`expected AND between clauses${and ? `, found "${and.text}"` : ''} (only AND is supported)`, and?.position ?? input.length);
+      if (and?.kind !== 'word' || and.text.toUpperCase() !== 'AND') fail(`expected AND between clauses${and ? `, found "${and.text}"` : ''} (only AND is supported)`, and?.position ?? input.length);
       i++;
     }
     const first = peek();
@@ -140,7 +142,6 @@ export function parseFilter(input: string): FilterClause[] {
     const opToken = peek();
     let op: FilterOp;
     if (opToken?.kind === 'op') op = opToken.text as FilterOp;
-    else if (opToken?.kind === 'word' && opToken.text.toUpperCase() === 'LIKE') op = 'LIKE';
     else fail(`expected an operator (${FILTER_OPS.join(' ')}) after ${parts.join('.')}`, opToken?.position ?? input.length);
     i++;
     const valueToken = peek();

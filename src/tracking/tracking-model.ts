@@ -102,6 +102,8 @@ export interface MetricSummary {
   name: string;
   last: number;
   lastStep: number;
+  /** Milliseconds since the epoch of the last value. */
+  lastTimestamp: number;
   min: number;
   max: number;
   count: number;

@@ -82,7 +82,7 @@ export async function loadComponents(k: Reader, ids: readonly string[]): Promise
       (a.direction === 'input' ? c.inputs : c.outputs).push(item);
     }
     for (const m of await k.selectFrom('metric_summaries').selectAll().where('component_id', 'in', part).orderBy('name').execute()) {
-      const s: MetricSummary = { name: m.name, last: Number(m.last_value), lastStep: Number(m.last_step), min: Number(m.min_value), max: Number(m.max_value), count: Number(m.count) };
+      const s: MetricSummary = { name: m.name, last: Number(m.last_value), lastStep: Number(m.last_step), lastTimestamp: Number(m.last_timestamp), min: Number(m.min_value), max: Number(m.max_value), count: Number(m.count) };
       out.get(m.component_id)!.metrics.push(s);
     }
     for (const t of await k.selectFrom('trial_component_members').select(['component_id', 'trial_id']).where('component_id', 'in', part).orderBy('added_at').execute()) {

@@ -4,10 +4,10 @@
  * (`id IN (…)` over parameters, metric summaries, memberships), results are sorted and paged with
  * an opaque keyset cursor, and only `visibleProjects` are ever read.
  */
-import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
+import type { Expression, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import { AppError } from '../kernel/index.js';
-import type { Database, Db } from '../platform/db/index.js';
+import type { Db } from '../platform/db/index.js';
 import type { FilterClause, FilterOp } from './search-filter.js';
 import { parseFilter } from './search-filter.js';
 import type { Trial, TrialComponent } from './tracking-model.js';
@@ -18,8 +18,10 @@ export const SORT_KEYS = ['createdAt', 'name', 'startTime', 'endTime'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface SearchRequest {
-  /** The filter expression (see search-filter); empty for everything. */
-  filter?: string;
+  /** The filter expression (see search-filter) or already parsed clauses; empty for everything. */
+  filter?: string | readonly FilterClause[];
+  /** Only trials of these experiments (or components in their trials). */
+  experimentIds?: readonly string[];
   sortBy?: SortKey;
   sortOrder?: 'asc' | 'desc';
   /** Page size (1 to 1000, default 50). */
@@ -59,11 +61,10 @@ function decodeCursor(cursor: string): [string | null, string] {
   throw new AppError('INVALID_INPUT', { message: 'Invalid page cursor; pass the nextCursor of the previous page unchanged' });
 }
 
-type Eb = ExpressionBuilder<Database, 'trials'> | ExpressionBuilder<Database, 'trial_components'>;
-
+/** LIKE is case-insensitive on both engines (SQLite's LIKE already is for ASCII; PostgreSQL's is not). */
 function compare(column: Expression<unknown> | ReturnType<typeof sql.ref>, op: FilterOp, value: string | number) {
-  const sqlOp = op === 'LIKE' ? sql`like` : sql.raw(op === '!=' ? '<>' : op);
-  return sql<SqlBool>`${column} ${sqlOp} ${value}`;
+  if (op === 'LIKE') return sql<SqlBool>`lower(${column}) like lower(${String(value)})`;
+  return sql<SqlBool>`${column} ${sql.raw(op === '!=' ? '<>' : op)} ${value}`;
 }
 
 /** Component ids matching one clause that concerns the component itself. */
@@ -93,11 +94,11 @@ function componentSubquery(db: Db, clause: FilterClause) {
 }
 
 function tagPattern(name: string, value: string): string {
-  const escape = (s: string) => JSON.stringify(s).replace(/[\\%_]/g, (c) => `\\${c}`);
-  return `%${escape(name)}:${escape(value)}%`;
+  const quote = (s: string) => JSON.stringify(s).replace(/[\\%_]/g, (c) => `\\${c}`);
+  return `%${quote(name)}:${quote(value)}%`;
 }
 
-function clauseExpression(db: Db, target: SearchTarget, eb: Eb, clause: FilterClause): Expression<SqlBool> {
+function clauseExpression(db: Db, target: SearchTarget, clause: FilterClause): Expression<SqlBool> {
   const f = clause.field;
   const table = target === 'trials' ? 'trials' : 'trial_components';
   if (f.kind === 'attribute') {
@@ -135,26 +136,34 @@ function pageArgs(request: SearchRequest): { limit: number; desc: boolean; sortB
 }
 
 async function searchIds(db: Db, target: SearchTarget, request: SearchRequest): Promise<{ ids: string[]; nextCursor?: string }> {
-  const clauses = parseFilter(request.filter ?? '');
+  const clauses = typeof request.filter === 'object' ? request.filter : parseFilter(request.filter ?? '');
   const { limit, desc, sortBy } = pageArgs(request);
   if (request.visibleProjects.length === 0) return { ids: [] };
   const table = target === 'trials' ? 'trials' : 'trial_components';
-  const sortColumn = sql.ref(`${table}.${SORT_COLUMNS[target][sortBy]}`);
+  // NULL sorts first on SQLite and last on PostgreSQL: the one nullable sort key (an unfinished
+  // component's end time) sorts as '' instead, so pages and cursors agree on both engines. The
+  // others stay bare columns so that an index can deliver the order.
+  const column = sql.ref(`${table}.${SORT_COLUMNS[target][sortBy]}`);
+  const sortColumn = SORT_COLUMNS[target][sortBy] === 'end_time' ? sql<string>`coalesce(${column}, '')` : sql<string>`${column}`;
   const idColumn = sql.ref(`${table}.id`);
   const rows = await db.kysely
     .selectFrom(table as 'trials')
-    .select([sql<string | null>`${sortColumn}`.as('sort_value'), sql<string>`${idColumn}`.as('id')])
+    .select([sortColumn.as('sort_value'), sql<string>`${idColumn}`.as('id')])
     .where(sql.ref(`${table}.project_id`), 'in', request.visibleProjects)
     .where((eb) => {
-      const parts: Expression<SqlBool>[] = clauses.map((c) => clauseExpression(db, target, eb, c));
+      const parts: Expression<SqlBool>[] = clauses.map((c) => clauseExpression(db, target, c));
+      if (request.experimentIds) {
+        const experiments = request.experimentIds.length > 0 ? request.experimentIds : [''];
+        parts.push(
+          target === 'trials'
+            ? sql<SqlBool>`trials.experiment_id in (${sql.join(experiments)})`
+            : sql<SqlBool>`trial_components.id in (${db.kysely.selectFrom('trial_component_members').innerJoin('trials', 'trials.id', 'trial_component_members.trial_id').select('trial_component_members.component_id').where('trials.experiment_id', 'in', experiments)})`,
+        );
+      }
       if (request.cursor) {
         const [value, id] = decodeCursor(request.cursor);
         const cmp = sql.raw(desc ? '<' : '>');
-        parts.push(
-          value === null
-            ? sql<SqlBool>`(${sortColumn} is null and ${idColumn} ${cmp} ${id})`
-            : sql<SqlBool>`(${sortColumn} ${cmp} ${value} or (${sortColumn} = ${value} and ${idColumn} ${cmp} ${id})${desc ? sql` or ${sortColumn} is null` : sql``})`,
-        );
+        parts.push(sql<SqlBool>`(${sortColumn} ${cmp} ${value ?? ''} or (${sortColumn} = ${value ?? ''} and ${idColumn} ${cmp} ${id}))`);
       }
       return eb.and(parts);
     })

@@ -159,8 +159,11 @@ export class TrackingService extends TrackingReads {
   }
 
   async #addMember(tx: Tx, ctx: TrackingContext, trialId: string, componentId: string, now: string): Promise<void> {
-    const exists = await tx.selectFrom('trial_component_members').select('trial_id').where('trial_id', '=', trialId).where('component_id', '=', componentId).executeTakeFirst();
-    if (!exists) await tx.insertInto('trial_component_members').values({ trial_id: trialId, component_id: componentId, added_at: now }).execute();
+    await tx
+      .insertInto('trial_component_members')
+      .values({ trial_id: trialId, component_id: componentId, added_at: now })
+      .onConflict((oc) => oc.columns(['trial_id', 'component_id']).doNothing())
+      .execute();
     await recordAssociation(tx, { projectId: ctx.projectId, sourceId: componentId, destId: trialId, type: 'AssociatedWith', principal: ctx.actor.principal, time: now });
   }
 

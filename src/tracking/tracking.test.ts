@@ -130,6 +130,20 @@ describe.each(testDialects())('tracking on %s', (dialect) => {
     expect(page1.nextCursor).toBeDefined();
     const page2 = await tracking.searchComponents({ limit: 2, sortBy: 'name', sortOrder: 'asc', cursor: page1.nextCursor!, visibleProjects: [projectA] });
     expect(page2.items[0]!.name > page1.items[1]!.name).toBe(true);
+    const ctx = { actor: TEST_ACTOR, projectId: projectA };
+    for (let i = 0; i < 3; i++) await tracking.startComponent(ctx, { name: `unfinished-${i}`, type: 'custom' });
+    const all = await tracking.searchComponents({ limit: 1000, visibleProjects: [projectA] });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await tracking.searchComponents({ limit: 2, sortBy: 'endTime', sortOrder: 'desc', visibleProjects: [projectA], ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((c) => c.componentId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(all.items.map((c) => c.componentId).sort());
+    const liked = await tracking.searchComponents({ filter: "name LIKE 'TRAINING-%'", visibleProjects: [projectA] });
+    expect(liked.items.map((c) => c.name).sort()).toEqual(['Training-eta-0.1', 'Training-eta-0.2', 'Training-broken'].sort());
+    expect(await code(tracking.searchComponents({ cursor: 'garbage', visibleProjects: [projectA] }))).toBe('INVALID_INPUT');
     expect(await code(tracking.searchTrials({ filter: 'metrics.auc > high', visibleProjects: [projectA] }))).toBe('INVALID_INPUT');
     expect(await code(tracking.searchTrials({ filter: 'eta = 1', visibleProjects: [projectA] }))).toBe('INVALID_INPUT');
     expect(await code(tracking.searchTrials({ filter: 'name = a or name = b', visibleProjects: [projectA] }))).toBe('INVALID_INPUT');

@@ -8,9 +8,11 @@ import { registerDataCommands } from './data.js';
 import { registerExplainCommands } from './explain.js';
 import { registerInitCommands } from './init.js';
 import { registerKeyCommands } from './keys.js';
+import { registerLineageCommands } from './lineage.js';
 import { registerModelCommands } from './models.js';
 import { registerMonitoringCommands } from './monitoring.js';
 import { registerQuickstartCommands } from './quickstart.js';
+import { registerTrackingCommands } from './tracking.js';
 
 /** Registers every capability's commands on the program. One line per capability. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -25,4 +27,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerBiasCommands(program, ctx);
   registerMonitoringCommands(program, ctx);
   registerCaptureCommands(program, ctx);
+  registerTrackingCommands(program, ctx);
+  registerLineageCommands(program, ctx);
 }

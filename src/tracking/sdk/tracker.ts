@@ -6,15 +6,12 @@
  * and Failed (with the error message) when it throws. Logging calls queue in order; metrics are
  * sent in batches; every queued call has reached Attest before the component ends.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { captureGit } from '../git-capture.js';
+import { basename } from 'node:path';
+import { captureEnvironment, captureGit } from '../git-capture.js';
 import type { ComponentArtifact, ComponentType, EnvironmentInfo, Experiment, ParameterValue, SourceInfo, Tags, Trial, TrialComponent } from '../tracking-model.js';
 import type { MetricInput, TrackingTransport, UploadedArtifact } from './transport.js';
 
 const METRIC_BATCH = 1000;
-const LOCK_FILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'poetry.lock', 'requirements.txt', 'uv.lock'];
 
 export interface TrackerOptions {
   /** Source-control lineage: captured from `cwd` when 'auto' (default), given explicitly, or none. */
@@ -147,12 +144,7 @@ export class Tracker {
   }
 
   #environment(): EnvironmentInfo {
-    if (this.#options.environment) return this.#options.environment;
-    const cwd = this.#options.cwd ?? process.cwd();
-    const env: EnvironmentInfo = { runtime: `node ${process.version}`, platform: `${process.platform}-${process.arch}` };
-    const lock = LOCK_FILES.map((f) => join(cwd, f)).find((p) => existsSync(p));
-    if (lock) env.lockFileHash = `sha256:${createHash('sha256').update(readFileSync(lock)).digest('hex')}`;
-    return env;
+    return this.#options.environment ?? captureEnvironment(this.#options.cwd ?? process.cwd());
   }
 
   /**

@@ -88,6 +88,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('component_artifacts_artifact').on('component_artifacts').columns(['artifact_id']).execute();
 
+  // No foreign key on metric points: the service checks the component (and its status) once per
+  // batch in the same transaction, instead of a parent lookup per point.
   await db.schema
     .createTable('metrics')
     .addColumn('component_id', 'text', (c) => c.notNull())
