@@ -231,3 +231,11 @@ export function driftReport(reference: readonly FeatureDistribution[], current: 
   const share = features.length === 0 ? 0 : driftedFeatures.length / features.length;
   return { features, driftedFeatures, driftShare: share, datasetDrift: features.length > 0 && share >= settings.driftShare, settings };
 }
+
+/**
+ * Prediction (output) drift: the same statistics and default test applied to the model's output
+ * column (scores or predicted labels), reported as one feature named `name`.
+ */
+export function predictionDrift(reference: FeatureDistribution, current: FeatureDistribution, options: DriftOptions = {}): FeatureDrift {
+  return driftReport([reference], [current], options).features[0]!;
+}

@@ -48,7 +48,7 @@ export { chiSquareSf, gammaP, gammaQ, kolmogorovSf, ks2SampPValue, normalSf } fr
 export type { FeatureDistribution } from './feature-distribution.js';
 export { distributionFromColumn, distributionFromProfile, distributionFromStatistics } from './feature-distribution.js';
 export type { DriftOptions, DriftReport, FeatureDrift, StatTestName } from './drift-report.js';
-export { benjaminiHochberg, defaultStatTest, driftReport, featureDrift } from './drift-report.js';
+export { benjaminiHochberg, defaultStatTest, driftReport, featureDrift, predictionDrift } from './drift-report.js';
 export type { CaptureContent, CaptureEncoding, CaptureInput, CaptureRecord, ContentTypeLists, GroundTruthRecord, MergedRecord, MergeResult } from './capture-format.js';
 export {
   buildCaptureRecord,
