@@ -269,3 +269,25 @@ describe('radix sort', () => {
     );
   });
 });
+
+describe('frame profiles across workers', () => {
+  it('states survive structured cloning (postMessage) and merge to the one-pass profile', async () => {
+    const { initFrameProfile, updateFrameProfile, mergeFrameProfiles, finalizeFrameProfile, profileFrame } = await import('./index.js');
+    const r = fc.sample(fc.double({ min: -100, max: 100, noNaN: true }), { numRuns: 5000, seed: 11 });
+    const frame = (from: number, to: number) => ({
+      rowCount: to - from,
+      columns: [numericColumn('x', Float64Array.from(r.slice(from, to))), categoricalColumn('s', r.slice(from, to).map((v) => (v > 0 ? 'pos' : 'neg')))],
+    });
+    const whole = frame(0, 5000);
+    const parts = [frame(0, 2000), frame(2000, 5000)].map((f) => structuredClone(updateFrameProfile(initFrameProfile(f.columns), f)));
+    const merged = finalizeFrameProfile(parts.reduce((a, b) => mergeFrameProfiles(a, b)));
+    const one = profileFrame(whole);
+    expect(merged.rowCount).toBe(5000);
+    expect(merged.columns[1]).toEqual(one.columns[1]);
+    const [m, o] = [merged.columns[0]!, one.columns[0]!];
+    if (m.kind !== 'numeric' || o.kind !== 'numeric') throw new Error('numeric expected');
+    expect(m.moments.count).toBe(o.moments.count);
+    expect(m.moments.mean).toBeCloseTo(o.moments.mean, 10);
+    expect(m.kll.n).toBe(5000);
+  });
+});
