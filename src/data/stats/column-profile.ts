@@ -19,7 +19,7 @@ import { addHash, finalizeHll, hashBits, hashNumber, hashString, initHll, mergeH
 import type { KllOptions, KllSketch, KllState } from './kll-sketch.js';
 import { finalizeKll, initKll, mergeKll, updateKll } from './kll-sketch.js';
 import type { Moments, MomentsState } from './moments.js';
-import { finalizeMoments, initMoments, mergeMoments, updateMoments } from './moments.js';
+import { addChunkMoments, chunkMoments, finalizeMoments, initMoments, mergeMoments } from './moments.js';
 import type { NumericHistogramState } from './numeric-histogram.js';
 import { addNumericValue, DEFAULT_CARDINALITY_THRESHOLD, initNumericHistogram, numericHistogramEntries } from './numeric-histogram.js';
 
@@ -78,10 +78,27 @@ export function initColumnProfile(column: ColumnShape, options: ProfileOptions =
 
 function updateNumeric(state: NumericProfileState, values: Float64Array, start: number, end: number): void {
   const before = state.moments.count;
-  updateMoments(state.moments, values, start, end);
   updateKll(state.kll, values, start, end);
-  // One pass for the distinct-count sketch, the small-value histogram and the integral count,
-  // hashing the value's words in place (same hash as hashNumber) and updating HLL registers inline.
+  // Pass 1: count, sum, min, max (the moments' first pass).
+  let n = 0;
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = start; i < end; i++) {
+    const x = values[i]!;
+    if (Number.isNaN(x)) continue;
+    n++;
+    sum += x;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  state.moments.missing += end - start - n;
+  // Pass 2: the moments' deviations around the first-pass mean, the distinct-count sketch, the
+  // small-value histogram and the integral count; values are hashed from their words in place
+  // (same hash as hashNumber) and HLL registers are updated inline.
+  const mean = n > 0 ? sum / n : 0;
+  let m2 = 0;
+  let residual = 0;
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   const registers = state.hll.registers;
   const p = state.hll.p;
@@ -91,6 +108,9 @@ function updateNumeric(state: NumericProfileState, values: Float64Array, start: 
   for (let i = start; i < end; i++) {
     const x = values[i]!;
     if (Number.isNaN(x)) continue;
+    const d = x - mean;
+    m2 += d * d;
+    residual += d;
     const h = x === 0 ? hashBits(0, 0) : hashBits(bits[2 * i]!, bits[2 * i + 1]!);
     const idx = h >>> (32 - p);
     const rank = Math.min(Math.clz32(h << p) + 1, maxRank);
@@ -98,6 +118,7 @@ function updateNumeric(state: NumericProfileState, values: Float64Array, start: 
     if (!hist.overflowed) addNumericValue(hist, x, h);
     if (x === Math.trunc(x)) integral++;
   }
+  if (n > 0) addChunkMoments(state.moments, chunkMoments(n, sum, min, max, m2, residual));
   const present = state.moments.count - before;
   addTypeCount(state.types, 'missing', end - start - present);
   if (state.dtype === 'boolean') addTypeCount(state.types, 'Boolean', present);
