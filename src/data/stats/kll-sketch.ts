@@ -119,12 +119,16 @@ function coin(state: KllState, h: number): number {
   return createRandom(seed).nextUint32() & 1;
 }
 
+let scratch = new Uint32Array(2 * KLL_BATCH);
+
 /** Compacts level h: sort, keep one item if the count is odd, promote every other item of the rest. */
 function compactLevel(state: KllState, h: number): void {
   if (h + 1 >= state.levels.length) addLevel(state);
   const size = state.sizes[h]!;
   const buf = state.levels[h]!;
-  const sorted = buf.subarray(0, size).sort();
+  const sorted = buf.subarray(0, size);
+  if (scratch.length < 2 * size) scratch = new Uint32Array(2 * size);
+  radixSortFloat64(sorted, scratch);
   const keep = size & 1;
   const pairs = (size - keep) >> 1;
   const offset = coin(state, h);
@@ -149,8 +153,6 @@ function condense(state: KllState): void {
     compactLevel(state, h < levels ? h : levels - 1);
   }
 }
-
-let scratch = new Uint32Array(2 * KLL_BATCH);
 
 /** Sorts the batch once, halves it down to the level where it fits, and adds it there. */
 function flushBatch(state: KllState): void {
