@@ -9,6 +9,7 @@
  * distinct-count registers and exact histograms, and within the stated bounds for KLL and
  * summary-mode frequent items.
  */
+import { AppError } from '../../kernel/index.js';
 import type { CategoricalColumn, Column, NumericColumn, NumericDtype } from '../frame/column-frame.js';
 import type { DataTypeCounts, InferredType } from './data-type.js';
 import { addTypeCount, classifyString, determineType, initDataTypeCounts, mergeDataTypeCounts } from './data-type.js';
@@ -151,7 +152,7 @@ function updateCategorical(state: CategoricalProfileState, column: CategoricalCo
 
 /** Adds rows [start, end) of `column` to `state` in place and returns it. */
 export function updateColumnProfile(state: ColumnProfileState, column: Column, start = 0, end = column.kind === 'numeric' ? column.values.length : column.codes.length): ColumnProfileState {
-  if (state.kind !== column.kind) throw new RangeError(`Column ${column.name} is ${column.kind}, its profile is ${state.kind}`);
+  if (state.kind !== column.kind) throw new AppError('DATA_SCHEMA_MISMATCH', { message: `Column ${column.name} is ${column.kind}, its profile is ${state.kind}` });
   if (state.kind === 'numeric') updateNumeric(state, (column as NumericColumn).values, start, end);
   else updateCategorical(state, column as CategoricalColumn, start, end);
   return state;
@@ -166,7 +167,7 @@ function mergeHistograms(a: NumericHistogramState, b: NumericHistogramState): Nu
 
 /** Merges two states of the same column into a new state. */
 export function mergeColumnProfiles(a: ColumnProfileState, b: ColumnProfileState): ColumnProfileState {
-  if (a.kind !== b.kind || a.name !== b.name) throw new RangeError(`Cannot merge profiles of ${a.name} (${a.kind}) and ${b.name} (${b.kind})`);
+  if (a.kind !== b.kind || a.name !== b.name) throw new AppError('DATA_SCHEMA_MISMATCH', { message: `Cannot merge profiles of ${a.name} (${a.kind}) and ${b.name} (${b.kind})` });
   if (a.kind === 'numeric' && b.kind === 'numeric') {
     return {
       ...a,

@@ -61,6 +61,7 @@ export interface FrequentItems<K extends string | number = string> {
   errorBound: number;
 }
 
+/** Items by count; a summary-mode state is reduced to its capacity first (it stays a valid state). */
 export function finalizeFrequentItems<K extends string | number>(state: FrequentItemsState<K>): FrequentItems<K> {
   if (!state.exact) reduce(state);
   const items = [...state.counts].map(([value, count]) => ({ value, count }));

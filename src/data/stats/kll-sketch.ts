@@ -25,7 +25,7 @@
  * Determinism: coins come from `createRandom(seed, level, compaction count)`, so the same items in
  * the same partitions with the same seed give byte-identical sketches; merge is commutative.
  */
-import { createRandom } from '../../kernel/index.js';
+import { AppError, createRandom } from '../../kernel/index.js';
 import { radixSortFloat64 } from './radix-sort.js';
 
 /** Deequ's default sketch size. */
@@ -227,24 +227,23 @@ function copyKll(s: KllState): KllState {
 
 /** Merges two sketches with the same k and c into a new one (inputs are not modified). */
 export function mergeKll(a: KllState, b: KllState): KllState {
-  if (a.k !== b.k || a.c !== b.c) throw new RangeError(`Cannot merge KLL sketches with different parameters (k ${a.k}/${b.k}, c ${a.c}/${b.c})`);
+  if (a.k !== b.k || a.c !== b.c) throw new AppError('INVALID_INPUT', { message: `Cannot merge KLL sketches with different parameters (k ${a.k}/${b.k}, c ${a.c}/${b.c})` });
   const out = copyKll(a);
   flushBatch(out);
   const other = copyKll(b);
   flushBatch(other);
-  b = other;
-  while (out.levels.length < b.levels.length) addLevel(out);
-  for (let h = 0; h < b.levels.length; h++) {
-    const size = b.sizes[h]!;
+  while (out.levels.length < other.levels.length) addLevel(out);
+  for (let h = 0; h < other.levels.length; h++) {
+    const size = other.sizes[h]!;
     const dst = ensureRoom(out, h, size);
-    dst.set(b.levels[h]!.subarray(0, size), out.sizes[h]!);
+    dst.set(other.levels[h]!.subarray(0, size), out.sizes[h]!);
     out.sizes[h] = out.sizes[h]! + size;
-    out.compactions[h] = out.compactions[h]! + b.compactions[h]!;
+    out.compactions[h] = out.compactions[h]! + other.compactions[h]!;
   }
-  out.n += b.n;
-  out.total += b.total;
-  out.worstCaseError += b.worstCaseError;
-  out.errorVariance += b.errorVariance;
+  out.n += other.n;
+  out.total += other.total;
+  out.worstCaseError += other.worstCaseError;
+  out.errorVariance += other.errorVariance;
   condense(out);
   return out;
 }
