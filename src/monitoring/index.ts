@@ -71,3 +71,4 @@ export type { ChartBars, MonitoringReport, ReportInput } from './report.js';
 export { barChartSvg, buildReport, chartBars, renderReportHtml } from './report.js';
 export type { BinaryClassificationMetrics, ComparisonOperator, MetricValue, ModelQualityViolation, MulticlassMetrics, RegressionMetrics } from './model-quality.js';
 export { binaryClassificationMetrics, checkModelQuality, multiclassMetrics, regressionMetrics } from './model-quality.js';
+export { baselineFiles, monitorCheckFiles, parseBaselineFiles } from './output-files.js';
