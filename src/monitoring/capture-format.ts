@@ -158,3 +158,20 @@ export function mergeGroundTruth(captures: readonly CaptureRecord[], groundTruth
   }
   return { merged, unmatchedCaptures, unmatchedGroundTruth: [...truth.entries()].filter(([k]) => !used.has(k)).map(([, g]) => g) };
 }
+
+/**
+ * The captured CSV payloads of `records` (inputs or outputs) joined into one CSV text without a
+ * header, one line per captured row, in record order; JSON payloads are rejected. Feed it to the
+ * CSV importer with the baseline's column names to get the window's frame.
+ */
+export function capturedCsv(records: readonly CaptureRecord[], which: 'input' | 'output'): string {
+  const lines: string[] = [];
+  for (const r of records) {
+    const c = which === 'input' ? r.captureData.endpointInput : r.captureData.endpointOutput;
+    if (!c) continue;
+    if (c.encoding === 'JSON') throw new AppError('INVALID_INPUT', { message: `Record ${r.eventMetadata.eventId} holds JSON, not CSV`, details: { eventId: r.eventMetadata.eventId } });
+    const text = c.encoding === 'BASE64' ? new TextDecoder().decode(decodeCaptureContent(c)) : c.data;
+    for (const line of text.split(/\r?\n/)) if (line.length > 0) lines.push(line);
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}

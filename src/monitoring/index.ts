@@ -52,6 +52,7 @@ export { benjaminiHochberg, defaultStatTest, driftReport, featureDrift, predicti
 export type { CaptureContent, CaptureEncoding, CaptureInput, CaptureRecord, ContentTypeLists, GroundTruthRecord, MergedRecord, MergeResult } from './capture-format.js';
 export {
   buildCaptureRecord,
+  capturedCsv,
   capturePartitionKey,
   decodeCaptureContent,
   encodeCaptureContent,
