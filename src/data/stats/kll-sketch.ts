@@ -193,6 +193,7 @@ function flushBatch(state: KllState): void {
 export function updateKll(state: KllState, values: Float64Array, start = 0, end = values.length): KllState {
   let batch = state.batch;
   let size = state.batchSize;
+  let added = 0;
   for (let i = start; i < end; i++) {
     const x = values[i]!;
     if (Number.isNaN(x)) continue;
@@ -209,8 +210,9 @@ export function updateKll(state: KllState, values: Float64Array, start = 0, end 
       }
     }
     batch[size++] = x;
-    state.n++;
+    added++;
   }
+  state.n += added;
   state.batchSize = size;
   return state;
 }
