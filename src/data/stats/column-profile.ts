@@ -29,6 +29,13 @@ export interface ProfileOptions {
   kll?: KllOptions;
   /** HyperLogLog precision (default 14). */
   hllPrecision?: number;
+  /**
+   * Keep a HyperLogLog distinct count for numeric columns (default true). Model Monitor's
+   * statistics.json reports no distinct count for numeric features, so the monitoring baseline
+   * turns it off and saves hashing every value; low-cardinality columns are still counted exactly
+   * by the histogram.
+   */
+  numericDistinct?: boolean;
   /** Distinct values up to which numeric columns keep an exact histogram (default 120, Deequ's threshold). */
   histogramCap?: number;
   /** Distinct categories kept exactly before switching to a Misra–Gries summary of that many counters (default 1000). */
@@ -41,7 +48,8 @@ export interface NumericProfileState {
   readonly dtype: NumericDtype;
   moments: MomentsState;
   kll: KllState;
-  hll: HllState;
+  /** Null when `numericDistinct` is off. */
+  hll: HllState | null;
   histogram: NumericHistogramState;
   types: DataTypeCounts;
 }
@@ -69,7 +77,7 @@ export function initColumnProfile(column: ColumnShape, options: ProfileOptions =
       dtype: column.dtype,
       moments: initMoments(),
       kll: initKll(options.kll),
-      hll,
+      hll: options.numericDistinct === false ? null : hll,
       histogram: initNumericHistogram(options.histogramCap ?? DEFAULT_CARDINALITY_THRESHOLD),
       types: initDataTypeCounts(),
     };
@@ -101,23 +109,38 @@ function updateNumeric(state: NumericProfileState, values: Float64Array, start: 
   let m2 = 0;
   let residual = 0;
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  const registers = state.hll.registers;
-  const p = state.hll.p;
-  const maxRank = 32 - p + 1;
+  const hll = state.hll;
   const hist = state.histogram;
   let integral = 0;
-  for (let i = start; i < end; i++) {
-    const x = values[i]!;
-    if (Number.isNaN(x)) continue;
-    const d = x - mean;
-    m2 += d * d;
-    residual += d;
-    const h = x === 0 ? hashBits(0, 0) : hashBits(bits[2 * i]!, bits[2 * i + 1]!);
-    const idx = h >>> (32 - p);
-    const rank = Math.min(Math.clz32(h << p) + 1, maxRank);
-    if (rank > registers[idx]!) registers[idx] = rank;
-    if (!hist.overflowed) addNumericValue(hist, x, h);
-    if (x === Math.trunc(x)) integral++;
+  if (hll === null && hist.overflowed) {
+    for (let i = start; i < end; i++) {
+      const x = values[i]!;
+      if (Number.isNaN(x)) continue;
+      const d = x - mean;
+      m2 += d * d;
+      residual += d;
+      if (x === Math.trunc(x)) integral++;
+    }
+  } else {
+    const registers = hll?.registers;
+    const p = hll?.p ?? 0;
+    const maxRank = 32 - p + 1;
+    for (let i = start; i < end; i++) {
+      const x = values[i]!;
+      if (Number.isNaN(x)) continue;
+      const d = x - mean;
+      m2 += d * d;
+      residual += d;
+      if (x === Math.trunc(x)) integral++;
+      if (registers === undefined && hist.overflowed) continue;
+      const h = x === 0 ? hashBits(0, 0) : hashBits(bits[2 * i]!, bits[2 * i + 1]!);
+      if (registers !== undefined) {
+        const idx = h >>> (32 - p);
+        const rank = Math.min(Math.clz32(h << p) + 1, maxRank);
+        if (rank > registers[idx]!) registers[idx] = rank;
+      }
+      if (!hist.overflowed) addNumericValue(hist, x, h);
+    }
   }
   if (n > 0) addChunkMoments(state.moments, chunkMoments(n, sum, min, max, m2, residual));
   const present = state.moments.count - before;
@@ -173,7 +196,7 @@ export function mergeColumnProfiles(a: ColumnProfileState, b: ColumnProfileState
       ...a,
       moments: mergeMoments(a.moments, b.moments),
       kll: mergeKll(a.kll, b.kll),
-      hll: mergeHll(a.hll, b.hll),
+      hll: a.hll && b.hll ? mergeHll(a.hll, b.hll) : null,
       histogram: mergeHistograms(a.histogram, b.histogram),
       types: mergeDataTypeCounts(a.types, b.types),
     };
@@ -193,7 +216,7 @@ interface ProfileCommon {
   completeness: number;
   inferredType: InferredType;
   typeCounts: DataTypeCounts;
-  /** HyperLogLog estimate, or the exact count when the values are known exactly. */
+  /** HyperLogLog estimate, or the exact count when the values are known exactly; NaN when not computed. */
   distinct: number;
   distinctIsExact: boolean;
 }
@@ -234,7 +257,7 @@ export function finalizeColumnProfile(state: ColumnProfileState): ColumnProfile 
       completeness: rows === 0 ? 1 : moments.count / rows,
       inferredType: determineType(types),
       typeCounts: types,
-      distinct: histogram ? histogram.length : finalizeHll(state.hll),
+      distinct: histogram ? histogram.length : state.hll ? finalizeHll(state.hll) : Number.NaN,
       distinctIsExact: histogram !== null,
       moments,
       kll: finalizeKll(state.kll),

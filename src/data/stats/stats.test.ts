@@ -291,3 +291,19 @@ describe('frame profiles across workers', () => {
     expect(m.kll.n).toBe(5000);
   });
 });
+
+describe('numeric distinct counts can be turned off', () => {
+  it('keeps exact low-cardinality counts and reports NaN otherwise', async () => {
+    const { profileFrame } = await import('./index.js');
+    const frame = {
+      rowCount: 1000,
+      columns: [numericColumn('low', Float64Array.from({ length: 1000 }, (_, i) => i % 7)), numericColumn('high', Float64Array.from({ length: 1000 }, (_, i) => i / 3))],
+    };
+    const off = profileFrame(frame, { numericDistinct: false });
+    const on = profileFrame(frame);
+    expect(off.columns[0]!.distinct).toBe(7);
+    expect(off.columns[1]!.distinct).toBeNaN();
+    expect(Math.abs(on.columns[1]!.distinct - 1000)).toBeLessThan(30);
+    expect(off.columns.map((c) => c.kind === 'numeric' && c.moments.mean)).toEqual(on.columns.map((c) => c.kind === 'numeric' && c.moments.mean));
+  });
+});
