@@ -18,7 +18,7 @@ import { addItem, finalizeFrequentItems, initFrequentItems, mergeFrequentItems }
 import type { HllState } from './hyperloglog.js';
 import { addHash, finalizeHll, hashBits, hashNumber, hashString, initHll, mergeHll } from './hyperloglog.js';
 import type { KllOptions, KllSketch, KllState } from './kll-sketch.js';
-import { finalizeKll, initKll, mergeKll, updateKll } from './kll-sketch.js';
+import { finalizeKll, initKll, mergeKll, updateKllWithSums } from './kll-sketch.js';
 import type { Moments, MomentsState } from './moments.js';
 import { addChunkMoments, chunkMoments, finalizeMoments, initMoments, mergeMoments } from './moments.js';
 import type { NumericHistogramState } from './numeric-histogram.js';
@@ -87,20 +87,8 @@ export function initColumnProfile(column: ColumnShape, options: ProfileOptions =
 
 function updateNumeric(state: NumericProfileState, values: Float64Array, start: number, end: number): void {
   const before = state.moments.count;
-  updateKll(state.kll, values, start, end);
-  // Pass 1: count, sum, min, max (the moments' first pass).
-  let n = 0;
-  let sum = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = start; i < end; i++) {
-    const x = values[i]!;
-    if (Number.isNaN(x)) continue;
-    n++;
-    sum += x;
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
+  // Pass 1 (with the KLL sketch): count, sum, min, max — the moments' first pass.
+  const { count: n, sum, min, max } = updateKllWithSums(state.kll, values, start, end);
   state.moments.missing += end - start - n;
   // Pass 2: the moments' deviations around the first-pass mean, the distinct-count sketch, the
   // small-value histogram and the integral count; values are hashed from their words in place

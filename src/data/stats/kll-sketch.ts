@@ -191,9 +191,29 @@ function flushBatch(state: KllState): void {
 
 /** Adds the non-NaN values of `values[start..end)` to `state` in place and returns it. */
 export function updateKll(state: KllState, values: Float64Array, start = 0, end = values.length): KllState {
+  updateKllWithSums(state, values, start, end);
+  return state;
+}
+
+/** First-pass sums of the values a chunk added to a sketch. */
+export interface ChunkSums {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * {@link updateKll} that also returns the chunk's count, plain sum, min and max, so a profiler
+ * reads the values once for both (the first pass of the two-pass moments).
+ */
+export function updateKllWithSums(state: KllState, values: Float64Array, start = 0, end = values.length): ChunkSums {
   let batch = state.batch;
   let size = state.batchSize;
   let added = 0;
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
   for (let i = start; i < end; i++) {
     const x = values[i]!;
     if (Number.isNaN(x)) continue;
@@ -211,10 +231,13 @@ export function updateKll(state: KllState, values: Float64Array, start = 0, end 
     }
     batch[size++] = x;
     added++;
+    sum += x;
+    if (x < min) min = x;
+    if (x > max) max = x;
   }
   state.n += added;
   state.batchSize = size;
-  return state;
+  return { count: added, sum, min, max };
 }
 
 function copyKll(s: KllState): KllState {
