@@ -195,25 +195,36 @@ export function updateKll(state: KllState, values: Float64Array, start = 0, end 
   return state;
 }
 
-/** First-pass sums of the values a chunk added to a sketch. */
+/** One-pass sums of the values a chunk added to a sketch. */
 export interface ChunkSums {
   count: number;
-  sum: number;
   min: number;
   max: number;
+  /** The chunk's first value, around which the shifted sums are taken. */
+  shift: number;
+  /** Σ(x − shift) and Σ(x − shift)². */
+  shiftedSum: number;
+  shiftedSquares: number;
+  /** Values with no fractional part. */
+  integral: number;
 }
 
 /**
- * {@link updateKll} that also returns the chunk's count, plain sum, min and max, so a profiler
- * reads the values once for both (the first pass of the two-pass moments).
+ * {@link updateKll} that also returns the chunk's count, min, max, integral count and sums shifted
+ * by its first value, so a profiler reads the values once for everything (the shifted sums give
+ * the variance exactly enough when the shift is near the mean; callers check that and make a
+ * second pass otherwise).
  */
 export function updateKllWithSums(state: KllState, values: Float64Array, start = 0, end = values.length): ChunkSums {
   let batch = state.batch;
   let size = state.batchSize;
   let added = 0;
-  let sum = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
+  let shift = Number.NaN;
+  let s1 = 0;
+  let s2 = 0;
+  let integral = 0;
   for (let i = start; i < end; i++) {
     const x = values[i]!;
     if (Number.isNaN(x)) continue;
@@ -230,14 +241,18 @@ export function updateKllWithSums(state: KllState, values: Float64Array, start =
       }
     }
     batch[size++] = x;
+    if (added === 0) shift = x;
     added++;
-    sum += x;
+    const d = x - shift;
+    s1 += d;
+    s2 += d * d;
     if (x < min) min = x;
     if (x > max) max = x;
+    if (x === Math.trunc(x)) integral++;
   }
   state.n += added;
   state.batchSize = size;
-  return { count: added, sum, min, max };
+  return { count: added, min, max, shift, shiftedSum: s1, shiftedSquares: s2, integral };
 }
 
 function copyKll(s: KllState): KllState {

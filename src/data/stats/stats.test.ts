@@ -240,10 +240,21 @@ describe('column profiles', () => {
           if (merged.kind === 'numeric' && one.kind === 'numeric') {
             expect(merged.histogram).toEqual(one.histogram);
             expect(merged.kll.data).toEqual(one.kll.data);
+            // The profile's fused one-pass moments agree with the two-pass reference and across partitions.
+            const twoPass = finalizeMoments(updateMoments(initMoments(), Float64Array.from(xs)));
+            const scale = Math.max(0, ...xs.filter((v) => !Number.isNaN(v)).map(Math.abs));
+            for (const m of [merged.moments, one.moments]) {
+              expect(m.count).toBe(twoPass.count);
+              expect(m.min).toBe(twoPass.min);
+              expect(m.max).toBe(twoPass.max);
+              expect(close(m.mean, twoPass.mean, scale)).toBe(true);
+              expect(close(m.sum, twoPass.sum, scale * 8)).toBe(true);
+              if (m.count > 0) expect(Math.abs(m.variance - twoPass.variance)).toBeLessThanOrEqual(1e-12 * twoPass.variance + 1e3 * (Number.EPSILON * scale) ** 2 + 1e-300);
+            }
           }
         }
       }),
-      { numRuns: 100 },
+      { numRuns: Number(process.env.FC_RUNS ?? 100) },
     );
   });
 });
