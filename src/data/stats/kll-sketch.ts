@@ -35,6 +35,11 @@ export const KLL_DEFAULT_C = 0.64;
 const MIN_LEVEL_WIDTH = 8;
 /** Values collected before one sort-and-halve step. */
 export const KLL_BATCH = 1 << 16;
+/**
+ * Values a state keeps batched between updates; larger batches are flushed when an update ends
+ * and the buffer shrinks, so wide frames hold at most 32 KB of batch per column.
+ */
+const KLL_RETAINED_BATCH = 1 << 12;
 
 /** Mergeable KLL state. Level buffers are unsorted between compactions. */
 export interface KllState {
@@ -252,6 +257,15 @@ export function updateKllWithSums(state: KllState, values: Float64Array, start =
   }
   state.n += added;
   state.batchSize = size;
+  if (size >= KLL_RETAINED_BATCH) {
+    flushBatch(state);
+    size = 0;
+  }
+  if (state.batch.length > KLL_RETAINED_BATCH) {
+    const small = new Float64Array(KLL_RETAINED_BATCH);
+    small.set(state.batch.subarray(0, size));
+    state.batch = small;
+  }
   return { count: added, min, max, shift, shiftedSum: s1, shiftedSquares: s2, integral };
 }
 
