@@ -67,6 +67,7 @@ function isoSeconds(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
 
+/** A capture record in Model Monitor's shape (eventVersion "0"). */
 export function buildCaptureRecord(input: CaptureInput): CaptureRecord {
   return {
     captureData: { ...(input.input ? { endpointInput: input.input } : {}), ...(input.output ? { endpointOutput: input.output } : {}) },

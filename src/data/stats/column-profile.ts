@@ -24,6 +24,7 @@ import { addChunkMoments, finalizeMoments, initMoments, mergeMoments } from './m
 import type { NumericHistogramState } from './numeric-histogram.js';
 import { addNumericValue, DEFAULT_CARDINALITY_THRESHOLD, initNumericHistogram, numericHistogramEntries } from './numeric-histogram.js';
 
+/** Sketch parameters of a profile. */
 export interface ProfileOptions {
   /** KLL parameters (defaults: Deequ's k = 2048, c = 0.64, seed 0). */
   kll?: KllOptions;
@@ -42,6 +43,7 @@ export interface ProfileOptions {
   frequentItemsCap?: number;
 }
 
+/** Mergeable state of a numeric column's profile. */
 export interface NumericProfileState {
   readonly kind: 'numeric';
   readonly name: string;
@@ -54,6 +56,7 @@ export interface NumericProfileState {
   types: DataTypeCounts;
 }
 
+/** Mergeable state of a categorical column's profile. */
 export interface CategoricalProfileState {
   readonly kind: 'categorical';
   readonly name: string;
@@ -68,6 +71,7 @@ export type ColumnProfileState = NumericProfileState | CategoricalProfileState;
 /** The shape of a column without its data, enough to start a profile. */
 export type ColumnShape = Pick<NumericColumn, 'kind' | 'name' | 'dtype'> | Pick<CategoricalColumn, 'kind' | 'name' | 'dtype'>;
 
+/** An empty profile state for a column of this shape. */
 export function initColumnProfile(column: ColumnShape, options: ProfileOptions = {}): ColumnProfileState {
   const hll = initHll(options.hllPrecision);
   if (column.kind === 'numeric') {
@@ -222,6 +226,7 @@ interface ProfileCommon {
   distinctIsExact: boolean;
 }
 
+/** Finalised profile of a numeric column. */
 export interface NumericProfile extends ProfileCommon {
   kind: 'numeric';
   dtype: NumericDtype;
@@ -231,6 +236,7 @@ export interface NumericProfile extends ProfileCommon {
   histogram: { value: number; count: number }[] | null;
 }
 
+/** Finalised profile of a categorical column. */
 export interface CategoricalProfile extends ProfileCommon {
   kind: 'categorical';
   frequentItems: FrequentItems<string>;
@@ -238,6 +244,7 @@ export interface CategoricalProfile extends ProfileCommon {
 
 export type ColumnProfile = NumericProfile | CategoricalProfile;
 
+/** The finished profile of a column (moments, sketches, type and distinct counts). */
 export function finalizeColumnProfile(state: ColumnProfileState): ColumnProfile {
   const types = { ...state.types };
   if (state.kind === 'numeric') {

@@ -18,6 +18,7 @@ export interface FrameProfile {
   columns: ColumnProfile[];
 }
 
+/** Empty profile states for every column of a schema. */
 export function initFrameProfile(schema: readonly ColumnShape[], options: ProfileOptions = {}): FrameProfileState {
   return { rowCount: 0, columns: schema.map((c) => initColumnProfile(c, options)) };
 }
@@ -34,11 +35,13 @@ export function updateFrameProfile(state: FrameProfileState, frame: ColumnFrame)
   return state;
 }
 
+/** Merges two partition states of the same frame schema into a new state. */
 export function mergeFrameProfiles(a: FrameProfileState, b: FrameProfileState): FrameProfileState {
   if (a.columns.length !== b.columns.length) throw new AppError('DATA_SCHEMA_MISMATCH', { message: 'Cannot merge profiles of frames with different columns' });
   return { rowCount: a.rowCount + b.rowCount, columns: a.columns.map((s, i) => mergeColumnProfiles(s, b.columns[i]!)) };
 }
 
+/** Finalises every column's profile. */
 export function finalizeFrameProfile(state: FrameProfileState): FrameProfile {
   return { rowCount: state.rowCount, columns: state.columns.map(finalizeColumnProfile) };
 }

@@ -16,6 +16,7 @@ export interface HllState {
   registers: Uint8Array;
 }
 
+/** Empty sketch with 2^p registers. */
 export function initHll(p = HLL_DEFAULT_P): HllState {
   if (!(p >= 4 && p <= 18)) throw new AppError('INVALID_INPUT', { message: `HyperLogLog precision must be in [4, 18], got ${p}` });
   return { p, registers: new Uint8Array(1 << p) };
@@ -69,6 +70,7 @@ export function updateHllNumbers(state: HllState, values: Float64Array, start = 
   return state;
 }
 
+/** Register-wise maximum of two sketches (a new state). */
 export function mergeHll(a: HllState, b: HllState): HllState {
   if (a.p !== b.p) throw new AppError('INVALID_INPUT', { message: `Cannot merge HyperLogLog sketches of precision ${a.p} and ${b.p}` });
   const registers = a.registers.slice();

@@ -80,6 +80,7 @@ function capacityTotal(k: number, c: number, levels: number): number {
   return t;
 }
 
+/** An empty sketch (Deequ's k and c unless given; seed for the compaction coins). */
 export function initKll(options: KllOptions = {}): KllState {
   const k = options.k ?? KLL_DEFAULT_K;
   const c = options.c ?? KLL_DEFAULT_C;
@@ -343,6 +344,7 @@ export interface WeightedCdf {
   total: number;
 }
 
+/** The sketch as a weighted CDF over its distinct items. */
 export function kllCdf(sketch: KllSketch): WeightedCdf {
   const items: [number, number][] = [];
   sketch.data.forEach((level, h) => {

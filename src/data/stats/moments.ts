@@ -41,6 +41,7 @@ export interface Moments {
   max: number;
 }
 
+/** Empty state. */
 export function initMoments(): MomentsState {
   return { count: 0, missing: 0, mean: 0, m2: 0, sum: 0, sumCompensation: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
 }
@@ -135,6 +136,7 @@ export function mergeMoments(a: MomentsState, b: MomentsState): MomentsState {
   return combineInto({ ...a }, b);
 }
 
+/** Count, sum, mean, variances, std, min and max of the state. */
 export function finalizeMoments(state: MomentsState): Moments {
   const n = state.count;
   const variance = n > 0 ? Math.max(0, state.m2) / n : Number.NaN;
