@@ -31,7 +31,7 @@ function tieAveragedDcg(gains: readonly number[], scores: readonly number[]): nu
 
 /** nDCG of `current` scores against `baseline` relevances (sklearn `ndcg_score` for one sample). */
 export function ndcg(baseline: readonly number[], current: readonly number[]): number {
-  if (baseline.length !== current.length) throw new RangeError('nDCG needs one current score per baseline feature');
+  if (baseline.length !== current.length) throw new AppError('INVALID_INPUT', { message: 'nDCG needs one current score per baseline feature' });
   const ideal = [...baseline].sort((a, b) => b - a).reduce((s, g, r) => s + g / Math.log2(r + 2), 0);
   return ideal === 0 ? 0 : tieAveragedDcg(baseline, current) / ideal;
 }

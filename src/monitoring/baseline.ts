@@ -30,7 +30,7 @@ export interface SuggestBaselineOptions {
 
 /** `baseline suggest`: profile the frame and suggest constraints with Deequ's default rules. */
 export function suggestBaseline(frame: ColumnFrame, options: SuggestBaselineOptions = {}): Baseline & { profile: FrameProfile } {
-  const profile = profileFrame(frame, options.profile);
+  const profile = profileFrame(frame, { numericDistinct: false, ...options.profile });
   return { statistics: buildStatistics(profile), constraints: suggestConstraints(profile, options.monitoringConfig ?? DEFAULT_MONITORING_CONFIG), profile };
 }
 
@@ -48,7 +48,7 @@ export interface MonitorCheckOptions {
 
 /** `monitor check`: the window's violations against the baseline and its drift report. */
 export function monitorCheck(baseline: Baseline, frame: ColumnFrame, options: MonitorCheckOptions = {}): MonitorCheckResult {
-  const profile = profileFrame(frame, options.profile);
+  const profile = profileFrame(frame, { numericDistinct: false, ...options.profile });
   const violations = checkConstraints(baseline.statistics, baseline.constraints, profile);
   const reference = baseline.statistics.features.map(distributionFromStatistics).filter((d): d is FeatureDistribution => d !== undefined);
   const current = frame.columns.map(distributionFromColumn);

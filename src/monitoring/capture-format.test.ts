@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  capturedCsv,
   capturePartitionKey,
   decodeCaptureContent,
   encodeCaptureContent,
@@ -60,5 +61,17 @@ describe('data capture format', () => {
     ]);
     expect(r.unmatchedCaptures.map((c) => c.eventMetadata.eventId)).toEqual(['e3']);
     expect(r.unmatchedGroundTruth.map((g) => g.eventMetadata.eventId)).toEqual(['e1']);
+  });
+  it('joins captured CSV payloads for the importer', () => {
+    const recs = parseCaptureLines(
+      [
+        formatCaptureLine({ eventId: 'a', inferenceTime: new Date(0), input: encodeCaptureContent('INPUT', 'text/csv', '1,2\n3,4'), output: encodeCaptureContent('OUTPUT', 'text/csv', '0.1\n0.9') }),
+        formatCaptureLine({ eventId: 'b', inferenceTime: new Date(0), input: encodeCaptureContent('INPUT', 'application/x-custom', '5,6') }),
+      ].join('\n'),
+    );
+    expect(capturedCsv(recs, 'input')).toBe('1,2\n3,4\n5,6\n');
+    expect(capturedCsv(recs, 'output')).toBe('0.1\n0.9\n');
+    const json = parseCaptureLines(formatCaptureLine({ eventId: 'j', inferenceTime: new Date(0), input: encodeCaptureContent('INPUT', 'application/json', '{}') }));
+    expect(() => capturedCsv(json, 'input')).toThrow(/holds JSON/);
   });
 });

@@ -67,6 +67,7 @@ function isoSeconds(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
 
+/** A capture record in Model Monitor's shape (eventVersion "0"). */
 export function buildCaptureRecord(input: CaptureInput): CaptureRecord {
   return {
     captureData: { ...(input.input ? { endpointInput: input.input } : {}), ...(input.output ? { endpointOutput: input.output } : {}) },
@@ -157,4 +158,21 @@ export function mergeGroundTruth(captures: readonly CaptureRecord[], groundTruth
     } else unmatchedCaptures.push(c);
   }
   return { merged, unmatchedCaptures, unmatchedGroundTruth: [...truth.entries()].filter(([k]) => !used.has(k)).map(([, g]) => g) };
+}
+
+/**
+ * The captured CSV payloads of `records` (inputs or outputs) joined into one CSV text without a
+ * header, one line per captured row, in record order; JSON payloads are rejected. Feed it to the
+ * CSV importer with the baseline's column names to get the window's frame.
+ */
+export function capturedCsv(records: readonly CaptureRecord[], which: 'input' | 'output'): string {
+  const lines: string[] = [];
+  for (const r of records) {
+    const c = which === 'input' ? r.captureData.endpointInput : r.captureData.endpointOutput;
+    if (!c) continue;
+    if (c.encoding === 'JSON') throw new AppError('INVALID_INPUT', { message: `Record ${r.eventMetadata.eventId} holds JSON, not CSV`, details: { eventId: r.eventMetadata.eventId } });
+    const text = c.encoding === 'BASE64' ? new TextDecoder().decode(decodeCaptureContent(c)) : c.data;
+    for (const line of text.split(/\r?\n/)) if (line.length > 0) lines.push(line);
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

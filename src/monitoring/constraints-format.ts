@@ -149,6 +149,7 @@ export interface EffectiveThresholds {
   performComparison: boolean;
 }
 
+/** Resolves the thresholds for a feature: its overrides, else the global monitoring_config. */
 export function effectiveThresholds(config: MonitoringConfig, feature?: FeatureConstraints): EffectiveThresholds {
   const o: MonitoringConfigOverrides = { ...(feature?.string_constraints?.monitoring_config_overrides ?? {}), ...(feature?.monitoringConfigOverrides ?? {}) };
   const d = config.distribution_constraints;

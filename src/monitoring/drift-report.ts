@@ -8,6 +8,7 @@
  * categorical ones) also reaches a floor. The dataset drifts when the share of drifted features
  * reaches `driftShare` (Evidently's default 0.5).
  */
+import { AppError } from '../kernel/index.js';
 import type { ChiSquareResult, KsResult, PsiBand } from './drift-statistics.js';
 import {
   cdfStd,
@@ -104,7 +105,7 @@ function numericUnique(a: FeatureDistribution & { kind: 'numeric' }, b: FeatureD
 
 /** All statistics for one feature; `drifted` is filled in by {@link driftReport}. */
 export function featureDrift(reference: FeatureDistribution, current: FeatureDistribution, options: DriftOptions = {}): FeatureDrift {
-  if (reference.kind !== current.kind) throw new RangeError(`Feature ${reference.name} is ${reference.kind} in the reference and ${current.kind} now`);
+  if (reference.kind !== current.kind) throw new AppError('DATA_SCHEMA_MISMATCH', { message: `Feature ${reference.name} is ${reference.kind} in the reference and ${current.kind} now` });
   const cAlpha = options.cAlpha ?? 1.8;
   const wT = options.wassersteinThreshold ?? 0.1;
   const jsT = options.jensenShannonThreshold ?? 0.1;
@@ -230,4 +231,12 @@ export function driftReport(reference: readonly FeatureDistribution[], current: 
   const driftedFeatures = features.filter((f) => f.drifted).map((f) => f.feature);
   const share = features.length === 0 ? 0 : driftedFeatures.length / features.length;
   return { features, driftedFeatures, driftShare: share, datasetDrift: features.length > 0 && share >= settings.driftShare, settings };
+}
+
+/**
+ * Prediction (output) drift: the same statistics and default test applied to the model's output
+ * column (scores or predicted labels), reported as one feature named `name`.
+ */
+export function predictionDrift(reference: FeatureDistribution, current: FeatureDistribution, options: DriftOptions = {}): FeatureDrift {
+  return driftReport([reference], [current], options).features[0]!;
 }

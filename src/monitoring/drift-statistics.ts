@@ -218,6 +218,7 @@ export function psiFromShares(expected: ArrayLike<number>, actual: ArrayLike<num
 
 /** The 0.1 / 0.25 rule of thumb (algorithms-and-formats.md §6.1). */
 export type PsiBand = 'stable' | 'moderate' | 'significant';
+/** Band of a PSI value: < 0.1 stable, 0.1–0.25 moderate, > 0.25 significant. */
 export function psiBand(psi: number): PsiBand {
   return psi < 0.1 ? 'stable' : psi <= 0.25 ? 'moderate' : 'significant';
 }

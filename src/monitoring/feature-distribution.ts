@@ -25,6 +25,7 @@ export type FeatureDistribution =
     }
   | { kind: 'categorical'; name: string; counts: Map<string, number>; count: number; missing: number };
 
+/** The exact distribution of a raw column. */
 export function distributionFromColumn(column: Column): FeatureDistribution {
   if (column.kind === 'numeric') {
     const cdf = empiricalCdf(column.values);
@@ -43,6 +44,7 @@ export function distributionFromColumn(column: Column): FeatureDistribution {
   return { kind: 'categorical', name: column.name, counts, count: column.codes.length - missing, missing };
 }
 
+/** The distribution a profile holds (KLL items or frequent items). */
 export function distributionFromProfile(p: ColumnProfile): FeatureDistribution {
   if (p.kind === 'numeric') {
     return { kind: 'numeric', name: p.name, cdf: kllCdf(p.kll), count: p.present, missing: p.missing, std: p.moments.stdDev, exact: p.kll.worstCaseError === 0 };

@@ -48,10 +48,11 @@ export { chiSquareSf, gammaP, gammaQ, kolmogorovSf, ks2SampPValue, normalSf } fr
 export type { FeatureDistribution } from './feature-distribution.js';
 export { distributionFromColumn, distributionFromProfile, distributionFromStatistics } from './feature-distribution.js';
 export type { DriftOptions, DriftReport, FeatureDrift, StatTestName } from './drift-report.js';
-export { benjaminiHochberg, defaultStatTest, driftReport, featureDrift } from './drift-report.js';
+export { benjaminiHochberg, defaultStatTest, driftReport, featureDrift, predictionDrift } from './drift-report.js';
 export type { CaptureContent, CaptureEncoding, CaptureInput, CaptureRecord, ContentTypeLists, GroundTruthRecord, MergedRecord, MergeResult } from './capture-format.js';
 export {
   buildCaptureRecord,
+  capturedCsv,
   capturePartitionKey,
   decodeCaptureContent,
   encodeCaptureContent,
@@ -71,3 +72,4 @@ export type { ChartBars, MonitoringReport, ReportInput } from './report.js';
 export { barChartSvg, buildReport, chartBars, renderReportHtml } from './report.js';
 export type { BinaryClassificationMetrics, ComparisonOperator, MetricValue, ModelQualityViolation, MulticlassMetrics, RegressionMetrics } from './model-quality.js';
 export { binaryClassificationMetrics, checkModelQuality, multiclassMetrics, regressionMetrics } from './model-quality.js';
+export { baselineFiles, monitorCheckFiles, parseBaselineFiles } from './output-files.js';

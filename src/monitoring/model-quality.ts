@@ -183,6 +183,7 @@ export interface RegressionMetrics {
   r2: MetricValue;
 }
 
+/** mae, mse, rmse and r2 with subsample standard deviations. */
 export function regressionMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, seed = 0): RegressionMetrics {
   const n = actual.length;
   if (n === 0 || predicted.length !== n) throw new AppError('INVALID_INPUT', { message: 'Actual and predicted values must be non-empty and of equal length' });
@@ -260,6 +261,7 @@ function weighted(labels: readonly string[], predicted: (i: number) => string, i
   return acc / total;
 }
 
+/** Accuracy and support-weighted recall/precision/F-scores with majority-class baselines. */
 export function multiclassMetrics(labels: readonly string[], predicted: readonly string[], seed = 0): MulticlassMetrics {
   const n = labels.length;
   if (n === 0 || predicted.length !== n) throw new AppError('INVALID_INPUT', { message: 'Labels and predictions must be non-empty and of equal length' });

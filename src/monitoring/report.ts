@@ -29,6 +29,7 @@ export interface MonitoringReport {
   drift: DriftReport;
 }
 
+/** The JSON report: summary, violations and the full drift report. */
 export function buildReport(input: ReportInput): MonitoringReport {
   return {
     title: input.title,
@@ -89,6 +90,7 @@ export function chartBars(base: FeatureStatistics, cur: FeatureStatistics): Char
   return undefined;
 }
 
+/** Escapes text for HTML element and attribute content. */
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

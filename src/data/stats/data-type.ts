@@ -17,10 +17,12 @@ export interface DataTypeCounts {
   string: number;
 }
 
+/** Zero counts. */
 export function initDataTypeCounts(): DataTypeCounts {
   return { missing: 0, fractional: 0, integral: 0, boolean: 0, string: 0 };
 }
 
+/** Sum of two count sets (exact, associative). */
 export function mergeDataTypeCounts(a: DataTypeCounts, b: DataTypeCounts): DataTypeCounts {
   return {
     missing: a.missing + b.missing,

@@ -19,6 +19,7 @@ export interface FrequentItemsState<K extends string | number = string> {
   readonly capacity: number;
 }
 
+/** Empty state: exact up to `cap` distinct values, then a Misra–Gries summary of `capacity` counters. */
 export function initFrequentItems<K extends string | number = string>(cap = 1000, capacity = cap): FrequentItemsState<K> {
   return { counts: new Map(), exact: true, n: 0, cap, capacity };
 }
@@ -45,6 +46,7 @@ export function addItem<K extends string | number>(state: FrequentItemsState<K>,
   if (state.counts.size > 2 * limit || (state.exact && state.counts.size > state.cap)) reduce(state);
 }
 
+/** Merges two states into a new one (exact if both are and the union fits the cap). */
 export function mergeFrequentItems<K extends string | number>(a: FrequentItemsState<K>, b: FrequentItemsState<K>): FrequentItemsState<K> {
   const out: FrequentItemsState<K> = { counts: new Map(a.counts), exact: a.exact && b.exact, n: a.n + b.n, cap: a.cap, capacity: a.capacity };
   for (const [key, c] of b.counts) out.counts.set(key, (out.counts.get(key) ?? 0) + c);
@@ -61,6 +63,7 @@ export interface FrequentItems<K extends string | number = string> {
   errorBound: number;
 }
 
+/** Items by count; a summary-mode state is reduced to its capacity first (it stays a valid state). */
 export function finalizeFrequentItems<K extends string | number>(state: FrequentItemsState<K>): FrequentItems<K> {
   if (!state.exact) reduce(state);
   const items = [...state.counts].map(([value, count]) => ({ value, count }));

@@ -7,6 +7,7 @@
  * registers are byte-identical across runs and platforms. Merge is the register-wise maximum:
  * exactly associative and commutative, so partitioned and one-pass sketches are identical.
  */
+import { AppError } from '../../kernel/index.js';
 
 export const HLL_DEFAULT_P = 14;
 
@@ -15,8 +16,9 @@ export interface HllState {
   registers: Uint8Array;
 }
 
+/** Empty sketch with 2^p registers. */
 export function initHll(p = HLL_DEFAULT_P): HllState {
-  if (!(p >= 4 && p <= 18)) throw new RangeError(`HyperLogLog precision must be in [4, 18], got ${p}`);
+  if (!(p >= 4 && p <= 18)) throw new AppError('INVALID_INPUT', { message: `HyperLogLog precision must be in [4, 18], got ${p}` });
   return { p, registers: new Uint8Array(1 << p) };
 }
 
@@ -68,8 +70,9 @@ export function updateHllNumbers(state: HllState, values: Float64Array, start = 
   return state;
 }
 
+/** Register-wise maximum of two sketches (a new state). */
 export function mergeHll(a: HllState, b: HllState): HllState {
-  if (a.p !== b.p) throw new RangeError(`Cannot merge HyperLogLog sketches of precision ${a.p} and ${b.p}`);
+  if (a.p !== b.p) throw new AppError('INVALID_INPUT', { message: `Cannot merge HyperLogLog sketches of precision ${a.p} and ${b.p}` });
   const registers = a.registers.slice();
   const rb = b.registers;
   for (let i = 0; i < registers.length; i++) if (rb[i]! > registers[i]!) registers[i] = rb[i]!;

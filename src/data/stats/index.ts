@@ -7,9 +7,9 @@
 export type { DataTypeCounts, InferredType } from './data-type.js';
 export { addTypeCount, classifyString, determineType, initDataTypeCounts, mergeDataTypeCounts, typeMismatchShare } from './data-type.js';
 export type { Moments, MomentsState } from './moments.js';
-export { finalizeMoments, initMoments, mergeMoments, updateMoments } from './moments.js';
-export type { KllOptions, KllSketch, KllState, WeightedCdf } from './kll-sketch.js';
-export { cdfRank, finalizeKll, initKll, KLL_DEFAULT_C, KLL_DEFAULT_K, kllCdf, kllFromData, kllQuantile, kllRankErrorBound, mergeKll, updateKll } from './kll-sketch.js';
+export { addChunkMoments, chunkMoments, finalizeMoments, initMoments, mergeMoments, updateMoments } from './moments.js';
+export type { ChunkSums, KllOptions, KllSketch, KllState, WeightedCdf } from './kll-sketch.js';
+export { cdfRank, finalizeKll, initKll, KLL_DEFAULT_C, KLL_DEFAULT_K, kllCdf, kllFromData, kllQuantile, kllRankErrorBound, mergeKll, updateKll, updateKllWithSums } from './kll-sketch.js';
 export type { HllState } from './hyperloglog.js';
 export { addHash, finalizeHll, HLL_DEFAULT_P, hashNumber, hashString, initHll, mergeHll, updateHllNumbers } from './hyperloglog.js';
 export type { FrequentItems, FrequentItemsState } from './frequent-items.js';

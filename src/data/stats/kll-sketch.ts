@@ -25,7 +25,7 @@
  * Determinism: coins come from `createRandom(seed, level, compaction count)`, so the same items in
  * the same partitions with the same seed give byte-identical sketches; merge is commutative.
  */
-import { createRandom } from '../../kernel/index.js';
+import { AppError, createRandom } from '../../kernel/index.js';
 import { radixSortFloat64 } from './radix-sort.js';
 
 /** Deequ's default sketch size. */
@@ -35,6 +35,11 @@ export const KLL_DEFAULT_C = 0.64;
 const MIN_LEVEL_WIDTH = 8;
 /** Values collected before one sort-and-halve step. */
 export const KLL_BATCH = 1 << 16;
+/**
+ * Values a state keeps batched between updates; larger batches are flushed when an update ends
+ * and the buffer shrinks, so wide frames hold at most 32 KB of batch per column.
+ */
+const KLL_RETAINED_BATCH = 1 << 12;
 
 /** Mergeable KLL state. Level buffers are unsorted between compactions. */
 export interface KllState {
@@ -75,6 +80,7 @@ function capacityTotal(k: number, c: number, levels: number): number {
   return t;
 }
 
+/** An empty sketch (Deequ's k and c unless given; seed for the compaction coins). */
 export function initKll(options: KllOptions = {}): KllState {
   const k = options.k ?? KLL_DEFAULT_K;
   const c = options.c ?? KLL_DEFAULT_C;
@@ -119,12 +125,16 @@ function coin(state: KllState, h: number): number {
   return createRandom(seed).nextUint32() & 1;
 }
 
+let scratch = new Uint32Array(2 * KLL_BATCH);
+
 /** Compacts level h: sort, keep one item if the count is odd, promote every other item of the rest. */
 function compactLevel(state: KllState, h: number): void {
   if (h + 1 >= state.levels.length) addLevel(state);
   const size = state.sizes[h]!;
   const buf = state.levels[h]!;
-  const sorted = buf.subarray(0, size).sort();
+  const sorted = buf.subarray(0, size);
+  if (scratch.length < 2 * size) scratch = new Uint32Array(2 * size);
+  radixSortFloat64(sorted, scratch);
   const keep = size & 1;
   const pairs = (size - keep) >> 1;
   const offset = coin(state, h);
@@ -149,8 +159,6 @@ function condense(state: KllState): void {
     compactLevel(state, h < levels ? h : levels - 1);
   }
 }
-
-let scratch = new Uint32Array(2 * KLL_BATCH);
 
 /** Sorts the batch once, halves it down to the level where it fits, and adds it there. */
 function flushBatch(state: KllState): void {
@@ -189,8 +197,40 @@ function flushBatch(state: KllState): void {
 
 /** Adds the non-NaN values of `values[start..end)` to `state` in place and returns it. */
 export function updateKll(state: KllState, values: Float64Array, start = 0, end = values.length): KllState {
+  updateKllWithSums(state, values, start, end);
+  return state;
+}
+
+/** One-pass sums of the values a chunk added to a sketch. */
+export interface ChunkSums {
+  count: number;
+  min: number;
+  max: number;
+  /** The chunk's first value, around which the shifted sums are taken. */
+  shift: number;
+  /** Σ(x − shift) and Σ(x − shift)². */
+  shiftedSum: number;
+  shiftedSquares: number;
+  /** Values with no fractional part. */
+  integral: number;
+}
+
+/**
+ * {@link updateKll} that also returns the chunk's count, min, max, integral count and sums shifted
+ * by its first value, so a profiler reads the values once for everything (the shifted sums give
+ * the variance exactly enough when the shift is near the mean; callers check that and make a
+ * second pass otherwise).
+ */
+export function updateKllWithSums(state: KllState, values: Float64Array, start = 0, end = values.length): ChunkSums {
   let batch = state.batch;
   let size = state.batchSize;
+  let added = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let shift = Number.NaN;
+  let s1 = 0;
+  let s2 = 0;
+  let integral = 0;
   for (let i = start; i < end; i++) {
     const x = values[i]!;
     if (Number.isNaN(x)) continue;
@@ -207,10 +247,27 @@ export function updateKll(state: KllState, values: Float64Array, start = 0, end 
       }
     }
     batch[size++] = x;
-    state.n++;
+    if (added === 0) shift = x;
+    added++;
+    const d = x - shift;
+    s1 += d;
+    s2 += d * d;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (x === Math.trunc(x)) integral++;
   }
+  state.n += added;
   state.batchSize = size;
-  return state;
+  if (size >= KLL_RETAINED_BATCH) {
+    flushBatch(state);
+    size = 0;
+  }
+  if (state.batch.length > KLL_RETAINED_BATCH) {
+    const small = new Float64Array(KLL_RETAINED_BATCH);
+    small.set(state.batch.subarray(0, size));
+    state.batch = small;
+  }
+  return { count: added, min, max, shift, shiftedSum: s1, shiftedSquares: s2, integral };
 }
 
 function copyKll(s: KllState): KllState {
@@ -225,24 +282,23 @@ function copyKll(s: KllState): KllState {
 
 /** Merges two sketches with the same k and c into a new one (inputs are not modified). */
 export function mergeKll(a: KllState, b: KllState): KllState {
-  if (a.k !== b.k || a.c !== b.c) throw new RangeError(`Cannot merge KLL sketches with different parameters (k ${a.k}/${b.k}, c ${a.c}/${b.c})`);
+  if (a.k !== b.k || a.c !== b.c) throw new AppError('INVALID_INPUT', { message: `Cannot merge KLL sketches with different parameters (k ${a.k}/${b.k}, c ${a.c}/${b.c})` });
   const out = copyKll(a);
   flushBatch(out);
   const other = copyKll(b);
   flushBatch(other);
-  b = other;
-  while (out.levels.length < b.levels.length) addLevel(out);
-  for (let h = 0; h < b.levels.length; h++) {
-    const size = b.sizes[h]!;
+  while (out.levels.length < other.levels.length) addLevel(out);
+  for (let h = 0; h < other.levels.length; h++) {
+    const size = other.sizes[h]!;
     const dst = ensureRoom(out, h, size);
-    dst.set(b.levels[h]!.subarray(0, size), out.sizes[h]!);
+    dst.set(other.levels[h]!.subarray(0, size), out.sizes[h]!);
     out.sizes[h] = out.sizes[h]! + size;
-    out.compactions[h] = out.compactions[h]! + b.compactions[h]!;
+    out.compactions[h] = out.compactions[h]! + other.compactions[h]!;
   }
-  out.n += b.n;
-  out.total += b.total;
-  out.worstCaseError += b.worstCaseError;
-  out.errorVariance += b.errorVariance;
+  out.n += other.n;
+  out.total += other.total;
+  out.worstCaseError += other.worstCaseError;
+  out.errorVariance += other.errorVariance;
   condense(out);
   return out;
 }
@@ -288,6 +344,7 @@ export interface WeightedCdf {
   total: number;
 }
 
+/** The sketch as a weighted CDF over its distinct items. */
 export function kllCdf(sketch: KllSketch): WeightedCdf {
   const items: [number, number][] = [];
   sketch.data.forEach((level, h) => {

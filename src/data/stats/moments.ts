@@ -2,11 +2,12 @@
  * @module data/stats/moments
  * Mergeable count, missing, sum, mean, variance, min and max of a numeric column.
  *
- * Each chunk is summarised with a two-pass mean / sum of squared deviations (numerically stable
- * inside the chunk); summaries are combined with Chan, Golub & LeVeque's pairwise update
+ * Each chunk is summarised with a corrected two-pass mean / sum of squared deviations (numerically
+ * stable inside the chunk); summaries are combined with Chan, Golub & LeVeque's pairwise update
  * ("Updating formulae and a pairwise algorithm for computing sample variances", 1979, eq. 2.1):
  * δ = x̄_b − x̄_a, n = n_a + n_b, x̄ = x̄_a + δ·n_b/n, M2 = M2_a + M2_b + δ²·n_a·n_b/n.
- * Sums are Neumaier-compensated so that partitioned and one-pass totals agree to rounding.
+ * Chunk totals carry their second-pass correction and are combined with Neumaier's compensated
+ * addition, so that partitioned and one-pass totals agree to rounding.
  */
 
 /** The mergeable state (Deequ's `State`): plain data, safe to copy or send between workers. */
@@ -40,6 +41,7 @@ export interface Moments {
   max: number;
 }
 
+/** Empty state. */
 export function initMoments(): MomentsState {
   return { count: 0, missing: 0, mean: 0, m2: 0, sum: 0, sumCompensation: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
 }
@@ -55,23 +57,19 @@ function neumaierAdd(sum: number, comp: number, x: number): [number, number] {
 export function updateMoments(state: MomentsState, values: Float64Array, start = 0, end = values.length): MomentsState {
   let n = 0;
   let sum = 0;
-  let comp = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = start; i < end; i++) {
     const x = values[i]!;
     if (Number.isNaN(x)) continue;
     n++;
-    const t = sum + x;
-    if (Math.abs(sum) >= Math.abs(x)) comp += sum - t + x;
-    else comp += x - t + sum;
-    sum = t;
+    sum += x;
     if (x < min) min = x;
     if (x > max) max = x;
   }
   state.missing += end - start - n;
   if (n === 0) return state;
-  const mean = (sum + comp) / n;
+  const mean = sum / n;
   let m2 = 0;
   let residual = 0;
   for (let i = start; i < end; i++) {
@@ -81,9 +79,33 @@ export function updateMoments(state: MomentsState, values: Float64Array, start =
     m2 += d * d;
     residual += d;
   }
-  // Corrected two-pass (Chan, Golub & LeVeque 1983, eq. 1.7): removes the rounding in `mean`.
-  m2 -= (residual * residual) / n;
-  return combineInto(state, { count: n, missing: 0, mean, m2, sum, sumCompensation: comp, min, max });
+  return addChunkMoments(state, chunkMoments(n, sum, min, max, m2, residual));
+}
+
+/**
+ * The state of one chunk from its first-pass sums (count, naive sum, min, max) and its second-pass
+ * sums around the first-pass mean (Σd², Σd with d = x − sum/n). The corrected two-pass formulas
+ * (Chan, Golub & LeVeque 1983, eq. 1.7) remove the rounding of the first-pass mean:
+ * mean = sum/n + Σd/n, M2 = Σd² − (Σd)²/n, and the total is n·(sum/n) + Σd.
+ */
+export function chunkMoments(n: number, sum: number, min: number, max: number, m2: number, residual: number): MomentsState {
+  const mean0 = sum / n;
+  const total = n * mean0;
+  return {
+    count: n,
+    missing: 0,
+    mean: mean0 + residual / n,
+    m2: m2 - (residual * residual) / n,
+    sum: total,
+    sumCompensation: residual,
+    min,
+    max,
+  };
+}
+
+/** Adds a chunk's state (e.g. from {@link chunkMoments}) to `state` in place and returns it. */
+export function addChunkMoments(state: MomentsState, chunk: MomentsState): MomentsState {
+  return combineInto(state, chunk);
 }
 
 function combineInto(a: MomentsState, b: MomentsState): MomentsState {
@@ -114,6 +136,7 @@ export function mergeMoments(a: MomentsState, b: MomentsState): MomentsState {
   return combineInto({ ...a }, b);
 }
 
+/** Count, sum, mean, variances, std, min and max of the state. */
 export function finalizeMoments(state: MomentsState): Moments {
   const n = state.count;
   const variance = n > 0 ? Math.max(0, state.m2) / n : Number.NaN;

@@ -23,6 +23,7 @@ function tableSize(cap: number): number {
   return s;
 }
 
+/** Empty histogram keeping up to `cap` distinct values. */
 export function initNumericHistogram(cap = DEFAULT_CARDINALITY_THRESHOLD): NumericHistogramState {
   const s = tableSize(cap);
   return { cap, overflowed: false, size: 0, keys: new Float64Array(s), counts: new Float64Array(s), used: new Uint8Array(s) };

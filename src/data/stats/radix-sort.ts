@@ -28,15 +28,33 @@ export function radixSortFloat64(a: Float64Array, scratch: Uint32Array): void {
   }
   const keys = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
   counts.fill(0);
-  for (let i = 0; i < 2 * n; i += 2) {
-    const hi = keys[i + 1]!;
-    const mask = hi >> 31;
-    const kh = (hi ^ (mask | 0x80000000)) >>> 0;
-    keys[i] = (keys[i]! ^ mask) >>> 0;
-    keys[i + 1] = kh;
-    counts[kh & 0x7ff]!++;
-    counts[BUCKETS + ((kh >>> 11) & 0x7ff)]!++;
-    counts[2 * BUCKETS + (kh >>> 22)]!++;
+  // Non-negative values already order by their raw bits; only a batch with a negative value (or
+  // −0) needs the key mapping and its inverse at the end.
+  let negative = false;
+  for (let i = 1; i < 2 * n; i += 2) {
+    if (keys[i]! >>> 31) {
+      negative = true;
+      break;
+    }
+  }
+  if (negative) {
+    for (let i = 0; i < 2 * n; i += 2) {
+      const hi = keys[i + 1]!;
+      const mask = hi >> 31;
+      const kh = (hi ^ (mask | 0x80000000)) >>> 0;
+      keys[i] = (keys[i]! ^ mask) >>> 0;
+      keys[i + 1] = kh;
+      counts[kh & 0x7ff]!++;
+      counts[BUCKETS + ((kh >>> 11) & 0x7ff)]!++;
+      counts[2 * BUCKETS + (kh >>> 22)]!++;
+    }
+  } else {
+    for (let i = 1; i < 2 * n; i += 2) {
+      const kh = keys[i]!;
+      counts[kh & 0x7ff]!++;
+      counts[BUCKETS + ((kh >>> 11) & 0x7ff)]!++;
+      counts[2 * BUCKETS + (kh >>> 22)]!++;
+    }
   }
   let src = keys;
   let dst = scratch.subarray(0, 2 * n);
@@ -63,6 +81,7 @@ export function radixSortFloat64(a: Float64Array, scratch: Uint32Array): void {
   }
   if (src !== keys) keys.set(src);
   sortLowWordsOfRuns(keys, n);
+  if (!negative) return;
   for (let i = 0; i < 2 * n; i += 2) {
     const kh = keys[i + 1]!;
     const mask = kh >>> 31 ? 0 : -1;
