@@ -7,7 +7,6 @@
  * after the bytes are durably stored, so a crash mid-put leaves no listed artifact. Artifacts are
  * write-once; retention dates and legal holds block deletion; names give S3-style versioning.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -25,7 +24,8 @@ import type { ArtifactMetadata } from './artifact-model.js';
 import { artifactContext, rowToArtifact } from './artifact-model.js';
 import type { LifecycleDeps } from './artifact-lifecycle.js';
 import { deleteArtifact, rewrapArtifacts, setLegalHold, setRetention } from './artifact-lifecycle.js';
-import { inlineHasher, workerHasher } from './parallel-hash.js';
+import type { StreamHasher } from './parallel-hash.js';
+import { hashFileOnWorker, inlineHasher, workerHasher } from './parallel-hash.js';
 
 /** Objects from this size on are hashed on a worker thread, in parallel with encryption. */
 const PARALLEL_HASH_MIN_BYTES = 16 * 1024 * 1024;
@@ -79,7 +79,12 @@ export class ArtifactService {
   }
 
   /** Stores a stream of plaintext as a new encrypted artifact. */
-  async put(actor: Actor, source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<PutResult> {
+  put(actor: Actor, source: AsyncIterable<Uint8Array>, options: PutOptions): Promise<PutResult> {
+    const hasher = (options.sizeHint ?? 0) >= PARALLEL_HASH_MIN_BYTES ? workerHasher() : inlineHasher();
+    return this.#put(actor, source, options, hasher);
+  }
+
+  async #put(actor: Actor, source: AsyncIterable<Uint8Array>, options: PutOptions, hasher: StreamHasher, beforeCommit?: () => Promise<void>): Promise<PutResult> {
     if (options.name !== undefined && !NAME_PATTERN.test(options.name)) {
       throw new AppError('INVALID_INPUT', { message: `Invalid artifact name "${options.name}": use letters, digits and . _ / -` });
     }
@@ -91,7 +96,6 @@ export class ArtifactService {
     const artifactId = newId('art');
     const context = artifactContext(artifactId);
     const dataKey = await this.#keys.generateDataKey(options.key ?? DEFAULT_KEY_ALIAS, context);
-    const hasher = (options.sizeHint ?? 0) >= PARALLEL_HASH_MIN_BYTES ? workerHasher() : inlineHasher();
     let size = 0;
     const hashing = async function* () {
       for await (const chunk of source) {
@@ -104,6 +108,10 @@ export class ArtifactService {
     try {
       await this.#blobs.put(artifactId, encryptStream(hashing(), dataKey.plaintext, context));
       sha256 = await hasher.digest();
+      await beforeCommit?.();
+    } catch (error) {
+      await this.#blobs.delete(artifactId).catch(() => undefined);
+      throw error;
     } finally {
       dataKey.plaintext.fill(0);
       await hasher.close();
@@ -167,10 +175,24 @@ export class ArtifactService {
     return this.put(actor, single(), options);
   }
 
-  /** Stores a file. */
+  /**
+   * Stores a file. A large file is hashed by a worker thread reading it in parallel with the
+   * encryption; the file must not change meanwhile (checked by size, modification time and inode).
+   */
   async putFile(actor: Actor, path: string, options: PutOptions): Promise<PutResult> {
-    const { size } = await stat(path);
-    return this.put(actor, createReadStream(path, { highWaterMark: 1 << 20 }), { sizeHint: size, ...options });
+    const before = await stat(path);
+    if (before.size < PARALLEL_HASH_MIN_BYTES) return this.put(actor, createReadStream(path, { highWaterMark: 1 << 20 }), { sizeHint: before.size, ...options });
+    const digest = hashFileOnWorker(path);
+    // Handled here too, so an early validation failure never leaves an unhandled rejection behind.
+    digest.catch(() => undefined);
+    const hasher: StreamHasher = { update: async () => undefined, digest: () => digest, close: async () => undefined };
+    const result = await this.#put(actor, createReadStream(path, { highWaterMark: 1 << 20 }), options, hasher, async () => {
+      const after = await stat(path);
+      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) {
+        throw new AppError('ARTIFACT_INTEGRITY', { message: `${path} changed while it was being stored; nothing was stored` });
+      }
+    });
+    return result;
   }
 
   async #addName(tx: Tx, projectId: string, name: string, artifactId: string, principal: string): Promise<{ name: string; version: number }> {
@@ -228,17 +250,19 @@ export class ArtifactService {
       const ciphertext = await this.#blobs.get(row.blob_key);
       await recordOutcome({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Get', `artifact/${meta.artifactId}`, 'allowed', { sha256: meta.sha256 });
       const expected = meta.sha256;
+      const large = meta.sizeBytes >= PARALLEL_HASH_MIN_BYTES;
       const verified = async function* () {
-        const hash = createHash('sha256');
+        const hasher = large ? workerHasher() : inlineHasher();
         try {
           for await (const chunk of decryptStream(ciphertext, key, context)) {
-            hash.update(chunk);
+            await hasher.update(chunk);
             yield chunk;
           }
+          if ((await hasher.digest()) !== expected) throw new AppError('ARTIFACT_INTEGRITY', { message: `Artifact ${meta.artifactId} does not match its recorded SHA-256` });
         } finally {
           key.fill(0);
+          await hasher.close();
         }
-        if (hash.digest('hex') !== expected) throw new AppError('ARTIFACT_INTEGRITY', { message: `Artifact ${meta.artifactId} does not match its recorded SHA-256` });
       };
       return { meta, plaintext: verified() };
     } catch (error) {

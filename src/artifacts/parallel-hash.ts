@@ -36,6 +36,34 @@ export function inlineHasher(): StreamHasher {
   };
 }
 
+const FILE_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { createReadStream } = require('node:fs');
+const hash = createHash('sha256');
+createReadStream(workerData.path, { highWaterMark: 1 << 20 })
+  .on('data', (chunk) => hash.update(chunk))
+  .on('end', () => parentPort.postMessage({ digest: hash.digest('hex') }))
+  .on('error', (error) => parentPort.postMessage({ error: error.message }));
+`;
+
+/**
+ * SHA-256 of a file computed by a worker thread that reads the file itself — no bytes cross
+ * threads, so hashing a large file costs the caller nothing while it encrypts the same file.
+ * The caller must check that the file did not change between the two reads.
+ */
+export function hashFileOnWorker(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(FILE_WORKER_SOURCE, { eval: true, workerData: { path } });
+    worker.once('message', (m: { digest?: string; error?: string }) => {
+      void worker.terminate();
+      if (m.digest) resolve(m.digest);
+      else reject(new Error(m.error ?? 'hashing failed'));
+    });
+    worker.once('error', reject);
+  });
+}
+
 /** Hashes on a worker thread. */
 export function workerHasher(maxInFlight = 8): StreamHasher {
   const worker = new Worker(WORKER_SOURCE, { eval: true });
