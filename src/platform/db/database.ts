@@ -57,6 +57,9 @@ export async function openDb(url: string): Promise<Db> {
   // BIGINT (int8) columns hold sizes and sequence numbers well below 2^53: read them as numbers.
   pg.types.setTypeParser(20, (value: string) => Number(value));
   const pool = new pg.Pool({ connectionString: target, max: 10 });
+  // An idle pooled connection that the server closes (restart, DROP DATABASE … WITH (FORCE))
+  // reports here; the pool replaces it on the next checkout, so it must not crash the process.
+  pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(kysely);

@@ -120,6 +120,24 @@ describe.each(testDialects())('audit ledger on %s', (dialect) => {
     expect((await t.app.verifyAudit()).ok).toBe(true);
   });
 
+  it('keeps one chain when two processes append in turn, and after a rolled-back append', async () => {
+    const other = await t.reopen();
+    for (let i = 0; i < 5; i++) {
+      await governed({ db: t.app.db, ledger: t.app.ledger }, TEST_ACTOR, 'test:A', `a/${i}`, async () => ({ result: i }));
+      await governed({ db: other.db, ledger: other.ledger }, TEST_ACTOR, 'test:B', `b/${i}`, async () => ({ result: i }));
+    }
+    await expect(
+      withTransaction(t.app.db, async (tx) => {
+        await t.app.ledger.append(tx, TEST_ACTOR, { action: 'test:Rolled', resource: 'r', outcome: 'allowed' });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await governed({ db: t.app.db, ledger: t.app.ledger }, TEST_ACTOR, 'test:After', 'x', async () => ({ result: 1 }));
+    const report = await t.app.verifyAudit();
+    expect(report.ok).toBe(true);
+    expect((await t.app.ledger.list({ action: 'test:Rolled' })).length).toBe(0);
+  });
+
   it('rolls back the change when the audit entry cannot be written, and vice versa', async () => {
     const before = await t.app.ledger.head();
     await expect(

@@ -1,6 +1,3 @@
-/** Arbitrary constant naming the audit append lock among PostgreSQL advisory locks. */
-const AUDIT_APPEND_LOCK = 727_365_002;
-
 /**
  * @module security/audit/audit-ledger
  * The append-only, tamper-evident audit ledger. Entries are appended inside the caller's
@@ -53,22 +50,28 @@ export function rowToEntry(row: AuditEventsTable): AuditEntry {
 export class AuditLedger {
   readonly #db: Db;
   readonly #now: () => Date;
+  /** The newest entry this process appended (a guess at the chain's head; verified on use). */
+  #lastAppended: { seq: number; hash: string } | undefined;
 
   constructor(db: Db, now: () => Date = () => new Date()) {
     this.#db = db;
     this.#now = now;
   }
 
-  /** Appends one entry inside `tx` and returns it. */
+  /**
+   * Appends one entry inside `tx` and returns it.
+   *
+   * Usually one statement: the entry is chained to the newest entry this process appended and
+   * inserted only if that entry still exists and its sequence slot is still free
+   * (`INSERT … SELECT … WHERE EXISTS … ON CONFLICT (seq) DO NOTHING`). If another process appended
+   * in between, or the transaction that wrote our last entry rolled back, nothing is inserted and
+   * the entry is chained to the newest entry read from the table instead — repeated until it wins
+   * a slot. The sequence number is the primary key, so two appenders can never both chain to the
+   * same predecessor: on PostgreSQL the loser waits for the winner's commit and then sees its row;
+   * SQLite transactions here are BEGIN IMMEDIATE, one writer at a time.
+   */
   async append(tx: Tx, actor: Actor, record: AuditRecord): Promise<AuditEntry> {
-    // Appenders serialise: SQLite transactions here are BEGIN IMMEDIATE (one writer at a time);
-    // on PostgreSQL a transaction-scoped advisory lock orders concurrent appenders.
-    if (this.#db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`.execute(tx);
-    const last = await tx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    const prevSeq = last ? Number(last.seq) : 0;
-    const prevHash = last ? last.hash : GENESIS_HASH;
-    const unhashed = {
-      seq: prevSeq + 1,
+    const body = {
       id: newId('evt'),
       time: this.#now().toISOString(),
       principal: actor.principal,
@@ -79,28 +82,33 @@ export class AuditLedger {
       userAgent: actor.userAgent ?? null,
       requestId: actor.requestId ?? null,
       details: JSON.parse(JSON.stringify(record.details ?? {})) as Record<string, unknown>,
-      prevHash,
     };
-    const entry: AuditEntry = { ...unhashed, hash: hashEntry(unhashed) };
-    await tx
-      .insertInto('audit_events')
-      .values({
-        seq: entry.seq,
-        id: entry.id,
-        time: entry.time,
-        principal: entry.principal,
-        action: entry.action,
-        resource: entry.resource,
-        outcome: entry.outcome,
-        source_ip: entry.sourceIp,
-        user_agent: entry.userAgent,
-        request_id: entry.requestId,
-        details: JSON.stringify(entry.details),
-        prev_hash: entry.prevHash,
-        hash: entry.hash,
-      })
-      .execute();
-    return entry;
+    let predecessor = this.#lastAppended;
+    let guarded = predecessor !== undefined;
+    for (;;) {
+      if (!predecessor) {
+        const last = await tx.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        predecessor = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
+      }
+      const unhashed = { seq: predecessor.seq + 1, ...body, prevHash: predecessor.hash };
+      const entry: AuditEntry = { ...unhashed, hash: hashEntry(unhashed) };
+      if (await this.#insert(tx, entry, guarded ? predecessor : undefined)) {
+        this.#lastAppended = { seq: entry.seq, hash: entry.hash };
+        return entry;
+      }
+      predecessor = undefined;
+      guarded = false;
+    }
+  }
+
+  /** Inserts `entry` unless its slot is taken (or, with `after`, unless `after` is gone). */
+  async #insert(tx: Tx, e: AuditEntry, after: { seq: number; hash: string } | undefined): Promise<boolean> {
+    const guard = after === undefined ? sql`true` : sql`exists (select 1 from audit_events where seq = ${after.seq} and hash = ${after.hash})`;
+    const result = await sql`insert into audit_events (seq, id, time, principal, action, resource, outcome, source_ip, user_agent, request_id, details, prev_hash, hash)
+      select cast(${e.seq} as bigint), ${e.id}, ${e.time}, ${e.principal}, ${e.action}, ${e.resource}, ${e.outcome}, ${e.sourceIp}, ${e.userAgent}, ${e.requestId}, ${JSON.stringify(e.details)}, ${e.prevHash}, ${e.hash}
+      where ${guard}
+      on conflict (seq) do nothing`.execute(tx);
+    return Number(result.numAffectedRows ?? 0n) === 1;
   }
 
   /** Lists entries (oldest first) matching `filter`. */
