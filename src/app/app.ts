@@ -15,6 +15,8 @@ import { migrate, openDb } from '../platform/db/index.js';
 import type { Actor, VerifyReport } from '../security/audit/index.js';
 import { AuditLedger, verifyLedger } from '../security/audit/index.js';
 import type { KeyProvider } from '../security/keys/index.js';
+import type { IdentityServices } from '../security/identity-store/index.js';
+import { createIdentityServices } from '../security/identity-store/index.js';
 import { KeyService, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
 
 /** The anchor file: the newest signed checkpoint, kept outside the database. */
@@ -28,6 +30,8 @@ export interface App {
   readonly ledger: AuditLedger;
   readonly keys: KeyService;
   readonly artifacts: ArtifactService;
+  /** Users, groups, tokens, roles, policies; authentication and authorization. */
+  readonly identity: IdentityServices;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
   checkpoint(): Promise<void>;
   /** Verifies the audit ledger against checkpoints and the anchor. */
@@ -62,6 +66,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const ledger = new AuditLedger(db);
     const keys = new KeyService({ db, ledger, provider });
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
+    const identity = createIdentityServices(db, ledger, { oidc: config.oidc, sessionTtlMs: config.sessionTtlMs });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);
@@ -74,6 +79,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       ledger,
       keys,
       artifacts,
+      identity,
       async checkpoint() {
         const head = await ledger.head();
         const written = await ledger.checkpoint(keys);

@@ -3,6 +3,7 @@
  */
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001-secure-core.js';
+import * as m0002 from './0002-identity.js';
 
 export interface Migration {
   readonly name: string;
@@ -10,4 +11,7 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ name: '0001-secure-core', up: m0001.up }];
+export const MIGRATIONS: readonly Migration[] = [
+  { name: '0001-secure-core', up: m0001.up },
+  { name: '0002-identity', up: m0002.up },
+];

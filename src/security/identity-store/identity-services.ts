@@ -1,0 +1,56 @@
+/**
+ * @module security/identity-store/identity-services
+ * Wires the identity capability: stores, authenticator (with OIDC when configured) and authorizer,
+ * sharing one change hook so that every identity change drops the authorizer's cache.
+ */
+import type { OidcFileConfig } from '../../config/index.js';
+import type { Db } from '../../platform/db/index.js';
+import type { AuditLedger } from '../audit/index.js';
+import type { OidcVerifier } from '../identity/index.js';
+import { createOidcVerifier } from '../identity/index.js';
+import { AccessStore } from './access-store.js';
+import { Authenticator } from './authenticator.js';
+import { Authorizer } from './authorizer.js';
+import { TokenStore } from './token-store.js';
+import { UserStore } from './user-store.js';
+
+export interface IdentityServices {
+  readonly users: UserStore;
+  readonly tokens: TokenStore;
+  readonly access: AccessStore;
+  readonly authenticator: Authenticator;
+  readonly authorizer: Authorizer;
+}
+
+export interface IdentityOptions {
+  readonly oidc?: OidcFileConfig | undefined;
+  /** A ready verifier (tests); otherwise one is built from `oidc`. */
+  readonly oidcVerifier?: OidcVerifier;
+  readonly sessionTtlMs?: number;
+  readonly now?: () => Date;
+}
+
+function verifierFrom(config: OidcFileConfig): OidcVerifier {
+  return createOidcVerifier({
+    issuer: config.issuer,
+    audience: config.audience,
+    jwks: config.jwksUrl ? { kind: 'remote', url: config.jwksUrl } : { kind: 'discovery' },
+    ...(config.algorithms ? { algorithms: config.algorithms } : {}),
+    ...(config.clockToleranceSec !== undefined ? { clockToleranceSec: config.clockToleranceSec } : {}),
+    ...(config.maxTokenAgeSec !== undefined ? { maxTokenAgeSec: config.maxTokenAgeSec } : {}),
+    ...(config.claims ? { claims: config.claims } : {}),
+    ...(config.mappings ? { mappings: config.mappings } : {}),
+  });
+}
+
+export function createIdentityServices(db: Db, ledger: AuditLedger, options: IdentityOptions = {}): IdentityServices {
+  let authorizer: Authorizer | undefined;
+  const base = { db, ledger, ...(options.now ? { now: options.now } : {}), onChange: () => authorizer?.invalidate() };
+  const users = new UserStore(base);
+  const tokens = new TokenStore(base);
+  const access = new AccessStore(base);
+  authorizer = new Authorizer({ db, ledger, users, access });
+  const oidc = options.oidcVerifier ?? (options.oidc ? verifierFrom(options.oidc) : undefined);
+  const authenticator = new Authenticator({ ...base, users, tokens, ...(oidc ? { oidc } : {}), ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) });
+  return { users, tokens, access, authenticator, authorizer };
+}
