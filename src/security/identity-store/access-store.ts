@@ -212,8 +212,8 @@ export class AccessStore {
     return Promise.all(rows.map(async (r) => ({ subjectType: r.subject_type as AttachTarget, subject: await this.#subjectName(r.subject_type, r.subject_id) })));
   }
 
-  async #attachedPolicyNames(type: AttachTarget, subjectId: string): Promise<string[]> {
-    const rows = await this.#deps.db.kysely
+  async #attachedPolicyNames(type: AttachTarget, subjectId: string, q: Db['kysely'] | Tx = this.#deps.db.kysely): Promise<string[]> {
+    const rows = await q
       .selectFrom('policy_attachments')
       .innerJoin('policies', 'policies.id', 'policy_attachments.policy_id')
       .select('policies.name')
@@ -297,7 +297,7 @@ export class AccessStore {
     await this.#governed(actor, action, `attest::${target}/${subject}`, async (tx) => {
       const row = await this.#policyRow(policy, tx);
       const subjectId = await this.subjectId(target, subject, tx);
-      const before = await this.#attachedPolicyNames(target, subjectId);
+      const before = await this.#attachedPolicyNames(target, subjectId, tx);
       if (attach && !before.includes(policy)) {
         await tx.insertInto('policy_attachments').values({ policy_id: row.id, subject_type: target, subject_id: subjectId, created_at: this.#now() }).execute();
       }

@@ -95,7 +95,7 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
   });
   kit.route({
     method: 'POST', url: '/v1/users/:name/lock', summary: 'Lock an account until unlocked', tags, action: 'user:Lock', audit: 'service', params: NameParams,
-    body: z.object({ reason: z.string().max(500).default('locked by an administrator') }).optional(),
+    body: z.object({ reason: z.string().max(500).optional() }).nullish(),
     resource: ({ params }) => `attest::user/${params.name}`, response: UserView,
     handler: ({ actor, params, body }) => users.lock(actor, params.name, null, body?.reason ?? 'locked by an administrator'),
   });

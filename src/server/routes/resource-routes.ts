@@ -80,9 +80,9 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
   kit.route({ method: 'GET', url: '/v1/keys', summary: 'List customer-managed keys', tags: keyTags, action: 'key:List', audit: 'server', resource: () => 'attest::key/*', response: z.array(KeyView), handler: () => app.keys.list() });
   kit.route({
     method: 'POST', url: '/v1/keys', summary: 'Create a key', tags: keyTags, action: 'key:Create', audit: 'service',
-    body: z.object({ alias: z.string().max(256).optional(), description: z.string().max(500).default('') }),
-    resource: ({ body }) => keyRes(body.alias ?? 'new'), response: KeyView,
-    handler: ({ actor, body }) => app.keys.create(actor, { description: body.description, ...(body.alias ? { alias: body.alias } : {}) }),
+    body: z.object({ alias: z.string().max(256).optional(), description: z.string().max(500).optional() }).nullish(),
+    resource: ({ body }) => keyRes(body?.alias ?? 'new'), response: KeyView,
+    handler: ({ actor, body }) => app.keys.create(actor, { description: body?.description ?? '', ...(body?.alias ? { alias: body.alias } : {}) }),
   });
   kit.route({ method: 'GET', url: '/v1/keys/:key', summary: 'Describe a key (id or alias, URL-encoded)', tags: keyTags, action: 'key:Describe', audit: 'server', params: KeyParams, resource: ({ params }) => keyRes(params.key), response: KeyView, handler: ({ params }) => app.keys.describe(params.key) });
   const transitions = [
@@ -99,8 +99,8 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
   }
   kit.route({
     method: 'POST', url: '/v1/keys/:key/schedule-deletion', summary: 'Schedule deletion after a waiting period (7–30 days)', tags: keyTags, action: 'key:ScheduleDeletion', audit: 'service', params: KeyParams,
-    body: z.object({ days: z.number().int().default(30) }),
-    resource: ({ params }) => keyRes(params.key), response: KeyView, handler: ({ actor, params, body }) => app.keys.scheduleDeletion(actor, params.key, body.days),
+    body: z.object({ days: z.number().int().optional() }).nullish(),
+    resource: ({ params }) => keyRes(params.key), response: KeyView, handler: ({ actor, params, body }) => app.keys.scheduleDeletion(actor, params.key, body?.days ?? 30),
   });
   kit.route({
     method: 'POST', url: '/v1/keys/:key/rewrap', summary: 'Re-wrap data keys under the newest key version', tags: keyTags, action: 'key:Rewrap', audit: 'service', params: KeyParams,
@@ -191,19 +191,20 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
   });
   kit.route({
     method: 'POST', url: '/v1/projects/:project/artifacts/:ref/presign', summary: 'A presigned, expiring URL to download this one artifact', tags, action: 'artifact:Get', audit: 'server', params: ArtifactParams,
-    body: z.object({ expiresInSeconds: z.number().int().min(1).max(86_400).default(900), bindSourceIp: z.string().max(64).optional().describe('only this client address may use the URL') }),
+    body: z.object({ expiresInSeconds: z.number().int().min(1).max(86_400).optional(), bindSourceIp: z.string().max(64).optional().describe('only this client address may use the URL') }).nullish(),
     resource: artifactResource, facts: creatorFacts, response: z.object({ url: z.string(), expiresAt: z.string() }),
     handler: async ({ params, body, principal }) => {
-      if (body.expiresInSeconds > options.maxPresignSeconds) throw new AppError('INVALID_INPUT', { message: `A presigned URL may live at most ${options.maxPresignSeconds} s` });
+      const seconds = body?.expiresInSeconds ?? 900;
+      if (seconds > options.maxPresignSeconds) throw new AppError('INVALID_INPUT', { message: `A presigned URL may live at most ${options.maxPresignSeconds} s` });
       const meta = await app.artifacts.describe(params.ref, await projectIdByName(app, params.project));
-      const expiresAt = Date.now() + body.expiresInSeconds * 1000;
+      const expiresAt = Date.now() + seconds * 1000;
       const token = signPresigned(options.presignSecret, {
         purpose: 'artifact:Get',
         artifactId: meta.artifactId,
         project: params.project,
         issuer: principal.auditName,
         expiresAt,
-        ...(body.bindSourceIp ? { sourceIp: body.bindSourceIp } : {}),
+        ...(body?.bindSourceIp ? { sourceIp: body.bindSourceIp } : {}),
       });
       return { url: `/v1/presigned/${token}`, expiresAt: new Date(expiresAt).toISOString() };
     },

@@ -1,0 +1,95 @@
+/**
+ * Deny by default over the whole API: every route in the route table and every path and method in
+ * /openapi.json answers 401 without a token; a revoked token is refused on its next request.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerFixture } from '../../test/support/server-fixture.js';
+import { startServerFixture } from '../../test/support/server-fixture.js';
+
+const PUBLIC = new Set(['GET /health', 'POST /v1/login', 'GET /openapi.json']);
+
+describe('authentication on every route', () => {
+  let f: ServerFixture;
+  beforeAll(async () => {
+    f = await startServerFixture();
+  });
+  afterAll(async () => f?.dispose());
+
+  it('the route table: every non-public route names a catalogue action and answers 401 without a token', async () => {
+    const secured = f.server.attestRoutes.filter((r) => !r.public);
+    expect(secured.length).toBeGreaterThan(50);
+    for (const route of secured) {
+      expect(route.action).toMatch(/^[a-z]+:[A-Z][A-Za-z]+$/);
+      const url = route.url.replace(/:([a-zA-Z]+)/g, 'x');
+      const response = await f.server.inject({ method: route.method as 'GET', url, payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
+      expect(response.statusCode, `${route.method} ${route.url}`).toBe(401);
+      expect(response.json().error.code).toBe('UNAUTHENTICATED');
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+    }
+  });
+
+  it('/openapi.json: every path and method except health, login and the document answers 401 without a token, or with a bogus one', async () => {
+    const doc = (await f.server.inject({ method: 'GET', url: '/openapi.json' })).json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toMatch(/^3\./);
+    let checked = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(methods)) {
+        const key = `${method.toUpperCase()} ${path}`;
+        if (PUBLIC.has(key)) continue;
+        const url = path.replace(/\{[^}]+\}/g, 'x');
+        for (const headers of [{}, { authorization: 'Bearer attest_aaaaaaaa_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }]) {
+          const response = await f.server.inject({ method: method.toUpperCase() as 'GET', url, headers });
+          expect(response.statusCode, key).toBe(401);
+        }
+        checked++;
+      }
+    }
+    // The route table and the document agree (the presigned download is public in the table: its signature is the credential).
+    expect(checked).toBe(f.server.attestRoutes.filter((r) => !PUBLIC.has(`${r.method} ${r.url}`)).length);
+  });
+
+  it('every documented route has request and response schemas', async () => {
+    const doc = (await f.server.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses?: Record<string, unknown>; security?: unknown }>>; components: { securitySchemes: Record<string, unknown> } };
+    expect(doc.components.securitySchemes.bearer).toBeDefined();
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        expect(op.responses?.['200'], `${method} ${path}`).toBeDefined();
+        if (!path.startsWith('/health') && path !== '/v1/login' && !path.startsWith('/v1/presigned')) expect(op.security, `${method} ${path}`).toEqual([{ bearer: [] }]);
+      }
+    }
+  });
+
+  it('a revoked token is refused on its next request, and so is an expired one', async () => {
+    const token = await f.principal('revokee', [{ role: 'viewer', project: 'default' }]);
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await f.server.inject({ method: 'GET', url: '/v1/whoami', headers })).statusCode).toBe(200);
+    const prefix = token.split('_')[1]!;
+    const revoke = await f.server.inject({ method: 'DELETE', url: `/v1/users/revokee/tokens/${prefix}`, headers });
+    expect(revoke.statusCode).toBe(200);
+    const after = await f.server.inject({ method: 'GET', url: '/v1/whoami', headers });
+    expect(after.statusCode).toBe(401);
+    expect(after.json().error.code).toBe('TOKEN_REVOKED');
+
+    const { token: shortLived } = await f.t.app.identity.tokens.create({ principal: 'user:tester' }, { owner: 'revokee', name: 'short', lifetimeMs: 1 });
+    await new Promise((r) => setTimeout(r, 5));
+    const expired = await f.server.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${shortLived}` } });
+    expect(expired.statusCode).toBe(401);
+    expect(expired.json().error.code).toBe('TOKEN_EXPIRED');
+  });
+
+  it('sets request ids and security headers, and limits JSON bodies', async () => {
+    const response = await f.server.inject({ method: 'GET', url: '/health' });
+    expect(response.headers['x-request-id']).toMatch(/^req_/);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+    const big = await f.server.inject({ method: 'POST', url: '/v1/login', payload: { username: 'x', password: 'y'.repeat(2 * 1024 * 1024) } });
+    expect(big.statusCode).toBe(413);
+  });
+
+  it('logout ends the session', async () => {
+    const token = await f.principal('leaver', []);
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await f.server.inject({ method: 'POST', url: '/v1/logout', headers })).statusCode).toBe(200);
+    expect((await f.server.inject({ method: 'GET', url: '/v1/whoami', headers })).statusCode).toBe(401);
+  });
+});
