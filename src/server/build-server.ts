@@ -90,6 +90,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: () => newId('req'),
     requestIdHeader: false,
+    // Presigned tokens travel in the path.
+    routerOptions: { maxParamLength: 2048 },
     trustProxy: false,
     connectionTimeout: 60_000,
     requestTimeout: 0,
