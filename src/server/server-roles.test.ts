@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFixture } from '../../test/support/server-fixture.js';
+import { testDialects } from '../../test/support/databases.js';
 import { startServerFixture } from '../../test/support/server-fixture.js';
 
 type Role = 'administrator' | 'security-administrator' | 'data-scientist' | 'ml-engineer' | 'model-validator' | 'auditor' | 'viewer';
@@ -44,12 +45,12 @@ const CASES: Case[] = [
   { name: 'alert:List', request: () => ({ method: 'GET', url: '/v1/alert-rules' }), allowed: ['administrator', 'security-administrator', 'auditor'] },
 ];
 
-describe('built-in roles over the API', () => {
+describe.each(testDialects())('built-in roles over the API on %s', (dialect) => {
   let f: ServerFixture;
   const tokens = new Map<Role, string>();
   let artifactId = '';
   beforeAll(async () => {
-    f = await startServerFixture();
+    f = await startServerFixture(dialect);
     await f.t.app.identity.users.create({ principal: 'user:tester' }, { name: 'bystander', kind: 'service' });
     for (const role of ROLES) {
       tokens.set(role, await f.principal(`role-${role}`, [{ role, ...(PROJECT_ROLES.has(role) ? { project: 'default' } : {}) }]));
