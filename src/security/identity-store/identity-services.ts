@@ -7,6 +7,8 @@ import type { OidcFileConfig } from '../../config/index.js';
 import type { Db } from '../../platform/db/index.js';
 import type { AuditLedger } from '../audit/index.js';
 import type { OidcVerifier } from '../identity/index.js';
+import type { Simulation } from '../policy/index.js';
+import { parseContextArgs, simulate } from '../policy/index.js';
 import { createOidcVerifier } from '../identity/index.js';
 import { AccessStore } from './access-store.js';
 import { Authenticator } from './authenticator.js';
@@ -53,4 +55,15 @@ export function createIdentityServices(db: Db, ledger: AuditLedger, options: Ide
   const oidc = options.oidcVerifier ?? (options.oidc ? verifierFrom(options.oidc) : undefined);
   const authenticator = new Authenticator({ ...base, users, tokens, ...(oidc ? { oidc } : {}), ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) });
   return { users, tokens, access, authenticator, authorizer };
+}
+
+/**
+ * `attest policy simulate`: the decision for a stored principal (`alice`, `user:alice`), with its
+ * identity keys in the context plus the `k=v` pairs given, and the statement that decided.
+ */
+export async function simulateFor(identity: IdentityServices, principalName: string, action: string, resource: string, contextPairs: readonly string[] = []): Promise<Simulation> {
+  const principal = await identity.users.principal(principalName.replace(/^(user|service):/, ''));
+  const policies = await identity.authorizer.policiesFor(principal);
+  const context = { 'attest:PrincipalId': principal.name, 'attest:PrincipalType': principal.kind, 'attest:PrincipalGroups': principal.groups, ...parseContextArgs(contextPairs) };
+  return simulate(policies, action, resource, context);
 }

@@ -9,8 +9,8 @@ import type { Db, PrincipalsTable, Tx } from '../../platform/db/index.js';
 import type { Actor, AuditLedger } from '../audit/index.js';
 import { governed } from '../audit/index.js';
 import { assertPasswordAcceptable, hashPassword } from '../identity/index.js';
-import type { GroupView, PrincipalKind, UserView } from './identity-model.js';
-import { Name, rowToGroup, rowToUser } from './identity-model.js';
+import type { GroupView, Principal, PrincipalKind, UserView } from './identity-model.js';
+import { auditNameOf, Name, rowToGroup, rowToUser } from './identity-model.js';
 
 export interface StoreDeps {
   readonly db: Db;
@@ -93,6 +93,13 @@ export class UserStore {
       const view = rowToUser(row);
       return { result: view, details: { kind }, configChanges: [{ resourceType: 'user', resourceId: name, change: 'create', before: null, after: view }] };
     });
+  }
+
+  /** The stored principal called `name` as the authorizer sees it (for simulation and presigned checks). */
+  async principal(name: string): Promise<Principal> {
+    const row = await this.#row(name);
+    const kind = row.kind as PrincipalKind;
+    return { id: row.id, name: row.name, kind, auditName: auditNameOf(kind, row.name), authMethod: 'token', groups: await this.groupNamesOf(row.id) };
   }
 
   async list(): Promise<UserView[]> {

@@ -7,23 +7,14 @@ import { z } from 'zod';
 import type { App } from '../../app/index.js';
 import { ensureProject } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
-import type { Principal } from '../../security/identity-store/index.js';
-import { AssignmentView, auditNameOf, Name, PolicyView, RoleView } from '../../security/identity-store/index.js';
-import { parseContextArgs, PolicyDocument, simulate } from '../../security/policy/index.js';
+import { AssignmentView, Name, PolicyView, RoleView, simulateFor } from '../../security/identity-store/index.js';
+import { PolicyDocument } from '../../security/policy/index.js';
 import type { RouteKit } from '../route-kit.js';
 import { requestFacts } from '../route-kit.js';
 import { NameParams, Ok, PolicyRef, ProjectName, ProjectParams } from './schemas.js';
 
 const Subject = z.object({ subjectType: z.enum(['user', 'group']).default('user'), subject: Name, role: Name });
 const ProjectView = z.object({ id: z.string(), name: z.string(), description: z.string(), createdAt: z.string(), createdBy: z.string() });
-
-/** The stored principal called `name`, as the authorizer would see it when it authenticates. */
-export async function storedPrincipal(app: App, name: string): Promise<Principal> {
-  const row = await app.identity.users.findRow(name);
-  if (!row) throw new AppError('NOT_FOUND', { message: `No user or service principal ${name}` });
-  const kind = row.kind as Principal['kind'];
-  return { id: row.id, name: row.name, kind, auditName: auditNameOf(kind, row.name), authMethod: 'token', groups: await app.identity.users.groupNamesOf(row.id) };
-}
 
 export function registerAccessRoutes(kit: RouteKit, app: App): void {
   const { access, authorizer } = app.identity;
@@ -111,10 +102,7 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
       text: z.string(),
     }),
     handler: async ({ body }) => {
-      const principal = await storedPrincipal(app, body.principal.replace(/^(user|service):/, ''));
-      const policies = await authorizer.policiesFor(principal);
-      const context = { 'attest:PrincipalId': principal.name, 'attest:PrincipalType': principal.kind, 'attest:PrincipalGroups': principal.groups, ...parseContextArgs(body.context) };
-      const sim = simulate(policies, body.action, body.resource, context);
+      const sim = await simulateFor(app.identity, body.principal, body.action, body.resource, body.context);
       const d = sim.decision.decidingStatement;
       return { decision: sim.decision.decision, decidingStatement: d ? { policyName: d.policyName, ...(d.sid ? { sid: d.sid } : {}), index: d.index, effect: d.effect } : null, text: sim.text };
     },
