@@ -122,7 +122,6 @@ export class RouteKit {
     if (!isCatalogueAction(spec.action)) throw new AppError('INTERNAL', { message: `Route ${spec.method} ${spec.url} names ${spec.action}, which is not in the action catalogue` });
     this.routes.push({ method: spec.method, url: spec.url, action: spec.action, public: false });
     const app = this.#app;
-    const kit = this;
     this.#server.route({
       method: spec.method,
       url: spec.url,
@@ -139,7 +138,7 @@ export class RouteKit {
         ...(spec.rawBody ? { consumes: ['application/octet-stream'] } : {}),
       },
       onRequest: async (req) => {
-        req.principal = await kit.authenticate(req);
+        req.principal = await this.authenticate(req);
       },
       preHandler: async (req) => {
         const principal = req.principal!;

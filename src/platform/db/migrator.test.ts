@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../test/support/cli.js';
 import { createTestDatabase, testDialects } from '../../../test/support/databases.js';
 import { migrate, openDb, parseDbUrl, redactUrl } from './index.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+const ALL = MIGRATIONS.map((m) => m.name);
 
 function migrateInAnotherProcess(url: string): Promise<{ applied: string[] }> {
   return new Promise((resolve, reject) => {
@@ -21,10 +24,10 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
     const database = await createTestDatabase(dialect);
     try {
       const results = await Promise.all([1, 2, 3].map(() => migrateInAnotherProcess(database.url)));
-      expect(results.flatMap((r) => r.applied)).toEqual(['0001-secure-core']);
+      expect(results.flatMap((r) => r.applied)).toEqual(ALL);
       const db = await openDb(database.url);
       expect((await migrate(db)).applied).toEqual([]);
-      expect((await db.kysely.selectFrom('schema_migrations').selectAll().execute()).map((t) => t.name)).toEqual(['0001-secure-core']);
+      expect((await db.kysely.selectFrom('schema_migrations').selectAll().execute()).map((t) => t.name)).toEqual(ALL);
       await db.close();
     } finally {
       await database.drop();

@@ -8,7 +8,7 @@
 import { AppError, isAppError } from '../../kernel/index.js';
 import type { PrincipalsTable } from '../../platform/db/index.js';
 import { newId } from '../../kernel/index.js';
-import type { Actor, AuditLedger } from '../audit/index.js';
+import type { Actor } from '../audit/index.js';
 import { recordOutcome } from '../audit/index.js';
 import type { LockoutPolicy, OidcVerifier } from '../identity/index.js';
 import { DEFAULT_LOCKOUT_POLICY, lockoutState, parseApiToken, verifyPassword } from '../identity/index.js';
@@ -71,7 +71,7 @@ export class Authenticator {
     const now = this.#now();
     const row = await this.#deps.users.findRow(username);
     const resource = `attest::user/${username.replace(/[^A-Za-z0-9._@+=,-]/g, '_') || '_'}`;
-    if (!row || row.kind !== 'user' || row.password_hash === null) {
+    if (row?.kind !== 'user' || row.password_hash === null) {
       await verifyPassword(password, undefined);
       await this.#audit({ principal: 'anonymous', ...meta }, 'failed', resource, { reason: 'unknown user', username: username.slice(0, 128) });
       throw new AppError('INVALID_CREDENTIALS', { message: 'Invalid user name or password' });

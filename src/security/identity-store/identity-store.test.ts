@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { INITIAL_ADMIN_FILE } from '../../app/index.js';
 import { listConfigChanges } from '../audit/index.js';
+import { PROJECT_PLACEHOLDER } from '../policy/index.js';
 import type { Principal } from './index.js';
 
 const DENY_KEYS = { Version: '2025-01-01' as const, Statement: [{ Sid: 'NoKeys', Effect: 'Deny' as const, Action: 'key:*', Resource: '*' }] };
@@ -72,7 +73,7 @@ describe.each(testDialects())('identity store on %s', (dialect) => {
   it('custom project roles must stay inside their project; grants need the right scope', async () => {
     const { access, users } = t.app.identity;
     await expect(access.createRole(TEST_ACTOR, { name: 'escape', scope: 'project', document: { Version: '2025-01-01', Statement: [{ Effect: 'Allow', Action: 'artifact:*', Resource: 'attest:*:artifact/*' }] } })).rejects.toMatchObject({ code: 'POLICY_INVALID' });
-    await access.createRole(TEST_ACTOR, { name: 'reader', scope: 'project', document: { Version: '2025-01-01', Statement: [{ Effect: 'Allow', Action: 'artifact:Get', Resource: 'attest:${attest:Project}:artifact/*' }] } });
+    await access.createRole(TEST_ACTOR, { name: 'reader', scope: 'project', document: { Version: '2025-01-01', Statement: [{ Effect: 'Allow', Action: 'artifact:Get', Resource: `attest:${PROJECT_PLACEHOLDER}:artifact/*` }] } });
     await users.create(TEST_ACTOR, { name: 'finn' });
     await expect(access.assignRole(TEST_ACTOR, { subjectType: 'user', subject: 'finn', role: 'reader' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(access.assignRole(TEST_ACTOR, { subjectType: 'user', subject: 'finn', role: 'auditor', project: 'default' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });

@@ -5,7 +5,7 @@
  * token is refused on its very next use.
  */
 import { AppError } from '../../kernel/index.js';
-import type { ApiTokensTable, Db } from '../../platform/db/index.js';
+import type { ApiTokensTable } from '../../platform/db/index.js';
 import type { Actor } from '../audit/index.js';
 import { governed } from '../audit/index.js';
 import type { ApiTokenRecord } from '../identity/index.js';

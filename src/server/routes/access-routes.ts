@@ -30,7 +30,7 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
     resource: ({ params }) => `attest::role/${params.name}`, response: RoleView, handler: ({ params }) => access.describeRole(params.name),
   });
   kit.route({
-    method: 'POST', url: '/v1/roles', summary: 'Create a custom role (project roles must confine every statement to attest:${attest:Project}:…)', tags, action: 'role:Create', audit: 'service',
+    method: 'POST', url: '/v1/roles', summary: 'Create a custom role (a project role must confine every statement to the project it is granted in)', tags, action: 'role:Create', audit: 'service',
     body: z.object({ name: Name, description: z.string().max(500).optional(), scope: z.enum(['project', 'installation']), document: PolicyDocument }),
     resource: ({ body }) => `attest::role/${body.name}`, response: RoleView,
     handler: ({ actor, body }) => access.createRole(actor, { name: body.name, scope: body.scope, document: body.document, ...(body.description ? { description: body.description } : {}) }),
@@ -42,13 +42,19 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
   kit.route({
     method: 'POST', url: '/v1/roles/:name/policies', summary: 'Attach a managed policy to a role', tags, action: 'role:Update', audit: 'service', params: NameParams, body: PolicyRef,
     resource: ({ params }) => `attest::role/${params.name}`, response: Ok,
-    handler: async ({ actor, params, body }) => (await access.attachPolicy(actor, body.policy, 'role', params.name), { ok: true as const }),
+    handler: async ({ actor, params, body }) => {
+      await access.attachPolicy(actor, body.policy, 'role', params.name);
+      return { ok: true as const };
+    },
   });
   kit.route({
     method: 'DELETE', url: '/v1/roles/:name/policies/:policy', summary: 'Detach a managed policy from a role', tags, action: 'role:Update', audit: 'service',
     params: z.object({ name: Name, policy: Name }),
     resource: ({ params }) => `attest::role/${params.name}`, response: Ok,
-    handler: async ({ actor, params }) => (await access.detachPolicy(actor, params.policy, 'role', params.name), { ok: true as const }),
+    handler: async ({ actor, params }) => {
+      await access.detachPolicy(actor, params.policy, 'role', params.name);
+      return { ok: true as const };
+    },
   });
 
   // installation-wide role assignments (project grants are project membership, below)
@@ -145,7 +151,10 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
   kit.route({
     method: 'GET', url: '/v1/projects/:project/members', summary: "List a project's members and their roles", tags: projectTags, action: 'project:ListMembers', audit: 'server', params: ProjectParams,
     resource: ({ params }) => `attest:${params.project}:project/${params.project}`, response: z.array(AssignmentView),
-    handler: async ({ params }) => (await projectRow(params.project), access.listAssignments({ project: params.project })),
+    handler: async ({ params }) => {
+      await projectRow(params.project);
+      return access.listAssignments({ project: params.project });
+    },
   });
   kit.route({
     method: 'POST', url: '/v1/projects/:project/members', summary: 'Grant a user or group a project role', tags: projectTags, action: 'project:AddMember', audit: 'service', params: ProjectParams, body: Subject,

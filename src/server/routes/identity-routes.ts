@@ -123,13 +123,19 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
   kit.route({
     method: 'POST', url: '/v1/users/:name/policies', summary: 'Attach a managed policy to a user', tags, action: 'user:AttachPolicy', audit: 'service', params: NameParams, body: PolicyRef,
     resource: ({ params }) => `attest::user/${params.name}`, response: Ok,
-    handler: async ({ actor, params, body }) => (await access.attachPolicy(actor, body.policy, 'user', params.name), { ok: true as const }),
+    handler: async ({ actor, params, body }) => {
+      await access.attachPolicy(actor, body.policy, 'user', params.name);
+      return { ok: true as const };
+    },
   });
   kit.route({
     method: 'DELETE', url: '/v1/users/:name/policies/:policy', summary: 'Detach a managed policy from a user', tags, action: 'user:DetachPolicy', audit: 'service',
     params: z.object({ name: Name, policy: Name }),
     resource: ({ params }) => `attest::user/${params.name}`, response: Ok,
-    handler: async ({ actor, params }) => (await access.detachPolicy(actor, params.policy, 'user', params.name), { ok: true as const }),
+    handler: async ({ actor, params }) => {
+      await access.detachPolicy(actor, params.policy, 'user', params.name);
+      return { ok: true as const };
+    },
   });
 
   // tokens
@@ -206,12 +212,18 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
   kit.route({
     method: 'POST', url: '/v1/groups/:name/policies', summary: 'Attach a managed policy to a group', tags: groupTags, action: 'group:AttachPolicy', audit: 'service', params: NameParams, body: PolicyRef,
     resource: ({ params }) => `attest::group/${params.name}`, response: Ok,
-    handler: async ({ actor, params, body }) => (await access.attachPolicy(actor, body.policy, 'group', params.name), { ok: true as const }),
+    handler: async ({ actor, params, body }) => {
+      await access.attachPolicy(actor, body.policy, 'group', params.name);
+      return { ok: true as const };
+    },
   });
   kit.route({
     method: 'DELETE', url: '/v1/groups/:name/policies/:policy', summary: 'Detach a managed policy from a group', tags: groupTags, action: 'group:DetachPolicy', audit: 'service',
     params: z.object({ name: Name, policy: Name }),
     resource: ({ params }) => `attest::group/${params.name}`, response: Ok,
-    handler: async ({ actor, params }) => (await access.detachPolicy(actor, params.policy, 'group', params.name), { ok: true as const }),
+    handler: async ({ actor, params }) => {
+      await access.detachPolicy(actor, params.policy, 'group', params.name);
+      return { ok: true as const };
+    },
   });
 }
