@@ -10,6 +10,7 @@ type BenchModule = { run: () => Promise<BenchResult[]> };
 const GROUPS: Record<string, () => Promise<BenchModule>> = {
   artifacts: () => import('./artifacts.bench.js'),
   audit: () => import('./audit.bench.js'),
+  server: () => import('./server.bench.js'),
 };
 
 function fmt(n: number): string {
