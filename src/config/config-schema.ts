@@ -85,6 +85,9 @@ export const ENVIRONMENT = {
   ATTEST_KEYRING_FILE: 'Path of the local keyring (default <home>/keyring.json, mode 0600)',
   ATTEST_KEYRING_PASSPHRASE: 'Passphrase sealing the keyring root secret (optional; set at init to require it)',
   ATTEST_URL: 'Server URL for remote CLI mode (same as --server); the token from `attest login` is used',
+  ATTEST_TOKEN: 'An API token for remote CLI mode (pipelines); overrides the stored session',
+  ATTEST_PASSWORD: 'Password for `attest login` when not given with --password-stdin',
+  ATTEST_NEW_PASSWORD: 'The password for `attest users create` / `reset-password` (never on the command line)',
   ATTEST_CREDENTIALS_FILE: 'Where `attest login` stores session tokens (default ~/.config/attest/credentials.json, mode 0600)',
   ATTEST_WEBHOOK_SECRET: 'Default secret signing alert webhooks (HMAC-SHA256); a webhook may name another variable',
 } as const;
