@@ -21,7 +21,7 @@ import { AppError, httpStatusOf, isAppError, newId } from '../kernel/index.js';
 import type { AlertSink } from '../security/controls/index.js';
 import { BUILT_IN_RULES, DetectiveControls, logSink, webhookSink } from '../security/controls/index.js';
 import type { RouteInfo } from './route-kit.js';
-import { actorOf, ErrorBody, RouteKit } from './route-kit.js';
+import { actorOf, ErrorBody, RouteKit, requestFacts } from './route-kit.js';
 import { loadServerSecret, verifyPresigned } from './presigned-url.js';
 import { registerAccessRoutes } from './routes/access-routes.js';
 import { registerIdentityRoutes } from './routes/identity-routes.js';
@@ -189,6 +189,18 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
         throw isAppError(error) && error.kind !== 'unauthenticated' ? new AppError('UNAUTHENTICATED', { message: error.message }) : error;
       }
       const actor = { principal: claims.issuer, sourceIp: req.ip, userAgent: req.headers['user-agent'] ?? null, requestId: req.id };
+      // The URL is only as good as its signer's access: a signer who lost artifact:Get (or was
+      // locked out) can no longer be downloaded from.
+      const signer = /^(?:user|service):(.+)$/.exec(claims.issuer)?.[1];
+      const stored = signer ? await app.identity.users.findRow(signer) : undefined;
+      if (stored) {
+        if (stored.status !== 'active' && !(stored.status === 'locked' && stored.locked_until !== null && Date.parse(stored.locked_until) <= Date.now())) {
+          throw new AppError('UNAUTHENTICATED', { message: 'The presigned URL was signed by an account that is no longer active' });
+        }
+        const resource = `attest:${claims.project}:artifact/${claims.artifactId}`;
+        const principal = { ...(await app.identity.users.principal(stored.name)), authMethod: 'presigned' as const };
+        await app.identity.authorizer.authorize(principal, actor, 'artifact:Get', resource, { ...requestFacts(req, claims.project) });
+      }
       const { meta, body } = await app.artifacts.get(actor, claims.artifactId, await projectIdByName(app, claims.project));
       reply.header('content-type', meta.mediaType).header('content-length', meta.sizeBytes).header('x-attest-sha256', meta.sha256);
       return reply.send(Readable.from(body));
