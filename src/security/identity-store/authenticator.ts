@@ -117,8 +117,7 @@ export class Authenticator {
   }
 
   async #fromToken(bearer: string): Promise<Principal> {
-    const { row: token, record } = await this.#deps.tokens.verify(bearer);
-    const owner = await this.#deps.db.kysely.selectFrom('principals').selectAll().where('id', '=', token.owner_id).executeTakeFirstOrThrow();
+    const { row: token, owner, record } = await this.#deps.tokens.verify(bearer);
     if (owner.status === 'disabled' || lockActive(owner, this.#now())) throw new AppError('ACCOUNT_LOCKED', { message: `The account ${owner.name} is ${owner.status}` });
     const scope: NamedPolicy | undefined = record.scope ? { name: `token-scope/${record.scope.name}`, document: record.scope.document as PolicyDocument } : undefined;
     return {

@@ -5,7 +5,7 @@
  * token is refused on its very next use.
  */
 import { AppError } from '../../kernel/index.js';
-import type { ApiTokensTable } from '../../platform/db/index.js';
+import type { ApiTokensTable, PrincipalsTable } from '../../platform/db/index.js';
 import type { Actor } from '../audit/index.js';
 import { governed } from '../audit/index.js';
 import type { ApiTokenRecord } from '../identity/index.js';
@@ -133,18 +133,58 @@ export class TokenStore {
   }
 
   /**
-   * Checks a presented token and returns its stored row and owner id.
+   * Checks a presented token and returns its stored row, its owner and the record (one query: the
+   * token and its owner are read together).
    * @throws AppError INVALID_CREDENTIALS, TOKEN_REVOKED, TOKEN_EXPIRED
    */
-  async verify(presented: string): Promise<{ row: ApiTokensTable; record: ApiTokenRecord }> {
+  async verify(presented: string): Promise<{ row: ApiTokensTable; owner: PrincipalsTable; record: ApiTokenRecord }> {
     const parsed = parseApiToken(presented);
     const now = this.#now();
-    const row = parsed ? await this.#deps.db.kysely.selectFrom('api_tokens').selectAll().where('prefix', '=', parsed.prefix).executeTakeFirst() : undefined;
-    const record = row ? toRecord(row, row.owner_id) : undefined;
+    const joined = parsed
+      ? await this.#deps.db.kysely
+          .selectFrom('api_tokens')
+          .innerJoin('principals', 'principals.id', 'api_tokens.owner_id')
+          .selectAll('api_tokens')
+          .select([
+            'principals.kind as p_kind',
+            'principals.name as p_name',
+            'principals.display_name as p_display_name',
+            'principals.email as p_email',
+            'principals.status as p_status',
+            'principals.locked_at as p_locked_at',
+            'principals.locked_until as p_locked_until',
+            'principals.external_id as p_external_id',
+            'principals.created_at as p_created_at',
+            'principals.created_by as p_created_by',
+            'principals.updated_at as p_updated_at',
+          ])
+          .where('api_tokens.prefix', '=', parsed.prefix)
+          .executeTakeFirst()
+      : undefined;
+    const row: ApiTokensTable | undefined = joined
+      ? { prefix: joined.prefix, owner_id: joined.owner_id, name: joined.name, kind: joined.kind, hash: joined.hash, created_at: joined.created_at, expires_at: joined.expires_at, revoked_at: joined.revoked_at, revoked_by: joined.revoked_by, last_used_at: joined.last_used_at, scope: joined.scope }
+      : undefined;
+    const record = row ? toRecord(row, joined!.p_name) : undefined;
     verifyApiToken(presented, record, now);
     if (row && (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS)) {
       await this.#deps.db.kysely.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('prefix', '=', row.prefix).execute();
     }
-    return { row: row!, record: record! };
+    const j = joined!;
+    const owner: PrincipalsTable = {
+      id: j.owner_id,
+      kind: j.p_kind,
+      name: j.p_name,
+      display_name: j.p_display_name,
+      email: j.p_email,
+      password_hash: null,
+      status: j.p_status,
+      locked_at: j.p_locked_at,
+      locked_until: j.p_locked_until,
+      external_id: j.p_external_id,
+      created_at: j.p_created_at,
+      created_by: j.p_created_by,
+      updated_at: j.p_updated_at,
+    };
+    return { row: row!, owner, record: record! };
   }
 }
