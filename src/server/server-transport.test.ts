@@ -141,6 +141,21 @@ describe('OIDC bearer tokens and presigned URLs', () => {
     expect((await oidcServer.inject({ method: 'POST', url: '/v1/keys', payload: {}, headers })).statusCode).toBe(403);
   });
 
+  it('a JWT linked to a local user carries that user\'s stored groups and grants, and its lock', async () => {
+    const { users, access } = f.t.app.identity;
+    await users.create({ principal: 'user:tester' }, { name: 'dana-local', externalId: `${ISSUER}#sub-123` });
+    await users.createGroup({ principal: 'user:tester' }, { name: 'key-admins' });
+    await users.addMember({ principal: 'user:tester' }, 'key-admins', 'dana-local');
+    await access.assignRole({ principal: 'user:tester' }, { subjectType: 'group', subject: 'key-admins', role: 'security-administrator' });
+    const headers = { authorization: `Bearer ${await jwt({ groups: [] })}` };
+    const who = await oidcServer.inject({ method: 'GET', url: '/v1/whoami', headers });
+    expect(who.json()).toMatchObject({ principal: 'user:dana-local', groups: ['key-admins'] });
+    expect((await oidcServer.inject({ method: 'GET', url: '/v1/keys', headers })).statusCode).toBe(200);
+    await users.lock({ principal: 'user:tester' }, 'dana-local', null, 'test');
+    expect((await oidcServer.inject({ method: 'GET', url: '/v1/keys', headers })).statusCode).toBe(401);
+    await users.delete({ principal: 'user:tester' }, 'dana-local');
+  });
+
   it('a data-scientist JWT works in its project only; wrong audience and expired tokens get 401', async () => {
     const headers = { authorization: `Bearer ${await jwt({ groups: ['ds-default'] })}` };
     expect((await oidcServer.inject({ method: 'GET', url: '/v1/projects/default/artifacts', headers })).statusCode).toBe(200);

@@ -42,9 +42,10 @@ export function registerIdentityCommands(program: Command, ctx: CliContext): voi
     .option('--service', 'a service principal for pipelines and jobs (authenticates with tokens only)')
     .option('--email <email>', 'e-mail address')
     .option('--display-name <name>', 'display name')
-    .action(async (name: string, o: CommonOptions & { service?: boolean; email?: string; displayName?: string }) => {
+    .option('--external-id <issuer#sub>', 'link an OIDC identity to this user')
+    .action(async (name: string, o: CommonOptions & { service?: boolean; email?: string; displayName?: string; externalId?: string }) => {
       const password = o.service ? undefined : ctx.env.ATTEST_NEW_PASSWORD;
-      const input = { name, kind: o.service ? ('service' as const) : ('user' as const), ...(o.email ? { email: o.email } : {}), ...(o.displayName ? { displayName: o.displayName } : {}), ...(password ? { password } : {}) };
+      const input = { name, kind: o.service ? ('service' as const) : ('user' as const), ...(o.email ? { email: o.email } : {}), ...(o.displayName ? { displayName: o.displayName } : {}), ...(o.externalId ? { externalId: o.externalId } : {}), ...(password ? { password } : {}) };
       show(ctx, o, await embeddedOrRemote(ctx, o, (app, actor) => app.identity.users.create(actor, input), (c) => c.json<UserView>('POST', '/v1/users', { json: input })));
     });
   commonRemote(users.command('describe <name>').description('show a user')).action(async (name: string, o: CommonOptions) => {

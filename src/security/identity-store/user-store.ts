@@ -27,6 +27,8 @@ export interface CreateUserInput {
   email?: string | null;
   /** Required for users who log in with a password; service principals use tokens. */
   password?: string;
+  /** Links an OIDC identity (`<issuer>#<sub>`) to this user, so its stored grants apply to SSO logins. */
+  externalId?: string | null;
 }
 
 const userResource = (name: string) => `attest::user/${name}`;
@@ -73,6 +75,9 @@ export class UserStore {
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     return this.#governed(actor, 'user:Create', userResource(name), async (tx) => {
       if (await this.findRow(name, tx)) throw new AppError('CONFLICT', { message: `A user or service principal called ${name} already exists` });
+      if (input.externalId && (await tx.selectFrom('principals').select('id').where('external_id', '=', input.externalId).executeTakeFirst())) {
+        throw new AppError('CONFLICT', { message: `The external identity ${input.externalId} is already linked to another user` });
+      }
       const now = this.#now().toISOString();
       const row: PrincipalsTable = {
         id: newId(kind === 'user' ? 'usr' : 'svc'),
@@ -84,7 +89,7 @@ export class UserStore {
         status: 'active',
         locked_at: null,
         locked_until: null,
-        external_id: null,
+        external_id: input.externalId ?? null,
         created_at: now,
         created_by: actor.principal,
         updated_at: now,

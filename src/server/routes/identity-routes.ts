@@ -79,9 +79,9 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
   });
   kit.route({
     method: 'POST', url: '/v1/users', summary: 'Create a user (with a password) or a service principal (tokens only)', tags, action: 'user:Create', audit: 'service',
-    body: z.object({ name: Name, kind: z.enum(['user', 'service']).default('user'), displayName: z.string().max(200).optional(), email: z.email().optional(), password: z.string().max(256).optional() }),
+    body: z.object({ name: Name, kind: z.enum(['user', 'service']).default('user'), displayName: z.string().max(200).optional(), email: z.email().optional(), password: z.string().max(256).optional(), externalId: z.string().min(3).max(512).optional().describe('OIDC identity <issuer>#<sub> to link') }),
     resource: ({ body }) => `attest::user/${body.name}`, response: UserView,
-    handler: ({ actor, body }) => users.create(actor, { name: body.name, kind: body.kind, ...(body.displayName ? { displayName: body.displayName } : {}), ...(body.email ? { email: body.email } : {}), ...(body.password !== undefined ? { password: body.password } : {}) }),
+    handler: ({ actor, body }) => users.create(actor, { name: body.name, kind: body.kind, ...(body.displayName ? { displayName: body.displayName } : {}), ...(body.email ? { email: body.email } : {}), ...(body.password !== undefined ? { password: body.password } : {}), ...(body.externalId ? { externalId: body.externalId } : {}) }),
   });
   kit.route({
     method: 'GET', url: '/v1/users/:name', summary: 'Describe a user', tags, action: 'user:Describe', audit: 'server', params: NameParams,
