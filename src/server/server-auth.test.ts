@@ -86,6 +86,20 @@ describe('authentication on every route', () => {
     expect(big.statusCode).toBe(413);
   });
 
+  it("nobody mints a user's tokens but that user; service principals' tokens are minted by administrators", async () => {
+    const admin = await f.principal('minter', [{ role: 'administrator' }]);
+    const victim = await f.principal('victim', []);
+    await f.t.app.identity.users.create({ principal: 'user:tester' }, { name: 'pipeline', kind: 'service' });
+    const as = (token: string) => ({ authorization: `Bearer ${token}` });
+    const stolen = await f.server.inject({ method: 'POST', url: '/v1/users/victim/tokens', payload: { name: 'x' }, headers: as(admin) });
+    expect(stolen.statusCode).toBe(403);
+    expect((await f.t.app.ledger.list({ action: 'token:Create', outcome: 'denied', principal: 'user:minter' })).length).toBe(1);
+    expect((await f.server.inject({ method: 'POST', url: '/v1/users/pipeline/tokens', payload: { name: 'ci', expiresInDays: 30 }, headers: as(admin) })).statusCode).toBe(200);
+    const own = await f.server.inject({ method: 'POST', url: '/v1/users/victim/tokens', payload: { name: 'laptop', scope: 'read-only' }, headers: as(victim) });
+    expect(own.statusCode).toBe(200);
+    expect(own.json().details).toMatchObject({ owner: 'victim', scope: 'read-only' });
+  });
+
   it('logout ends the session', async () => {
     const token = await f.principal('leaver', []);
     const headers = { authorization: `Bearer ${token}` };

@@ -41,6 +41,7 @@ const PERMISSION_CHANGES = [
   'group:RemoveMember',
   'project:AddMember',
   'project:RemoveMember',
+  'user:ResetPassword',
 ];
 
 /** The built-in rules the issue asks for. */
@@ -55,7 +56,7 @@ export const BUILT_IN_RULES: readonly DetectionRule[] = Object.freeze([
   },
   {
     name: 'permission-change',
-    description: 'Any policy, role or membership change alerts',
+    description: 'Any policy, role, membership or password-reset change alerts',
     severity: 'medium',
     match: { actions: PERMISSION_CHANGES, outcome: 'allowed' },
     actions: ['alert'],

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { App } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
+import { recordOutcome } from '../../security/audit/index.js';
 import { verifyPassword } from '../../security/identity/index.js';
 import { GroupView, Name, TokenView, UserView } from '../../security/identity-store/index.js';
 import { PolicyDocument } from '../../security/policy/index.js';
@@ -153,7 +154,16 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
       scope: z.union([z.literal('read-only'), z.object({ name: z.string().min(1).max(128), document: PolicyDocument })]).optional(),
     }),
     resource: ({ params }) => `attest::token/${params.name}/new`, response: NewToken,
-    handler: async ({ actor, params, body }) => {
+    handler: async ({ actor, params, body, principal }) => {
+      // A user's tokens act as that user: only the user mints them. Tokens of service principals
+      // are minted by whoever may (pipelines cannot log in). Otherwise a user administrator could
+      // become any user, the administrator included.
+      const owner = await users.findRow(params.name);
+      if (owner?.kind === 'user' && owner.name !== principal.name) {
+        const resource = `attest::token/${params.name}/new`;
+        await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'token:Create', resource, 'denied', { reason: "only a user creates that user's tokens" });
+        throw new AppError('ACCESS_DENIED', { message: `Only ${params.name} can create tokens for ${params.name}; service principals' tokens can be created by administrators` });
+      }
       const created = await tokens.create(actor, {
         owner: params.name,
         name: body.name,
