@@ -235,8 +235,9 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     server.addHook('onReady', async () => {
       await controls.start({ ...(options.controls?.pollMs ? { pollMs: options.controls.pollMs } : {}), verifyEveryMs: options.controls?.verifyEveryMs ?? app.config.alerts.auditVerifyIntervalMs });
     });
-    server.addHook('onResponse', async () => {
-      void controls.trigger();
+    // Changes and refusals are what rules look for: scan right after them (reads wait for the poll).
+    server.addHook('onResponse', async (req, reply) => {
+      if (req.method !== 'GET' || reply.statusCode >= 400) void controls.trigger();
     });
     server.addHook('onClose', async () => {
       await controls.stop();

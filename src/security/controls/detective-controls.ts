@@ -80,10 +80,17 @@ export class DetectiveControls {
     return report;
   }
 
-  async stop(): Promise<void> {
+  /** Stops the timers and waits for pending work, at most `graceMs` for alert deliveries still retrying. */
+  async stop(graceMs = 5000): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
-    await this.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+      timer.unref();
+    });
+    await Promise.race([this.idle(), grace]);
+    clearTimeout(timer);
     this.#started = false;
   }
 
