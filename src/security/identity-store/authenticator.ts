@@ -48,10 +48,30 @@ function lockActive(row: PrincipalsTable, now: Date): boolean {
   return row.locked_until === null || Date.parse(row.locked_until) > now.getTime();
 }
 
+/** How long a principal's group names are reused without a local change (changes elsewhere show within this). */
+const GROUP_CACHE_MS = 5000;
+
 export class Authenticator {
   readonly #deps: AuthenticatorDeps;
+  readonly #groups = new Map<string, { at: number; generation: number; names: string[] }>();
+  #generation = 0;
   constructor(deps: AuthenticatorDeps) {
     this.#deps = deps;
+  }
+
+  /** Drops cached group memberships (called after each identity change in this process). */
+  invalidate(): void {
+    this.#generation++;
+    this.#groups.clear();
+  }
+
+  async #groupNames(principalId: string): Promise<string[]> {
+    const hit = this.#groups.get(principalId);
+    if (hit && hit.generation === this.#generation && Date.now() - hit.at < GROUP_CACHE_MS) return hit.names;
+    const generation = this.#generation;
+    const names = await this.#deps.users.groupNamesOf(principalId);
+    if (generation === this.#generation) this.#groups.set(principalId, { at: Date.now(), generation, names });
+    return names;
   }
 
   #now(): Date {
@@ -126,7 +146,7 @@ export class Authenticator {
       kind: owner.kind as PrincipalKind,
       auditName: auditNameOf(owner.kind as PrincipalKind, owner.name),
       authMethod: token.kind === 'session' ? 'password' : 'token',
-      groups: await this.#deps.users.groupNamesOf(owner.id),
+      groups: await this.#groupNames(owner.id),
       token: { prefix: token.prefix, kind: token.kind as 'api' | 'session', ...(scope ? { scope } : {}) },
     };
   }
@@ -143,7 +163,7 @@ export class Authenticator {
     if (linked && (linked.status === 'disabled' || lockActive(linked, this.#now()))) throw new AppError('ACCOUNT_LOCKED', { message: `The account ${linked.name} is ${linked.status}` });
     const name = linked?.name ?? (identity.username ?? identity.subject).toLowerCase().replace(/[^a-z0-9._-]/g, '-').slice(0, 63);
     const groups = new Set<string>(identity.groups);
-    if (linked) for (const g of await this.#deps.users.groupNamesOf(linked.id)) groups.add(g);
+    if (linked) for (const g of await this.#groupNames(linked.id)) groups.add(g);
     return {
       id: linked?.id ?? `oidc:${identity.externalId}`,
       name,

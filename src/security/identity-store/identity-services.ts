@@ -47,13 +47,18 @@ function verifierFrom(config: OidcFileConfig): OidcVerifier {
 
 export function createIdentityServices(db: Db, ledger: AuditLedger, options: IdentityOptions = {}): IdentityServices {
   let authorizer: Authorizer | undefined;
-  const base = { db, ledger, ...(options.now ? { now: options.now } : {}), onChange: () => authorizer?.invalidate() };
+  let authenticator: Authenticator | undefined;
+  const onChange = () => {
+    authorizer?.invalidate();
+    authenticator?.invalidate();
+  };
+  const base = { db, ledger, ...(options.now ? { now: options.now } : {}), onChange };
   const users = new UserStore(base);
   const tokens = new TokenStore(base);
   const access = new AccessStore(base);
   authorizer = new Authorizer({ db, ledger, users, access });
   const oidc = options.oidcVerifier ?? (options.oidc ? verifierFrom(options.oidc) : undefined);
-  const authenticator = new Authenticator({ ...base, users, tokens, ...(oidc ? { oidc } : {}), ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) });
+  authenticator = new Authenticator({ ...base, users, tokens, ...(oidc ? { oidc } : {}), ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) });
   return { users, tokens, access, authenticator, authorizer };
 }
 
