@@ -100,6 +100,18 @@ describe('authentication on every route', () => {
     expect(own.json().details).toMatchObject({ owner: 'victim', scope: 'read-only' });
   });
 
+  it('bad input gets 400 INVALID_INPUT naming the field, and changes nothing', async () => {
+    const admin = await f.principal('validator-admin', [{ role: 'administrator' }]);
+    const before = (await f.t.app.identity.users.list()).length;
+    const r = await f.server.inject({ method: 'POST', url: '/v1/users', payload: { name: 'Not Valid!', kind: 'robot' }, headers: { authorization: `Bearer ${admin}` } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.code).toBe('INVALID_INPUT');
+    expect(r.json().error.message).toMatch(/name/);
+    expect((await f.t.app.identity.users.list()).length).toBe(before);
+    const unknown = await f.server.inject({ method: 'GET', url: '/v1/nothing-here', headers: { authorization: `Bearer ${admin}` } });
+    expect(unknown.statusCode).toBe(404);
+  });
+
   it('logout ends the session', async () => {
     const token = await f.principal('leaver', []);
     const headers = { authorization: `Bearer ${token}` };
