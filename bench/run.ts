@@ -10,6 +10,13 @@ type BenchModule = { run: () => Promise<BenchResult[]> };
 const GROUPS: Record<string, () => Promise<BenchModule>> = {
   artifacts: () => import('./artifacts.bench.js'),
   audit: () => import('./audit.bench.js'),
+  policy: () => import('./policy.bench.js'),
+  data: () => import('./data.bench.js'),
+  gbdt: () => import('./gbdt.bench.js'),
+  explain: () => import('./explain.bench.js'),
+  fairness: () => import('./fairness.bench.js'),
+  monitoring: () => import('./monitoring.bench.js'),
+  tracking: () => import('./tracking.bench.js'),
   server: () => import('./server.bench.js'),
 };
 

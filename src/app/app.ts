@@ -6,8 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactService } from '../artifacts/index.js';
+import { BaselineService } from '../baselines/index.js';
+import { CaptureService } from '../capture/index.js';
 import type { ResolvedConfig } from '../config/index.js';
+import { DatasetService } from '../datasets/index.js';
 import { AppError } from '../kernel/index.js';
+import { LineageService } from '../lineage/index.js';
+import { ProcessingService } from '../processing/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
@@ -18,6 +23,7 @@ import type { KeyProvider } from '../security/keys/index.js';
 import type { IdentityServices } from '../security/identity-store/index.js';
 import { createIdentityServices } from '../security/identity-store/index.js';
 import { KeyService, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
+import { TrackingService } from '../tracking/index.js';
 
 /** The anchor file: the newest signed checkpoint, kept outside the database. */
 export const AUDIT_ANCHOR_FILE = 'audit-anchor.json';
@@ -30,6 +36,12 @@ export interface App {
   readonly ledger: AuditLedger;
   readonly keys: KeyService;
   readonly artifacts: ArtifactService;
+  readonly datasets: DatasetService;
+  readonly baselines: BaselineService;
+  readonly processing: ProcessingService;
+  readonly capture: CaptureService;
+  readonly tracking: TrackingService;
+  readonly lineage: LineageService;
   /** Users, groups, tokens, roles, policies; authentication and authorization. */
   readonly identity: IdentityServices;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
@@ -66,6 +78,12 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const ledger = new AuditLedger(db);
     const keys = new KeyService({ db, ledger, provider });
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
+    const datasets = new DatasetService({ db, ledger, artifacts });
+    const tracking = new TrackingService({ db, ledger, artifacts });
+    const lineage = new LineageService({ db, ledger });
+    const baselines = new BaselineService({ db, artifacts, datasets, lineage, keys, provider });
+    const processing = new ProcessingService({ artifacts, datasets, tracking });
+    const capture = new CaptureService(artifacts);
     const identity = createIdentityServices(db, ledger, { oidc: config.oidc, sessionTtlMs: config.sessionTtlMs });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
@@ -79,6 +97,12 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       ledger,
       keys,
       artifacts,
+      datasets,
+      baselines,
+      processing,
+      capture,
+      tracking,
+      lineage,
       identity,
       async checkpoint() {
         const head = await ledger.head();

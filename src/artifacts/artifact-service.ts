@@ -8,11 +8,11 @@
  * write-once; retention dates and legal holds block deletion; names give S3-style versioning.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sql } from 'kysely';
 import { AppError, newId } from '../kernel/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import type { ArtifactsTable, Db, Tx } from '../platform/db/index.js';
@@ -23,6 +23,8 @@ import type { KeyService } from '../security/keys/index.js';
 import { DEFAULT_KEY_ALIAS } from '../security/keys/index.js';
 import type { ArtifactMetadata } from './artifact-model.js';
 import { artifactContext, rowToArtifact } from './artifact-model.js';
+import type { LifecycleDeps } from './artifact-lifecycle.js';
+import { deleteArtifact, rewrapArtifacts, setLegalHold, setRetention } from './artifact-lifecycle.js';
 import { inlineHasher, workerHasher } from './parallel-hash.js';
 
 /** Objects from this size on are hashed on a worker thread, in parallel with encryption. */
@@ -155,6 +157,14 @@ export class ArtifactService {
       await this.#blobs.delete(artifactId).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Stores an in-memory document (a model, a report, a manifest). */
+  putBytes(actor: Actor, bytes: Uint8Array, options: PutOptions): Promise<PutResult> {
+    const single = async function* () {
+      yield bytes;
+    };
+    return this.put(actor, single(), options);
   }
 
   /** Stores a file. */
@@ -292,92 +302,47 @@ export class ArtifactService {
     return rows.map((r) => rowToArtifact(r, { name: r.object_name, version: r.object_version }));
   }
 
+  /** Named objects whose name starts with `prefix`, every version, oldest first. */
+  async listNamed(projectId: string, prefix: string): Promise<ArtifactMetadata[]> {
+    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = await this.#db.kysely
+      .selectFrom('named_objects')
+      .innerJoin('artifacts', 'artifacts.id', 'named_objects.artifact_id')
+      .selectAll('artifacts')
+      .select(['named_objects.name as object_name', 'named_objects.version as object_version'])
+      .where('named_objects.project_id', '=', projectId)
+      .where(sql<boolean>`named_objects.name like ${`${escaped}%`} escape '\\'`)
+      .where('artifacts.deleted_at', 'is', null)
+      .orderBy('named_objects.name', 'asc')
+      .orderBy('named_objects.version', 'asc')
+      .execute();
+    return rows.map((r) => rowToArtifact(r, { name: r.object_name, version: r.object_version }));
+  }
+
   /** Sets or extends the retention date. Like object lock in compliance mode, it can never be shortened. */
-  async setRetention(actor: Actor, ref: string, until: string, projectId?: string): Promise<ArtifactMetadata> {
-    const t = Date.parse(until);
-    if (Number.isNaN(t)) throw new AppError('INVALID_INPUT', { message: `Invalid retention date ${until}; use ISO-8601, e.g. 2030-01-01` });
-    const meta = await this.resolve(ref, projectId);
-    return governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:SetRetention', `artifact/${meta.artifactId}`, async (tx) => {
-      const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
-      if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was deleted` });
-      const iso = new Date(t).toISOString();
-      if (row.retention_until && row.retention_until > iso) {
-        throw new AppError('ARTIFACT_RETAINED', { message: `Retention of ${row.id} runs until ${row.retention_until} and cannot be shortened` });
-      }
-      await tx.updateTable('artifacts').set({ retention_until: iso }).where('id', '=', row.id).execute();
-      return {
-        result: rowToArtifact({ ...row, retention_until: iso }),
-        details: { before: row.retention_until, after: iso },
-        configChanges: [{ resourceType: 'artifact', resourceId: row.id, change: 'retention', before: { retentionUntil: row.retention_until }, after: { retentionUntil: iso } }],
-      };
-    });
+  setRetention(actor: Actor, ref: string, until: string, projectId?: string): Promise<ArtifactMetadata> {
+    return setRetention(this.#lifecycle(), actor, ref, until, projectId);
   }
 
   /** Places or releases a legal hold. */
-  async setLegalHold(actor: Actor, ref: string, hold: boolean, projectId?: string): Promise<ArtifactMetadata> {
-    const meta = await this.resolve(ref, projectId);
-    return governed({ db: this.#db, ledger: this.#ledger }, actor, hold ? 'artifact:SetLegalHold' : 'artifact:ReleaseLegalHold', `artifact/${meta.artifactId}`, async (tx) => {
-      const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
-      if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was deleted` });
-      await tx.updateTable('artifacts').set({ legal_hold: hold ? 1 : 0 }).where('id', '=', row.id).execute();
-      return {
-        result: rowToArtifact({ ...row, legal_hold: hold ? 1 : 0 }),
-        configChanges: [{ resourceType: 'artifact', resourceId: row.id, change: 'legal-hold', before: { legalHold: row.legal_hold === 1 }, after: { legalHold: hold } }],
-      };
-    });
+  setLegalHold(actor: Actor, ref: string, hold: boolean, projectId?: string): Promise<ArtifactMetadata> {
+    return setLegalHold(this.#lifecycle(), actor, ref, hold, projectId);
   }
 
   /** Deletes an artifact's bytes and marks it deleted; refused under retention or legal hold. */
-  async delete(actor: Actor, ref: string, projectId?: string): Promise<ArtifactMetadata> {
-    const meta = await this.resolve(ref, projectId);
-    const deleted = await governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Delete', `artifact/${meta.artifactId}`, async (tx) => {
-      const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
-      if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was already deleted` });
-      if (row.legal_hold === 1) throw new AppError('ARTIFACT_RETAINED', { message: `Artifact ${row.id} is under legal hold` });
-      const nowIso = this.#now().toISOString();
-      if (row.retention_until && row.retention_until > nowIso) throw new AppError('ARTIFACT_RETAINED', { message: `Artifact ${row.id} is retained until ${row.retention_until}` });
-      await tx.updateTable('artifacts').set({ deleted_at: nowIso, deleted_by: actor.principal }).where('id', '=', row.id).execute();
-      return { result: rowToArtifact({ ...row, deleted_at: nowIso, deleted_by: actor.principal }) };
-    });
-    await this.#blobs.delete(meta.artifactId);
-    return deleted;
+  delete(actor: Actor, ref: string, projectId?: string): Promise<ArtifactMetadata> {
+    return deleteArtifact(this.#lifecycle(), actor, ref, projectId);
   }
 
   /**
    * Re-wraps every live artifact's data key under its key's newest version (after a rotation)
    * without rewriting any object bytes. Returns how many were re-wrapped.
    */
-  async rewrap(actor: Actor, keyIdOrAlias?: string): Promise<{ rewrapped: number; keys: string[] }> {
-    const keyIds = keyIdOrAlias
-      ? [(await this.#keys.describe(keyIdOrAlias)).keyId]
-      : (await this.#keys.list()).filter((k) => k.usage === 'ENCRYPT_DECRYPT' && k.state === 'Enabled').map((k) => k.keyId);
-    let rewrapped = 0;
-    for (const keyId of keyIds) {
-      const current = (await this.#keys.describe(keyId)).currentVersion;
-      for (;;) {
-        const batch = await this.#db.kysely
-          .selectFrom('artifacts')
-          .select(['id', 'key_version', 'wrapped_key'])
-          .where('key_id', '=', keyId)
-          .where('key_version', '<', current)
-          .where('deleted_at', 'is', null)
-          .limit(500)
-          .execute();
-        if (batch.length === 0) break;
-        const updates: { id: string; wrapped: string; version: number }[] = [];
-        for (const a of batch) {
-          const result = await this.#keys.rewrapDataKey(keyId, a.key_version, Buffer.from(a.wrapped_key, 'base64'), artifactContext(a.id));
-          if (result) updates.push({ id: a.id, wrapped: result.wrapped.toString('base64'), version: result.keyVersion });
-        }
-        await governed({ db: this.#db, ledger: this.#ledger }, actor, 'key:Rewrap', `key/${keyId}`, async (tx) => {
-          for (const u of updates) {
-            await tx.updateTable('artifacts').set({ wrapped_key: u.wrapped, key_version: u.version }).where('id', '=', u.id).execute();
-          }
-          return { result: undefined, details: { artifacts: updates.length, toVersion: current } };
-        });
-        rewrapped += updates.length;
-      }
-    }
-    return { rewrapped, keys: keyIds };
+  rewrap(actor: Actor, keyIdOrAlias?: string): Promise<{ rewrapped: number; keys: string[] }> {
+    return rewrapArtifacts(this.#lifecycle(), actor, keyIdOrAlias);
+  }
+
+  #lifecycle(): LifecycleDeps {
+    return { db: this.#db, ledger: this.#ledger, keys: this.#keys, blobs: this.#blobs, now: this.#now, resolve: (ref, projectId) => this.resolve(ref, projectId) };
   }
 }

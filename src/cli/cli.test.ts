@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliProcess, spawnCli } from '../../test/support/cli.js';
+import { openApp, projectIdByName } from '../app/index.js';
+import { loadConfig } from '../config/index.js';
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -147,5 +149,87 @@ describe('attest CLI on an embedded home', () => {
     const r = cliProcess(['artifact', 'describe', 'art_nosuchartifact', '--home', home], env());
     expect(r.code).toBe(4);
     expect(r.stderr.trim()).toBe('attest: error ARTIFACT_NOT_FOUND: No artifact art_nosuchartifact');
+  });
+});
+
+describe('attest data on an embedded home', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attest-data-'));
+  const home = join(dir, 'home');
+  const env = { ...process.env, ATTEST_HOME: home };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('imports a dataset as an immutable, hashed, encrypted version, and refuses malformed CSV registering nothing', async () => {
+    expect((await cli(['init'], env)).code).toBe(0);
+    const f = join(dir, 'loans.csv');
+    writeFileSync(f, 'id,amount,grade,approved\n1,1000.5,A,true\n2,,B,false\n3,250,"A, prime",true\n');
+    const imported = await cli(['data', 'import', f, '--name', 'loans', '--json'], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    const v = JSON.parse(imported.stdout) as { dataset: string; rows: number; sha256: string; artifactId: string };
+    expect(v).toMatchObject({ dataset: 'loans@1', rows: 3 });
+    const described = JSON.parse((await cli(['data', 'describe', 'loans@1', '--json'], env)).stdout) as { schema: { columns: { name: string; type: string }[] } };
+    expect(described.schema.columns.map((c) => c.type)).toEqual(['integer', 'fractional', 'string', 'boolean']);
+    const profile = JSON.parse((await cli(['data', 'profile', 'loans', '--json'], env)).stdout) as { columns: { name: string; missing: number }[] };
+    expect(profile.columns.find((c) => c.name === 'amount')?.missing).toBe(1);
+    for (const file of allFiles(home)) expect(readFileSync(file).includes(Buffer.from('A, prime')), file).toBe(false);
+    const before = (await cli(['data', 'list', '--json'], env)).stdout;
+    const artifactsBefore = (await cli(['artifact', 'list', '--json'], env)).stdout;
+    const cases: [string, RegExp][] = [
+      ['a,b\n1,2\n3\n', /row 3/],
+      ['a,b\n1,"2\n', /row 2/],
+      ['', /empty/i],
+    ];
+    for (const [content, message] of cases) {
+      const bad = join(dir, `bad-${cases.findIndex((c) => c[0] === content)}.csv`);
+      writeFileSync(bad, content);
+      const r = await cli(['data', 'import', bad, '--name', 'loans'], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const latin1 = join(dir, 'latin1.csv');
+    writeFileSync(latin1, Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x4a, 0xf6, 0x72, 0x67, 0x0a]));
+    expect((await cli(['data', 'import', latin1, '--name', 'loans'], env)).stderr).toMatch(/UTF-8|encoding/i);
+    expect((await cli(['data', 'list', '--json'], env)).stdout).toBe(before);
+    expect((await cli(['artifact', 'list', '--json'], env)).stdout).toBe(artifactsBefore);
+  });
+});
+
+describe('tracked processing on an embedded home', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attest-processing-'));
+  const env = { ...process.env, ATTEST_HOME: join(dir, 'home') };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fits, re-applies and splits as processing components with lineage and a readable fitted pipeline', async () => {
+    expect((await cli(['init'], env)).code).toBe(0);
+    const f = join(dir, 'loans.csv');
+    writeFileSync(f, `amount,grade,label\n${Array.from({ length: 200 }, (_, i) => `${i % 7 === 0 ? '' : 100 + i},${'ABC'[i % 3]},${i % 4 === 0 ? 1 : 0}`).join('\n')}\n`);
+    expect((await cli(['data', 'import', f, '--name', 'loans'], env)).code).toBe(0);
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify([{ kind: 'impute', columns: ['amount'], strategy: 'mean' }, { kind: 'one_hot', columns: ['grade'] }]));
+    const fit = await cli(['data', 'fit-transform', 'loans', '--spec', spec, '--output', 'loans-prepared', '--experiment', 'prep', '--json'], env);
+    expect(fit.code, fit.stderr).toBe(0);
+    const fitted = JSON.parse(fit.stdout) as { componentId: string; pipelineArtifactId: string; pipeline: { steps: { kind: string }[] } };
+    expect(fitted.pipeline.steps.map((s) => s.kind)).toEqual(['impute', 'one_hot']);
+    const applied = await cli(['data', 'apply-transform', 'loans', '--pipeline', 'transforms/loans-prepared.json', '--output', 'loans-scored-input', '--experiment', 'prep', '--json'], env);
+    expect(applied.code, applied.stderr).toBe(0);
+    const split = await cli(['data', 'split', 'loans-prepared', '--label', 'label', '--seed', '42', '--prefix', 'loans', '--experiment', 'prep', '--json'], env);
+    expect(split.code, split.stderr).toBe(0);
+    const parts = JSON.parse(split.stdout) as { train: { rows: number }; validation: { rows: number }; test: { rows: number } };
+    expect(parts.train.rows + parts.validation.rows + parts.test.rows).toBe(200);
+    const app = await openApp(loadConfig(env.ATTEST_HOME!, env));
+    try {
+      const projectId = await projectIdByName(app, 'default');
+      const source = await app.datasets.describe(projectId, 'loans');
+      const used = await app.lineage.downstream(source.artifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
+      expect(used.nodes.map((n) => n.id).sort()).toEqual([fitted.componentId, (JSON.parse(applied.stdout) as { componentId: string }).componentId].sort());
+      const fromPipeline = await app.lineage.downstream(fitted.pipelineArtifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
+      expect(fromPipeline.nodes.map((n) => n.id)).toEqual([(JSON.parse(applied.stdout) as { componentId: string }).componentId]);
+    } finally {
+      await app.close();
+    }
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ kind: 'explode' }]));
+    const refused = await cli(['data', 'fit-transform', 'loans', '--spec', bad, '--output', 'x', '--experiment', 'prep'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/Invalid transform specification/);
   });
 });

@@ -6,4 +6,11 @@
 import { runCli } from './main.js';
 
 process.umask(0o077);
+// A reader that stops early (`attest audit list | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 process.exitCode = await runCli(process.argv.slice(2));

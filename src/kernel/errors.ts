@@ -88,6 +88,7 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { kind: 'unavailable', message: 'Too many requests' },
   // data
   CSV_MALFORMED: { kind: 'invalid_input', message: 'The CSV file is malformed' },
+  PARQUET_MALFORMED: { kind: 'invalid_input', message: 'The Parquet file is malformed or uses an unsupported feature' },
   DATA_SCHEMA_MISMATCH: { kind: 'invalid_input', message: 'The data does not match the expected schema' },
   DATASET_NOT_FOUND: { kind: 'not_found', message: 'No such dataset' },
   // ml
@@ -98,6 +99,7 @@ export const ERROR_CATALOGUE = {
   COMPONENT_COMPLETED: { kind: 'conflict', message: 'A completed component cannot be changed' },
   // monitoring and fairness
   METRIC_UNDEFINED: { kind: 'integrity', message: 'The metric is undefined for this data' },
+  MONITORING_VIOLATIONS: { kind: 'integrity', message: 'The data violates the monitoring baseline' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

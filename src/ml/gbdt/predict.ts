@@ -5,6 +5,7 @@
  * node's default direction, leaf values are summed in float32 onto the base margin, and the
  * objective's transform is applied in float32.
  */
+import { flatten } from './forest-layout.js';
 import type { Tree, TreeEnsemble } from './model.js';
 import { baseMargin } from './model.js';
 
@@ -34,6 +35,9 @@ export function leafIndex(tree: Tree, x: Float32Array, offset: number): number {
   return node;
 }
 
+/** Rows per block: a block's feature values stay in cache while every tree visits them. */
+const BLOCK_ROWS = 64;
+
 /**
  * Raw margins, `rows * numGroups` long, row-major. `treeLimit` restricts prediction to the
  * first N boosting rounds (XGBoost's `iteration_range=(0, N)`).
@@ -42,17 +46,44 @@ export function predictMargin(model: TreeEnsemble, x: FeatureMatrix, treeLimit?:
   const groups = model.numGroups;
   const out = new Float32Array(x.rows * groups).fill(baseMargin(model));
   const nTrees = treeLimit === undefined ? model.trees.length : Math.min(model.trees.length, treeLimit * groups);
+  const { feature, left, threshold, missingRight, value, root } = flatten(model);
+  const treeGroup = model.treeGroup;
   const values = x.values;
   const cols = x.cols;
-  // Tree-outer loop keeps one tree's arrays hot in cache across all rows; Float32Array stores
-  // round each addition to float32, as XGBoost accumulates in float.
-  for (let t = 0; t < nTrees; t++) {
-    const tree = model.trees[t]!;
-    const group = model.treeGroup[t]!;
-    const leafValue = tree.value;
-    for (let r = 0, o = 0; r < x.rows; r++, o += cols) {
-      const idx = r * groups + group;
-      out[idx] = out[idx]! + leafValue[leafIndex(tree, values, o)]!;
+  // Trees are added to each row in model order, so the float32 sums (the Float32Array store
+  // rounds every addition, as XGBoost accumulates in float) do not depend on the blocking.
+  for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
+    const stop = Math.min(x.rows, start + BLOCK_ROWS);
+    let missing = false;
+    for (let i = start * cols; i < stop * cols; i++) {
+      if (Number.isNaN(values[i]!)) {
+        missing = true;
+        break;
+      }
+    }
+    for (let t = 0; t < nTrees; t++) {
+      const group = treeGroup[t]!;
+      const r0 = root[t]!;
+      for (let r = start; r < stop; r++) {
+        const o = r * cols;
+        let node = r0;
+        let f = feature[node]!;
+        if (missing) {
+          while (f >= 0) {
+            const v = values[o + f]!;
+            // Right iff v >= threshold, or v is NaN and the default direction is right.
+            node = left[node]! + (+(v >= threshold[node]!) | (+Number.isNaN(v) & missingRight[node]!));
+            f = feature[node]!;
+          }
+        } else {
+          while (f >= 0) {
+            node = left[node]! + +(values[o + f]! >= threshold[node]!);
+            f = feature[node]!;
+          }
+        }
+        const idx = r * groups + group;
+        out[idx] = out[idx]! + value[node]!;
+      }
     }
   }
   return out;

@@ -158,26 +158,34 @@ export function parseXgboostModel(input: string | unknown): TreeEnsemble {
   };
 }
 
-/** Formats a float32 the way XGBoost does: shortest round-trip, capital E exponent. */
+/**
+ * Formats a float32 the way XGBoost's JSON writer does: the shortest decimal that round-trips
+ * to the same float32, as mantissa and capital-E exponent (`5E-1`, `-4.5074117E-1`, `2E0`).
+ * The exponent form matters: XGBoost 1.7 reads a bare `2` as an integer and refuses it where a
+ * float is expected.
+ */
 export function formatXgbFloat(value: number): string {
   const f = Math.fround(value);
-  if (Number.isInteger(f) && Math.abs(f) < 1e16) return `${f}`.replace('e', 'E');
-  return shortestFloat32(f).replace('e+', 'E').replace('e', 'E');
-}
-
-function shortestFloat32(f: number): string {
-  for (let p = 1; p <= 9; p++) {
-    const s = f.toPrecision(p);
-    if (Math.fround(Number(s)) === f) return String(Number(s));
-  }
-  return String(f);
+  if (f === 0) return Object.is(f, -0) ? '-0E0' : '0E0';
+  if (!Number.isFinite(f)) return Number.isNaN(f) ? 'NaN' : f > 0 ? 'Infinity' : '-Infinity';
+  let p = 1;
+  while (p < 9 && Math.fround(Number(f.toPrecision(p))) !== f) p++;
+  return f.toExponential(p - 1).replace('e+', 'E').replace('e-', 'E-');
 }
 
 /**
  * Serialises an ensemble in XGBoost's JSON layout (the 2.x schema, version [2,0,3]), which
- * XGBoost 1.7 and later load. Numbers in node arrays are float32 values written as JSON numbers.
+ * XGBoost 1.7 and later load. Float node arrays are written in XGBoost's own number format
+ * ({@link formatXgbFloat}); the output depends only on the model, so it is byte-stable.
  */
 export function serializeXgboostModel(model: TreeEnsemble): string {
+  const floatArrays: string[] = [];
+  const f32List = (values: Float32Array): string => {
+    const parts = new Array<string>(values.length);
+    for (let i = 0; i < values.length; i++) parts[i] = formatXgbFloat(values[i]!);
+    floatArrays.push(`[${parts.join(',')}]`);
+    return `${FLOAT_ARRAY_MARK}${floatArrays.length - 1}`;
+  };
   const trees = model.trees.map((tree, id) => {
     const n = tree.numNodes;
     const conditions = new Array<number>(n);
@@ -234,11 +242,10 @@ export function serializeXgboostModel(model: TreeEnsemble): string {
     },
     version: [2, 0, 3],
   };
-  return JSON.stringify(doc);
+  return JSON.stringify(doc).replace(FLOAT_ARRAY_PATTERN, (_, i: string) => floatArrays[Number(i)]!);
 }
 
-function f32List(values: Float32Array): number[] {
-  const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Number(shortestFloat32(values[i]!));
-  return out;
-}
+/** Placeholder for a pre-formatted float array; JSON.stringify escapes its NUL character. */
+const FLOAT_ARRAY_MARK = '\u0000f32:';
+const FLOAT_ARRAY_PATTERN = /"\\u0000f32:(\d+)"/g;
+

@@ -104,6 +104,136 @@ export interface ConfigChangesTable {
   audit_seq: number;
 }
 
+export interface ExperimentsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  /** JSON object of string tags. */
+  tags: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface TrialsTable {
+  id: string;
+  project_id: string;
+  experiment_id: string;
+  name: string;
+  tags: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface TrialComponentsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  /** processing | training | evaluation | transform | custom */
+  type: string;
+  /** InProgress | Completed | Failed | Stopped */
+  status: string;
+  tags: string;
+  /** JSON array of notes ({ time, principal, text }). */
+  notes: string;
+  /** Source-control lineage (git) as JSON, or null. */
+  source: string | null;
+  /** Runtime environment as JSON, or null. */
+  environment: string | null;
+  start_time: string;
+  end_time: string | null;
+  failure_reason: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface TrialComponentMembersTable {
+  trial_id: string;
+  component_id: string;
+  added_at: string;
+}
+
+export interface ComponentParametersTable {
+  component_id: string;
+  name: string;
+  value_text: string;
+  value_num: number | null;
+  /** 'string' | 'number' | 'boolean' */
+  value_type: string;
+}
+
+export interface ComponentArtifactsTable {
+  component_id: string;
+  /** 'input' | 'output' */
+  direction: string;
+  role: string;
+  artifact_id: string;
+  sha256: string;
+  media_type: string;
+  name: string | null;
+  created_at: string;
+}
+
+export interface MetricsTable {
+  component_id: string;
+  name: string;
+  value: number;
+  step: number;
+  /** Milliseconds since the epoch (as MLflow records them). */
+  timestamp: number;
+}
+
+export interface MetricSummariesTable {
+  component_id: string;
+  name: string;
+  last_value: number;
+  last_step: number;
+  last_timestamp: number;
+  min_value: number;
+  max_value: number;
+  count: number;
+}
+
+export interface LineageAssociationsTable {
+  id: string;
+  project_id: string;
+  source_id: string;
+  source_kind: string;
+  dest_id: string;
+  dest_kind: string;
+  type: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface DatasetsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface DatasetVersionsTable {
+  id: string;
+  dataset_id: string;
+  version: number;
+  artifact_id: string;
+  sha256: string;
+  format: string;
+  row_count: number;
+  byte_count: number;
+  /** DataSchema JSON. */
+  schema: string;
+  /** The DatasetProfile JSON, stored as an encrypted artifact (it contains data values). */
+  profile_artifact_id: string;
+  /** Where the bytes came from (file name, or the component that derived them), JSON. */
+  source: string;
+  created_at: string;
+  created_by: string;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: string;
@@ -216,7 +346,18 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
   config_changes: ConfigChangesTable;
+  datasets: DatasetsTable;
+  dataset_versions: DatasetVersionsTable;
   schema_migrations: SchemaMigrationsTable;
+  experiments: ExperimentsTable;
+  trials: TrialsTable;
+  trial_components: TrialComponentsTable;
+  trial_component_members: TrialComponentMembersTable;
+  component_parameters: ComponentParametersTable;
+  component_artifacts: ComponentArtifactsTable;
+  metrics: MetricsTable;
+  metric_summaries: MetricSummariesTable;
+  lineage_associations: LineageAssociationsTable;
   principals: PrincipalsTable;
   login_failures: LoginFailuresTable;
   api_tokens: ApiTokensTable;

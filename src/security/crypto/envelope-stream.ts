@@ -65,7 +65,7 @@ export async function* encryptStream(
     // Hold back at least one byte so the final chunk is known to be final when sealed.
     while (pendingBytes + buf.length > chunkSize) {
       const take = chunkSize - pendingBytes;
-      pending.push(buf.subarray(0, take));
+      if (take > 0) pending.push(buf.subarray(0, take));
       buf = buf.subarray(take);
       const plain = pending.length === 1 ? pending[0]! : Buffer.concat(pending, chunkSize);
       yield* sealChunk(key, prefix, index++, false, aad, plain);

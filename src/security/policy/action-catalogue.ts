@@ -212,7 +212,10 @@ const SERVICES: readonly ServiceSpec[] = [
   {
     service: 'lineage',
     scope: 'project',
-    verbs: [['Read', 'Read', 'Query the lineage graph around an entity', 'attest:{project}:lineage/{id}']],
+    verbs: [
+      ['Read', 'Read', 'Query the lineage graph around an entity', 'attest:{project}:lineage/{id}'],
+      ['Associate', 'Write', 'Record an explicit association (e.g. a baseline AssociatedWith a model)', 'attest:{project}:lineage/{id}'],
+    ],
   },
   {
     service: 'model',

@@ -130,7 +130,7 @@ const ROLES: Readonly<Record<BuiltInRoleName, RoleDefinition>> = {
       {
         Sid: 'ModelDevelopment',
         Effect: 'Allow',
-        Action: ['model:Train', 'model:Register', 'model:List', 'model:Describe', 'model:Read', 'model:Evaluate', 'model:Explain', 'bias:Run', 'bias:Read', 'lineage:Read'],
+        Action: ['model:Train', 'model:Register', 'model:List', 'model:Describe', 'model:Read', 'model:Evaluate', 'model:Explain', 'bias:Run', 'bias:Read', 'lineage:Read', 'lineage:Associate', 'baseline:Create'],
         Resource: `${IN_PROJECT}*`,
       },
       READ_OPERATIONS,
@@ -148,7 +148,7 @@ const ROLES: Readonly<Record<BuiltInRoleName, RoleDefinition>> = {
         Action: ['pipeline:Create', 'pipeline:List', 'pipeline:Describe', 'pipeline:Update', 'pipeline:Delete', 'pipeline:Start', 'pipeline:Stop'],
         Resource: `${IN_PROJECT}pipeline/*`,
       },
-      { Sid: 'EndpointsAndMonitoring', Effect: 'Allow', Action: ['endpoint:*', 'monitor:*', 'baseline:*'], Resource: `${IN_PROJECT}*` },
+      { Sid: 'EndpointsAndMonitoring', Effect: 'Allow', Action: ['endpoint:*', 'monitor:*', 'baseline:*', 'lineage:Associate'], Resource: `${IN_PROJECT}*` },
       {
         Sid: 'DeployApprovedModels',
         Effect: 'Allow',

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { biasReportJson, runBiasCommand } from '../../ml/fairness/index.js';
+import type { CliContext } from '../context.js';
+import { readCsvFile, writeFileAtomic } from '../files.js';
+
+export function registerBiasCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('bias')
+    .description('pre- and post-training bias metrics, SageMaker Clarify-compatible, with bootstrap intervals')
+    .requiredOption('--data <csv>', 'rows with facet, label and (optionally) predicted label')
+    .requiredOption('--label <column>', 'label column')
+    .requiredOption('--positive <values>', 'label values that count as the positive outcome (comma-separated), or a threshold')
+    .requiredOption('--facet <column>', 'facet column (several joined by "," for an intersectional facet)')
+    .option('--sensitive <values>', 'facet values of the sensitive group d (comma-separated)')
+    .option('--threshold <t>', 'for a continuous facet: d = value > t')
+    .option('--group <column>', 'group variable for CDDL / CDDPL')
+    .option('--predicted <column>', 'predicted label (or score) column for post-training metrics')
+    .option('--probability-threshold <p>', 'scores above this are predicted positive', '0.5')
+    .option('--features <columns>', 'columns the flip test uses (default: all but facet, label and prediction)')
+    .option('--bootstrap <n>', 'bootstrap replicates for confidence intervals')
+    .option('--seed <n>', 'bootstrap seed')
+    .option('--min-group-size <n>', 'below this many rows a facet\'s metrics are flagged unreliable')
+    .requiredOption('--output <file.json>', 'report (Clarify analysis.json shape plus intervals)')
+    .action(async (o: Record<string, string | undefined> & { data: string; output: string }) => {
+      const frame = await readCsvFile(o.data, 'Data');
+      const report = runBiasCommand(frame, {
+        label: o.label!,
+        positive: o.positive!,
+        facet: o.facet!,
+        ...(o.sensitive !== undefined ? { sensitive: o.sensitive } : {}),
+        ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
+        ...(o.group !== undefined ? { group: o.group } : {}),
+        ...(o.predicted !== undefined ? { predicted: o.predicted } : {}),
+        ...(o.probabilityThreshold !== undefined ? { probabilityThreshold: o.probabilityThreshold } : {}),
+        ...(o.features !== undefined ? { features: o.features } : {}),
+        ...(o.bootstrap !== undefined ? { bootstrap: o.bootstrap } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.minGroupSize !== undefined ? { minGroupSize: o.minGroupSize } : {}),
+      });
+      writeFileAtomic(o.output, biasReportJson(report));
+      ctx.io.out(`bias report written to ${o.output}`);
+    });
+}

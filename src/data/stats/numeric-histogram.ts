@@ -1,0 +1,59 @@
+/**
+ * @module data/stats/numeric-histogram
+ * Exact value counts of a numeric column while it has at most `cap` distinct values (Deequ profiles
+ * a histogram only for columns with ≤ 120 distinct values: `ColumnProfiler.DEFAULT_CARDINALITY_THRESHOLD`).
+ * Past the cap the histogram is dropped (`overflowed`), so continuous columns cost nothing after
+ * their first few values. An open-addressing table on typed arrays keeps the per-value cost low.
+ */
+
+export const DEFAULT_CARDINALITY_THRESHOLD = 120;
+
+export interface NumericHistogramState {
+  readonly cap: number;
+  overflowed: boolean;
+  size: number;
+  keys: Float64Array;
+  counts: Float64Array;
+  used: Uint8Array;
+}
+
+function tableSize(cap: number): number {
+  let s = 16;
+  while (s < 2 * (cap + 1)) s <<= 1;
+  return s;
+}
+
+/** Empty histogram keeping up to `cap` distinct values. */
+export function initNumericHistogram(cap = DEFAULT_CARDINALITY_THRESHOLD): NumericHistogramState {
+  const s = tableSize(cap);
+  return { cap, overflowed: false, size: 0, keys: new Float64Array(s), counts: new Float64Array(s), used: new Uint8Array(s) };
+}
+
+/** Adds `count` occurrences of `x` whose 32-bit hash is `hash`. */
+export function addNumericValue(state: NumericHistogramState, x: number, hash: number, count = 1): void {
+  if (state.overflowed) return;
+  const mask = state.keys.length - 1;
+  let i = hash & mask;
+  while (state.used[i] === 1) {
+    if (state.keys[i] === x) {
+      state.counts[i] = state.counts[i]! + count;
+      return;
+    }
+    i = (i + 1) & mask;
+  }
+  if (state.size === state.cap) {
+    state.overflowed = true;
+    return;
+  }
+  state.used[i] = 1;
+  state.keys[i] = x;
+  state.counts[i] = count;
+  state.size++;
+}
+
+/** Entries as [value, count] pairs, in table order. */
+export function numericHistogramEntries(state: NumericHistogramState): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < state.used.length; i++) if (state.used[i] === 1) out.push([state.keys[i]!, state.counts[i]!]);
+  return out;
+}

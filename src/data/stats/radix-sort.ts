@@ -1,0 +1,127 @@
+/**
+ * @module data/stats/radix-sort
+ * Radix sort of float64 values. The IEEE-754 bits are mapped to an order-preserving unsigned key
+ * (flip every bit of a negative, set the sign bit of a positive), so the result equals a numeric
+ * sort for non-NaN input (−0 before +0). The high 32 bits of the key (sign, exponent and 20 mantissa
+ * bits) are sorted by a least-significant-digit radix sort (11/11/10-bit digits, passes whose digit
+ * is the same for every value skipped); runs that share their high word are then finished by
+ * sorting their low words. Branch-free in the bulk, hence several times faster than a comparison
+ * sort on random data; it keeps the KLL sketch's batch step cheap.
+ */
+
+/** Digit layout over the high word: [shift, mask] per pass. */
+const PASSES: readonly (readonly [number, number])[] = [
+  [0, 0x7ff],
+  [11, 0x7ff],
+  [22, 0x3ff],
+];
+const BUCKETS = 2048;
+const counts = new Uint32Array(PASSES.length * BUCKETS);
+let lows = new Uint32Array(256);
+
+/** Sorts `a` ascending in place; `scratch` must hold at least 2·a.length words. */
+export function radixSortFloat64(a: Float64Array, scratch: Uint32Array): void {
+  const n = a.length;
+  if (n < 64) {
+    a.sort();
+    return;
+  }
+  const keys = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
+  counts.fill(0);
+  // Non-negative values already order by their raw bits; only a batch with a negative value (or
+  // −0) needs the key mapping and its inverse at the end.
+  let negative = false;
+  for (let i = 1; i < 2 * n; i += 2) {
+    if (keys[i]! >>> 31) {
+      negative = true;
+      break;
+    }
+  }
+  if (negative) {
+    for (let i = 0; i < 2 * n; i += 2) {
+      const hi = keys[i + 1]!;
+      const mask = hi >> 31;
+      const kh = (hi ^ (mask | 0x80000000)) >>> 0;
+      keys[i] = (keys[i]! ^ mask) >>> 0;
+      keys[i + 1] = kh;
+      counts[kh & 0x7ff]!++;
+      counts[BUCKETS + ((kh >>> 11) & 0x7ff)]!++;
+      counts[2 * BUCKETS + (kh >>> 22)]!++;
+    }
+  } else {
+    for (let i = 1; i < 2 * n; i += 2) {
+      const kh = keys[i]!;
+      counts[kh & 0x7ff]!++;
+      counts[BUCKETS + ((kh >>> 11) & 0x7ff)]!++;
+      counts[2 * BUCKETS + (kh >>> 22)]!++;
+    }
+  }
+  let src = keys;
+  let dst = scratch.subarray(0, 2 * n);
+  for (let pass = 0; pass < PASSES.length; pass++) {
+    const [shift, mask] = PASSES[pass]!;
+    const base = pass * BUCKETS;
+    if (counts[base + ((src[1]! >>> shift) & mask)] === n) continue;
+    let sum = 0;
+    for (let d = 0; d <= mask; d++) {
+      const c = counts[base + d]!;
+      counts[base + d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < 2 * n; i += 2) {
+      const lo = src[i]!;
+      const hi = src[i + 1]!;
+      const p = 2 * counts[base + ((hi >>> shift) & mask)]!++;
+      dst[p] = lo;
+      dst[p + 1] = hi;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== keys) keys.set(src);
+  sortLowWordsOfRuns(keys, n);
+  if (!negative) return;
+  for (let i = 0; i < 2 * n; i += 2) {
+    const kh = keys[i + 1]!;
+    const mask = kh >>> 31 ? 0 : -1;
+    keys[i] = (keys[i]! ^ mask) >>> 0;
+    keys[i + 1] = (kh ^ (mask | 0x80000000)) >>> 0;
+  }
+}
+
+/** Within each run of equal high words, sorts the low words (skipping runs whose low words are all equal). */
+function sortLowWordsOfRuns(keys: Uint32Array, n: number): void {
+  let start = 0;
+  while (start < n) {
+    const hi = keys[2 * start + 1]!;
+    let end = start + 1;
+    const lo0 = keys[2 * start]!;
+    let mixed = false;
+    while (end < n && keys[2 * end + 1] === hi) {
+      if (keys[2 * end] !== lo0) mixed = true;
+      end++;
+    }
+    const len = end - start;
+    if (mixed) {
+      if (len <= 16) {
+        for (let i = start + 1; i < end; i++) {
+          const x = keys[2 * i]!;
+          let j = i - 1;
+          while (j >= start && keys[2 * j]! > x) {
+            keys[2 * j + 2] = keys[2 * j]!;
+            j--;
+          }
+          keys[2 * j + 2] = x;
+        }
+      } else {
+        if (lows.length < len) lows = new Uint32Array(len * 2);
+        const run = lows.subarray(0, len);
+        for (let i = 0; i < len; i++) run[i] = keys[2 * (start + i)]!;
+        run.sort();
+        for (let i = 0; i < len; i++) keys[2 * (start + i)] = run[i]!;
+      }
+    }
+    start = end;
+  }
+}

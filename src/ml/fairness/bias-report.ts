@@ -1,0 +1,306 @@
+/**
+ * @module ml/fairness/bias-report
+ * The bias report behind `attest bias`: SageMaker Clarify's pre- and post-training metrics in
+ * Clarify's `analysis.json` shape, plus Attest's additions (bootstrap intervals, a minimum group
+ * size, cell counts) kept in a separate `attest` section so the Clarify sections stay comparable
+ * byte for byte with Clarify's own output.
+ *
+ * Input is a {@link ColumnFrame}: numeric columns (Float64Array, NaN = missing, with the logical
+ * dtype integer/fractional/boolean/datetime) and dictionary-encoded text columns. The dtype matters,
+ * because Clarify decides from it whether a facet or label is categorical or continuous (see
+ * clarify-series.ts).
+ */
+import type { Column, ColumnFrame } from '../../data/index.js';
+import { AppError } from '../../kernel/index.js';
+import { type BiasRows, countCells } from './bias-counts.js';
+import { facetSelections, groupSlots, labelSelection, predictedSelection, requireColumn } from './bias-inputs.js';
+import { type BootstrapOptions, bootstrapIntervals, type ConfidenceInterval } from './bootstrap.js';
+import { type ClarifyDataType, type ClarifyValue, checkThreshold, clarifyDataType, type Selection } from './clarify-series.js';
+import { CLARIFY_METRICS, ClarifyMetricError, type FlipState, type MetricDefinition, type MetricInput, type MetricName } from './clarify-metrics.js';
+import { flipTest } from './flip-test.js';
+
+/** Options of one bias analysis (the flags of `attest bias`). */
+export interface BiasAnalysisOptions {
+  /** Label column. */
+  readonly label: string;
+  /** Positive label values, or one threshold for a continuous label (positive = value > threshold). */
+  readonly positive: readonly ClarifyValue[];
+  /** Facet (sensitive attribute) column. */
+  readonly facet: string;
+  /**
+   * Facet values selecting group d, or one threshold (d = value > threshold) for a continuous facet.
+   * Omitted: every value of a categorical facet is reported one-vs-rest. As in Clarify, whether the
+   * facet is continuous follows from the column, not from the option used: a single number on a
+   * categorical column (an integer column with under 5 % distinct values) selects that value.
+   */
+  readonly sensitive?: readonly ClarifyValue[];
+  /**
+   * `--threshold T`: the same as `sensitive: [T]` (Clarify has one `value_or_threshold`), except
+   * that the report notes when Clarify's rule makes the facet categorical and T is matched as a value.
+   */
+  readonly threshold?: number;
+  /** Group variable for CDDL/CDDPL. */
+  readonly group?: string;
+  /**
+   * Column of predicted labels (coded like the label) or of scores. Scores are turned into labels
+   * with `probabilityThreshold`; a fractional column with values strictly between 0 and 1 next to a
+   * categorical label is taken as scores with Clarify's default threshold 0.5 (noted in the report).
+   */
+  readonly predicted?: string;
+  /** Scores above this are positive predictions (Clarify `probability_threshold`). */
+  readonly probabilityThreshold?: number;
+  /** Columns the flip test uses; default every column except facet, label and predicted (Clarify). */
+  readonly features?: readonly string[];
+  /** A subset of metric names; default all. */
+  readonly metrics?: readonly MetricName[];
+  /** Bootstrap settings; `false` or `replicates: 0` turns intervals off. */
+  readonly bootstrap?: BootstrapOptions | false;
+  /** Metrics resting on fewer rows than this are flagged unreliable; default 30. */
+  readonly minGroupSize?: number;
+}
+
+/** One metric as Clarify reports it; infinities are the strings "Infinity" / "-Infinity". */
+export type ClarifyMetricEntry =
+  | { readonly name: MetricName; readonly description: string; readonly value: number | 'Infinity' | '-Infinity' }
+  | { readonly name: MetricName; readonly description: string; readonly value: null; readonly error: string };
+
+export interface ClarifyFacetReport {
+  readonly value_or_threshold: string;
+  readonly metrics: readonly ClarifyMetricEntry[];
+}
+
+export interface ClarifyStageReport {
+  readonly label: string;
+  readonly facets: Readonly<Record<string, readonly ClarifyFacetReport[]>>;
+  readonly label_value_or_threshold: string;
+}
+
+/** Attest's per-metric additions. */
+export interface MetricExtension {
+  readonly confidence_interval: ConfidenceInterval | null;
+  /** The smallest count the metric's ratios rest on. */
+  readonly support: number;
+  readonly reliable: boolean;
+}
+
+export interface FacetExtension {
+  readonly value_or_threshold: string;
+  readonly n_a: number;
+  readonly n_d: number;
+  /** Facet × label × prediction counts. */
+  readonly counts: Readonly<Record<string, number>>;
+  readonly metrics: Readonly<Partial<Record<MetricName, MetricExtension>>>;
+}
+
+export interface BiasReportExtensions {
+  readonly facet_type: ClarifyDataType;
+  readonly label_type: ClarifyDataType;
+  readonly flip_test_features: readonly string[];
+  readonly min_group_size: number;
+  readonly bootstrap: (Required<BootstrapOptions> & { readonly method: 'percentile' }) | null;
+  readonly pre_training: readonly FacetExtension[];
+  readonly post_training?: readonly FacetExtension[];
+  readonly notes: readonly string[];
+}
+
+/** Clarify's analysis.json plus the `attest` section. */
+export interface BiasReport {
+  readonly version: '1.0';
+  readonly pre_training_bias_metrics: ClarifyStageReport;
+  readonly post_training_bias_metrics?: ClarifyStageReport;
+  readonly attest: BiasReportExtensions;
+}
+
+const DEFAULT_BOOTSTRAP: Required<BootstrapOptions> = { replicates: 200, seed: 1, confidenceLevel: 0.95 };
+const DEFAULT_PROBABILITY_THRESHOLD = 0.5;
+
+/** A fractional column with some value strictly between 0 and 1 and none outside [0, 1]. */
+function looksLikeScores(col: Column): boolean {
+  if (col.kind !== 'numeric' || col.dtype !== 'fractional') return false;
+  let inside = false;
+  for (const v of col.values) {
+    if (Number.isNaN(v)) continue;
+    if (v < 0 || v > 1) return false;
+    if (v > 0 && v < 1) inside = true;
+  }
+  return inside;
+}
+
+function entry(name: MetricName, description: string, input: MetricInput, compute: (i: MetricInput) => number): ClarifyMetricEntry {
+  try {
+    const value = compute(input);
+    if (value === Number.POSITIVE_INFINITY) return { name, description, value: 'Infinity' };
+    if (value === Number.NEGATIVE_INFINITY) return { name, description, value: '-Infinity' };
+    return { name, description, value };
+  } catch (error) {
+    if (error instanceof ClarifyMetricError) return { name, description, value: null, error: error.message };
+    throw error;
+  }
+}
+
+function cellCountsRecord(rows: BiasRows): Record<string, number> {
+  const counts = countCells(rows);
+  const out: Record<string, number> = {};
+  for (let cell = 0; cell < 8; cell++) {
+    let sum = 0;
+    for (let g = 0; g <= counts.groupCount; g++) sum += counts.cells[g * 8 + cell]!;
+    const key = `${cell >> 2 ? 'd' : 'a'}_label${(cell >> 1) & 1}${rows.predicted ? `_pred${cell & 1}` : ''}`;
+    out[key] = (out[key] ?? 0) + sum;
+  }
+  return out;
+}
+
+function selectMetrics(names: readonly MetricName[] | undefined): typeof CLARIFY_METRICS {
+  if (names === undefined) return CLARIFY_METRICS;
+  const known = new Set(CLARIFY_METRICS.map((m) => m.name));
+  for (const name of names) {
+    if (!known.has(name)) {
+      throw new AppError('INVALID_INPUT', {
+        message: `Invalid metric_name: metrics should be one of the registered metrics${JSON.stringify([...known])}`,
+        details: { metric: name },
+      });
+    }
+  }
+  return CLARIFY_METRICS.filter((m) => names.includes(m.name));
+}
+
+/** Everything resolved from the frame and options before any metric is computed. */
+interface ResolvedAnalysis {
+  readonly label: ReturnType<typeof labelSelection>;
+  readonly predicted: Uint8Array | undefined;
+  readonly facets: ReturnType<typeof facetSelections>;
+  readonly groups: ReturnType<typeof groupSlots> | undefined;
+  readonly features: readonly string[];
+  readonly bootstrap: Required<BootstrapOptions> | null;
+  readonly minGroupSize: number;
+  readonly metrics: readonly MetricDefinition[];
+  readonly notes: string[];
+}
+
+/** Validates the options and computes Clarify's row indices, raising errors in Clarify's order. */
+function resolveAnalysis(frame: ColumnFrame, options: BiasAnalysisOptions): ResolvedAnalysis {
+  const facetCol = requireColumn(frame, options.facet, 'Facet');
+  if (options.positive.length === 0) throw new AppError('INVALID_INPUT', { message: 'Positive label values or thresholds are empty for Label column' });
+  const labelCol = requireColumn(frame, options.label, 'Label');
+  if (options.threshold !== undefined && options.sensitive !== undefined) {
+    throw new AppError('INVALID_INPUT', { message: 'Give either sensitive facet values or a threshold, not both' });
+  }
+  const facetValues = options.threshold !== undefined ? [options.threshold] : options.sensitive;
+  checkThreshold(facetCol, facetValues, clarifyDataType(facetCol, facetValues?.length ? facetValues : undefined));
+  const label = labelSelection(labelCol, options.positive);
+  const predictedCol = options.predicted === undefined ? undefined : requireColumn(frame, options.predicted, 'Predicted label');
+  const notes: string[] = [];
+  let probabilityThreshold = options.probabilityThreshold;
+  if (probabilityThreshold === undefined && predictedCol !== undefined && label.type === 'categorical' && looksLikeScores(predictedCol)) {
+    probabilityThreshold = DEFAULT_PROBABILITY_THRESHOLD;
+    notes.push(`Column ${predictedCol.name} holds scores; predicted positive when score > ${DEFAULT_PROBABILITY_THRESHOLD} (Clarify's default probability_threshold).`);
+  }
+  if (probabilityThreshold !== undefined && !Number.isFinite(probabilityThreshold)) {
+    throw new AppError('INVALID_INPUT', { message: 'probability threshold must be a finite number' });
+  }
+  const predicted = predictedCol === undefined ? undefined : predictedSelection(predictedCol, labelCol, label.type, options.positive, probabilityThreshold);
+  // Clarify selects the facet rows only after the label and prediction checks, so their errors come first.
+  const facets = facetSelections(facetCol, facetValues);
+  if (options.threshold !== undefined && facets.type === 'categorical') {
+    notes.push(
+      `Facet ${options.facet} is categorical by Clarify's rule (not fractional, under 5% distinct values), so the threshold ${options.threshold} selects rows equal to it, as Clarify does, not rows above it.`,
+    );
+  }
+  const groups = options.group === undefined ? undefined : groupSlots(requireColumn(frame, options.group, 'Group variable'));
+  const excluded = new Set([options.facet, options.label, ...(options.predicted === undefined ? [] : [options.predicted])]);
+  const features = options.features ?? frame.columns.map((c) => c.name).filter((name) => !excluded.has(name));
+  const bootstrap = options.bootstrap === false ? null : { ...DEFAULT_BOOTSTRAP, ...(options.bootstrap ?? {}) };
+  if (bootstrap !== null) {
+    const { replicates, seed, confidenceLevel } = bootstrap;
+    if (!Number.isInteger(replicates) || replicates < 0) throw new AppError('INVALID_INPUT', { message: 'bootstrap replicates must be a non-negative integer' });
+    if (!Number.isInteger(seed)) throw new AppError('INVALID_INPUT', { message: 'bootstrap seed must be an integer' });
+    if (!(confidenceLevel > 0 && confidenceLevel < 1)) throw new AppError('INVALID_INPUT', { message: 'confidence level must lie strictly between 0 and 1' });
+  }
+  const minGroupSize = options.minGroupSize ?? 30;
+  if (!(minGroupSize >= 0)) throw new AppError('INVALID_INPUT', { message: 'minimum group size must be a non-negative number' });
+  return {
+    label,
+    predicted,
+    facets,
+    groups,
+    features,
+    bootstrap: bootstrap !== null && bootstrap.replicates > 0 ? bootstrap : null,
+    minGroupSize,
+    metrics: selectMetrics(options.metrics),
+    notes,
+  };
+}
+
+/** One facet selection at one stage: Clarify's entry and Attest's extension. */
+function analyseSelection(
+  frame: ColumnFrame,
+  r: ResolvedAnalysis,
+  stage: 'pre_training' | 'post_training',
+  selection: Selection,
+): { report: ClarifyFacetReport; extension: FacetExtension } {
+  const stageMetrics = r.metrics.filter((m) => m.stage === stage);
+  const predicted = stage === 'post_training' ? r.predicted : undefined;
+  const rows: BiasRows = {
+    facet: selection.index,
+    label: r.label.selection.index,
+    ...(predicted ? { predicted } : {}),
+    ...(r.groups ? { group: r.groups.group } : {}),
+    groupCount: r.groups?.groupCount ?? 1,
+  };
+  const nd = selection.index.reduce((s, v) => s + v, 0);
+  const na = selection.index.length - nd;
+  // Clarify checks both facets are non-empty before it looks at the flip test's features.
+  const flips = predicted && nd > 0 && na > 0 && stageMetrics.some((m) => m.name === 'FT') ? flipTest(frame, r.features, selection.index, predicted) : undefined;
+  const flip: FlipState | undefined = flips === undefined ? undefined : 'error' in flips ? flips : { flipSum: flips.flips.reduce((s, v) => s + v, 0) };
+  const groupError = r.groups?.groupError;
+  const input: MetricInput = { counts: countCells(rows), hasGroup: r.groups !== undefined, ...(flip ? { flip } : {}), ...(groupError ? { groupError } : {}) };
+  const intervals = r.bootstrap
+    ? bootstrapIntervals({ rows, metrics: stageMetrics, hasGroup: r.groups !== undefined, ...(groupError ? { groupError } : {}), ...(flips ? { flips } : {}) }, r.bootstrap)
+    : undefined;
+  const perMetric: Partial<Record<MetricName, MetricExtension>> = {};
+  for (const m of stageMetrics) {
+    const support = m.support(input);
+    perMetric[m.name] = { confidence_interval: intervals?.get(m.name) ?? null, support, reliable: support >= r.minGroupSize };
+  }
+  return {
+    report: { value_or_threshold: selection.valueOrThreshold, metrics: stageMetrics.map((m) => entry(m.name, m.description, input, m.compute)) },
+    extension: { value_or_threshold: selection.valueOrThreshold, n_a: na, n_d: nd, counts: cellCountsRecord(rows), metrics: perMetric },
+  };
+}
+
+/**
+ * Runs Clarify's bias analysis on a frame: pre-training metrics always, post-training metrics when
+ * a predicted column is given. Configuration errors Clarify raises for the whole report throw an
+ * `AppError` (INVALID_INPUT) with Clarify's message; a metric Clarify cannot compute is an entry
+ * with `value: null` and its `error`.
+ * @example
+ * biasReport(frame, { label: 'default', positive: [1], facet: 'SEX', sensitive: [2], group: 'EDUCATION', predicted: 'predicted_label' })
+ *   .post_training_bias_metrics?.facets.SEX?.[0]?.metrics.find((m) => m.name === 'DI')
+ */
+export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): BiasReport {
+  const r = resolveAnalysis(frame, options);
+  const stage = (name: 'pre_training' | 'post_training'): { clarify: ClarifyStageReport; extensions: FacetExtension[] } => {
+    const results = r.facets.selections.map((selection) => analyseSelection(frame, r, name, selection));
+    return {
+      clarify: { label: options.label, facets: { [options.facet]: results.map((x) => x.report) }, label_value_or_threshold: r.label.selection.valueOrThreshold },
+      extensions: results.map((x) => x.extension),
+    };
+  };
+  const pre = stage('pre_training');
+  const post = r.predicted === undefined ? undefined : stage('post_training');
+  return {
+    version: '1.0',
+    pre_training_bias_metrics: pre.clarify,
+    ...(post ? { post_training_bias_metrics: post.clarify } : {}),
+    attest: {
+      facet_type: r.facets.type,
+      label_type: r.label.type,
+      flip_test_features: r.features,
+      min_group_size: r.minGroupSize,
+      bootstrap: r.bootstrap ? { ...r.bootstrap, method: 'percentile' } : null,
+      pre_training: pre.extensions,
+      ...(post ? { post_training: post.extensions } : {}),
+      notes: r.notes,
+    },
+  };
+}

@@ -1,0 +1,6 @@
+/**
+ * @module quickstart
+ * The main job: the whitepaper's credit-default lifecycle, end to end.
+ */
+export type { QuickstartOptions, QuickstartResult } from './quickstart.js';
+export { CREDIT_DATA, PROJECT, runQuickstart } from './quickstart.js';

@@ -1,0 +1,95 @@
+/**
+ * @module tracking/http/mlflow-model
+ * The MLflow REST API's shapes (tracking service, API 2.0) and their mapping onto Attest: an MLflow
+ * experiment is an experiment; an MLflow run is a trial holding one trial component, and the run
+ * id is the component id (parameters, metrics, tags and status live on the component).
+ */
+import { z } from 'zod';
+import type { ComponentStatus, Experiment, MetricSummary, TrialComponent } from '../tracking-model.js';
+
+export const MLFLOW_STATUS: Readonly<Record<ComponentStatus, string>> = { InProgress: 'RUNNING', Completed: 'FINISHED', Failed: 'FAILED', Stopped: 'KILLED' };
+export const FROM_MLFLOW_STATUS: Readonly<Record<string, ComponentStatus>> = { RUNNING: 'InProgress', SCHEDULED: 'InProgress', FINISHED: 'Completed', FAILED: 'Failed', KILLED: 'Stopped' };
+
+const KeyValue = z.object({ key: z.string().min(1).max(250), value: z.string().max(8000) });
+/** MLflow clients send numbers as numbers or strings (proto3 JSON int64). */
+const Int = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform((v) => Number(v));
+const Num = z.union([z.number(), z.string()]).transform((v) => Number(v));
+const RunId = z.object({ run_id: z.string().optional(), run_uuid: z.string().optional() });
+
+export const Schemas = {
+  createExperiment: z.object({ name: z.string().min(1), artifact_location: z.string().optional(), tags: z.array(KeyValue).optional() }),
+  experimentId: z.object({ experiment_id: z.string().min(1) }),
+  experimentName: z.object({ experiment_name: z.string().min(1) }),
+  searchExperiments: z.object({
+    max_results: Int.optional(),
+    page_token: z.string().optional(),
+    filter: z.string().optional(),
+    order_by: z.array(z.string()).optional(),
+    view_type: z.string().optional(),
+  }),
+  createRun: z.object({ experiment_id: z.string().min(1), user_id: z.string().optional(), run_name: z.string().optional(), start_time: Int.optional(), tags: z.array(KeyValue).optional() }),
+  getRun: RunId,
+  updateRun: RunId.extend({ status: z.string().optional(), end_time: Int.optional(), run_name: z.string().optional() }),
+  searchRuns: z.object({
+    experiment_ids: z.array(z.string()).optional(),
+    filter: z.string().optional(),
+    run_view_type: z.string().optional(),
+    max_results: Int.optional(),
+    order_by: z.array(z.string()).optional(),
+    page_token: z.string().optional(),
+  }),
+  logMetric: RunId.extend({ key: z.string().min(1), value: Num, timestamp: Int.optional(), step: Int.optional() }),
+  logParam: RunId.extend({ key: z.string().min(1), value: z.string() }),
+  setTag: RunId.extend({ key: z.string().min(1), value: z.string() }),
+  logBatch: RunId.extend({
+    metrics: z.array(z.object({ key: z.string().min(1), value: Num, timestamp: Int.optional(), step: Int.optional() })).optional(),
+    params: z.array(KeyValue).optional(),
+    tags: z.array(KeyValue).optional(),
+  }),
+  getHistory: RunId.extend({ metric_key: z.string().min(1), page_token: z.string().optional(), max_results: Int.optional() }),
+};
+
+function ms(iso: string | null): number | undefined {
+  return iso === null ? undefined : Date.parse(iso);
+}
+
+const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([key, value]) => ({ key, value }));
+
+export function toMlflowExperiment(e: Experiment) {
+  return {
+    experiment_id: e.experimentId,
+    name: e.name,
+    artifact_location: `attest:experiment/${e.experimentId}`,
+    lifecycle_stage: 'active',
+    creation_time: Date.parse(e.createdAt),
+    last_update_time: Date.parse(e.createdAt),
+    tags: tagList(e.tags),
+  };
+}
+
+export function toRunInfo(c: TrialComponent, experimentId: string) {
+  const end = ms(c.endTime);
+  return {
+    run_id: c.componentId,
+    run_uuid: c.componentId,
+    run_name: c.name,
+    experiment_id: experimentId,
+    user_id: c.createdBy,
+    status: MLFLOW_STATUS[c.status],
+    start_time: Date.parse(c.startTime),
+    ...(end !== undefined ? { end_time: end } : {}),
+    artifact_uri: `attest:component/${c.componentId}`,
+    lifecycle_stage: 'active',
+  };
+}
+
+export function toRun(c: TrialComponent, experimentId: string) {
+  return {
+    info: toRunInfo(c, experimentId),
+    data: {
+      metrics: c.metrics.map((m: MetricSummary) => ({ key: m.name, value: m.last, timestamp: m.lastTimestamp, step: m.lastStep })),
+      params: Object.entries(c.parameters).map(([key, value]) => ({ key, value: String(value) })),
+      tags: tagList({ ...c.tags, 'mlflow.runName': c.name }),
+    },
+  };
+}

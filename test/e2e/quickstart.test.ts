@@ -1,0 +1,103 @@
+/**
+ * The main job end to end: `attest quickstart` in a temporary home, then every step's outputs are
+ * checked in the store itself (not in the printed text): dataset versions, tracked components and
+ * their lineage edges, the encrypted model, reports, baseline, violations, audit entries, and a
+ * verified ledger. A second run into the same home adds a new experiment.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openApp } from '../../src/app/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { parseXgboostModel } from '../../src/ml/gbdt/index.js';
+import type { QuickstartResult } from '../../src/quickstart/index.js';
+import { runQuickstart } from '../../src/quickstart/index.js';
+import { cli } from '../support/cli.js';
+
+const operator = { principal: 'os:tester', sourceIp: 'local', userAgent: 'vitest' };
+
+describe('attest quickstart', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attest-quickstart-'));
+  const home = join(dir, 'home');
+  const env: NodeJS.ProcessEnv = { ...process.env, ATTEST_HOME: home };
+  delete env.ATTEST_DB_URL;
+  delete env.ATTEST_STORE_URL;
+  delete env.ATTEST_KEYRING_PASSPHRASE;
+  const lines: string[] = [];
+  let result: QuickstartResult;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the lifecycle and prints a line per step, ending with the summary', async () => {
+    result = await runQuickstart({ home, env, operator, out: (l) => lines.push(l) });
+    for (const step of [1, 2, 3, 4, 5, 6, 7]) expect(lines.some((l) => l.startsWith(`[${step}/7]`))).toBe(true);
+    expect(lines.join('\n')).toMatch(/components that used the holdout: none/);
+    expect(result.seconds).toBeLessThan(90);
+  });
+
+  it('leaves every step\'s outputs in the store', async () => {
+    const app = await openApp(loadConfig(home, env));
+    try {
+      const projectId = result.projectId;
+      const versions = await app.datasets.list(projectId);
+      const names = versions.map((v) => v.name);
+      for (const n of ['uci-credit-card-default', 'credit-holdout', 'credit-train', 'credit-validation', 'credit-test', 'credit-drifted-sample']) expect(names).toContain(n);
+      const raw = versions.find((v) => v.name === 'uci-credit-card-default')!;
+      expect(raw.rowCount).toBe(30000);
+      expect(raw.sha256).toBe('f6c131c25f5ea6716c1439d986550832a5ba1ed218fbbfc3013bb92bb78dcee2');
+      const split = ['credit-train', 'credit-validation', 'credit-test', 'credit-holdout'].map((n) => versions.find((v) => v.name === n)!.rowCount);
+      expect(split.reduce((a, b) => a + b, 0)).toBe(30000);
+
+      const { experiment, components } = await app.tracking.experimentComponents(result.experimentId, [projectId], projectId);
+      expect(experiment.name).toBe(result.experimentName);
+      expect(components.map((c) => c.name).sort()).toEqual(['BiasCheck', 'Evaluation', 'Explanation', 'MonitoringBaselineAndDriftCheck', 'Preprocessing', 'Training']);
+      for (const c of components) expect(c.status).toBe('Completed');
+      const training = components.find((c) => c.name === 'Training')!;
+      expect(training.parameters).toMatchObject({ max_depth: 5, eta: 0.2, gamma: 4, min_child_weight: 6, subsample: 0.8, num_round: 100 });
+      const auc = await app.tracking.metricHistory(training.componentId, 'validation:auc', [projectId]);
+      expect(auc.length).toBe(100);
+      const prep = components.find((c) => c.name === 'Preprocessing')!;
+      expect(prep.parameters).toMatchObject({ seed: 42, train_fraction: 0.7, validation_fraction: 0.15, test_fraction: 0.15 });
+
+      const model = await app.artifacts.getBytes(operator, result.artifacts.model, projectId);
+      expect(parseXgboostModel(model.bytes.toString('utf8')).trees.length).toBe(100);
+      expect(result.testAuc).toBeGreaterThan(0.76);
+
+      const upstream = await app.lineage.upstream(result.artifacts.model, { visibleProjects: [projectId], depth: 10 });
+      const ids = upstream.nodes.map((n) => n.id);
+      for (const id of [result.artifacts.train, result.artifacts.validation, result.artifacts.raw, training.componentId, prep.componentId]) expect(ids).toContain(id);
+      const usedTest = await app.lineage.downstream(result.artifacts.test, { visibleProjects: [projectId], types: ['component'], depth: 1 });
+      expect(usedTest.nodes.map((n) => n.name).sort()).toEqual(['BiasCheck', 'Evaluation', 'Explanation']);
+      const usedHoldout = await app.lineage.downstream(result.artifacts.holdout, { visibleProjects: [projectId], depth: 10 });
+      expect(usedHoldout.nodes).toEqual([]);
+      expect((await app.artifacts.describe(result.artifacts.holdout)).legalHold).toBe(true);
+
+      for (const name of ['credit-default-explanation.json', 'credit-default-explanation.html', 'credit-default-reason-codes', 'credit-default-bias-sex', 'credit-default-bias-age-over-40', 'baselines/credit-default/statistics.json', 'baselines/credit-default/constraints.json', 'baselines/credit-default/manifest.json', 'credit-default-drift/constraint_violations.json']) {
+        expect((await app.artifacts.resolve(name, projectId)).sizeBytes, name).toBeGreaterThan(0);
+      }
+      const sexBias = JSON.parse((await app.artifacts.getBytes(operator, 'credit-default-bias-sex', projectId)).bytes.toString('utf8')) as { pre_training_bias_metrics: unknown; post_training_bias_metrics: unknown };
+      expect(sexBias.pre_training_bias_metrics).toBeDefined();
+      expect(sexBias.post_training_bias_metrics).toBeDefined();
+      const violations = JSON.parse((await app.artifacts.getBytes(operator, 'credit-default-drift/constraint_violations.json', projectId)).bytes.toString('utf8')) as { violations: { feature_name: string; constraint_check_type: string }[] };
+      const drifted = violations.violations.filter((v) => v.constraint_check_type === 'baseline_drift_check').map((v) => v.feature_name);
+      expect(drifted).toContain('LIMIT_BAL');
+      expect(drifted.every((f) => ['LIMIT_BAL', 'BILL_AMT1', 'PAY_0'].includes(f))).toBe(true);
+
+      const audit = await app.ledger.list({ principal: 'user:dana.scientist' });
+      const actions = new Set(audit.map((e) => e.action));
+      for (const a of ['dataset:CreateVersion', 'artifact:Put', 'experiment:Create', 'component:Create', 'component:Complete']) expect(actions).toContain(a);
+      const baseline = await app.baselines.get(operator, projectId, 'credit-default');
+      expect(baseline.manifest.model?.artifactId).toBe(result.artifacts.model);
+      expect((await app.verifyAudit()).ok).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('can be rerun into the same home: a new experiment, the ledger still verifies', async () => {
+    const second = await runQuickstart({ home, env, operator, out: () => undefined });
+    expect(second.experimentId).not.toBe(result.experimentId);
+    const verify = await cli(['audit', 'verify', '--home', home], env);
+    expect(verify.code, verify.stderr).toBe(0);
+  });
+});
