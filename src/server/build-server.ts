@@ -23,6 +23,7 @@ import { BUILT_IN_RULES, DetectiveControls, logSink, webhookSink } from '../secu
 import type { RouteInfo } from './route-kit.js';
 import { actorOf, ErrorBody, RouteKit, requestFacts } from './route-kit.js';
 import { loadServerSecret, verifyPresigned } from './presigned-url.js';
+import { mountTracking } from './tracking-mount.js';
 import { registerAccessRoutes } from './routes/access-routes.js';
 import { registerIdentityRoutes } from './routes/identity-routes.js';
 import { registerResourceRoutes } from './routes/resource-routes.js';
@@ -121,7 +122,12 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       info: { title: 'Attest API', version: '0.1.0', description: 'Governed ML lifecycle. Every route except health, login and this document needs a bearer token and is authorised by policy.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An Attest API or session token, or an OIDC JWT' } } },
     },
-    transform: jsonSchemaTransform,
+    // Mounted plugin routes (tracking, MLflow) sit behind the same bearer authentication: say so.
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      if (!input.url.startsWith('/api/')) return out;
+      return { ...out, schema: { ...(out.schema as object), security: [{ bearer: [] }] } } as typeof out;
+    },
   });
 
   server.setErrorHandler((error, req, reply) => {
@@ -210,6 +216,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerIdentityRoutes(kit, app);
   registerAccessRoutes(kit, app);
   registerResourceRoutes(kit, app, { maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 ** 3, presignSecret, maxPresignSeconds: options.maxPresignSeconds ?? 86_400 });
+  await mountTracking(server, app, kit);
   kit.route({
     method: 'GET', url: '/v1/alert-rules', summary: 'The detection rules the server runs', tags: ['controls'], action: 'alert:List', audit: 'server',
     resource: () => 'attest::alert/*',

@@ -28,6 +28,7 @@ declare module 'fastify' {
 export interface RouteInfo {
   readonly method: string;
   readonly url: string;
+  /** The catalogue action; null for public routes and for mounted plugin routes that authorise per request. */
   readonly action: string | null;
   readonly public: boolean;
 }
