@@ -17,6 +17,7 @@ const GROUPS: Record<string, () => Promise<BenchModule>> = {
   fairness: () => import('./fairness.bench.js'),
   monitoring: () => import('./monitoring.bench.js'),
   tracking: () => import('./tracking.bench.js'),
+  server: () => import('./server.bench.js'),
 };
 
 function fmt(n: number): string {

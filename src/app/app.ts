@@ -20,6 +20,8 @@ import { migrate, openDb } from '../platform/db/index.js';
 import type { Actor, VerifyReport } from '../security/audit/index.js';
 import { AuditLedger, verifyLedger } from '../security/audit/index.js';
 import type { KeyProvider } from '../security/keys/index.js';
+import type { IdentityServices } from '../security/identity-store/index.js';
+import { createIdentityServices } from '../security/identity-store/index.js';
 import { KeyService, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
 import { TrackingService } from '../tracking/index.js';
 
@@ -40,6 +42,8 @@ export interface App {
   readonly capture: CaptureService;
   readonly tracking: TrackingService;
   readonly lineage: LineageService;
+  /** Users, groups, tokens, roles, policies; authentication and authorization. */
+  readonly identity: IdentityServices;
   /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
   checkpoint(): Promise<void>;
   /** Verifies the audit ledger against checkpoints and the anchor. */
@@ -80,6 +84,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const baselines = new BaselineService({ db, artifacts, datasets, lineage, keys, provider });
     const processing = new ProcessingService({ artifacts, datasets, tracking });
     const capture = new CaptureService(artifacts);
+    const identity = createIdentityServices(db, ledger, { oidc: config.oidc, sessionTtlMs: config.sessionTtlMs });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);
@@ -98,6 +103,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       capture,
       tracking,
       lineage,
+      identity,
       async checkpoint() {
         const head = await ledger.head();
         const written = await ledger.checkpoint(keys);

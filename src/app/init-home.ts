@@ -4,6 +4,7 @@
  * local keyring (0600), SQLite database with migrations, the default project, the default
  * customer-managed key and the audit signing key. Refuses to touch an existing installation.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
@@ -17,12 +18,20 @@ import { openApp } from './app.js';
 
 export const DEFAULT_PROJECT = 'default';
 
+/** The initial administrator's user name. */
+export const INITIAL_ADMIN = 'admin';
+/** Where `attest init` writes the initial administrator's generated password, once, readable only by its owner. */
+export const INITIAL_ADMIN_FILE = 'initial-admin.txt';
+
 export interface InitResult {
   home: string;
   config: ResolvedConfig;
   defaultKeyId: string;
   auditKeyId: string;
   defaultProjectId: string;
+  /** The initial administrator's user name; the generated password is only in {@link INITIAL_ADMIN_FILE}. */
+  adminUser: string;
+  adminPasswordFile: string;
 }
 
 export async function initHome(home: string, actor: Actor, env: NodeJS.ProcessEnv = process.env): Promise<InitResult> {
@@ -38,16 +47,30 @@ export async function initHome(home: string, actor: Actor, env: NodeJS.ProcessEn
   const app = await openApp(config, { systemActor: actor });
   try {
     const result = await bootstrap(app, actor);
+    const admin = await createInitialAdmin(app, actor, home);
     // The configuration file is written last: its presence marks a complete installation.
     writeOwnerOnlyFile(join(home, CONFIG_FILE_NAME), `${JSON.stringify({ version: 1 }, null, 2)}\n`, true);
     await app.checkpoint();
-    return { home, config, ...result };
+    return { home, config, ...result, ...admin };
   } finally {
     await app.close();
   }
 }
 
-async function bootstrap(app: App, actor: Actor): Promise<Omit<InitResult, 'home' | 'config'>> {
+/**
+ * Creates the initial administrator with a generated password (never a default), written once to
+ * an owner-only file in the home with exclusive create, so an existing file is never overwritten.
+ */
+async function createInitialAdmin(app: App, actor: Actor, home: string): Promise<{ adminUser: string; adminPasswordFile: string }> {
+  const password = randomBytes(24).toString('base64url');
+  const file = join(home, INITIAL_ADMIN_FILE);
+  writeOwnerOnlyFile(file, `user: ${INITIAL_ADMIN}\npassword: ${password}\n# Log in with \`attest login --server URL --user ${INITIAL_ADMIN}\`, then change this password and delete this file.\n`, true);
+  await app.identity.users.create(actor, { name: INITIAL_ADMIN, displayName: 'Initial administrator', password });
+  await app.identity.access.assignRole(actor, { subjectType: 'user', subject: INITIAL_ADMIN, role: 'administrator' });
+  return { adminUser: INITIAL_ADMIN, adminPasswordFile: file };
+}
+
+async function bootstrap(app: App, actor: Actor): Promise<Omit<InitResult, 'home' | 'config' | 'adminUser' | 'adminPasswordFile'>> {
   const existingDefault = await app.db.kysely.selectFrom('keys').select('id').where('alias', '=', DEFAULT_KEY_ALIAS).executeTakeFirst();
   if (existingDefault) {
     throw new AppError('HOME_EXISTS', { message: `The metadata store ${app.db.location} already holds an installation` });

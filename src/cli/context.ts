@@ -17,6 +17,8 @@ export const CLI_VERSION = '0.1.0';
 export interface CommonOptions {
   home?: string;
   json?: boolean;
+  /** Remote mode: the API server (else $ATTEST_URL); see cli/remote.ts. */
+  server?: string;
 }
 
 export interface CliContext {

@@ -34,8 +34,46 @@ export const ConfigFileSchema = z
       })
       .passthrough()
       .optional(),
+    /** OIDC single sign-on: bearer JWTs from this issuer, claims mapped to Attest groups and roles. */
+    oidc: z
+      .object({
+        issuer: z.url(),
+        audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        /** Explicit JWKS URL; default: the `jwks_uri` of the issuer's discovery document. */
+        jwksUrl: z.url().optional(),
+        algorithms: z.array(z.string()).optional(),
+        clockToleranceSec: z.number().int().min(0).max(300).optional(),
+        maxTokenAgeSec: z.number().int().positive().optional(),
+        claims: z.object({ username: z.string().optional(), email: z.string().optional(), groups: z.string().optional() }).strict().optional(),
+        mappings: z
+          .array(
+            z
+              .object({
+                claimValue: z.string().min(1),
+                groups: z.array(z.string()).optional(),
+                roles: z.array(z.object({ role: z.string(), project: z.string().optional() }).strict()).optional(),
+              })
+              .strict(),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    /** Sessions from a password login. */
+    sessions: z.object({ ttlMinutes: z.number().int().min(1).max(24 * 60).optional() }).strict().optional(),
+    /** Detective controls: alert sinks and the scheduled audit verification. */
+    alerts: z
+      .object({
+        /** Webhooks receiving alerts, signed with HMAC-SHA256 under the secret in the named environment variable. */
+        webhooks: z.array(z.object({ url: z.url(), secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('ATTEST_WEBHOOK_SECRET') }).strict()).optional(),
+        /** How often the server verifies the audit ledger; 0 turns it off. Default 3600. */
+        auditVerifyIntervalSeconds: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
+export type OidcFileConfig = NonNullable<z.infer<typeof ConfigFileSchema>['oidc']>;
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
 /** The environment variables Attest reads, with their meaning (rendered into the README table). */
@@ -46,6 +84,12 @@ export const ENVIRONMENT = {
   ATTEST_KEY_PROVIDER: 'Key provider: local (the keyring file)',
   ATTEST_KEYRING_FILE: 'Path of the local keyring (default <home>/keyring.json, mode 0600)',
   ATTEST_KEYRING_PASSPHRASE: 'Passphrase sealing the keyring root secret (optional; set at init to require it)',
+  ATTEST_URL: 'Server URL for remote CLI mode (same as --server); the token from `attest login` is used',
+  ATTEST_TOKEN: 'An API token for remote CLI mode (pipelines); overrides the stored session',
+  ATTEST_PASSWORD: 'Password for `attest login` when not given with --password-stdin',
+  ATTEST_NEW_PASSWORD: 'The password for `attest users create` / `reset-password` (never on the command line)',
+  ATTEST_CREDENTIALS_FILE: 'Where `attest login` stores session tokens (default ~/.config/attest/credentials.json, mode 0600)',
+  ATTEST_WEBHOOK_SECRET: 'Default secret signing alert webhooks (HMAC-SHA256); a webhook may name another variable',
 } as const;
 
 /** The resolved configuration a process runs with. */
@@ -59,4 +103,7 @@ export interface ResolvedConfig {
   readonly defaultKey: string;
   readonly checkpointEveryEntries: number;
   readonly server: { host: string; port: number };
+  readonly oidc: OidcFileConfig | undefined;
+  readonly sessionTtlMs: number;
+  readonly alerts: { readonly webhooks: readonly { readonly url: string; readonly secret: string }[]; readonly auditVerifyIntervalMs: number };
 }

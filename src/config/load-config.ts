@@ -57,6 +57,11 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, r
   const portText = env.ATTEST_PORT;
   const port = portText !== undefined ? Number(portText) : (file?.server?.port ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('INVALID_CONFIG', { message: `ATTEST_PORT must be a port number, not ${portText}` });
+  const webhooks = (file?.alerts?.webhooks ?? []).map((w) => {
+    const secret = env[w.secretEnv];
+    if (!secret) throw new AppError('INVALID_CONFIG', { message: `alerts.webhooks: the secret for ${w.url} must be set in the environment variable ${w.secretEnv}` });
+    return Object.freeze({ url: w.url, secret });
+  });
   return Object.freeze({
     home,
     databaseUrl,
@@ -67,5 +72,8 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, r
     defaultKey: file?.keys?.defaultKey ?? 'alias/attest-default',
     checkpointEveryEntries: file?.audit?.checkpointEveryEntries ?? 1,
     server: Object.freeze({ host: file?.server?.host ?? '127.0.0.1', port }),
+    oidc: file?.oidc,
+    sessionTtlMs: (file?.sessions?.ttlMinutes ?? 60) * 60_000,
+    alerts: Object.freeze({ webhooks, auditVerifyIntervalMs: (file?.alerts?.auditVerifyIntervalSeconds ?? 3600) * 1000 }),
   });
 }

@@ -6,6 +6,8 @@ import { AUDIT_OUTCOMES, listConfigChanges } from '../../security/audit/index.js
 import type { CliContext, CommonOptions } from '../context.js';
 import { common } from '../context.js';
 import { printJson, printTable } from '../output.js';
+import type { VerifyReport } from '../../security/audit/index.js';
+import { clientFor, commonRemote, embeddedOrRemote, serverOf } from '../remote.js';
 
 interface ListOptions extends CommonOptions {
   from?: string;
@@ -38,7 +40,7 @@ function toFilter(o: ListOptions): AuditFilter {
 }
 
 function filters(c: Command): Command {
-  return common(c)
+  return commonRemote(c)
     .option('--from <time>', 'entries at or after this time')
     .option('--to <time>', 'entries at or before this time')
     .option('--principal <id>', 'who acted, e.g. os:alice or user:alice')
@@ -53,7 +55,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
 
   filters(audit.command('list').description('list audit entries')).action(async (options: ListOptions) => {
     const filter = toFilter(options);
-    const rows = await ctx.withApp(options, (app) => app.ledger.list(filter));
+    const rows = await embeddedOrRemote(ctx, options, (app) => app.ledger.list(filter), (c) => c.json<AuditEntry[]>('GET', '/v1/audit', { query: { ...filter } }));
     if (options.json) printJson(ctx.io, rows);
     else
       printTable<AuditEntry>(ctx.io, rows, [
@@ -67,9 +69,9 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
       ]);
   });
 
-  common(audit.command('verify').description('verify the hash chain and signed checkpoints; exits non-zero naming the first bad entry')).action(
+  commonRemote(audit.command('verify').description('verify the hash chain and signed checkpoints; exits non-zero naming the first bad entry')).action(
     async (options: CommonOptions) => {
-      const report = await ctx.withApp(options, (app) => app.verifyAudit());
+      const report = await embeddedOrRemote(ctx, options, (app) => app.verifyAudit(), (c) => c.json<VerifyReport>('POST', '/v1/audit/verify'));
       if (options.json) printJson(ctx.io, report);
       if (!report.ok) {
         const p = report.firstProblem!;
@@ -87,8 +89,11 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     .action(async (options: ListOptions & { format: string; out?: string }) => {
       if (options.format !== 'jsonl') throw new AppError('INVALID_INPUT', { message: `Unsupported export format ${options.format}; use jsonl` });
       const filter = toFilter(options);
-      const count = await ctx.withApp(options, async (app) => {
-        const rows = await app.ledger.list(filter);
+      const server = serverOf(options, ctx.env);
+      const fetchRows = server
+        ? async () => (await (await clientFor(server, ctx.env).fetch('GET', '/v1/audit/export', { query: { ...filter, limit: undefined } })).text()).split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as AuditEntry)
+        : undefined;
+      const write = async (rows: AuditEntry[]) => {
         if (options.out) {
           const out = createWriteStream(options.out, { flags: 'wx', mode: 0o600 });
           for (const e of rows) out.write(`${JSON.stringify(e)}\n`);
@@ -97,7 +102,8 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
           for (const e of rows) ctx.io.out(JSON.stringify(e));
         }
         return rows.length;
-      });
+      };
+      const count = fetchRows ? await write(await fetchRows()) : await ctx.withApp(options, async (app) => write(await app.ledger.list(filter)));
       if (options.out) ctx.io.err(`exported ${count} entries to ${options.out}`);
     });
 
@@ -108,11 +114,12 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
   });
 
   const config = program.command('config').description('configuration and its change history');
-  common(config.command('history').description('config history: every change with before and after'))
+  commonRemote(config.command('history').description('config history: every change with before and after'))
     .option('--type <type>', 'resource type, e.g. key')
     .option('--id <id>', 'resource id')
     .action(async (options: CommonOptions & { type?: string; id?: string }) => {
-      const rows = await ctx.withApp(options, (app) => listConfigChanges(app.db, { ...(options.type ? { resourceType: options.type } : {}), ...(options.id ? { resourceId: options.id } : {}) }));
+      const filter = { ...(options.type ? { resourceType: options.type } : {}), ...(options.id ? { resourceId: options.id } : {}) };
+      const rows = await embeddedOrRemote(ctx, options, (app) => listConfigChanges(app.db, filter), (c) => c.json<Awaited<ReturnType<typeof listConfigChanges>>>('GET', '/v1/config/history', { query: { type: options.type, id: options.id } }));
       if (options.json) printJson(ctx.io, rows);
       else
         printTable(ctx.io, rows, [

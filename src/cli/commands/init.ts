@@ -11,13 +11,14 @@ export function registerInitCommands(program: Command, ctx: CliContext): void {
       const home = resolveHome(options.home, ctx.env);
       const result = await initHome(home, ctx.actor(), ctx.env);
       if (options.json) {
-        printJson(ctx.io, { home, defaultKeyId: result.defaultKeyId, auditKeyId: result.auditKeyId, defaultProjectId: result.defaultProjectId, database: result.config.databaseUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@'), store: result.config.storeUrl });
+        printJson(ctx.io, { home, defaultKeyId: result.defaultKeyId, auditKeyId: result.auditKeyId, defaultProjectId: result.defaultProjectId, adminUser: result.adminUser, adminPasswordFile: result.adminPasswordFile, database: result.config.databaseUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@'), store: result.config.storeUrl });
         return;
       }
       ctx.io.out(`Initialised Attest in ${home}`);
       ctx.io.out(`  keyring:   ${result.config.keyringPath} (mode 0600; back it up: without it nothing can be decrypted)`);
       ctx.io.out(`  default key: ${result.defaultKeyId} (alias/attest-default)`);
       ctx.io.out(`  audit signing key: ${result.auditKeyId} (alias/attest-audit-signing)`);
+      ctx.io.out(`  administrator: ${result.adminUser}; generated password in ${result.adminPasswordFile} (mode 0600; change it after the first login, then delete the file)`);
     },
   );
 }

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../kernel/index.js';
 import type { KeyMetadata } from '../../security/keys/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
-import { common } from '../context.js';
 import { printJson, printRecord, printTable } from '../output.js';
+import { commonRemote as common, embeddedOrRemote, seg } from '../remote.js';
 
 function show(ctx: CliContext, options: CommonOptions, key: KeyMetadata): void {
   if (options.json) printJson(ctx.io, key);
@@ -17,11 +17,12 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
     .option('--alias <alias>', 'alias, e.g. alias/credit-risk')
     .option('--description <text>', 'description', '')
     .action(async (options: CommonOptions & { alias?: string; description: string }) => {
-      show(ctx, options, await ctx.withApp(options, (app, actor) => app.keys.create(actor, { description: options.description, ...(options.alias ? { alias: options.alias } : {}) })));
+      const input = { description: options.description, ...(options.alias ? { alias: options.alias } : {}) };
+      show(ctx, options, await embeddedOrRemote(ctx, options, (app, actor) => app.keys.create(actor, input), (c) => c.json<KeyMetadata>('POST', '/v1/keys', { json: input })));
     });
 
   common(keys.command('list').description('list keys')).action(async (options: CommonOptions) => {
-    const rows = await ctx.withApp(options, (app) => app.keys.list());
+    const rows = await embeddedOrRemote(ctx, options, (app) => app.keys.list(), (c) => c.json<KeyMetadata[]>('GET', '/v1/keys'));
     if (options.json) printJson(ctx.io, rows);
     else
       printTable(ctx.io, rows, [
@@ -43,7 +44,16 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
   ];
   for (const [name, description, method] of simple) {
     common(keys.command(`${name} <key>`).description(description)).action(async (key: string, options: CommonOptions) => {
-      show(ctx, options, await ctx.withApp(options, (app, actor) => (method === 'describe' ? app.keys.describe(key) : app.keys[method](actor, key))));
+      show(
+        ctx,
+        options,
+        await embeddedOrRemote(
+          ctx,
+          options,
+          (app, actor) => (method === 'describe' ? app.keys.describe(key) : app.keys[method](actor, key)),
+          (c) => (method === 'describe' ? c.json<KeyMetadata>('GET', `/v1/keys/${seg(key)}`) : c.json<KeyMetadata>('POST', `/v1/keys/${seg(key)}/${name}`)),
+        ),
+      );
     });
   }
 
@@ -52,12 +62,20 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
     .action(async (key: string, options: CommonOptions & { days: string }) => {
       const days = Number(options.days);
       if (!Number.isInteger(days)) throw new AppError('INVALID_INPUT', { message: `--days must be a whole number, not ${options.days}` });
-      show(ctx, options, await ctx.withApp(options, (app, actor) => app.keys.scheduleDeletion(actor, key, days)));
+      show(ctx, options, await embeddedOrRemote(ctx, options, (app, actor) => app.keys.scheduleDeletion(actor, key, days), (c) => c.json<KeyMetadata>('POST', `/v1/keys/${seg(key)}/schedule-deletion`, { json: { days } })));
     });
 
   common(keys.command('rewrap [key]').description('re-wrap data keys under the newest key version, without rewriting object bytes')).action(
     async (key: string | undefined, options: CommonOptions) => {
-      const result = await ctx.withApp(options, (app, actor) => app.artifacts.rewrap(actor, key));
+      const result = await embeddedOrRemote(
+        ctx,
+        options,
+        (app, actor) => app.artifacts.rewrap(actor, key),
+        (c) => {
+          if (!key) throw new AppError('INVALID_INPUT', { message: 'On a server, name the key to rewrap' });
+          return c.json<{ rewrapped: number; keys: string[] }>('POST', `/v1/keys/${seg(key)}/rewrap`);
+        },
+      );
       if (options.json) printJson(ctx.io, result);
       else ctx.io.out(`Re-wrapped ${result.rewrapped} data key(s) under the newest version of ${result.keys.join(', ') || 'no key'}`);
     },

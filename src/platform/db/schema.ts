@@ -239,6 +239,104 @@ export interface SchemaMigrationsTable {
   applied_at: string;
 }
 
+/** A local user (`kind` 'user') or a service principal (`kind` 'service'). */
+export interface PrincipalsTable {
+  id: string;
+  kind: string;
+  name: string;
+  display_name: string;
+  email: string | null;
+  /** scrypt PHC string; null for service principals and OIDC-only users. */
+  password_hash: string | null;
+  /** 'active' | 'locked' | 'disabled' */
+  status: string;
+  locked_at: string | null;
+  /** null while locked means: until an administrator unlocks. */
+  locked_until: string | null;
+  external_id: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface LoginFailuresTable {
+  id: string;
+  principal_id: string;
+  time: string;
+  source_ip: string | null;
+}
+
+export interface ApiTokensTable {
+  prefix: string;
+  owner_id: string;
+  name: string;
+  /** 'api' (long-lived, created by a user) | 'session' (short-lived, from a password login). */
+  kind: string;
+  hash: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  last_used_at: string | null;
+  /** JSON `{ name, document }` or null. */
+  scope: string | null;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  description: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  principal_id: string;
+  created_at: string;
+}
+
+export interface RolesTable {
+  name: string;
+  description: string;
+  scope: string;
+  document: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface RoleAssignmentsTable {
+  id: string;
+  /** 'user' (users and service principals) | 'group' */
+  subject_type: string;
+  subject_id: string;
+  role: string;
+  /** '' for installation-wide grants. */
+  project: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface PoliciesTable {
+  id: string;
+  name: string;
+  description: string;
+  document: string;
+  version: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface PolicyAttachmentsTable {
+  policy_id: string;
+  /** 'user' | 'group' | 'role' */
+  subject_type: string;
+  subject_id: string;
+  created_at: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   keys: KeysTable;
@@ -260,4 +358,13 @@ export interface Database {
   metrics: MetricsTable;
   metric_summaries: MetricSummariesTable;
   lineage_associations: LineageAssociationsTable;
+  principals: PrincipalsTable;
+  login_failures: LoginFailuresTable;
+  api_tokens: ApiTokensTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  roles: RolesTable;
+  role_assignments: RoleAssignmentsTable;
+  policies: PoliciesTable;
+  policy_attachments: PolicyAttachmentsTable;
 }

@@ -3,6 +3,7 @@
  */
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001-secure-core.js';
+import * as m0002 from './0002-identity.js';
 import * as m0003 from './0003-tracking.js';
 import * as m0004 from './0004-datasets.js';
 
@@ -14,6 +15,7 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { name: '0001-secure-core', up: m0001.up },
+  { name: '0002-identity', up: m0002.up },
   { name: '0003-tracking', up: m0003.up },
   { name: '0004-datasets', up: m0004.up },
 ];

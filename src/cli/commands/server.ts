@@ -1,0 +1,73 @@
+/**
+ * `attest server`: serves the REST API for an installation until SIGINT/SIGTERM, then shuts down
+ * gracefully (in-flight requests finish, a final audit checkpoint is signed, connections close).
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Command } from 'commander';
+import { openApp } from '../../app/index.js';
+import { loadConfig, resolveHome } from '../../config/index.js';
+import { AppError } from '../../kernel/index.js';
+import { buildServer } from '../../server/index.js';
+import type { CliContext, CommonOptions } from '../context.js';
+
+interface ServerOptions extends CommonOptions {
+  port?: string;
+  host?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  logLevel: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function registerServerCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('server')
+    .description('serve the REST API (127.0.0.1 by default; TLS 1.2+ with --tls-cert/--tls-key)')
+    .option('--home <dir>', 'installation home (default $ATTEST_HOME or ./.attest)')
+    .option('--port <port>', 'port (default $ATTEST_PORT or 8443; 0 picks a free one)')
+    .option('--host <address>', 'address to bind (default 127.0.0.1)')
+    .option('--tls-cert <file>', 'PEM certificate chain')
+    .option('--tls-key <file>', 'PEM private key')
+    .option('--tls-client-ca <file>', 'require client certificates signed by this CA')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .action(async (options: ServerOptions) => {
+      const config = loadConfig(resolveHome(options.home, ctx.env), ctx.env);
+      if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new AppError('INVALID_INPUT', { message: '--tls-cert and --tls-key go together' });
+      if (options.tlsClientCa && !options.tlsCert) throw new AppError('INVALID_INPUT', { message: '--tls-client-ca needs --tls-cert and --tls-key' });
+      const port = options.port === undefined ? config.server.port : Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('INVALID_INPUT', { message: `--port must be a port number, not ${options.port}` });
+      const host = options.host ?? config.server.host;
+      const read = (file: string) => {
+        try {
+          return readFileSync(file);
+        } catch (error) {
+          throw new AppError('INVALID_INPUT', { message: `Cannot read ${file}: ${(error as Error).message}` });
+        }
+      };
+      const tls = options.tlsCert && options.tlsKey ? { cert: read(options.tlsCert), key: read(options.tlsKey), ...(options.tlsClientCa ? { clientCa: read(options.tlsClientCa) } : {}) } : undefined;
+      if (!tls && !LOOPBACK.has(host)) ctx.io.err(`attest: warning: serving on ${host} without TLS; bearer tokens would cross the network in clear`);
+      const app = await openApp(config, { systemActor: { principal: 'system:attest' } });
+      const server = await buildServer(app, { ...(tls ? { tls } : {}), logger: { level: options.logLevel } }).catch(async (error: unknown) => {
+        await app.close();
+        throw error;
+      });
+      await server.listen({ port, host });
+      const address = server.server.address() as AddressInfo;
+      ctx.io.out(`attest server listening on ${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server
+            .close()
+            .then(() => app.checkpoint())
+            .finally(() => app.close().finally(resolve));
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

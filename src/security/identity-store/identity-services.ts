@@ -1,0 +1,74 @@
+/**
+ * @module security/identity-store/identity-services
+ * Wires the identity capability: stores, authenticator (with OIDC when configured) and authorizer,
+ * sharing one change hook so that every identity change drops the authorizer's cache.
+ */
+import type { OidcFileConfig } from '../../config/index.js';
+import type { Db } from '../../platform/db/index.js';
+import type { AuditLedger } from '../audit/index.js';
+import type { OidcVerifier } from '../identity/index.js';
+import type { Simulation } from '../policy/index.js';
+import { parseContextArgs, simulate } from '../policy/index.js';
+import { createOidcVerifier } from '../identity/index.js';
+import { AccessStore } from './access-store.js';
+import { Authenticator } from './authenticator.js';
+import { Authorizer } from './authorizer.js';
+import { TokenStore } from './token-store.js';
+import { UserStore } from './user-store.js';
+
+export interface IdentityServices {
+  readonly users: UserStore;
+  readonly tokens: TokenStore;
+  readonly access: AccessStore;
+  readonly authenticator: Authenticator;
+  readonly authorizer: Authorizer;
+}
+
+export interface IdentityOptions {
+  readonly oidc?: OidcFileConfig | undefined;
+  /** A ready verifier (tests); otherwise one is built from `oidc`. */
+  readonly oidcVerifier?: OidcVerifier;
+  readonly sessionTtlMs?: number;
+  readonly now?: () => Date;
+}
+
+function verifierFrom(config: OidcFileConfig): OidcVerifier {
+  return createOidcVerifier({
+    issuer: config.issuer,
+    audience: config.audience,
+    jwks: config.jwksUrl ? { kind: 'remote', url: config.jwksUrl } : { kind: 'discovery' },
+    ...(config.algorithms ? { algorithms: config.algorithms } : {}),
+    ...(config.clockToleranceSec !== undefined ? { clockToleranceSec: config.clockToleranceSec } : {}),
+    ...(config.maxTokenAgeSec !== undefined ? { maxTokenAgeSec: config.maxTokenAgeSec } : {}),
+    ...(config.claims ? { claims: config.claims } : {}),
+    ...(config.mappings ? { mappings: config.mappings } : {}),
+  });
+}
+
+export function createIdentityServices(db: Db, ledger: AuditLedger, options: IdentityOptions = {}): IdentityServices {
+  let authorizer: Authorizer | undefined;
+  let authenticator: Authenticator | undefined;
+  const onChange = () => {
+    authorizer?.invalidate();
+    authenticator?.invalidate();
+  };
+  const base = { db, ledger, ...(options.now ? { now: options.now } : {}), onChange };
+  const users = new UserStore(base);
+  const tokens = new TokenStore(base);
+  const access = new AccessStore(base);
+  authorizer = new Authorizer({ db, ledger, users, access });
+  const oidc = options.oidcVerifier ?? (options.oidc ? verifierFrom(options.oidc) : undefined);
+  authenticator = new Authenticator({ ...base, users, tokens, ...(oidc ? { oidc } : {}), ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) });
+  return { users, tokens, access, authenticator, authorizer };
+}
+
+/**
+ * `attest policy simulate`: the decision for a stored principal (`alice`, `user:alice`), with its
+ * identity keys in the context plus the `k=v` pairs given, and the statement that decided.
+ */
+export async function simulateFor(identity: IdentityServices, principalName: string, action: string, resource: string, contextPairs: readonly string[] = []): Promise<Simulation> {
+  const principal = await identity.users.principal(principalName.replace(/^(user|service):/, ''));
+  const policies = await identity.authorizer.policiesFor(principal);
+  const context = { 'attest:PrincipalId': principal.name, 'attest:PrincipalType': principal.kind, 'attest:PrincipalGroups': principal.groups, ...parseContextArgs(contextPairs) };
+  return simulate(policies, action, resource, context);
+}

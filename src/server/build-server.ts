@@ -1,0 +1,254 @@
+/**
+ * @module server/build-server
+ * The REST JSON API (`attest server`): fastify with zod schemas on every route (request and
+ * response) and the OpenAPI 3 document generated from them at `/openapi.json`. Deny by default:
+ * every route but health, login, the document and presigned downloads (whose signature is the
+ * credential) needs `Authorization: Bearer …`, is authorised by policy with a catalogue action and
+ * is audited, denials included. TLS 1.2+ with optional client certificates, 127.0.0.1 by default,
+ * body limits, rate-limited login, request ids, security headers, redacted structured logs.
+ */
+import { Readable } from 'node:stream';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from '@fastify/type-provider-zod';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import Fastify from 'fastify';
+import { z } from 'zod';
+import type { App } from '../app/index.js';
+import { projectIdByName } from '../app/index.js';
+import { AppError, httpStatusOf, isAppError, newId } from '../kernel/index.js';
+import type { AlertSink } from '../security/controls/index.js';
+import { BUILT_IN_RULES, DetectiveControls, logSink, webhookSink } from '../security/controls/index.js';
+import type { RouteInfo } from './route-kit.js';
+import { actorOf, ErrorBody, RouteKit, requestFacts } from './route-kit.js';
+import { loadServerSecret, verifyPresigned } from './presigned-url.js';
+import { mountTracking } from './tracking-mount.js';
+import { registerAccessRoutes } from './routes/access-routes.js';
+import { registerIdentityRoutes } from './routes/identity-routes.js';
+import { registerResourceRoutes } from './routes/resource-routes.js';
+
+export interface TlsOptions {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  /** CA bundle for client certificates; when given, clients must present a certificate it signed. */
+  readonly clientCa?: string | Buffer;
+}
+
+export interface ServerOptions {
+  readonly tls?: TlsOptions;
+  /** pino logging (secrets redacted); default off. */
+  readonly logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
+  /** JSON body limit in bytes; default 1 MiB. Artifact uploads stream and have their own limit. */
+  readonly bodyLimit?: number;
+  readonly maxArtifactBytes?: number;
+  /** Login attempts per client address per minute; default 20. */
+  readonly loginRateLimit?: number;
+  readonly maxPresignSeconds?: number;
+  /** Alert sinks in addition to the log; default: the configured webhooks. */
+  readonly alertSinks?: readonly AlertSink[];
+  /** Detective controls: poll interval and scheduled audit verification (ms; 0 = off). */
+  readonly controls?: { readonly pollMs?: number; readonly verifyEveryMs?: number; readonly enabled?: boolean };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its action, for the route-table test. */
+    attestRoutes: readonly RouteInfo[];
+    detectiveControls: DetectiveControls;
+  }
+}
+
+/** Secrets that never reach the log. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-attest-signature"]',
+  'headers.authorization',
+  '*.password',
+  '*.currentPassword',
+  '*.token',
+  'body.password',
+  'body.token',
+];
+
+const Health = z.object({ status: z.literal('ok'), version: z.string() });
+const LoginBody = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(256) });
+const LoginResponse = z.object({ token: z.string(), expiresAt: z.string().nullable(), principal: z.string() });
+
+/** Builds the API server for an opened installation (tests call `inject()` on it or `listen({ port: 0 })`). */
+export async function buildServer(app: App, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const logger: FastifyServerOptions['logger'] =
+    options.logger === undefined || options.logger === false
+      ? false
+      : {
+          level: (options.logger === true ? undefined : options.logger.level) ?? 'info',
+          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          ...(options.logger !== true && options.logger.stream ? { stream: options.logger.stream } : {}),
+        };
+  const server = Fastify({
+    logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    genReqId: () => newId('req'),
+    requestIdHeader: false,
+    // Presigned tokens travel in the path.
+    routerOptions: { maxParamLength: 2048 },
+    trustProxy: false,
+    connectionTimeout: 60_000,
+    requestTimeout: 0,
+    ...(options.tls
+      ? {
+          https: {
+            cert: options.tls.cert,
+            key: options.tls.key,
+            minVersion: 'TLSv1.2' as const,
+            ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+        }
+      : {}),
+  }) as unknown as FastifyInstance;
+  server.setValidatorCompiler(validatorCompiler);
+  server.setSerializerCompiler(serializerCompiler);
+  server.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  server.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await server.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  await server.register(rateLimit, { global: false });
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Attest API', version: '0.1.0', description: 'Governed ML lifecycle. Every route except health, login and this document needs a bearer token and is authorised by policy.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An Attest API or session token, or an OIDC JWT' } } },
+    },
+    // Mounted plugin routes (tracking, MLflow) sit behind the same bearer authentication: say so.
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      if (!input.url.startsWith('/api/')) return out;
+      return { ...out, schema: { ...(out.schema as object), security: [{ bearer: [] }] } } as typeof out;
+    },
+  });
+
+  server.setErrorHandler((error, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const message = error.validation.map((v) => `${v.instancePath || (v.params as { issue?: { path?: unknown[] } })?.issue?.path?.join('.') || error.validationContext}: ${v.message}`).join('; ');
+      return reply.code(400).send({ error: { code: 'INVALID_INPUT', message: `Invalid request ${error.validationContext ?? ''}: ${message}`.trim(), details: {} } });
+    }
+    if (isAppError(error)) {
+      if (error.kind === 'unauthenticated') reply.header('www-authenticate', 'Bearer');
+      if (error.kind === 'internal') req.log.error({ err: error }, 'internal error');
+      return reply.code(httpStatusOf(error)).send(error.toJSON());
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 429) return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: 'Too many requests; try again later', details: {} } });
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: { code: 'INVALID_INPUT', message: (error as Error).message, details: {} } });
+    }
+    req.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Internal error', details: {} } });
+  });
+  server.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}`, details: {} } }));
+
+  const kit = new RouteKit(server, app);
+  const publicTags = ['public'];
+
+  kit.publicRoute('GET', '/health');
+  server.get('/health', { schema: { summary: 'Liveness (no authentication)', tags: publicTags, response: { 200: Health } } }, async () => ({ status: 'ok' as const, version: '0.1.0' }));
+
+  kit.publicRoute('GET', '/openapi.json');
+  server.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
+
+  kit.publicRoute('POST', '/v1/login');
+  server.post(
+    '/v1/login',
+    {
+      config: { rateLimit: { max: options.loginRateLimit ?? 20, timeWindow: 60_000 } },
+      schema: { summary: 'Password login: returns a short-lived session token', tags: publicTags, body: LoginBody, response: { 200: LoginResponse, '4XX': ErrorBody } },
+    },
+    async (req) => {
+      const body = req.body as z.output<typeof LoginBody>;
+      const meta = actorOf(req);
+      const result = await app.identity.authenticator.login(body.username, body.password, { sourceIp: meta.sourceIp ?? null, userAgent: meta.userAgent ?? null, requestId: meta.requestId ?? null }).finally(() => void controls.trigger());
+      return { token: result.token, expiresAt: result.expiresAt, principal: result.principal.auditName };
+    },
+  );
+
+  const presignSecret = loadServerSecret(app.config.home);
+  kit.publicRoute('GET', '/v1/presigned/:token');
+  server.get(
+    '/v1/presigned/:token',
+    {
+      schema: {
+        summary: 'Download one artifact with a presigned URL (the signature is the credential)',
+        tags: publicTags,
+        params: z.object({ token: z.string().max(4096) }),
+        response: { 200: z.string().describe('the artifact bytes'), '4XX': ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      let claims: ReturnType<typeof verifyPresigned>;
+      try {
+        claims = verifyPresigned(presignSecret, (req.params as { token: string }).token, req.ip, new Date());
+      } catch (error) {
+        // Without a valid signature the caller is unauthenticated, whatever the reason.
+        throw isAppError(error) && error.kind !== 'unauthenticated' ? new AppError('UNAUTHENTICATED', { message: error.message }) : error;
+      }
+      const actor = { principal: claims.issuer, sourceIp: req.ip, userAgent: req.headers['user-agent'] ?? null, requestId: req.id };
+      // The URL is only as good as its signer's access: a signer who lost artifact:Get (or was
+      // locked out) can no longer be downloaded from.
+      const signer = /^(?:user|service):(.+)$/.exec(claims.issuer)?.[1];
+      const stored = signer ? await app.identity.users.findRow(signer) : undefined;
+      if (stored) {
+        if (stored.status !== 'active' && !(stored.status === 'locked' && stored.locked_until !== null && Date.parse(stored.locked_until) <= Date.now())) {
+          throw new AppError('UNAUTHENTICATED', { message: 'The presigned URL was signed by an account that is no longer active' });
+        }
+        const resource = `attest:${claims.project}:artifact/${claims.artifactId}`;
+        const principal = { ...(await app.identity.users.principal(stored.name)), authMethod: 'presigned' as const };
+        await app.identity.authorizer.authorize(principal, actor, 'artifact:Get', resource, { ...requestFacts(req, claims.project) });
+      }
+      const { meta, body } = await app.artifacts.get(actor, claims.artifactId, await projectIdByName(app, claims.project));
+      reply.header('content-type', meta.mediaType).header('content-length', meta.sizeBytes).header('x-attest-sha256', meta.sha256);
+      return reply.send(Readable.from(body));
+    },
+  );
+
+  registerIdentityRoutes(kit, app);
+  registerAccessRoutes(kit, app);
+  registerResourceRoutes(kit, app, { maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 ** 3, presignSecret, maxPresignSeconds: options.maxPresignSeconds ?? 86_400 });
+  await mountTracking(server, app, kit);
+  kit.route({
+    method: 'GET', url: '/v1/alert-rules', summary: 'The detection rules the server runs', tags: ['controls'], action: 'alert:List', audit: 'server',
+    resource: () => 'attest::alert/*',
+    response: z.array(z.object({ name: z.string(), description: z.string(), severity: z.string(), actions: z.array(z.string()) })),
+    handler: async () => BUILT_IN_RULES.map((r) => ({ name: r.name, description: r.description, severity: r.severity, actions: [...r.actions] })),
+  });
+
+  const sinks: AlertSink[] = [logSink(server.log), ...(options.alertSinks ?? app.config.alerts.webhooks.map((w) => webhookSink({ url: w.url, secret: w.secret })))];
+  const controls = new DetectiveControls({
+    db: app.db,
+    ledger: app.ledger,
+    identity: app.identity,
+    sinks,
+    verifyAudit: async () => {
+      await app.checkpoint();
+      return app.verifyAudit();
+    },
+    onError: (error) => server.log.error({ err: error }, 'detective controls'),
+  });
+  server.decorate('attestRoutes', kit.routes);
+  server.decorate('detectiveControls', controls);
+  if (options.controls?.enabled !== false) {
+    server.addHook('onReady', async () => {
+      await controls.start({ ...(options.controls?.pollMs ? { pollMs: options.controls.pollMs } : {}), verifyEveryMs: options.controls?.verifyEveryMs ?? app.config.alerts.auditVerifyIntervalMs });
+    });
+    // Changes and refusals are what rules look for: scan right after them (reads wait for the poll).
+    server.addHook('onResponse', async (req, reply) => {
+      if (req.method !== 'GET' || reply.statusCode >= 400) void controls.trigger();
+    });
+    server.addHook('onClose', async () => {
+      await controls.stop();
+    });
+  }
+  return server;
+}
