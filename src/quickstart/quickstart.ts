@@ -21,6 +21,8 @@ import { biasReport } from '../ml/fairness/index.js';
 import { serializeXgboostModel } from '../ml/gbdt/index.js';
 import { buildReport, monitorCheck, renderReportHtml } from '../monitoring/index.js';
 import type { Actor } from '../security/audit/index.js';
+import type { Team } from './team.js';
+import { authorize, ensureTeam, expectDenied } from './team.js';
 import { InProcessTransport, Tracker } from '../tracking/index.js';
 import type { ComponentLogger } from '../tracking/index.js';
 import {
@@ -53,6 +55,7 @@ export interface QuickstartOptions {
 
 export interface QuickstartResult {
   home: string;
+  tokensFile: string;
   projectId: string;
   experimentId: string;
   experimentName: string;
@@ -81,15 +84,18 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   const scratch = mkdtempSync(join(tmpdir(), 'attest-quickstart-'));
   try {
     const projectId = await ensureProject(app, options.operator, PROJECT, 'Credit card default risk (the whitepaper example)');
-    const scientist: Actor = { principal: 'user:dana.scientist', sourceIp: 'local', userAgent: 'attest-quickstart' };
-    say(1, `${fresh ? 'created' : 'reusing'} the home ${options.home} (keys, audit ledger), project "${PROJECT}"; acting as data scientist ${scientist.principal}`);
-    const result = await lifecycle(app, { ...options, env }, projectId, scientist, scratch, say);
+    const team = await ensureTeam(app, options.operator, PROJECT, options.home);
+    say(1, `${fresh ? 'created' : 'reusing'} the home ${options.home} (keys, audit ledger), project "${PROJECT}", data scientist "dana" and model validator "victor" with their roles; their API tokens are in ${team.tokensFile} (mode 0600)`);
+    const result = await lifecycle(app, { ...options, env }, projectId, team, scratch, say);
+    const statement = await expectDenied(app, team.scientist, 'audit:Read', 'attest::audit/ledger');
+    const denials = await app.ledger.list({ principal: team.scientist.actor.principal, action: 'audit:Read', outcome: 'denied' });
+    say(6, `dana tried to read the audit ledger: denied (${statement}); the denial is audited (entry ${denials.at(-1)?.seq})`);
     const report = await app.verifyAudit();
     if (!report.ok) throw new AppError('AUDIT_CHAIN_BROKEN', { message: `audit verification failed at ${report.firstProblem?.seq}: ${report.firstProblem?.reason}` });
     say(6, `audit ledger verified: ${report.entriesChecked} entries chained, ${report.checkpointsChecked} signed checkpoint(s)`);
     const seconds = (Date.now() - started) / 1000;
     summary(options, result, seconds);
-    return { ...result, home: options.home, projectId, auditEntries: report.entriesChecked, seconds };
+    return { ...result, home: options.home, tokensFile: team.tokensFile, projectId, auditEntries: report.entriesChecked, seconds };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     await app.checkpoint().catch(() => undefined);
@@ -97,9 +103,25 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   }
 }
 
-type Lifecycle = Omit<QuickstartResult, 'home' | 'projectId' | 'auditEntries' | 'seconds'>;
+type Lifecycle = Omit<QuickstartResult, 'home' | 'tokensFile' | 'projectId' | 'auditEntries' | 'seconds'>;
 
-async function lifecycle(app: App, options: QuickstartOptions, projectId: string, scientist: Actor, scratch: string, say: (step: number, text: string) => void): Promise<Lifecycle> {
+async function lifecycle(app: App, options: QuickstartOptions, projectId: string, team: Team, scratch: string, say: (step: number, text: string) => void): Promise<Lifecycle> {
+  const scientist = team.scientist.actor;
+  // Every step is authorized for the data scientist exactly as the API server would authorize it.
+  const may = (action: string, type: string) => authorize(app, team.scientist, action, `attest:${PROJECT}:${type}/*`, PROJECT);
+  for (const [action, type] of [
+    ['dataset:CreateVersion', 'dataset'],
+    ['experiment:Create', 'experiment'],
+    ['component:Create', 'component'],
+    ['model:Train', 'model'],
+    ['model:Evaluate', 'model'],
+    ['model:Explain', 'model'],
+    ['bias:Run', 'bias-report'],
+    ['baseline:Create', 'baseline'],
+    ['lineage:Read', 'lineage'],
+  ] as const) {
+    await may(action, type);
+  }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('.', '').replace('Z', '');
   const raw = await app.datasets.importFile(scientist, CREDIT_DATA, { projectId, name: 'uci-credit-card-default', description: 'UCI default of credit card clients (Yeh 2009), CC BY 4.0' });
   say(2, `imported uci-credit-card-default@${raw.version}: ${raw.rowCount} rows × ${raw.schema.columns.length} columns, sha256 ${raw.sha256.slice(0, 16)}…, stored encrypted`);
@@ -313,7 +335,9 @@ function summary(options: QuickstartOptions, r: Lifecycle, seconds: number): voi
     `attest artifact get credit-default-xgboost --project ${PROJECT} --out model.json ${h}`,
     `attest baseline show credit-default --project ${PROJECT} ${h}`,
     `attest artifact get credit-default-drift/report.html --project ${PROJECT} --out drift.html ${h}`,
-    `attest audit list --limit 20 ${h}  ·  attest audit verify ${h}`,
+    `attest audit list --outcome denied ${h}  ·  attest audit verify ${h}`,
+    `attest server ${h}   then, as dana: ATTEST_TOKEN=<her token from quickstart-tokens.json> attest whoami --server http://127.0.0.1:8443`,
+    `the administrator's generated password is in ${options.home}/initial-admin.txt (mode 0600): attest login --server http://127.0.0.1:8443 --user admin --password-stdin`,
     `rerun: attest quickstart ${h}   (adds a new experiment to the same home)`,
   ]) {
     options.out(`        ${line}`);

@@ -4,7 +4,7 @@
  * their lineage edges, the encrypted model, reports, baseline, violations, audit entries, and a
  * verified ledger. A second run into the same home adds a new experiment.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,9 +83,14 @@ describe('attest quickstart', () => {
       expect(drifted).toContain('LIMIT_BAL');
       expect(drifted.every((f) => ['LIMIT_BAL', 'BILL_AMT1', 'PAY_0'].includes(f))).toBe(true);
 
-      const audit = await app.ledger.list({ principal: 'user:dana.scientist' });
+      const audit = await app.ledger.list({ principal: 'user:dana' });
       const actions = new Set(audit.map((e) => e.action));
       for (const a of ['dataset:CreateVersion', 'artifact:Put', 'experiment:Create', 'component:Create', 'component:Complete']) expect(actions).toContain(a);
+      const denied = await app.ledger.list({ principal: 'user:dana', action: 'audit:Read', outcome: 'denied' });
+      expect(denied.length).toBe(1);
+      const assignments = await app.identity.access.listAssignments({ project: 'credit-risk' });
+      expect(assignments.map((a) => `${a.subject}:${a.role}`).sort()).toEqual(['dana:data-scientist', 'victor:model-validator']);
+      expect(statSync(result.tokensFile).mode & 0o777).toBe(0o600);
       const baseline = await app.baselines.get(operator, projectId, 'credit-default');
       expect(baseline.manifest.model?.artifactId).toBe(result.artifacts.model);
       expect((await app.verifyAudit()).ok).toBe(true);
