@@ -6,7 +6,7 @@
  * (sorted distinct values with cumulative weights); categorical ones are count maps.
  */
 import type { WeightedCdf } from '../data/index.js';
-import { radixSortFloat64 } from '../data/index.js';
+import { cdfRank, radixSortFloat64 } from '../data/index.js';
 import { chiSquareSf, ks2SampPValue, normalSf } from './special-functions.js';
 
 /** The empirical CDF of raw values (NaN ignored), as a {@link WeightedCdf} with unit weights. */
@@ -28,19 +28,6 @@ export function empiricalCdf(values: Float64Array): WeightedCdf {
     }
   }
   return { values: Float64Array.from(distinct), cumulative: Float64Array.from(cumulative), total: n };
-}
-
-/** Weight of items < x (exclusive) or ≤ x (inclusive). */
-function rank(cdf: WeightedCdf, x: number, inclusive: boolean): number {
-  let lo = 0;
-  let hi = cdf.values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const v = cdf.values[mid]!;
-    if (inclusive ? v <= x : v < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? 0 : cdf.cumulative[lo - 1]!;
 }
 
 /** Visits every distinct value of either distribution in ascending order with both CDFs (≤ t). */
@@ -154,8 +141,8 @@ export function histogramCounts(cdf: WeightedCdf, edges: Float64Array): Float64A
   const k = edges.length - 1;
   const out = new Float64Array(k);
   for (let i = 0; i < k; i++) {
-    const lo = rank(cdf, edges[i]!, false);
-    const hi = i === k - 1 ? rank(cdf, edges[i + 1]!, true) : rank(cdf, edges[i + 1]!, false);
+    const lo = cdfRank(cdf, edges[i]!, false);
+    const hi = i === k - 1 ? cdfRank(cdf, edges[i + 1]!, true) : cdfRank(cdf, edges[i + 1]!, false);
     out[i] = hi - lo;
   }
   return out;

@@ -10,6 +10,7 @@
  * library lives in ml/metrics.
  */
 import { AppError, createRandom } from '../kernel/index.js';
+import { rocAuc } from '../ml/metrics/index.js';
 
 export interface MetricValue {
   value: number;
@@ -67,27 +68,9 @@ function binaryCounts(labels: ArrayLike<number>, predicted: ArrayLike<number>, i
   return c;
 }
 
-/** ROC AUC (ties averaged) of `scores` for the rows in `idx`. */
+/** ROC AUC (ties averaged, as scikit-learn) of `scores` for the rows in `idx`. */
 function auc(labels: ArrayLike<number>, scores: ArrayLike<number>, idx: Int32Array): number {
-  const order = Array.from(idx).sort((a, b) => scores[b]! - scores[a]!);
-  let pos = 0;
-  let neg = 0;
-  let area = 0;
-  let i = 0;
-  while (i < order.length) {
-    const s = scores[order[i]!]!;
-    let dp = 0;
-    let dn = 0;
-    while (i < order.length && scores[order[i]!]! === s) {
-      if (labels[order[i]!] === 1) dp++;
-      else dn++;
-      i++;
-    }
-    area += dn * (pos + dp / 2);
-    pos += dp;
-    neg += dn;
-  }
-  return pos === 0 || neg === 0 ? Number.NaN : area / (pos * neg);
+  return rocAuc(Float64Array.from(idx, (i) => labels[i]!), Float64Array.from(idx, (i) => scores[i]!));
 }
 
 function curves(labels: ArrayLike<number>, scores: ArrayLike<number>): { roc: { false_positive_rates: number[]; true_positive_rates: number[] }; pr: { precisions: number[]; recalls: number[] } } {

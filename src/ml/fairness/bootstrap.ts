@@ -8,6 +8,7 @@
  * undefined or infinite are left out, and the interval reports how many were used.
  */
 import { createRandom } from '../../kernel/index.js';
+import { linearQuantile } from '../metrics/index.js';
 import { type BiasRows, cellIndex, countCells } from './bias-counts.js';
 import type { FlipState, MetricDefinition, MetricInput, MetricName } from './clarify-metrics.js';
 
@@ -28,16 +29,6 @@ export interface ConfidenceInterval {
   readonly replicates: number;
 }
 
-/** numpy's default (linear) quantile of sorted values. */
-export function linearQuantile(sorted: ArrayLike<number>, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  const t = pos - lo;
-  const a = sorted[lo]!;
-  const b = sorted[hi]!;
-  return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
-}
 
 /** Context shared by all replicates of one facet selection. */
 export interface BootstrapContext {

@@ -124,7 +124,7 @@ export function calibrationTable(labels: BinaryLabels, probabilities: ArrayLike<
   const sorted = Float64Array.from(probabilities).sort();
   const n = sorted.length;
   const edges = new Float64Array(bins + 1);
-  for (let b = 0; b <= bins; b++) edges[b] = linearPercentile(sorted, b / bins);
+  for (let b = 0; b <= bins; b++) edges[b] = linearQuantile(sorted, b / bins);
   const count = new Float64Array(bins);
   const sumP = new Float64Array(bins);
   const sumY = new Float64Array(bins);
@@ -151,8 +151,8 @@ export function calibrationTable(labels: BinaryLabels, probabilities: ArrayLike<
   return table;
 }
 
-/** numpy's default ('linear') percentile of sorted data at fraction q. */
-function linearPercentile(sorted: Float64Array, q: number): number {
+/** numpy's default ('linear') quantile of sorted data at fraction q. */
+export function linearQuantile(sorted: ArrayLike<number>, q: number): number {
   const pos = q * (sorted.length - 1);
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, sorted.length - 1);

@@ -14,6 +14,7 @@ export {
   confusionAtThreshold,
   FLOAT64_EPS,
   fBeta,
+  linearQuantile,
   matthewsFromConfusion,
 } from './binary-metrics.js';
 export type { RegressionMetrics } from './regression-metrics.js';
