@@ -54,7 +54,12 @@ export async function governed<T>(
   }
 }
 
-/** Appends a lone entry (a denial, a failure, a read) in its own transaction. */
+/**
+ * Appends a lone entry (a denial, a failure, a read). A lone append needs no explicit transaction:
+ * each of its statements is atomic on its own and a lost race for a sequence slot is retried (see
+ * {@link AuditLedger.append}), which saves PostgreSQL the BEGIN and COMMIT round trips on every
+ * audited read.
+ */
 export async function recordOutcome(
   deps: AuditDeps,
   actor: Actor,
@@ -63,5 +68,5 @@ export async function recordOutcome(
   outcome: AuditEntry['outcome'],
   details: Record<string, unknown> = {},
 ): Promise<AuditEntry> {
-  return withTransaction(deps.db, (tx) => deps.ledger.append(tx, actor, { action, resource, outcome, details }));
+  return deps.ledger.append(deps.db.kysely, actor, { action, resource, outcome, details });
 }
