@@ -27,6 +27,7 @@
  */
 import { AppError, createRandom } from '../../kernel/index.js';
 import { radixSortFloat64 } from './radix-sort.js';
+import { selectRanks } from './rank-select.js';
 
 /** Deequ's default sketch size. */
 export const KLL_DEFAULT_K = 2048;
@@ -160,28 +161,38 @@ function condense(state: KllState): void {
   }
 }
 
-/** Sorts the batch once, halves it down to the level where it fits, and adds it there. */
+/** Wanted ranks and selected values of a batch's halvings, reused across flushes. */
+let planRanks = new Int32Array(1 << 12);
+let planOut = new Float64Array(1 << 12);
+
+/**
+ * Halves the batch down to the level where it fits and adds it there. Halving a sorted batch t
+ * times keeps the items of ranks B + 2^t·i (B fixed by the coins), and an odd-sized halving keeps
+ * its smallest item, of rank B_s, at that level; so the coins and error terms are drawn first,
+ * exactly as the sort-and-halve loop would, and only those order statistics are then selected
+ * ({@link selectRanks}) instead of sorting the whole batch.
+ */
 function flushBatch(state: KllState): void {
   let size = state.batchSize;
   if (size === 0) return;
   state.batchSize = 0;
-  if (scratch.length < 2 * size) scratch = new Uint32Array(2 * size);
-  const sorted = state.batch.subarray(0, size);
-  radixSortFloat64(sorted, scratch);
+  const batch = state.batch.subarray(0, size);
   let h = 0;
+  let base = 0;
+  let stride = 1;
+  const oddLevels: number[] = [];
+  const oddRanks: number[] = [];
   while (size > capacity(state.k, state.c, state.levels.length, h)) {
     if (h + 1 >= state.levels.length) addLevel(state);
-    // Odd count: the smallest value stays at this level, as in compactLevel.
-    if (size & 1) {
-      ensureRoom(state, h, 1)[state.sizes[h]!] = sorted[0]!;
-      state.sizes[h] = state.sizes[h]! + 1;
-      state.total++;
-    }
     const keep = size & 1;
-    const pairs = (size - keep) >> 1;
+    if (keep) {
+      oddLevels.push(h);
+      oddRanks.push(base);
+    }
     const offset = coin(state, h);
-    for (let i = 0; i < pairs; i++) sorted[i] = sorted[keep + 2 * i + offset]!;
-    size = pairs;
+    base += stride * (keep + offset);
+    stride *= 2;
+    size = (size - keep) >> 1;
     state.compactions[h] = state.compactions[h]! + 1;
     const w = 2 ** h;
     state.worstCaseError += w;
@@ -189,7 +200,31 @@ function flushBatch(state: KllState): void {
     h++;
   }
   const dst = ensureRoom(state, h, size);
-  dst.set(sorted.subarray(0, size), state.sizes[h]!);
+  if (stride === 1) {
+    // No halving: level buffers are unsorted between compactions, so the batch goes in as it is.
+    dst.set(batch, state.sizes[h]!);
+  } else {
+    const odd = oddRanks.length;
+    const wanted = odd + size;
+    if (planRanks.length < wanted) {
+      planRanks = new Int32Array(wanted);
+      planOut = new Float64Array(wanted);
+    }
+    // Odd ranks ascend and all precede B_t, so the wanted ranks are strictly ascending.
+    for (let j = 0; j < odd; j++) planRanks[j] = oddRanks[j]!;
+    for (let i = 0; i < size; i++) planRanks[odd + i] = base + stride * i;
+    const out = planOut.subarray(0, wanted);
+    if (scratch.length < 2 * batch.length) scratch = new Uint32Array(2 * batch.length);
+    selectRanks(batch, planRanks.subarray(0, wanted), out, scratch);
+    for (let j = 0; j < odd; j++) {
+      const lh = oddLevels[j]!;
+      ensureRoom(state, lh, 1)[state.sizes[lh]!] = out[j]!;
+      state.sizes[lh] = state.sizes[lh]! + 1;
+      state.total++;
+    }
+    // ensureRoom for an odd item at level h never happens (odd levels are below h), so dst is current.
+    dst.set(out.subarray(odd), state.sizes[h]!);
+  }
   state.sizes[h] = state.sizes[h]! + size;
   state.total += size;
   condense(state);
