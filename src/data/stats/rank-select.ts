@@ -74,6 +74,74 @@ function finishRun(keys: Uint32Array, s: number, e: number, mapped: boolean): vo
   }
 }
 
+/** Distinct values up to which {@link selectFewDistinct} answers by counting. */
+const FEW = 128;
+const FEW_TABLE = 512;
+const fewLo = new Uint32Array(FEW_TABLE);
+const fewHi = new Uint32Array(FEW_TABLE);
+const fewCount = new Int32Array(FEW_TABLE);
+const fewUsed = new Uint8Array(FEW_TABLE);
+const fewValues = new Float64Array(FEW);
+const fewWords = new Uint32Array(fewValues.buffer);
+const fewOrder = new Float64Array(FEW);
+
+/**
+ * Low-cardinality batches (codes, small integers, flags) are answered by counting: the distinct
+ * values are gathered in a small hash table (keyed by their exact bits, so −0 and +0 stay apart),
+ * sorted, and the wanted ranks read off the cumulative counts. Returns false, having written
+ * nothing, as soon as the batch shows more than {@link FEW} distinct values.
+ */
+function selectFewDistinct(keys: Uint32Array, n: number, ranks: Int32Array, out: Float64Array): boolean {
+  fewUsed.fill(0);
+  let distinct = 0;
+  const mask = FEW_TABLE - 1;
+  for (let i = 0; i < n; i++) {
+    const lo = keys[2 * i]!;
+    const hi = keys[2 * i + 1]!;
+    let slot = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 23) & mask;
+    for (;;) {
+      if (fewUsed[slot] === 0) {
+        if (distinct === FEW) return false;
+        fewUsed[slot] = 1;
+        fewLo[slot] = lo;
+        fewHi[slot] = hi;
+        fewCount[slot] = 1;
+        distinct++;
+        break;
+      }
+      if (fewLo[slot] === lo && fewHi[slot] === hi) {
+        fewCount[slot] = fewCount[slot]! + 1;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  // Sort the distinct values (a typed-array sort puts −0 before +0), then walk their counts.
+  let d = 0;
+  for (let slot = 0; slot < FEW_TABLE; slot++) {
+    if (fewUsed[slot] === 0) continue;
+    fewWords[2 * d] = fewLo[slot]!;
+    fewWords[2 * d + 1] = fewHi[slot]!;
+    d++;
+  }
+  const values = fewOrder.subarray(0, d);
+  values.set(fewValues.subarray(0, d));
+  values.sort();
+  let acc = 0;
+  let j = 0;
+  for (let v = 0; v < d && j < ranks.length; v++) {
+    const x = values[v]!;
+    fewValues[0] = x;
+    const lo = fewWords[0]!;
+    const hi = fewWords[1]!;
+    let slot = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 23) & mask;
+    while (fewLo[slot] !== lo || fewHi[slot] !== hi) slot = (slot + 1) & mask;
+    acc += fewCount[slot]!;
+    while (j < ranks.length && ranks[j]! < acc) out[j++] = x;
+  }
+  return true;
+}
+
 /**
  * Writes into `out[j]` the value of rank `ranks[j]` (0-based, strictly ascending, < a.length) of
  * the non-NaN values `a`, as an ascending numeric sort would place them. `a` is overwritten;
@@ -84,6 +152,7 @@ export function selectRanks(a: Float64Array, ranks: Int32Array, out: Float64Arra
   const wanted = ranks.length;
   if (wanted === 0) return;
   const keys = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
+  if (selectFewDistinct(keys, n, ranks, out)) return;
   // Which high-word bits vary, and whether the key mapping is needed (a negative value or −0).
   const hi0 = keys[1]!;
   let negative = false;

@@ -308,6 +308,11 @@ describe('rank selection', () => {
       { numRuns: 50 },
     );
   });
+  it('counts low-cardinality batches exactly, −0 before +0', () => {
+    const xs = Array.from({ length: 400 }, (_, i) => [0, -0, 1, -1, 2.5][(i * 7) % 5]!);
+    check(xs, [true, false, false]);
+    check(xs, [true]);
+  });
 });
 
 describe('frame profiles across workers', () => {
