@@ -16,11 +16,12 @@
  * For k = 2048 the normalised rank error is typically below 0.2 % (DataSketches' empirical
  * 2.446/k^0.9433 at 99 % confidence for c ≈ 2/3); {@link kllRankErrorBound} states the exact figures.
  *
- * Speed: items are first collected in a batch of up to {@link KLL_BATCH} values, radix-sorted once, and
- * halved (each halving is a compaction of that sorted batch at the next level, with its own coin
- * and error accounting) until it fits the level it lands on. A batch is itself a valid level
- * buffer, so this is KLL's merge of a one-batch sketch; it only changes which compactions happen,
- * and the recorded bounds cover them.
+ * Speed: items are first collected in a batch of up to {@link KLL_BATCH} values and halved (each
+ * halving is a compaction of the sorted batch at the next level, with its own coin and error
+ * accounting) until it fits the level it lands on. A batch is itself a valid level buffer, so this
+ * is KLL's merge of a one-batch sketch; it only changes which compactions happen, and the recorded
+ * bounds cover them. The halvings keep known ranks of the sorted batch, so only those order
+ * statistics are selected ({@link selectRanks}); the batch is never fully sorted.
  *
  * Determinism: coins come from `createRandom(seed, level, compaction count)`, so the same items in
  * the same partitions with the same seed give byte-identical sketches; merge is commutative.

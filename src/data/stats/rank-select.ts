@@ -10,7 +10,8 @@
  * all of them and skipped, and a two-pass least-significant-digit radix sort orders the keys by
  * the next 24 bits. Keys then sit in runs that agree on every bit but the lowest ones; only the
  * runs holding a wanted rank are finished (insertion sort, or a full sort for long runs), the
- * rest are never ordered. The selected values are those a numeric sort would place at the ranks,
+ * rest are never ordered. Batches of at most 128 distinct values skip the passes and are answered
+ * from their value counts. The selected values are those a numeric sort would place at the ranks,
  * with −0 ordered before +0.
  */
 import { radixSortFloat64 } from './radix-sort.js';
