@@ -263,13 +263,13 @@ export function updateKllWithSums(state: KllState, values: Float64Array, start =
   let added = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  let shift = Number.NaN;
   let s1 = 0;
   let s2 = 0;
   let integral = 0;
-  for (let i = start; i < end; i++) {
-    const x = values[i]!;
-    if (Number.isNaN(x)) continue;
+  let i = start;
+  while (i < end && Number.isNaN(values[i]!)) i++;
+  const shift = i < end ? values[i]! : Number.NaN;
+  while (i < end) {
     if (size === batch.length) {
       if (size >= KLL_BATCH) {
         state.batchSize = size;
@@ -282,15 +282,21 @@ export function updateKllWithSums(state: KllState, values: Float64Array, start =
         batch = grown;
       }
     }
-    batch[size++] = x;
-    if (added === 0) shift = x;
-    added++;
-    const d = x - shift;
-    s1 += d;
-    s2 += d * d;
-    if (x < min) min = x;
-    if (x > max) max = x;
-    if (x === Math.trunc(x)) integral++;
+    // Each value read adds at most one to the batch, so the batch cannot fill before `stop`.
+    const stop = Math.min(end, i + batch.length - size);
+    const from = size;
+    for (; i < stop; i++) {
+      const x = values[i]!;
+      if (Number.isNaN(x)) continue;
+      batch[size++] = x;
+      const d = x - shift;
+      s1 += d;
+      s2 += d * d;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (x === Math.trunc(x)) integral++;
+    }
+    added += size - from;
   }
   state.n += added;
   state.batchSize = size;
