@@ -78,12 +78,12 @@ function finishRun(keys: Uint32Array, s: number, e: number, mapped: boolean): vo
 /** Distinct values up to which {@link selectFewDistinct} answers by counting. */
 const FEW = 128;
 const FEW_TABLE = 512;
-const fewLo = new Uint32Array(FEW_TABLE);
-const fewHi = new Uint32Array(FEW_TABLE);
+const fewLo = new Int32Array(FEW_TABLE);
+const fewHi = new Int32Array(FEW_TABLE);
 const fewCount = new Int32Array(FEW_TABLE);
 const fewUsed = new Uint8Array(FEW_TABLE);
 const fewValues = new Float64Array(FEW);
-const fewWords = new Uint32Array(fewValues.buffer);
+const fewWords = new Int32Array(fewValues.buffer);
 const fewOrder = new Float64Array(FEW);
 
 /**
@@ -92,7 +92,7 @@ const fewOrder = new Float64Array(FEW);
  * sorted, and the wanted ranks read off the cumulative counts. Returns false, having written
  * nothing, as soon as the batch shows more than {@link FEW} distinct values.
  */
-function selectFewDistinct(keys: Uint32Array, n: number, ranks: Int32Array, out: Float64Array): boolean {
+function selectFewDistinct(keys: Int32Array, n: number, ranks: Int32Array, out: Float64Array): boolean {
   fewUsed.fill(0);
   let distinct = 0;
   const mask = FEW_TABLE - 1;
@@ -117,7 +117,13 @@ function selectFewDistinct(keys: Uint32Array, n: number, ranks: Int32Array, out:
       slot = (slot + 1) & mask;
     }
   }
-  // Sort the distinct values (a typed-array sort puts −0 before +0), then walk their counts.
+  readFewDistinct(ranks, out);
+  return true;
+}
+
+/** Sorts the distinct values of the table (a typed-array sort puts −0 before +0) and reads the ranks off their counts. */
+function readFewDistinct(ranks: Int32Array, out: Float64Array): void {
+  const mask = FEW_TABLE - 1;
   let d = 0;
   for (let slot = 0; slot < FEW_TABLE; slot++) {
     if (fewUsed[slot] === 0) continue;
@@ -140,86 +146,68 @@ function selectFewDistinct(keys: Uint32Array, n: number, ranks: Int32Array, out:
     acc += fewCount[slot]!;
     while (j < ranks.length && ranks[j]! < acc) out[j++] = x;
   }
-  return true;
 }
 
-/**
- * Writes into `out[j]` the value of rank `ranks[j]` (0-based, strictly ascending, < a.length) of
- * the non-NaN values `a`, as an ascending numeric sort would place them. `a` is overwritten;
- * `scratch` must hold at least 2·a.length words.
- */
-export function selectRanks(a: Float64Array, ranks: Int32Array, out: Float64Array, scratch: Uint32Array): void {
-  const n = a.length;
-  const wanted = ranks.length;
-  if (wanted === 0) return;
-  const keys = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
-  if (selectFewDistinct(keys, n, ranks, out)) return;
-  // Which high-word bits vary, and whether the key mapping is needed (a negative value or −0).
+/** Bits of the high words that differ from the first one's, and whether any sign bit is set. */
+function scanHighWords(keys: Uint32Array, n: number): { varying: number; negative: boolean } {
   const hi0 = keys[1]!;
-  let negative = false;
   let varying = 0;
+  let signs = 0;
   for (let i = 1; i < 2 * n; i += 2) {
     const hi = keys[i]!;
     varying |= hi ^ hi0;
-    if (hi >>> 31) negative = true;
+    signs |= hi;
   }
-  if (n < 64 || varying === 0) {
-    // Too small to pay for the passes, or every high word equal: sort outright.
-    radixSortFloat64(a, scratch);
-    for (let j = 0; j < wanted; j++) out[j] = a[ranks[j]!]!;
-    return;
+  return { varying, negative: signs < 0 };
+}
+
+/** Maps raw IEEE-754 words to order-preserving keys in place; returns the varying key bits. */
+function mapKeys(keys: Uint32Array, n: number): number {
+  const hi0 = keys[1]! | 0;
+  const k0 = hi0 ^ ((hi0 >> 31) | 0x80000000);
+  let varying = 0;
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = keys[i + 1]! | 0;
+    const mask = hi >> 31;
+    const kh = hi ^ (mask | 0x80000000);
+    keys[i] = keys[i]! ^ mask;
+    keys[i + 1] = kh;
+    varying |= kh ^ k0;
   }
-  counts.fill(0);
-  if (negative) {
-    varying = 0;
-    const k0 = (hi0 ^ ((hi0 >> 31) | 0x80000000)) >>> 0;
-    for (let i = 0; i < 2 * n; i += 2) {
-      const hi = keys[i + 1]!;
-      const mask = hi >> 31;
-      const kh = (hi ^ (mask | 0x80000000)) >>> 0;
-      keys[i] = (keys[i]! ^ mask) >>> 0;
-      keys[i + 1] = kh;
-      varying |= kh ^ k0;
-    }
-  }
-  const bits = 32 - Math.clz32(varying);
-  const shift = Math.max(0, bits - 2 * DIGIT);
-  const width = Math.min(DIGIT, bits - shift);
-  const mask0 = (1 << width) - 1;
-  const shift1 = shift + width;
-  const mask1 = bits > shift1 ? (1 << (bits - shift1)) - 1 : 0;
+  return varying;
+}
+
+function countDigits(keys: Uint32Array, n: number, shift0: number, mask0: number, shift1: number, mask1: number): void {
   for (let i = 1; i < 2 * n; i += 2) {
     const kh = keys[i]!;
-    counts[(kh >>> shift) & mask0]!++;
+    counts[(kh >>> shift0) & mask0]!++;
     counts[BUCKETS + ((kh >>> shift1) & mask1)]!++;
   }
-  let src = keys;
-  let dst = scratch.subarray(0, 2 * n);
-  for (let pass = 0; pass < 2; pass++) {
-    const s = pass === 0 ? shift : shift1;
-    const m = pass === 0 ? mask0 : mask1;
-    const base = pass * BUCKETS;
-    if (m === 0 || counts[base + ((src[1]! >>> s) & m)] === n) continue;
-    let sum = 0;
-    for (let d = 0; d <= m; d++) {
-      const c = counts[base + d]!;
-      counts[base + d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < 2 * n; i += 2) {
-      const lo = src[i]!;
-      const hi = src[i + 1]!;
-      const p = 2 * counts[base + ((hi >>> s) & m)]!++;
-      dst[p] = lo;
-      dst[p + 1] = hi;
-    }
-    const t = src;
-    src = dst;
-    dst = t;
+}
+
+/** One counting-sort pass by the digit (hi >>> shift) & mask; false (nothing moved) when the digit is constant. */
+function scatter(src: Uint32Array, dst: Uint32Array, n: number, base: number, shift: number, mask: number): boolean {
+  if (mask === 0 || counts[base + ((src[1]! >>> shift) & mask)] === n) return false;
+  let sum = 0;
+  for (let d = 0; d <= mask; d++) {
+    const c = counts[base + d]!;
+    counts[base + d] = sum;
+    sum += c;
   }
-  // Finish only the runs (equal key bits from `shift` up) that hold a wanted rank.
+  for (let i = 0; i < 2 * n; i += 2) {
+    const lo = src[i]!;
+    const hi = src[i + 1]!;
+    const p = 2 * counts[base + ((hi >>> shift) & mask)]!++;
+    dst[p] = lo;
+    dst[p + 1] = hi;
+  }
+  return true;
+}
+
+/** Finishes the runs (keys equal from bit `shift` of the high word up) that hold a wanted rank, and reads the ranks. */
+function readRanks(src: Uint32Array, n: number, shift: number, ranks: Int32Array, out: Float64Array, mapped: boolean): void {
   let done = 0;
-  for (let j = 0; j < wanted; j++) {
+  for (let j = 0; j < ranks.length; j++) {
     const r = ranks[j]!;
     if (r >= done) {
       const lo = src[2 * r]!;
@@ -237,9 +225,43 @@ export function selectRanks(a: Float64Array, ranks: Int32Array, out: Float64Arra
         if (src[2 * e] !== lo || src[2 * e + 1] !== hi) mixed = true;
         e++;
       }
-      if (mixed) finishRun(src, s, e, negative);
+      if (mixed) finishRun(src, s, e, mapped);
       done = e;
     }
-    out[j] = keyValue(src[2 * r]!, src[2 * r + 1]!, negative);
+    out[j] = keyValue(src[2 * r]!, src[2 * r + 1]!, mapped);
   }
+}
+
+/**
+ * Writes into `out[j]` the value of rank `ranks[j]` (0-based, strictly ascending, < a.length) of
+ * the non-NaN values `a`, as an ascending numeric sort would place them. `a` is overwritten;
+ * `scratch` must hold at least 2·a.length words.
+ */
+export function selectRanks(a: Float64Array, ranks: Int32Array, out: Float64Array, scratch: Uint32Array): void {
+  const n = a.length;
+  if (ranks.length === 0) return;
+  const keys = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
+  if (selectFewDistinct(new Int32Array(a.buffer, a.byteOffset, 2 * n), n, ranks, out)) return;
+  // Which high-word bits vary, and whether the key mapping is needed (a negative value or −0).
+  const scan = scanHighWords(keys, n);
+  if (n < 64 || scan.varying === 0) {
+    // Too small to pay for the passes, or every high word equal: sort outright.
+    radixSortFloat64(a, scratch);
+    for (let j = 0; j < ranks.length; j++) out[j] = a[ranks[j]!]!;
+    return;
+  }
+  const varying = scan.negative ? mapKeys(keys, n) : scan.varying;
+  const bits = 32 - Math.clz32(varying);
+  const shift = Math.max(0, bits - 2 * DIGIT);
+  const width = Math.min(DIGIT, bits - shift);
+  const mask0 = (1 << width) - 1;
+  const shift1 = shift + width;
+  const mask1 = bits > shift1 ? (1 << (bits - shift1)) - 1 : 0;
+  counts.fill(0);
+  countDigits(keys, n, shift, mask0, shift1, mask1);
+  let src = keys;
+  let dst = scratch.subarray(0, 2 * n);
+  if (scatter(src, dst, n, 0, shift, mask0)) [src, dst] = [dst, src];
+  if (scatter(src, dst, n, BUCKETS, shift1, mask1)) src = dst;
+  readRanks(src, n, shift, ranks, out, scan.negative);
 }
