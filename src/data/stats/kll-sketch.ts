@@ -251,6 +251,40 @@ export interface ChunkSums {
   integral: number;
 }
 
+/** Running Σd, Σd², min, max and integral count of the chunk being added (see {@link fillBatch}). */
+const chunkSums = new Float64Array(5);
+
+/**
+ * Copies the non-NaN values of `values[from..to)` into `batch` from `size` on and accumulates
+ * their sums into `sums`; returns the new batch size. Kept apart from the sketch bookkeeping so
+ * the per-value loop sees only typed arrays and numbers and stays optimised.
+ */
+function fillBatch(values: Float64Array, from: number, to: number, batch: Float64Array, size: number, shift: number, sums: Float64Array): number {
+  let s1 = sums[0]!;
+  let s2 = sums[1]!;
+  let min = sums[2]!;
+  let max = sums[3]!;
+  let integral = sums[4]!;
+  let n = size;
+  for (let i = from; i < to; i++) {
+    const x = values[i]!;
+    if (Number.isNaN(x)) continue;
+    batch[n++] = x;
+    const d = x - shift;
+    s1 += d;
+    s2 += d * d;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (x === Math.trunc(x)) integral++;
+  }
+  sums[0] = s1;
+  sums[1] = s2;
+  sums[2] = min;
+  sums[3] = max;
+  sums[4] = integral;
+  return n;
+}
+
 /**
  * {@link updateKll} that also returns the chunk's count, min, max, integral count and sums shifted
  * by its first value, so a profiler reads the values once for everything (the shifted sums give
@@ -261,11 +295,12 @@ export function updateKllWithSums(state: KllState, values: Float64Array, start =
   let batch = state.batch;
   let size = state.batchSize;
   let added = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  let s1 = 0;
-  let s2 = 0;
-  let integral = 0;
+  const sums = chunkSums;
+  sums[0] = 0;
+  sums[1] = 0;
+  sums[2] = Number.POSITIVE_INFINITY;
+  sums[3] = Number.NEGATIVE_INFINITY;
+  sums[4] = 0;
   let i = start;
   while (i < end && Number.isNaN(values[i]!)) i++;
   const shift = i < end ? values[i]! : Number.NaN;
@@ -284,20 +319,16 @@ export function updateKllWithSums(state: KllState, values: Float64Array, start =
     }
     // Each value read adds at most one to the batch, so the batch cannot fill before `stop`.
     const stop = Math.min(end, i + batch.length - size);
-    const from = size;
-    for (; i < stop; i++) {
-      const x = values[i]!;
-      if (Number.isNaN(x)) continue;
-      batch[size++] = x;
-      const d = x - shift;
-      s1 += d;
-      s2 += d * d;
-      if (x < min) min = x;
-      if (x > max) max = x;
-      if (x === Math.trunc(x)) integral++;
-    }
-    added += size - from;
+    const filled = fillBatch(values, i, stop, batch, size, shift, sums);
+    added += filled - size;
+    size = filled;
+    i = stop;
   }
+  const s1 = sums[0]!;
+  const s2 = sums[1]!;
+  const min = sums[2]!;
+  const max = sums[3]!;
+  const integral = sums[4]!;
   state.n += added;
   state.batchSize = size;
   if (size >= KLL_RETAINED_BATCH) {
