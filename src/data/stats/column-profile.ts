@@ -22,7 +22,7 @@ import { finalizeKll, initKll, mergeKll, updateKllWithSums } from './kll-sketch.
 import type { Moments, MomentsState } from './moments.js';
 import { addChunkMoments, finalizeMoments, initMoments, mergeMoments } from './moments.js';
 import type { NumericHistogramState } from './numeric-histogram.js';
-import { addNumericValue, DEFAULT_CARDINALITY_THRESHOLD, initNumericHistogram, numericHistogramEntries } from './numeric-histogram.js';
+import { addNumericValue, addNumericValues, DEFAULT_CARDINALITY_THRESHOLD, initNumericHistogram, numericHistogramEntries } from './numeric-histogram.js';
 
 /** Sketch parameters of a profile. */
 export interface ProfileOptions {
@@ -129,21 +129,19 @@ function updateNumeric(state: NumericProfileState, values: Float64Array, start: 
   // columns when distinct counts are off.
   const hll = state.hll;
   const hist = state.histogram;
-  if (hll !== null || !hist.overflowed) {
+  if (hll === null) addNumericValues(hist, values, start, end);
+  else {
     const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-    const registers = hll?.registers;
-    const p = hll?.p ?? 0;
+    const registers = hll.registers;
+    const p = hll.p;
     const maxRank = 32 - p + 1;
     for (let i = start; i < end; i++) {
       const x = values[i]!;
       if (Number.isNaN(x)) continue;
-      if (registers === undefined && hist.overflowed) break;
       const h = x === 0 ? hashBits(0, 0) : hashBits(bits[2 * i]!, bits[2 * i + 1]!);
-      if (registers !== undefined) {
-        const idx = h >>> (32 - p);
-        const rank = Math.min(Math.clz32(h << p) + 1, maxRank);
-        if (rank > registers[idx]!) registers[idx] = rank;
-      }
+      const idx = h >>> (32 - p);
+      const rank = Math.min(Math.clz32(h << p) + 1, maxRank);
+      if (rank > registers[idx]!) registers[idx] = rank;
       if (!hist.overflowed) addNumericValue(hist, x, h);
     }
   }

@@ -14,19 +14,21 @@
  * mean over the coin. The sketch records Σw (a certain bound on the absolute rank error of any
  * query) and Σw² (by Hoeffding's inequality, |error| ≤ √(2·ln(2/δ)·Σw²) with probability 1 − δ).
  * For k = 2048 the normalised rank error is typically below 0.2 % (DataSketches' empirical
- * 2.446/k^0.9433 at 99 % confidence for c ≈ 2/3); {@link kllRankErrorBound} states the exact figures.
+ * 2.446/k^0.9433 at 99 % confidence for c ≈ 2/3); `kllRankErrorBound` (kll-cdf) states the exact figures.
  *
- * Speed: items are first collected in a batch of up to {@link KLL_BATCH} values, radix-sorted once, and
- * halved (each halving is a compaction of that sorted batch at the next level, with its own coin
- * and error accounting) until it fits the level it lands on. A batch is itself a valid level
- * buffer, so this is KLL's merge of a one-batch sketch; it only changes which compactions happen,
- * and the recorded bounds cover them.
+ * Speed: items are first collected in a batch of up to {@link KLL_BATCH} values and halved (each
+ * halving is a compaction of the sorted batch at the next level, with its own coin and error
+ * accounting) until it fits the level it lands on. A batch is itself a valid level buffer, so this
+ * is KLL's merge of a one-batch sketch; it only changes which compactions happen, and the recorded
+ * bounds cover them. The halvings keep known ranks of the sorted batch, so only those order
+ * statistics are selected ({@link selectRanks}); the batch is never fully sorted.
  *
  * Determinism: coins come from `createRandom(seed, level, compaction count)`, so the same items in
  * the same partitions with the same seed give byte-identical sketches; merge is commutative.
  */
 import { AppError, createRandom } from '../../kernel/index.js';
 import { radixSortFloat64 } from './radix-sort.js';
+import { selectRanks } from './rank-select.js';
 
 /** Deequ's default sketch size. */
 export const KLL_DEFAULT_K = 2048;
@@ -160,28 +162,38 @@ function condense(state: KllState): void {
   }
 }
 
-/** Sorts the batch once, halves it down to the level where it fits, and adds it there. */
+/** Wanted ranks and selected values of a batch's halvings, reused across flushes. */
+let planRanks = new Int32Array(1 << 12);
+let planOut = new Float64Array(1 << 12);
+
+/**
+ * Halves the batch down to the level where it fits and adds it there. Halving a sorted batch t
+ * times keeps the items of ranks B + 2^t·i (B fixed by the coins), and an odd-sized halving keeps
+ * its smallest item, of rank B_s, at that level; so the coins and error terms are drawn first,
+ * exactly as the sort-and-halve loop would, and only those order statistics are then selected
+ * ({@link selectRanks}) instead of sorting the whole batch.
+ */
 function flushBatch(state: KllState): void {
   let size = state.batchSize;
   if (size === 0) return;
   state.batchSize = 0;
-  if (scratch.length < 2 * size) scratch = new Uint32Array(2 * size);
-  const sorted = state.batch.subarray(0, size);
-  radixSortFloat64(sorted, scratch);
+  const batch = state.batch.subarray(0, size);
   let h = 0;
+  let base = 0;
+  let stride = 1;
+  const oddLevels: number[] = [];
+  const oddRanks: number[] = [];
   while (size > capacity(state.k, state.c, state.levels.length, h)) {
     if (h + 1 >= state.levels.length) addLevel(state);
-    // Odd count: the smallest value stays at this level, as in compactLevel.
-    if (size & 1) {
-      ensureRoom(state, h, 1)[state.sizes[h]!] = sorted[0]!;
-      state.sizes[h] = state.sizes[h]! + 1;
-      state.total++;
-    }
     const keep = size & 1;
-    const pairs = (size - keep) >> 1;
+    if (keep) {
+      oddLevels.push(h);
+      oddRanks.push(base);
+    }
     const offset = coin(state, h);
-    for (let i = 0; i < pairs; i++) sorted[i] = sorted[keep + 2 * i + offset]!;
-    size = pairs;
+    base += stride * (keep + offset);
+    stride *= 2;
+    size = (size - keep) >> 1;
     state.compactions[h] = state.compactions[h]! + 1;
     const w = 2 ** h;
     state.worstCaseError += w;
@@ -189,7 +201,31 @@ function flushBatch(state: KllState): void {
     h++;
   }
   const dst = ensureRoom(state, h, size);
-  dst.set(sorted.subarray(0, size), state.sizes[h]!);
+  if (stride === 1) {
+    // No halving: level buffers are unsorted between compactions, so the batch goes in as it is.
+    dst.set(batch, state.sizes[h]!);
+  } else {
+    const odd = oddRanks.length;
+    const wanted = odd + size;
+    if (planRanks.length < wanted) {
+      planRanks = new Int32Array(wanted);
+      planOut = new Float64Array(wanted);
+    }
+    // Odd ranks ascend and all precede B_t, so the wanted ranks are strictly ascending.
+    for (let j = 0; j < odd; j++) planRanks[j] = oddRanks[j]!;
+    for (let i = 0; i < size; i++) planRanks[odd + i] = base + stride * i;
+    const out = planOut.subarray(0, wanted);
+    if (scratch.length < 2 * batch.length) scratch = new Uint32Array(2 * batch.length);
+    selectRanks(batch, planRanks.subarray(0, wanted), out, scratch);
+    for (let j = 0; j < odd; j++) {
+      const lh = oddLevels[j]!;
+      ensureRoom(state, lh, 1)[state.sizes[lh]!] = out[j]!;
+      state.sizes[lh] = state.sizes[lh]! + 1;
+      state.total++;
+    }
+    // ensureRoom for an odd item at level h never happens (odd levels are below h), so dst is current.
+    dst.set(out.subarray(odd), state.sizes[h]!);
+  }
   state.sizes[h] = state.sizes[h]! + size;
   state.total += size;
   condense(state);
@@ -215,6 +251,40 @@ export interface ChunkSums {
   integral: number;
 }
 
+/** Running Σd, Σd², min, max and integral count of the chunk being added (see {@link fillBatch}). */
+const chunkSums = new Float64Array(5);
+
+/**
+ * Copies the non-NaN values of `values[from..to)` into `batch` from `size` on and accumulates
+ * their sums into `sums`; returns the new batch size. Kept apart from the sketch bookkeeping so
+ * the per-value loop sees only typed arrays and numbers and stays optimised.
+ */
+function fillBatch(values: Float64Array, from: number, to: number, batch: Float64Array, size: number, shift: number, sums: Float64Array): number {
+  let s1 = sums[0]!;
+  let s2 = sums[1]!;
+  let min = sums[2]!;
+  let max = sums[3]!;
+  let integral = sums[4]!;
+  let n = size;
+  for (let i = from; i < to; i++) {
+    const x = values[i]!;
+    if (Number.isNaN(x)) continue;
+    batch[n++] = x;
+    const d = x - shift;
+    s1 += d;
+    s2 += d * d;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (x === Math.trunc(x)) integral++;
+  }
+  sums[0] = s1;
+  sums[1] = s2;
+  sums[2] = min;
+  sums[3] = max;
+  sums[4] = integral;
+  return n;
+}
+
 /**
  * {@link updateKll} that also returns the chunk's count, min, max, integral count and sums shifted
  * by its first value, so a profiler reads the values once for everything (the shifted sums give
@@ -225,15 +295,16 @@ export function updateKllWithSums(state: KllState, values: Float64Array, start =
   let batch = state.batch;
   let size = state.batchSize;
   let added = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  let shift = Number.NaN;
-  let s1 = 0;
-  let s2 = 0;
-  let integral = 0;
-  for (let i = start; i < end; i++) {
-    const x = values[i]!;
-    if (Number.isNaN(x)) continue;
+  const sums = chunkSums;
+  sums[0] = 0;
+  sums[1] = 0;
+  sums[2] = Number.POSITIVE_INFINITY;
+  sums[3] = Number.NEGATIVE_INFINITY;
+  sums[4] = 0;
+  let i = start;
+  while (i < end && Number.isNaN(values[i]!)) i++;
+  const shift = i < end ? values[i]! : Number.NaN;
+  while (i < end) {
     if (size === batch.length) {
       if (size >= KLL_BATCH) {
         state.batchSize = size;
@@ -246,16 +317,18 @@ export function updateKllWithSums(state: KllState, values: Float64Array, start =
         batch = grown;
       }
     }
-    batch[size++] = x;
-    if (added === 0) shift = x;
-    added++;
-    const d = x - shift;
-    s1 += d;
-    s2 += d * d;
-    if (x < min) min = x;
-    if (x > max) max = x;
-    if (x === Math.trunc(x)) integral++;
+    // Each value read adds at most one to the batch, so the batch cannot fill before `stop`.
+    const stop = Math.min(end, i + batch.length - size);
+    const filled = fillBatch(values, i, stop, batch, size, shift, sums);
+    added += filled - size;
+    size = filled;
+    i = stop;
   }
+  const s1 = sums[0]!;
+  const s2 = sums[1]!;
+  const min = sums[2]!;
+  const max = sums[3]!;
+  const integral = sums[4]!;
   state.n += added;
   state.batchSize = size;
   if (size >= KLL_RETAINED_BATCH) {
@@ -325,72 +398,4 @@ export function finalizeKll(state: KllState): KllSketch {
     worstCaseError: state.worstCaseError,
     errorVariance: state.errorVariance,
   };
-}
-
-/** Rebuilds a sketch from stored level data (e.g. statistics.json `sketch.data`); error figures unknown ⇒ NaN. */
-export function kllFromData(k: number, c: number, data: readonly (readonly number[])[]): KllSketch {
-  let n = 0;
-  data.forEach((level, h) => {
-    n += level.length * 2 ** h;
-  });
-  return { k, c, n, data: data.map((l) => [...l].sort((x, y) => x - y)), worstCaseError: Number.NaN, errorVariance: Number.NaN };
-}
-
-/** The sketch as a weighted empirical distribution: sorted distinct values and cumulative weights (CDF numerators). */
-export interface WeightedCdf {
-  values: Float64Array;
-  /** cumulative[i] = total weight of items ≤ values[i]. */
-  cumulative: Float64Array;
-  total: number;
-}
-
-/** The sketch as a weighted CDF over its distinct items. */
-export function kllCdf(sketch: KllSketch): WeightedCdf {
-  const items: [number, number][] = [];
-  sketch.data.forEach((level, h) => {
-    const w = 2 ** h;
-    for (const v of level) items.push([v, w]);
-  });
-  items.sort((x, y) => x[0] - y[0]);
-  const values: number[] = [];
-  const cumulative: number[] = [];
-  let acc = 0;
-  for (const [v, w] of items) {
-    acc += w;
-    if (values.length > 0 && values[values.length - 1] === v) cumulative[cumulative.length - 1] = acc;
-    else {
-      values.push(v);
-      cumulative.push(acc);
-    }
-  }
-  return { values: Float64Array.from(values), cumulative: Float64Array.from(cumulative), total: acc };
-}
-
-/** Estimated weight of items ≤ x (inclusive) or < x (exclusive). */
-export function cdfRank(cdf: WeightedCdf, x: number, inclusive = true): number {
-  let lo = 0;
-  let hi = cdf.values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const v = cdf.values[mid]!;
-    if (inclusive ? v <= x : v < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? 0 : cdf.cumulative[lo - 1]!;
-}
-
-/** The smallest item whose inclusive normalised rank is ≥ q (q in [0, 1]). */
-export function kllQuantile(cdf: WeightedCdf, q: number): number {
-  if (cdf.values.length === 0) return Number.NaN;
-  const target = q * cdf.total;
-  for (let i = 0; i < cdf.values.length; i++) if (cdf.cumulative[i]! >= target) return cdf.values[i]!;
-  return cdf.values[cdf.values.length - 1]!;
-}
-
-/**
- * Bound on the absolute rank error of any query: `worst` is certain; `probabilistic` holds with
- * probability 1 − δ (Hoeffding over the independent compaction coins).
- */
-export function kllRankErrorBound(sketch: KllSketch, delta = 0.01): { worst: number; probabilistic: number } {
-  return { worst: sketch.worstCaseError, probabilistic: Math.min(sketch.worstCaseError, Math.sqrt(2 * Math.log(2 / delta) * sketch.errorVariance)) };
 }

@@ -6,6 +6,8 @@
  * their first few values. An open-addressing table on typed arrays keeps the per-value cost low.
  */
 
+import { hashBits } from './hyperloglog.js';
+
 export const DEFAULT_CARDINALITY_THRESHOLD = 120;
 
 export interface NumericHistogramState {
@@ -49,6 +51,45 @@ export function addNumericValue(state: NumericHistogramState, x: number, hash: n
   state.keys[i] = x;
   state.counts[i] = count;
   state.size++;
+}
+
+/**
+ * Adds the non-NaN values of `values[start..end)` one by one, hashing each from its words in place
+ * with `hashNumber`'s hash (−0 hashed as 0), as {@link addNumericValue} callers do;
+ * stops as soon as the histogram overflows. A loop of its own, with the table in locals,
+ * keeps the per-value cost to a hash and a probe.
+ */
+export function addNumericValues(state: NumericHistogramState, values: Float64Array, start: number, end: number): void {
+  if (state.overflowed) return;
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  const keys = state.keys;
+  const counts = state.counts;
+  const used = state.used;
+  const mask = keys.length - 1;
+  const zeroHash = hashBits(0, 0);
+  for (let v = start; v < end; v++) {
+    const x = values[v]!;
+    if (Number.isNaN(x)) continue;
+    let i = (x === 0 ? zeroHash : hashBits(bits[2 * v]!, bits[2 * v + 1]!)) & mask;
+    for (;;) {
+      if (used[i] === 0) {
+        if (state.size === state.cap) {
+          state.overflowed = true;
+          return;
+        }
+        used[i] = 1;
+        keys[i] = x;
+        counts[i] = 1;
+        state.size++;
+        break;
+      }
+      if (keys[i] === x) {
+        counts[i] = counts[i]! + 1;
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+  }
 }
 
 /** Entries as [value, count] pairs, in table order. */

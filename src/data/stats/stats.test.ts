@@ -31,6 +31,7 @@ import {
 } from './index.js';
 import type { ColumnProfileState, KllState, MomentsState } from './index.js';
 import { radixSortFloat64 } from './radix-sort.js';
+import { selectRanks } from './rank-select.js';
 
 /** Cuts [0, n) into `parts` contiguous ranges at the given (unsorted) cut points. */
 function ranges(n: number, cuts: number[]): [number, number][] {
@@ -280,6 +281,37 @@ describe('radix sort', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('rank selection', () => {
+  const check = (xs: number[], pick: boolean[]) => {
+    const sorted = Float64Array.from(xs).sort();
+    const ranks = Int32Array.from(xs.map((_, i) => i).filter((i) => pick[i % pick.length]));
+    const out = new Float64Array(ranks.length);
+    selectRanks(Float64Array.from(xs), ranks, out, new Uint32Array(2 * xs.length));
+    expect(Array.from(out)).toEqual(Array.from(ranks, (r) => sorted[r]!));
+  };
+  it('picks the values a full numeric sort puts at the wanted ranks', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true }), { minLength: 1, maxLength: 700 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), check),
+    );
+  });
+  it('finishes long runs of near-equal values and skips runs of one repeated value', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 4000 }), { minLength: 64, maxLength: 3000 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom(2 ** -44, 2 ** -30, 0, 1),
+        (ks, pick, step) => check(ks.map((k) => (k % 3 ? 1 : -1) * (1 + (k % 500) * step) + (k % 7 === 0 ? 1e6 : 0)), pick),
+      ),
+      { numRuns: 50 },
+    );
+  });
+  it('counts low-cardinality batches exactly, −0 before +0', () => {
+    const xs = Array.from({ length: 400 }, (_, i) => [0, -0, 1, -1, 2.5][(i * 7) % 5]!);
+    check(xs, [true, false, false]);
+    check(xs, [true]);
   });
 });
 

@@ -1,0 +1,267 @@
+/**
+ * @module data/stats/rank-select
+ * Selects the values at given ranks of an unsorted float64 array without fully sorting it.
+ * A KLL batch that is sorted and then halved t times keeps only the items of ranks B + 2^t·i (and
+ * one odd item per odd-sized halving), so selecting those order statistics gives the same sketch as
+ * sorting the whole batch, for less work.
+ *
+ * Method: the IEEE-754 bits are mapped to order-preserving unsigned keys (as in
+ * {@link radixSortFloat64}); the bits above the highest one that differs between keys are common to
+ * all of them and skipped, and a two-pass least-significant-digit radix sort orders the keys by
+ * the next 24 bits. Keys then sit in runs that agree on every bit but the lowest ones; only the
+ * runs holding a wanted rank are finished (insertion sort, or a full sort for long runs), the
+ * rest are never ordered. Batches of at most 128 distinct values skip the passes and are answered
+ * from their value counts. The selected values are those a numeric sort would place at the ranks,
+ * with −0 ordered before +0.
+ */
+import { radixSortFloat64 } from './radix-sort.js';
+
+const DIGIT = 12;
+const BUCKETS = 1 << DIGIT;
+const counts = new Uint32Array(2 * BUCKETS);
+const pair = new Uint32Array(2);
+const pairValue = new Float64Array(pair.buffer);
+let run = new Float64Array(256);
+let runScratch = new Uint32Array(512);
+
+/** Value of the mapped key (lo, hi). */
+function keyValue(lo: number, hi: number, mapped: boolean): number {
+  if (mapped) {
+    const mask = hi >>> 31 ? 0 : -1;
+    pair[0] = (lo ^ mask) >>> 0;
+    pair[1] = (hi ^ (mask | 0x80000000)) >>> 0;
+  } else {
+    pair[0] = lo;
+    pair[1] = hi;
+  }
+  return pairValue[0]!;
+}
+
+/** Orders keys[s..e) (pairs lo, hi) by (hi, lo) unsigned. */
+function finishRun(keys: Uint32Array, s: number, e: number, mapped: boolean): void {
+  const len = e - s;
+  if (len <= 64) {
+    for (let i = s + 1; i < e; i++) {
+      const lo = keys[2 * i]!;
+      const hi = keys[2 * i + 1]!;
+      let j = i - 1;
+      while (j >= s && (keys[2 * j + 1]! > hi || (keys[2 * j + 1] === hi && keys[2 * j]! > lo))) {
+        keys[2 * j + 2] = keys[2 * j]!;
+        keys[2 * j + 3] = keys[2 * j + 1]!;
+        j--;
+      }
+      keys[2 * j + 2] = lo;
+      keys[2 * j + 3] = hi;
+    }
+    return;
+  }
+  // A long run (values packed closer than 2^-22 of their range): sort its values outright.
+  if (run.length < len) run = new Float64Array(2 * len);
+  const values = run.subarray(0, len);
+  for (let i = 0; i < len; i++) values[i] = keyValue(keys[2 * (s + i)]!, keys[2 * (s + i) + 1]!, mapped);
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * len);
+  if (runScratch.length < 2 * len) runScratch = new Uint32Array(4 * len);
+  radixSortFloat64(values, runScratch);
+  for (let i = 0; i < len; i++) {
+    let lo = words[2 * i]!;
+    let hi = words[2 * i + 1]!;
+    if (mapped) {
+      const mask = hi >> 31;
+      lo = (lo ^ mask) >>> 0;
+      hi = (hi ^ (mask | 0x80000000)) >>> 0;
+    }
+    keys[2 * (s + i)] = lo;
+    keys[2 * (s + i) + 1] = hi;
+  }
+}
+
+/** Distinct values up to which {@link selectFewDistinct} answers by counting. */
+const FEW = 128;
+const FEW_TABLE = 512;
+const fewLo = new Int32Array(FEW_TABLE);
+const fewHi = new Int32Array(FEW_TABLE);
+const fewCount = new Int32Array(FEW_TABLE);
+const fewUsed = new Uint8Array(FEW_TABLE);
+const fewValues = new Float64Array(FEW);
+const fewWords = new Int32Array(fewValues.buffer);
+const fewOrder = new Float64Array(FEW);
+
+/**
+ * Low-cardinality batches (codes, small integers, flags) are answered by counting: the distinct
+ * values are gathered in a small hash table (keyed by their exact bits, so −0 and +0 stay apart),
+ * sorted, and the wanted ranks read off the cumulative counts. Returns false, having written
+ * nothing, as soon as the batch shows more than {@link FEW} distinct values.
+ */
+function selectFewDistinct(keys: Int32Array, n: number, ranks: Int32Array, out: Float64Array): boolean {
+  fewUsed.fill(0);
+  let distinct = 0;
+  const mask = FEW_TABLE - 1;
+  for (let i = 0; i < n; i++) {
+    const lo = keys[2 * i]!;
+    const hi = keys[2 * i + 1]!;
+    let slot = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 23) & mask;
+    for (;;) {
+      if (fewUsed[slot] === 0) {
+        if (distinct === FEW) return false;
+        fewUsed[slot] = 1;
+        fewLo[slot] = lo;
+        fewHi[slot] = hi;
+        fewCount[slot] = 1;
+        distinct++;
+        break;
+      }
+      if (fewLo[slot] === lo && fewHi[slot] === hi) {
+        fewCount[slot] = fewCount[slot]! + 1;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  readFewDistinct(ranks, out);
+  return true;
+}
+
+/** Sorts the distinct values of the table (a typed-array sort puts −0 before +0) and reads the ranks off their counts. */
+function readFewDistinct(ranks: Int32Array, out: Float64Array): void {
+  const mask = FEW_TABLE - 1;
+  let d = 0;
+  for (let slot = 0; slot < FEW_TABLE; slot++) {
+    if (fewUsed[slot] === 0) continue;
+    fewWords[2 * d] = fewLo[slot]!;
+    fewWords[2 * d + 1] = fewHi[slot]!;
+    d++;
+  }
+  const values = fewOrder.subarray(0, d);
+  values.set(fewValues.subarray(0, d));
+  values.sort();
+  let acc = 0;
+  let j = 0;
+  for (let v = 0; v < d && j < ranks.length; v++) {
+    const x = values[v]!;
+    fewValues[0] = x;
+    const lo = fewWords[0]!;
+    const hi = fewWords[1]!;
+    let slot = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 23) & mask;
+    while (fewLo[slot] !== lo || fewHi[slot] !== hi) slot = (slot + 1) & mask;
+    acc += fewCount[slot]!;
+    while (j < ranks.length && ranks[j]! < acc) out[j++] = x;
+  }
+}
+
+/** Bits of the high words that differ from the first one's, and whether any sign bit is set. */
+function scanHighWords(keys: Uint32Array, n: number): { varying: number; negative: boolean } {
+  const hi0 = keys[1]!;
+  let varying = 0;
+  let signs = 0;
+  for (let i = 1; i < 2 * n; i += 2) {
+    const hi = keys[i]!;
+    varying |= hi ^ hi0;
+    signs |= hi;
+  }
+  return { varying, negative: signs < 0 };
+}
+
+/** Maps raw IEEE-754 words to order-preserving keys in place; returns the varying key bits. */
+function mapKeys(keys: Uint32Array, n: number): number {
+  const hi0 = keys[1]! | 0;
+  const k0 = hi0 ^ ((hi0 >> 31) | 0x80000000);
+  let varying = 0;
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = keys[i + 1]! | 0;
+    const mask = hi >> 31;
+    const kh = hi ^ (mask | 0x80000000);
+    keys[i] = keys[i]! ^ mask;
+    keys[i + 1] = kh;
+    varying |= kh ^ k0;
+  }
+  return varying;
+}
+
+function countDigits(keys: Uint32Array, n: number, shift0: number, mask0: number, shift1: number, mask1: number): void {
+  for (let i = 1; i < 2 * n; i += 2) {
+    const kh = keys[i]!;
+    counts[(kh >>> shift0) & mask0]!++;
+    counts[BUCKETS + ((kh >>> shift1) & mask1)]!++;
+  }
+}
+
+/** One counting-sort pass by the digit (hi >>> shift) & mask; false (nothing moved) when the digit is constant. */
+function scatter(src: Uint32Array, dst: Uint32Array, n: number, base: number, shift: number, mask: number): boolean {
+  if (mask === 0 || counts[base + ((src[1]! >>> shift) & mask)] === n) return false;
+  let sum = 0;
+  for (let d = 0; d <= mask; d++) {
+    const c = counts[base + d]!;
+    counts[base + d] = sum;
+    sum += c;
+  }
+  for (let i = 0; i < 2 * n; i += 2) {
+    const lo = src[i]!;
+    const hi = src[i + 1]!;
+    const p = 2 * counts[base + ((hi >>> shift) & mask)]!++;
+    dst[p] = lo;
+    dst[p + 1] = hi;
+  }
+  return true;
+}
+
+/** Finishes the runs (keys equal from bit `shift` of the high word up) that hold a wanted rank, and reads the ranks. */
+function readRanks(src: Uint32Array, n: number, shift: number, ranks: Int32Array, out: Float64Array, mapped: boolean): void {
+  let done = 0;
+  for (let j = 0; j < ranks.length; j++) {
+    const r = ranks[j]!;
+    if (r >= done) {
+      const lo = src[2 * r]!;
+      const hi = src[2 * r + 1]!;
+      const g = hi >>> shift;
+      // A run of one repeated value (common: low-cardinality columns) needs no finishing.
+      let mixed = false;
+      let s = r;
+      while (s > 0 && src[2 * s - 1]! >>> shift === g) {
+        s--;
+        if (src[2 * s] !== lo || src[2 * s + 1] !== hi) mixed = true;
+      }
+      let e = r + 1;
+      while (e < n && src[2 * e + 1]! >>> shift === g) {
+        if (src[2 * e] !== lo || src[2 * e + 1] !== hi) mixed = true;
+        e++;
+      }
+      if (mixed) finishRun(src, s, e, mapped);
+      done = e;
+    }
+    out[j] = keyValue(src[2 * r]!, src[2 * r + 1]!, mapped);
+  }
+}
+
+/**
+ * Writes into `out[j]` the value of rank `ranks[j]` (0-based, strictly ascending, < a.length) of
+ * the non-NaN values `a`, as an ascending numeric sort would place them. `a` is overwritten;
+ * `scratch` must hold at least 2·a.length words.
+ */
+export function selectRanks(a: Float64Array, ranks: Int32Array, out: Float64Array, scratch: Uint32Array): void {
+  const n = a.length;
+  if (ranks.length === 0) return;
+  const keys = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
+  if (selectFewDistinct(new Int32Array(a.buffer, a.byteOffset, 2 * n), n, ranks, out)) return;
+  // Which high-word bits vary, and whether the key mapping is needed (a negative value or −0).
+  const scan = scanHighWords(keys, n);
+  if (n < 64 || scan.varying === 0) {
+    // Too small to pay for the passes, or every high word equal: sort outright.
+    radixSortFloat64(a, scratch);
+    for (let j = 0; j < ranks.length; j++) out[j] = a[ranks[j]!]!;
+    return;
+  }
+  const varying = scan.negative ? mapKeys(keys, n) : scan.varying;
+  const bits = 32 - Math.clz32(varying);
+  const shift = Math.max(0, bits - 2 * DIGIT);
+  const width = Math.min(DIGIT, bits - shift);
+  const mask0 = (1 << width) - 1;
+  const shift1 = shift + width;
+  const mask1 = bits > shift1 ? (1 << (bits - shift1)) - 1 : 0;
+  counts.fill(0);
+  countDigits(keys, n, shift, mask0, shift1, mask1);
+  let src = keys;
+  let dst = scratch.subarray(0, 2 * n);
+  if (scatter(src, dst, n, 0, shift, mask0)) [src, dst] = [dst, src];
+  if (scatter(src, dst, n, BUCKETS, shift1, mask1)) src = dst;
+  readRanks(src, n, shift, ranks, out, scan.negative);
+}
