@@ -17,9 +17,9 @@ describe('password hashing (scrypt)', () => {
   });
 
   it('uses OWASP parameters by default, encoded in the hash', async () => {
+    // One derivation at full cost; verification itself is covered at a lower cost above.
     const stored = await hashPassword('a default-cost password');
     expect(parsePasswordHash(stored)).toMatchObject(DEFAULT_SCRYPT_PARAMS);
-    expect(await verifyPassword('a default-cost password', stored)).toBe(true);
     expect(needsRehash(stored)).toBe(false);
     expect(needsRehash(await hashPassword('x', FAST))).toBe(true);
   });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { policyVariable as v } from './compile-pattern.js';
 import { compileCondition, parseOperator } from './conditions.js';
@@ -123,5 +124,30 @@ describe('IP addresses', () => {
     expect(cidrContains(r, parseIp('192.168.9.255')!)).toBe(false);
     expect(parseCidr('10.0.0.0/-1')).toBeUndefined();
     expect(parseCidr('2001:db8::/129')).toBeUndefined();
+  });
+  it('reads every spelling of an IPv6 address as the same number (WHATWG URL as the oracle)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), (groups) => {
+        const full = groups.map((g) => g.toString(16).padStart(4, '0')).join(':');
+        const compressed = new URL(`http://[${full}]/`).hostname.slice(1, -1);
+        const expected = groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
+        const isMapped = expected >> 32n === 0xffffn;
+        for (const text of [full, compressed]) {
+          expect(parseIp(text)).toEqual(isMapped ? { version: 4, value: expected & 0xffffffffn } : { version: 6, value: expected });
+        }
+      }),
+    );
+  });
+
+  it('puts an address inside exactly the prefixes it shares', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (a, b, prefix) => {
+        const dotted = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+        const shift = 32 - prefix;
+        // `>>> 32` is `>>> 0` in JavaScript, so /0 is handled on its own.
+        const same = prefix === 0 || a >>> shift === b >>> shift;
+        expect(cidrContains(parseCidr(`${dotted(a)}/${prefix}`)!, parseIp(dotted(b))!)).toBe(same);
+      }),
+    );
   });
 });
