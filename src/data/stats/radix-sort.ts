@@ -60,21 +60,7 @@ export function radixSortFloat64(a: Float64Array, scratch: Uint32Array): void {
   let dst = scratch.subarray(0, 2 * n);
   for (let pass = 0; pass < PASSES.length; pass++) {
     const [shift, mask] = PASSES[pass]!;
-    const base = pass * BUCKETS;
-    if (counts[base + ((src[1]! >>> shift) & mask)] === n) continue;
-    let sum = 0;
-    for (let d = 0; d <= mask; d++) {
-      const c = counts[base + d]!;
-      counts[base + d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < 2 * n; i += 2) {
-      const lo = src[i]!;
-      const hi = src[i + 1]!;
-      const p = 2 * counts[base + ((hi >>> shift) & mask)]!++;
-      dst[p] = lo;
-      dst[p + 1] = hi;
-    }
+    if (!scatterByDigit(src, dst, n, counts, pass * BUCKETS, shift, mask)) continue;
     const t = src;
     src = dst;
     dst = t;
@@ -88,6 +74,30 @@ export function radixSortFloat64(a: Float64Array, scratch: Uint32Array): void {
     keys[i] = (keys[i]! ^ mask) >>> 0;
     keys[i + 1] = (kh ^ (mask | 0x80000000)) >>> 0;
   }
+}
+
+/**
+ * One stable counting-sort pass over (low, high) word pairs by the digit (high >>> shift) & mask,
+ * using the digit histogram at `counts[base…]` (turned into bucket offsets in place). Returns false,
+ * moving nothing, when the digit is the same for every pair. Shared by the full radix sort and the
+ * KLL rank selection.
+ */
+export function scatterByDigit(src: Uint32Array, dst: Uint32Array, n: number, counts: Uint32Array, base: number, shift: number, mask: number): boolean {
+  if (mask === 0 || counts[base + ((src[1]! >>> shift) & mask)] === n) return false;
+  let sum = 0;
+  for (let d = 0; d <= mask; d++) {
+    const c = counts[base + d]!;
+    counts[base + d] = sum;
+    sum += c;
+  }
+  for (let i = 0; i < 2 * n; i += 2) {
+    const lo = src[i]!;
+    const hi = src[i + 1]!;
+    const p = 2 * counts[base + ((hi >>> shift) & mask)]!++;
+    dst[p] = lo;
+    dst[p + 1] = hi;
+  }
+  return true;
 }
 
 /** Within each run of equal high words, sorts the low words (skipping runs whose low words are all equal). */

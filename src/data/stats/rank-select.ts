@@ -14,7 +14,7 @@
  * from their value counts. The selected values are those a numeric sort would place at the ranks,
  * with −0 ordered before +0.
  */
-import { radixSortFloat64 } from './radix-sort.js';
+import { radixSortFloat64, scatterByDigit } from './radix-sort.js';
 
 const DIGIT = 12;
 const BUCKETS = 1 << DIGIT;
@@ -185,25 +185,6 @@ function countDigits(keys: Uint32Array, n: number, shift0: number, mask0: number
   }
 }
 
-/** One counting-sort pass by the digit (hi >>> shift) & mask; false (nothing moved) when the digit is constant. */
-function scatter(src: Uint32Array, dst: Uint32Array, n: number, base: number, shift: number, mask: number): boolean {
-  if (mask === 0 || counts[base + ((src[1]! >>> shift) & mask)] === n) return false;
-  let sum = 0;
-  for (let d = 0; d <= mask; d++) {
-    const c = counts[base + d]!;
-    counts[base + d] = sum;
-    sum += c;
-  }
-  for (let i = 0; i < 2 * n; i += 2) {
-    const lo = src[i]!;
-    const hi = src[i + 1]!;
-    const p = 2 * counts[base + ((hi >>> shift) & mask)]!++;
-    dst[p] = lo;
-    dst[p + 1] = hi;
-  }
-  return true;
-}
-
 /** Finishes the runs (keys equal from bit `shift` of the high word up) that hold a wanted rank, and reads the ranks. */
 function readRanks(src: Uint32Array, n: number, shift: number, ranks: Int32Array, out: Float64Array, mapped: boolean): void {
   let done = 0;
@@ -261,7 +242,7 @@ export function selectRanks(a: Float64Array, ranks: Int32Array, out: Float64Arra
   countDigits(keys, n, shift, mask0, shift1, mask1);
   let src = keys;
   let dst = scratch.subarray(0, 2 * n);
-  if (scatter(src, dst, n, 0, shift, mask0)) [src, dst] = [dst, src];
-  if (scatter(src, dst, n, BUCKETS, shift1, mask1)) src = dst;
+  if (scatterByDigit(src, dst, n, counts, 0, shift, mask0)) [src, dst] = [dst, src];
+  if (scatterByDigit(src, dst, n, counts, BUCKETS, shift1, mask1)) src = dst;
   readRanks(src, n, shift, ranks, out, scan.negative);
 }
