@@ -1,8 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectIdByName } from '../app/index.js';
+import { encryptStream } from '../security/crypto/index.js';
+import { DEFAULT_KEY_ALIAS } from '../security/keys/index.js';
+import { artifactContext } from './artifact-model.js';
 import type { TestInstallation } from '../../test/support/test-app.js';
 import { backendMatrix, createTestInstallation, TEST_ACTOR } from '../../test/support/test-app.js';
 
@@ -129,5 +133,47 @@ describe.each(backendMatrix())('artifact store on $dialect + $store', ({ dialect
     writeFileSync(file, blob);
     await expect(t.app.artifacts.getBytes(TEST_ACTOR, put.artifactId)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
     expect(statSync(file).size).toBe(blob.length);
+  });
+
+  it('stores a large file hashed on a worker thread and writes it back out intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attest-art-'));
+    try {
+      const data = randomBytes(9 * 1024 * 1024 + 3);
+      writeFileSync(join(dir, 'in.bin'), data);
+      const put = await t.app.artifacts.putFile(TEST_ACTOR, join(dir, 'in.bin'), { projectId });
+      expect(put.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+      await t.app.artifacts.getToFile(TEST_ACTOR, put.artifactId, join(dir, 'out.bin'));
+      expect(readFileSync(join(dir, 'out.bin')).equals(data)).toBe(true);
+      expect(statSync(join(dir, 'out.bin')).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to read an object whose recorded content address was edited in the database', async () => {
+    const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(randomBytes(70_000)), { projectId });
+    const forged = createHash('sha256').update('something else').digest('hex');
+    await t.app.db.kysely.updateTable('artifacts').set({ sha256: forged }).where('id', '=', put.artifactId).execute();
+    await expect(t.app.artifacts.getBytes(TEST_ACTOR, put.artifactId)).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+    await t.app.db.kysely.updateTable('artifacts').set({ sha256: put.sha256 }).where('id', '=', put.artifactId).execute();
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, put.artifactId)).bytes.length).toBe(70_000);
+  });
+
+  it('still reads format-1 objects (no bound digest) and checks their SHA-256 by hashing', async () => {
+    const data = randomBytes(10_000);
+    const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId });
+    // Re-store the same plaintext the way format 1 did, under a new data key, as a legacy object.
+    const legacyId = `${put.artifactId}x1`;
+    const context = artifactContext(legacyId);
+    const dataKey = await t.app.keys.generateDataKey(DEFAULT_KEY_ALIAS, context);
+    await t.app.blobs.put(legacyId, encryptStream(bytesOf(data), dataKey.plaintext, context));
+    const row = await t.app.db.kysely.selectFrom('artifacts').selectAll().where('id', '=', put.artifactId).executeTakeFirstOrThrow();
+    await t.app.db.kysely
+      .insertInto('artifacts')
+      .values({ ...row, id: legacyId, blob_key: legacyId, wrapped_key: dataKey.wrapped.toString('base64'), key_id: dataKey.keyId, key_version: dataKey.keyVersion, encryption: JSON.stringify({ format: 'attest-stream/1', algorithm: 'AES-256-GCM' }) })
+      .execute();
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, legacyId)).bytes.equals(data)).toBe(true);
+    await t.app.db.kysely.updateTable('artifacts').set({ sha256: createHash('sha256').update('other').digest('hex') }).where('id', '=', legacyId).execute();
+    await expect(t.app.artifacts.getBytes(TEST_ACTOR, legacyId)).rejects.toMatchObject({ code: 'ARTIFACT_INTEGRITY' });
   });
 });

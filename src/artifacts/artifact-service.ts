@@ -3,17 +3,16 @@
  * The encrypted, content-addressed artifact store (the whitepaper's S3 default encryption, object
  * lock and versioning). A put hashes the plaintext (SHA-256, the content address), encrypts it under
  * a fresh data key wrapped by a customer-managed key, and streams ciphertext to the blob store —
- * there is no code path that stores plaintext. The metadata row and its audit entry commit only
+ * there is no code path that stores plaintext. The digest is bound into the final chunk's tag, so a
+ * read proves the bytes match the recorded content address without hashing them again. The metadata row and its audit entry commit only
  * after the bytes are durably stored, so a crash mid-put leaves no listed artifact. Artifacts are
  * write-once; retention dates and legal holds block deletion; names give S3-style versioning.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, stat, unlink } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { AppError, newId } from '../kernel/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
+import { readFileChunks, writeToFile } from '../platform/files/index.js';
 import type { ArtifactsTable, Db, Tx } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
 import { governed, recordOutcome } from '../security/audit/index.js';
@@ -25,10 +24,12 @@ import { artifactContext, rowToArtifact } from './artifact-model.js';
 import type { LifecycleDeps } from './artifact-lifecycle.js';
 import { deleteArtifact, rewrapArtifacts, setLegalHold, setRetention } from './artifact-lifecycle.js';
 import type { StreamHasher } from './parallel-hash.js';
-import { hashFileOnWorker, inlineHasher, workerHasher } from './parallel-hash.js';
+import { inlineHasher, workerHasher } from './parallel-hash.js';
 
 /** Objects from this size on are hashed on a worker thread, in parallel with encryption. */
-const PARALLEL_HASH_MIN_BYTES = 16 * 1024 * 1024;
+const PARALLEL_HASH_MIN_BYTES = 4 * 1024 * 1024;
+/** Recorded per artifact: format 2 binds the plaintext's SHA-256 into the final chunk. */
+const ENCRYPTION_FORMAT = JSON.stringify({ format: 'attest-stream/2', algorithm: 'AES-256-GCM' });
 
 export interface ArtifactServiceDeps {
   db: Db;
@@ -84,7 +85,7 @@ export class ArtifactService {
     return this.#put(actor, source, options, hasher);
   }
 
-  async #put(actor: Actor, source: AsyncIterable<Uint8Array>, options: PutOptions, hasher: StreamHasher, beforeCommit?: () => Promise<void>): Promise<PutResult> {
+  async #put(actor: Actor, source: AsyncIterable<Uint8Array>, options: PutOptions, hasher: StreamHasher): Promise<PutResult> {
     if (options.name !== undefined && !NAME_PATTERN.test(options.name)) {
       throw new AppError('INVALID_INPUT', { message: `Invalid artifact name "${options.name}": use letters, digits and . _ / -` });
     }
@@ -104,11 +105,15 @@ export class ArtifactService {
         yield chunk;
       }
     };
-    let sha256: string;
+    let digest: string | undefined;
+    // The digest of exactly the bytes encrypted, sealed into the final chunk.
+    const bindDigest = async () => {
+      digest = await hasher.digest();
+      return Buffer.from(digest, 'hex');
+    };
     try {
-      await this.#blobs.put(artifactId, encryptStream(hashing(), dataKey.plaintext, context));
-      sha256 = await hasher.digest();
-      await beforeCommit?.();
+      await this.#blobs.put(artifactId, encryptStream(hashing(), dataKey.plaintext, context, { finalBinding: bindDigest }));
+      if (digest === undefined) throw new AppError('INTERNAL', { message: 'The artifact was stored without its digest' });
     } catch (error) {
       await this.#blobs.delete(artifactId).catch(() => undefined);
       throw error;
@@ -116,6 +121,7 @@ export class ArtifactService {
       dataKey.plaintext.fill(0);
       await hasher.close();
     }
+    const sha256 = digest;
     let reused: ArtifactMetadata | undefined;
     try {
       const result = await governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Put', `artifact/${artifactId}`, async (tx) => {
@@ -138,7 +144,7 @@ export class ArtifactService {
             key_id: dataKey.keyId,
             key_version: dataKey.keyVersion,
             wrapped_key: dataKey.wrapped.toString('base64'),
-            encryption: JSON.stringify({ format: 'attest-stream/1', algorithm: 'AES-256-GCM' }),
+            encryption: ENCRYPTION_FORMAT,
             blob_key: artifactId,
             created_at: this.#now().toISOString(),
             created_by: actor.principal,
@@ -175,24 +181,10 @@ export class ArtifactService {
     return this.put(actor, single(), options);
   }
 
-  /**
-   * Stores a file. A large file is hashed by a worker thread reading it in parallel with the
-   * encryption; the file must not change meanwhile (checked by size, modification time and inode).
-   */
+  /** Stores a file, read once: the bytes hashed are the bytes encrypted. */
   async putFile(actor: Actor, path: string, options: PutOptions): Promise<PutResult> {
-    const before = await stat(path);
-    if (before.size < PARALLEL_HASH_MIN_BYTES) return this.put(actor, createReadStream(path, { highWaterMark: 1 << 20 }), { sizeHint: before.size, ...options });
-    const digest = hashFileOnWorker(path);
-    // Handled here too, so an early validation failure never leaves an unhandled rejection behind.
-    digest.catch(() => undefined);
-    const hasher: StreamHasher = { update: async () => undefined, digest: () => digest, close: async () => undefined };
-    const result = await this.#put(actor, createReadStream(path, { highWaterMark: 1 << 20 }), options, hasher, async () => {
-      const after = await stat(path);
-      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) {
-        throw new AppError('ARTIFACT_INTEGRITY', { message: `${path} changed while it was being stored; nothing was stored` });
-      }
-    });
-    return result;
+    const info = await stat(path);
+    return this.put(actor, readFileChunks(path), { sizeHint: info.size, ...options });
   }
 
   async #addName(tx: Tx, projectId: string, name: string, artifactId: string, principal: string): Promise<{ name: string; version: number }> {
@@ -252,16 +244,20 @@ export class ArtifactService {
       const expected = meta.sha256;
       const large = meta.sizeBytes >= PARALLEL_HASH_MIN_BYTES;
       const verified = async function* () {
-        const hasher = large ? workerHasher() : inlineHasher();
+        // Format 2 checks the recorded SHA-256 in the final tag; format 1 objects are hashed here.
+        let hasher: StreamHasher | undefined;
+        const onVersion = (version: number) => {
+          if (version === 1) hasher = large ? workerHasher() : inlineHasher();
+        };
         try {
-          for await (const chunk of decryptStream(ciphertext, key, context)) {
-            await hasher.update(chunk);
+          for await (const chunk of decryptStream(ciphertext, key, context, { finalBinding: Buffer.from(expected, 'hex'), onVersion })) {
+            await hasher?.update(chunk);
             yield chunk;
           }
-          if ((await hasher.digest()) !== expected) throw new AppError('ARTIFACT_INTEGRITY', { message: `Artifact ${meta.artifactId} does not match its recorded SHA-256` });
+          if (hasher && (await hasher.digest()) !== expected) throw new AppError('ARTIFACT_INTEGRITY', { message: `Artifact ${meta.artifactId} does not match its recorded SHA-256` });
         } finally {
           key.fill(0);
-          await hasher.close();
+          await hasher?.close();
         }
       };
       return { meta, plaintext: verified() };
@@ -292,7 +288,12 @@ export class ArtifactService {
     const { meta, plaintext } = await this.#open(actor, ref, projectId);
     const tmp = `${outPath}.attest-partial-${process.pid}`;
     try {
-      await pipeline(Readable.from(plaintext), createWriteStream(tmp, { mode: 0o600, flags: 'wx', highWaterMark: 1 << 20 }));
+      const handle = await open(tmp, 'wx', 0o600);
+      try {
+        await writeToFile(handle, plaintext);
+      } finally {
+        await handle.close();
+      }
       await rename(tmp, outPath);
     } catch (error) {
       await unlink(tmp).catch(() => undefined);

@@ -1,19 +1,19 @@
 /**
  * @module platform/blob/fs-blob-store
- * Blob store on a local directory. A put streams into `tmp/` (opened O_EXCL, mode 0600), fsyncs,
- * then hard-links the file to its final name — `link` fails if the name exists, which makes
+ * Blob store on a local directory. A put streams into `tmp/` (opened O_EXCL, mode 0600) with
+ * write-back started every few MiB, fsyncs, then hard-links the file to its final name — `link` fails if the name exists, which makes
  * objects write-once — and fsyncs the directory. A process killed mid-put leaves only a temp file,
  * which is never listed and is swept later.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
 import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { AppError, newId } from '../../kernel/index.js';
+import { readFileChunks, writeToFile } from '../files/index.js';
 import type { BlobStore } from './blob-store.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,200}$/;
+/** Background write-back interval during a put (see writeToFile). */
+const WRITE_BACK_EVERY_BYTES = 8 * 1024 * 1024;
 
 export class FsBlobStore implements BlobStore {
   readonly location: string;
@@ -43,15 +43,9 @@ export class FsBlobStore implements BlobStore {
     if (await this.exists(key)) throw new AppError('ARTIFACT_IMMUTABLE', { message: `Blob ${key} already exists` });
     const tmp = join(this.#root, 'tmp', `${newId('put')}.part`);
     let bytes = 0;
-    const counted = async function* () {
-      for await (const chunk of body) {
-        bytes += chunk.byteLength;
-        yield chunk;
-      }
-    };
     const handle = await open(tmp, 'wx', 0o600);
     try {
-      await pipeline(Readable.from(counted()), createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 }));
+      bytes = await writeToFile(handle, body, { syncEveryBytes: WRITE_BACK_EVERY_BYTES });
       await handle.sync();
     } catch (error) {
       await handle.close().catch(() => undefined);
@@ -83,7 +77,7 @@ export class FsBlobStore implements BlobStore {
     } catch {
       throw new AppError('ARTIFACT_NOT_FOUND', { message: `The stored object ${key} is missing from ${this.location}` });
     }
-    return createReadStream(file, { highWaterMark: 1 << 20 });
+    return readFileChunks(file);
   }
 
   async exists(key: string): Promise<boolean> {
