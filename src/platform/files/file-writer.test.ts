@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pieces } from '../../../test/support/byte-pieces.js';
 import { writeToFile } from './file-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attest-file-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function* pieces(data: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
-  let o = 0;
-  let i = 0;
-  while (o < data.length) {
-    const n = Math.max(1, sizes[i++ % sizes.length]!);
-    yield data.subarray(o, o + n);
-    o += n;
-  }
-}
 
 describe('writeToFile', () => {
   it('writes every byte in order, however the stream is cut and however small the batches', async () => {

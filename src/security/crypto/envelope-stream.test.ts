@@ -1,22 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { pieces } from '../../../test/support/byte-pieces.js';
 import { decryptStream, encryptStream } from './envelope-stream.js';
 
 async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const p of it) parts.push(p);
   return Buffer.concat(parts);
-}
-
-async function* pieces(data: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
-  let o = 0;
-  let i = 0;
-  while (o < data.length) {
-    const n = Math.max(1, sizes[i++ % sizes.length]!);
-    yield data.subarray(o, o + n);
-    o += n;
-  }
 }
 
 describe('envelope stream (chunked AES-256-GCM)', () => {
