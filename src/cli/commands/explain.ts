@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../kernel/index.js';
-import { contributionsCsv, explanationReportFiles, formatContributionsCsv, formatReasonsJson, formatReasonsText, reasonsForCsv, treeShapParallel } from '../../ml/explain/index.js';
+import { contributionsCsv, explanationReportFiles, formatContributionsCsv, formatReasonsJson, formatReasonsText, reasonsForFrame, treeShapParallel } from '../../ml/explain/index.js';
 import { toFeatureMatrix } from '../../data/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, readCsvFile, readModelFile, requireFile, writeFileAtomic, writeFilesInto } from '../files.js';
+import { intOption, readCsvFile, readModelFile, writeFileAtomic, writeFilesInto } from '../files.js';
 
 const PARALLEL_MIN_ROWS = 5000;
 
@@ -37,11 +36,10 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
     .option('--json', 'print JSON')
     .action(async (o: { model: string; input: string; top: string; adverse: string; json?: boolean }) => {
       const model = readModelFile(o.model);
-      requireFile(o.input, 'Input');
       if (o.adverse !== 'higher' && o.adverse !== 'lower') throw new AppError('INVALID_INPUT', { message: '--adverse must be higher or lower' });
       const topK = intOption(o.top, '--top')!;
       if (topK < 1) throw new AppError('INVALID_INPUT', { message: '--top must be at least 1' });
-      const rows = reasonsForCsv(model, readFileSync(o.input, 'utf8'), { topK, adverse: o.adverse });
+      const rows = reasonsForFrame(model, await readCsvFile(o.input, 'Input'), { topK, adverse: o.adverse });
       ctx.io.out((o.json ? formatReasonsJson(rows) : formatReasonsText(rows)).replace(/\n$/, ''));
     });
 
@@ -54,8 +52,7 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
     .requiredOption('--output <dir>', 'directory for explanation.json and explanation.html')
     .action(async (o: { model: string; data: string; label?: string; output: string }) => {
       const model = readModelFile(o.model);
-      requireFile(o.data, 'Data');
-      const files = explanationReportFiles(model, readFileSync(o.data, 'utf8'), o.label);
+      const files = explanationReportFiles(model, await readCsvFile(o.data, 'Data'), o.label);
       const written = writeFilesInto(o.output, { 'explanation.json': files.json, 'explanation.html': files.html });
       ctx.io.out(`explanation report written: ${written.join(', ')}`);
     });

@@ -1,8 +1,8 @@
 /**
  * @module data/frame/feature-matrix
  * The bridge from a column frame to the learners: a dense, row-major float32 matrix (NaN =
- * missing) in a given feature order, and a label vector. The shape is structurally the
- * `FeatureMatrix` of ml/gbdt, declared here so that data does not depend on ml.
+ * missing) in a given feature order, and a label vector. The learners in ml take this type as
+ * their input (ml depends on data, never the reverse).
  */
 import { AppError } from '../../kernel/index.js';
 import type { ColumnFrame } from './column-frame.js';

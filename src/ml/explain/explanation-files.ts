@@ -1,13 +1,14 @@
 /**
  * @module ml/explain/explanation-files
- * The text outputs of the `attest explain` commands as pure functions (text in, text out), so
- * the CLI only reads and writes files: the report pair (JSON + HTML) of `explain report`, and
+ * The text outputs of the `attest explain` commands as pure functions (a data frame in, text
+ * out), so the CLI only reads and writes files: the report pair (JSON + HTML) of `explain report`, and
  * the JSON or plain-text reasons of `explain reasons`.
  */
+import type { ColumnFrame } from '../../data/index.js';
+import { labelVector, toFeatureMatrix } from '../../data/index.js';
 import type { TreeEnsemble } from '../gbdt/index.js';
 import type { ExplanationReport, ExplanationReportOptions } from './explanation-report.js';
 import { buildExplanationReport } from './explanation-report.js';
-import { csvColumn, featureMatrixFromCsv } from './feature-matrix-csv.js';
 import type { ReasonCodeOptions, RowReasons } from './reason-codes.js';
 import { treeReasonCodes } from './reason-codes.js';
 import { renderExplanationHtml } from './report-html.js';
@@ -21,19 +22,19 @@ export interface ExplanationFiles {
 }
 
 /**
- * `attest explain report --model M --data CSV --label COL`: the report of `model` on the CSV's
- * rows (label column optional; it enables permutation importance).
+ * `attest explain report --model M --data CSV --label COL`: the report of `model` on the frame's
+ * rows, its features matched by name (label column optional; it enables permutation importance).
  */
-export function explanationReportFiles(model: TreeEnsemble, csvText: string, label: string | undefined, options: ExplanationReportOptions = {}): ExplanationFiles {
-  const csv = featureMatrixFromCsv(csvText, model.featureNames);
-  const labels = label === undefined ? undefined : csvColumn(csv, label);
-  const report = buildExplanationReport(model, csv.x, { ...options, ...(labels ? { labels } : {}) });
+export function explanationReportFiles(model: TreeEnsemble, frame: ColumnFrame, label: string | undefined, options: ExplanationReportOptions = {}): ExplanationFiles {
+  const x = toFeatureMatrix(frame, model.featureNames);
+  const labels = label === undefined ? undefined : labelVector(frame, label);
+  const report = buildExplanationReport(model, x, { ...options, ...(labels ? { labels } : {}) });
   return { report, json: `${JSON.stringify(report, null, 2)}\n`, html: renderExplanationHtml(report) };
 }
 
 /** `attest explain reasons --model M --input CSV [--top K]`: reason codes of every row. */
-export function reasonsForCsv(model: TreeEnsemble, csvText: string, options: ReasonCodeOptions = {}): RowReasons[] {
-  return treeReasonCodes(model, featureMatrixFromCsv(csvText, model.featureNames).x, options);
+export function reasonsForFrame(model: TreeEnsemble, frame: ColumnFrame, options: ReasonCodeOptions = {}): RowReasons[] {
+  return treeReasonCodes(model, toFeatureMatrix(frame, model.featureNames), options);
 }
 
 /** `--json` output: one JSON document (array of rows), newline-terminated. */

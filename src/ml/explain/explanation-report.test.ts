@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { goldenCase, readNumericCsv } from '../../../test/support/golden.js';
 import type { FeatureMatrix, TreeEnsemble } from '../gbdt/index.js';
 import { parseXgboostModel } from '../gbdt/index.js';
-import { explanationReportFiles, formatReasonsJson, formatReasonsText, reasonsForCsv } from './explanation-files.js';
+import { explanationReportFiles, formatReasonsJson, formatReasonsText, reasonsForFrame } from './explanation-files.js';
+import { parseCsvFrame } from '../../data/index.js';
 import { buildExplanationReport, explanationReportSchema } from './explanation-report.js';
 import { renderExplanationHtml, renderExplanationHtmlFromJson } from './report-html.js';
 import { escapeHtml } from './svg-charts.js';
@@ -59,23 +60,25 @@ describe('CLI text outputs', () => {
   const input = readFileSync(join(dir, 'input.csv'), 'utf8').split('\n');
   const labels = readFileSync(join(dir, 'labels.csv'), 'utf8').split('\n');
   // Features plus a label column, as `explain report --data CSV --label default` receives them.
-  const csv = input
-    .filter((l) => l.length > 0)
-    .slice(0, 101)
-    .map((l, i) => `${l},${i === 0 ? 'default' : labels[i]}`)
-    .join('\n');
+  const frame = parseCsvFrame(
+    input
+      .filter((l) => l.length > 0)
+      .slice(0, 101)
+      .map((l, i) => `${l},${i === 0 ? 'default' : labels[i]}`)
+      .join('\n'),
+  );
 
-  it('builds the report pair from CSV text with a label column', () => {
-    const files = explanationReportFiles(model, csv, 'default', { maxPoints: 50, permutationRepeats: 1 });
+  it('builds the report pair from a frame with a label column', () => {
+    const files = explanationReportFiles(model, frame, 'default', { maxPoints: 50, permutationRepeats: 1 });
     expect(JSON.parse(files.json)).toEqual(files.report);
     expect(files.report.data.rows).toBe(100);
     expect(files.report.importance.permutation).not.toBeNull();
     expect(files.html).toContain('<svg');
-    expect(() => explanationReportFiles(model, csv, 'nope')).toThrowError(expect.objectContaining({ code: 'DATA_SCHEMA_MISMATCH' }));
+    expect(() => explanationReportFiles(model, frame, 'nope')).toThrowError(expect.objectContaining({ code: 'DATA_SCHEMA_MISMATCH' }));
   });
 
   it('formats reasons as JSON and text', () => {
-    const rows = reasonsForCsv(model, csv, { topK: 2 });
+    const rows = reasonsForFrame(model, frame, { topK: 2 });
     expect(JSON.parse(formatReasonsJson(rows))).toHaveLength(100);
     const text = formatReasonsText(rows.slice(0, 1));
     expect(text.startsWith('row 1: score ')).toBe(true);

@@ -9,11 +9,9 @@
 export type { Attributions } from './attributions.js';
 export { contributionsCsv, contributionsHeader, formatContributionsCsv, formatInteractionsCsv } from './contributions-csv.js';
 export type { ExplanationFiles } from './explanation-files.js';
-export { explanationReportFiles, formatReasonsJson, formatReasonsText, reasonsForCsv } from './explanation-files.js';
+export { explanationReportFiles, formatReasonsJson, formatReasonsText, reasonsForFrame } from './explanation-files.js';
 export type { ExplanationReport, ExplanationReportOptions } from './explanation-report.js';
 export { buildExplanationReport, explanationReportSchema } from './explanation-report.js';
-export type { CsvFeatures } from './feature-matrix-csv.js';
-export { csvColumn, featureMatrixFromCsv } from './feature-matrix-csv.js';
 export type { GainImportance } from './gain-importance.js';
 export { gainImportance } from './gain-importance.js';
 export { interventionalTreeShap } from './interventional-tree-shap.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { goldenCase, readNumericCsv } from '../../../test/support/golden.js';
 import { parseXgboostModel } from '../gbdt/index.js';
 import { contributionsCsv } from './contributions-csv.js';
-import { featureMatrixFromCsv } from './feature-matrix-csv.js';
+import { parseCsvFrame, toFeatureMatrix } from '../../data/index.js';
 import { reasonCodes, reasonCodesForRows } from './reason-codes.js';
 import { treeShap } from './tree-shap.js';
 
@@ -33,7 +33,7 @@ describe('CLI-ready text', () => {
   it.each(['credit_default_whitepaper', 'german_credit_purpose_multiclass'])('writes the contributions CSV of %s in the golden layout', (name) => {
     const dir = goldenCase(name);
     const model = parseXgboostModel(readFileSync(join(dir, 'model.json'), 'utf8'));
-    const { x } = featureMatrixFromCsv(readFileSync(join(dir, 'input.csv'), 'utf8'), model.featureNames);
+    const x = toFeatureMatrix(parseCsvFrame(readFileSync(join(dir, 'input.csv'))), model.featureNames);
     const csv = contributionsCsv(model, x);
     const expectedText = readFileSync(join(dir, 'expected_contribs.csv'), 'utf8');
     expect(csv.split('\n')[0]).toBe(expectedText.split('\n')[0]);
@@ -52,15 +52,15 @@ describe('CLI-ready text', () => {
   it('writes reasons for every row as JSON-ready objects', () => {
     const dir = goldenCase('credit_default_whitepaper');
     const model = parseXgboostModel(readFileSync(join(dir, 'model.json'), 'utf8'));
-    const { x } = featureMatrixFromCsv(readFileSync(join(dir, 'input.csv'), 'utf8'), model.featureNames);
+    const x = toFeatureMatrix(parseCsvFrame(readFileSync(join(dir, 'input.csv'))), model.featureNames);
     const reasons = reasonCodesForRows(treeShap(model, x), x, model.featureNames);
     expect(reasons).toHaveLength(400);
     expect(JSON.parse(JSON.stringify(reasons))).toEqual(reasons);
     expect(reasons.every((r) => r.reasons.length <= 4 && r.reasons.every((c) => c.contribution > 0))).toBe(true);
   });
 
-  it('refuses CSVs that lack a model column', () => {
-    expect(() => featureMatrixFromCsv('a,b\n1,2\n', ['a', 'c'])).toThrowError(expect.objectContaining({ code: 'DATA_SCHEMA_MISMATCH' }));
-    expect(() => featureMatrixFromCsv('a\nx\n', ['a'])).toThrowError(expect.objectContaining({ code: 'CSV_MALFORMED' }));
+  it('refuses data that lacks a model column or holds text in one', () => {
+    expect(() => toFeatureMatrix(parseCsvFrame('a,b\n1,2\n'), ['a', 'c'])).toThrowError(expect.objectContaining({ code: 'DATA_SCHEMA_MISMATCH' }));
+    expect(() => toFeatureMatrix(parseCsvFrame('a\nx\n'), ['a'])).toThrowError(expect.objectContaining({ code: 'DATA_SCHEMA_MISMATCH' }));
   });
 });

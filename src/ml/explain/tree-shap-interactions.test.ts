@@ -4,15 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR, goldenCase, readNumericCsv } from '../../../test/support/golden.js';
 import { parseXgboostModel } from '../gbdt/index.js';
 import { contributionsCsv } from './contributions-csv.js';
-import { featureMatrixFromCsv } from './feature-matrix-csv.js';
+import { parseCsvFrame, toFeatureMatrix } from '../../data/index.js';
 import { treeShapInteractions } from './tree-shap-interactions.js';
 
 // Fixture made with XGBoost 1.7.4 `predict(pred_interactions=True)` on 30 rows of the
 // training-parity case (two cells blanked to exercise default directions).
 describe("SHAP interaction values against XGBoost's pred_interactions", () => {
   const model = parseXgboostModel(readFileSync(join(goldenCase('credit_default_training_parity'), 'model.json'), 'utf8'));
-  const inputText = readFileSync(join(FIXTURES_DIR, 'explain', 'parity_interactions_input.csv'), 'utf8');
-  const { x } = featureMatrixFromCsv(inputText, model.featureNames);
+  const x = toFeatureMatrix(parseCsvFrame(readFileSync(join(FIXTURES_DIR, 'explain', 'parity_interactions_input.csv'))), model.featureNames);
   const expectedPath = join(FIXTURES_DIR, 'explain', 'parity_expected_interactions.csv');
 
   it('match within 1e-4, layout included', () => {

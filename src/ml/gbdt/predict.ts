@@ -5,17 +5,13 @@
  * node's default direction, leaf values are summed in float32 onto the base margin, and the
  * objective's transform is applied in float32.
  */
+import type { FeatureMatrix } from '../../data/index.js';
 import { flatten } from './forest-layout.js';
 import type { Tree, TreeEnsemble } from './model.js';
 import { baseMargin } from './model.js';
 
-/** A dense row-major matrix of features; NaN marks a missing value. */
-export interface FeatureMatrix {
-  readonly rows: number;
-  readonly cols: number;
-  /** Row-major values, `rows * cols` long. */
-  readonly values: Float32Array;
-}
+/** The learners' input: a dense row-major float32 matrix, NaN = missing (defined by data). */
+export type { FeatureMatrix };
 
 /** Index of the leaf that row `offset` of `x` reaches in `tree`. */
 export function leafIndex(tree: Tree, x: Float32Array, offset: number): number {
