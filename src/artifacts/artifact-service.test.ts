@@ -150,6 +150,23 @@ describe.each(backendMatrix())('artifact store on $dialect + $store', ({ dialect
     }
   });
 
+  it('hashes concurrent large puts on separate workers, and a put that fails midway leaves the pool usable', async () => {
+    const datas = [0, 1, 2].map(() => randomBytes(5 * 1024 * 1024 + 11));
+    const puts = await Promise.all(datas.map((d) => t.app.artifacts.put(TEST_ACTOR, bytesOf(d, 1 << 20), { projectId, sizeHint: d.length })));
+    puts.forEach((p, i) => expect(p.sha256).toBe(createHash('sha256').update(datas[i]!).digest('hex')));
+    async function* breaksMidway(): AsyncGenerator<Buffer> {
+      yield randomBytes(6 * 1024 * 1024);
+      throw new Error('upload interrupted');
+    }
+    const before = (await t.app.artifacts.list({ projectId })).length;
+    await expect(t.app.artifacts.put(TEST_ACTOR, breaksMidway(), { projectId, sizeHint: 8 * 1024 * 1024 })).rejects.toThrow('upload interrupted');
+    expect((await t.app.artifacts.list({ projectId })).length).toBe(before);
+    const again = randomBytes(5 * 1024 * 1024);
+    const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(again, 1 << 20), { projectId, sizeHint: again.length });
+    expect(put.sha256).toBe(createHash('sha256').update(again).digest('hex'));
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, put.artifactId)).bytes.equals(again)).toBe(true);
+  });
+
   it('refuses to read an object whose recorded content address was edited in the database', async () => {
     const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(randomBytes(70_000)), { projectId });
     const forged = createHash('sha256').update('something else').digest('hex');
