@@ -70,11 +70,15 @@ class HashWorker {
         this.#wakeUp();
       } else if (m.digest !== undefined) this.#onDigest?.resolve(m.digest);
     });
-    this.#worker.on('error', (error) => {
-      this.failure = error;
-      this.#wakeUp();
-      this.#onDigest?.reject(error);
-    });
+    this.#worker.on('error', (error) => this.#fail(error));
+    // A worker that stops without an error (killed, out of memory) must not leave a put waiting.
+    this.#worker.on('exit', () => this.#fail(new Error('the hashing worker stopped')));
+  }
+
+  #fail(error: Error): void {
+    this.failure ??= error;
+    this.#wakeUp();
+    this.#onDigest?.reject(this.failure);
   }
 
   #wakeUp(): void {
@@ -125,7 +129,9 @@ const idleWorkers: HashWorker[] = [];
 
 /** Hashes on a pooled worker thread. */
 export function workerHasher(): StreamHasher {
-  const worker = idleWorkers.pop() ?? new HashWorker();
+  let pooled = idleWorkers.pop();
+  while (pooled?.failure) pooled = idleWorkers.pop();
+  const worker = pooled ?? new HashWorker();
   worker.begin();
   let finished = false;
   let released = false;
