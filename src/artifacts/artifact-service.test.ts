@@ -153,7 +153,7 @@ describe.each(backendMatrix())('artifact store on $dialect + $store', ({ dialect
   it('hashes concurrent large puts on separate workers, and a put that fails midway leaves the pool usable', async () => {
     const datas = [0, 1, 2].map(() => randomBytes(5 * 1024 * 1024 + 11));
     const puts = await Promise.all(datas.map((d) => t.app.artifacts.put(TEST_ACTOR, bytesOf(d, 1 << 20), { projectId, sizeHint: d.length })));
-    puts.forEach((p, i) => expect(p.sha256).toBe(createHash('sha256').update(datas[i]!).digest('hex')));
+    for (const [i, p] of puts.entries()) expect(p.sha256).toBe(createHash('sha256').update(datas[i]!).digest('hex'));
     async function* breaksMidway(): AsyncGenerator<Buffer> {
       yield randomBytes(6 * 1024 * 1024);
       throw new Error('upload interrupted');
