@@ -5,7 +5,11 @@
  * one odd item per odd-sized halving), so selecting those order statistics gives the same sketch as
  * sorting the whole batch, for less work.
  *
- * Method: the IEEE-754 bits are mapped to order-preserving unsigned keys (as in
+ * Method for large batches ({@link selectByBuckets}): one monotone bucketing into 2^15 buckets, a
+ * counting pass, and a scatter that keeps only the values of the few buckets holding a wanted
+ * rank, which are then sorted; it reads the batch twice instead of four times.
+ *
+ * Fallback method (small batches, or when the wanted buckets hold most values): the IEEE-754 bits are mapped to order-preserving unsigned keys (as in
  * {@link radixSortFloat64}); the bits above the highest one that differs between keys are common to
  * all of them and skipped, and a two-pass least-significant-digit radix sort orders the keys by
  * the next 24 bits. Keys then sit in runs that agree on every bit but the lowest ones; only the
@@ -148,6 +152,195 @@ function readFewDistinct(ranks: Int32Array, out: Float64Array): void {
   }
 }
 
+/** Buckets of {@link selectByBuckets}; their offsets (128 KB) stay in L2 during the passes. */
+const BUCKET_BITS = 15;
+const BUCKET_COUNT = 1 << BUCKET_BITS;
+const bucketOffsets = new Int32Array(BUCKET_COUNT);
+/** Batches smaller than this take the radix passes (the sample and bucket setup would not pay). */
+const BUCKETED_MIN = 4096;
+const SAMPLE = 256;
+const sample = new Float64Array(SAMPLE);
+const COARSE_BITS = 6;
+const coarse = new Int32Array(1 << COARSE_BITS);
+/** Wanted buckets: start in the region, rank of their first value, size. */
+const wantStart = new Int32Array(BUCKET_COUNT);
+const wantFirst = new Int32Array(BUCKET_COUNT);
+const wantSize = new Int32Array(BUCKET_COUNT);
+
+/** Signed-order key of a high word: compares as int32 as the values compare (−0 below +0). */
+function highKey(hi: number): number {
+  return hi ^ ((hi >> 31) & 0x7fffffff);
+}
+
+/** Bucket of `x` by value: ⌊(x − lo)·scale⌋ clamped to the buckets (monotone in x; NaN-free input). */
+function valueBucket(x: number, lo: number, scale: number): number {
+  const t = (x - lo) * scale;
+  return t > 0 ? (t < BUCKET_COUNT - 1 ? t | 0 : BUCKET_COUNT - 1) : 0;
+}
+
+/** Bucket of a high word by its key: (key >> shift) − base clamped to the buckets (monotone in the value). */
+function keyBucket(hi: number, shift: number, base: number): number {
+  return Math.max(0, Math.min((highKey(hi) >> shift) - base, BUCKET_COUNT - 1));
+}
+
+/** Σ count² of the sample over 64 coarse bins of a bucket map: proportional to the expected bucket size a rank lands in. */
+function sampleCollisions(byKey: boolean, lo: number, scale: number, shift: number, base: number): number {
+  coarse.fill(0);
+  const words = new Int32Array(sample.buffer);
+  for (let k = 0; k < SAMPLE; k++) {
+    const b = byKey ? keyBucket(words[2 * k + 1]!, shift, base) : valueBucket(sample[k]!, lo, scale);
+    coarse[b >> (BUCKET_BITS - COARSE_BITS)]!++;
+  }
+  let sum = 0;
+  for (let c = 0; c < coarse.length; c++) sum += coarse[c]! * coarse[c]!;
+  return sum;
+}
+
+/** Sorts region[s..e) numerically, −0 before +0 (insertion sort for short buckets without zeros). */
+function sortBucket(region: Float64Array, s: number, e: number): void {
+  let zero = false;
+  if (e - s <= 24) {
+    for (let i = s; i < e; i++) if (region[i] === 0) zero = true;
+    if (!zero) {
+      for (let i = s + 1; i < e; i++) {
+        const x = region[i]!;
+        let j = i - 1;
+        while (j >= s && region[j]! > x) {
+          region[j + 1] = region[j]!;
+          j--;
+        }
+        region[j + 1] = x;
+      }
+      return;
+    }
+  }
+  region.subarray(s, e).sort();
+}
+
+/**
+ * Selection for large batches by one monotone bucketing: a sample picks the bucket map (linear in
+ * the value, or linear in the key bits, which follows magnitudes on a log-like scale) whose
+ * buckets it fills most evenly, the 2^15 buckets are counted, and only the values of buckets that
+ * hold a wanted rank are gathered (one counting-sort scatter in which every other bucket writes
+ * to a shared scrap area past them) and sorted. Since the map is monotone, a rank's value is its
+ * rank within its bucket. Returns false, having written nothing, when the sample is degenerate or
+ * the wanted buckets hold more than half the batch.
+ */
+function selectByBuckets(a: Float64Array, ranks: Int32Array, out: Float64Array, scratch: Uint32Array): boolean {
+  const n = a.length;
+  const words = new Int32Array(a.buffer, a.byteOffset, 2 * n);
+  for (let k = 0; k < SAMPLE; k++) sample[k] = a[Math.floor((k * n) / SAMPLE)]!;
+  sample.sort();
+  // The bucket range leaves out the sample's 2 extremes at each end (the clamped end buckets catch them).
+  const lo = sample[2]!;
+  const hi = sample[SAMPLE - 3]!;
+  if (!(hi > lo)) return false;
+  const scale = (BUCKET_COUNT - 1) / (hi - lo);
+  const sampleWords = new Int32Array(sample.buffer);
+  const kLo = highKey(sampleWords[5]!);
+  const kHi = highKey(sampleWords[2 * (SAMPLE - 3) + 1]!);
+  let shift = 0;
+  while ((kHi >> shift) - (kLo >> shift) >= BUCKET_COUNT) shift++;
+  const base = kLo >> shift;
+  const valueOk = scale > 0 && scale < Number.POSITIVE_INFINITY;
+  const keyOk = kHi > kLo;
+  if (!valueOk && !keyOk) return false;
+  const byKey = !valueOk || (keyOk && sampleCollisions(true, lo, scale, shift, base) < sampleCollisions(false, lo, scale, shift, base));
+  if (byKey) countByKey(words, n, shift, base);
+  else countByValue(a, n, lo, scale);
+  const regionSize = planRegion(ranks, n);
+  if (2 * regionSize > n) return false;
+  const region = new Float64Array(scratch.buffer, scratch.byteOffset, n);
+  if (byKey) scatterByKey(a, words, n, region, shift, base);
+  else scatterByValue(a, n, region, lo, scale);
+  readBuckets(region, ranks, out);
+  return true;
+}
+
+function countByKey(words: Int32Array, n: number, shift: number, base: number): void {
+  const offsets = bucketOffsets;
+  offsets.fill(0);
+  for (let i = 0; i < n; i++) offsets[keyBucket(words[2 * i + 1]!, shift, base)]!++;
+}
+
+function countByValue(a: Float64Array, n: number, lo: number, scale: number): void {
+  const offsets = bucketOffsets;
+  offsets.fill(0);
+  for (let i = 0; i < n; i++) offsets[valueBucket(a[i]!, lo, scale)]!++;
+}
+
+/**
+ * Turns the bucket counts into scatter offsets and lists the wanted buckets in want*; returns the
+ * region size. Wanted buckets get consecutive places from 0; an unwanted bucket of c values
+ * writes to [n − c, n), past the region (which holds at most n − c values) and over the others.
+ */
+function planRegion(ranks: Int32Array, n: number): number {
+  const offsets = bucketOffsets;
+  let wanted = 0;
+  let regionSize = 0;
+  let first = 0;
+  let j = 0;
+  let r = ranks[0]!;
+  for (let b = 0; b < BUCKET_COUNT; b++) {
+    const c = offsets[b]!;
+    const next = first + c;
+    if (r < next) {
+      wantStart[wanted] = regionSize;
+      wantFirst[wanted] = first;
+      wantSize[wanted] = c;
+      wanted++;
+      offsets[b] = regionSize;
+      regionSize += c;
+      while (j < ranks.length && ranks[j]! < next) j++;
+      r = j < ranks.length ? ranks[j]! : n;
+    } else offsets[b] = -1;
+    first = next;
+  }
+  return regionSize;
+}
+
+/** Counting-sort scatter by bucket; values of unwanted buckets land past the region and overwrite each other. */
+function scatterByKey(a: Float64Array, words: Int32Array, n: number, region: Float64Array, shift: number, base: number): void {
+  const offsets = bucketOffsets;
+  for (let i = 0; i < n; i++) {
+    const b = keyBucket(words[2 * i + 1]!, shift, base);
+    const p = offsets[b]!;
+    if (p >= 0) {
+      offsets[b] = p + 1;
+      region[p] = a[i]!;
+    }
+  }
+}
+
+function scatterByValue(a: Float64Array, n: number, region: Float64Array, lo: number, scale: number): void {
+  const offsets = bucketOffsets;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    const b = valueBucket(x, lo, scale);
+    const p = offsets[b]!;
+    if (p >= 0) {
+      offsets[b] = p + 1;
+      region[p] = x;
+    }
+  }
+}
+
+/** Sorts each wanted bucket once and reads its ranks (a rank's value is its place within its bucket). */
+function readBuckets(region: Float64Array, ranks: Int32Array, out: Float64Array): void {
+  let w = 0;
+  let sorted = -1;
+  for (let q = 0; q < ranks.length; q++) {
+    const r = ranks[q]!;
+    while (r >= wantFirst[w]! + wantSize[w]!) w++;
+    const s = wantStart[w]!;
+    if (sorted !== w) {
+      sortBucket(region, s, s + wantSize[w]!);
+      sorted = w;
+    }
+    out[q] = region[s + r - wantFirst[w]!]!;
+  }
+}
+
 /** Bits of the high words that differ from the first one's, and whether any sign bit is set. */
 function scanHighWords(keys: Uint32Array, n: number): { varying: number; negative: boolean } {
   const hi0 = keys[1]!;
@@ -223,6 +416,7 @@ export function selectRanks(a: Float64Array, ranks: Int32Array, out: Float64Arra
   if (ranks.length === 0) return;
   const keys = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
   if (selectFewDistinct(new Int32Array(a.buffer, a.byteOffset, 2 * n), n, ranks, out)) return;
+  if (n >= BUCKETED_MIN && selectByBuckets(a, ranks, out, scratch)) return;
   // Which high-word bits vary, and whether the key mapping is needed (a negative value or −0).
   const scan = scanHighWords(keys, n);
   if (n < 64 || scan.varying === 0) {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../kernel/index.js';
 import { categoricalColumn, numericColumn } from '../frame/column-frame.js';
 import {
   cdfRank,
@@ -306,6 +307,31 @@ describe('rank selection', () => {
         (ks, pick, step) => check(ks.map((k) => (k % 3 ? 1 : -1) * (1 + (k % 500) * step) + (k % 7 === 0 ? 1e6 : 0)), pick),
       ),
       { numRuns: 50 },
+    );
+  });
+  it('selects from large batches by bucketing (value or key map, zeros, infinities, wide ranges)', () => {
+    const pool = [0, -0, 1, -1, 0.5, 1e-300, -1e300, 1e300, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** -1074];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4096, max: 12000 }),
+        fc.constantFrom('normal', 'lognormal', 'integers', 'wide', 'clustered', 'special'),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        fc.integer({ min: 1, max: 300 }),
+        (n, shape, seed, stride) => {
+          const r = createRandom(seed);
+          const xs = Array.from({ length: n }, (_, i) => {
+            if (shape === 'normal') return 50 + 10 * r.nextNormal();
+            if (shape === 'lognormal') return Math.exp(3 * r.nextNormal());
+            if (shape === 'integers') return r.nextInt(3000) - 1000;
+            if (shape === 'wide') return (r.next() < 0.5 ? -1 : 1) * 10 ** (600 * r.next() - 300);
+            if (shape === 'clustered') return (i % 3) * 1e6 + r.next() * 2 ** -30;
+            return r.next() < 0.7 ? pool[r.nextInt(pool.length)]! : r.nextNormal();
+          });
+          // Sparse ranks (every stride-th, as KLL halvings want) keep the wanted buckets few.
+          check(xs, Array.from({ length: stride }, (_, i) => i === stride >> 1));
+        },
+      ),
+      { numRuns: 60 },
     );
   });
   it('counts low-cardinality batches exactly, −0 before +0', () => {
