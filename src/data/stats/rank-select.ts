@@ -221,8 +221,7 @@ function sortBucket(region: Float64Array, s: number, e: number): void {
  * Selection for large batches by one monotone bucketing: a sample picks the bucket map (linear in
  * the value, or linear in the key bits, which follows magnitudes on a log-like scale) whose
  * buckets it fills most evenly, the 2^15 buckets are counted, and only the values of buckets that
- * hold a wanted rank are gathered (one counting-sort scatter in which every other bucket writes
- * to a shared scrap area past them) and sorted. Since the map is monotone, a rank's value is its
+ * hold a wanted rank are gathered (one counting-sort scatter that skips the others) and sorted. Since the map is monotone, a rank's value is its
  * rank within its bucket. Returns false, having written nothing, when the sample is degenerate or
  * the wanted buckets hold more than half the batch.
  */
@@ -270,9 +269,9 @@ function countByValue(a: Float64Array, n: number, lo: number, scale: number): vo
 }
 
 /**
- * Turns the bucket counts into scatter offsets and lists the wanted buckets in want*; returns the
- * region size. Wanted buckets get consecutive places from 0; an unwanted bucket of c values
- * writes to [n − c, n), past the region (which holds at most n − c values) and over the others.
+ * Lists the buckets that hold a wanted rank in want* and gives them consecutive places in the
+ * region from 0, stored as ~place (negative) over their count; other buckets keep their
+ * (non-negative) count, which tells the scatter to skip their values. Returns the region size.
  */
 function planRegion(ranks: Int32Array, n: number): number {
   const offsets = bucketOffsets;
@@ -289,25 +288,26 @@ function planRegion(ranks: Int32Array, n: number): number {
       wantFirst[wanted] = first;
       wantSize[wanted] = c;
       wanted++;
-      offsets[b] = regionSize;
+      offsets[b] = ~regionSize;
       regionSize += c;
       while (j < ranks.length && ranks[j]! < next) j++;
-      r = j < ranks.length ? ranks[j]! : n;
-    } else offsets[b] = -1;
+      if (j === ranks.length) break;
+      r = ranks[j]!;
+    }
     first = next;
   }
   return regionSize;
 }
 
-/** Counting-sort scatter by bucket; values of unwanted buckets land past the region and overwrite each other. */
+/** Counting-sort scatter of the values of wanted buckets into the region (see {@link planRegion}). */
 function scatterByKey(a: Float64Array, words: Int32Array, n: number, region: Float64Array, shift: number, base: number): void {
   const offsets = bucketOffsets;
   for (let i = 0; i < n; i++) {
     const b = keyBucket(words[2 * i + 1]!, shift, base);
     const p = offsets[b]!;
-    if (p >= 0) {
-      offsets[b] = p + 1;
-      region[p] = a[i]!;
+    if (p < 0) {
+      offsets[b] = p - 1;
+      region[~p] = a[i]!;
     }
   }
 }
@@ -318,9 +318,9 @@ function scatterByValue(a: Float64Array, n: number, region: Float64Array, lo: nu
     const x = a[i]!;
     const b = valueBucket(x, lo, scale);
     const p = offsets[b]!;
-    if (p >= 0) {
-      offsets[b] = p + 1;
-      region[p] = x;
+    if (p < 0) {
+      offsets[b] = p - 1;
+      region[~p] = x;
     }
   }
 }
