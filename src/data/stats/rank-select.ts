@@ -247,7 +247,7 @@ function selectByBuckets(a: Float64Array, ranks: Int32Array, out: Float64Array, 
   const byKey = !valueOk || (keyOk && sampleCollisions(true, lo, scale, shift, base) < sampleCollisions(false, lo, scale, shift, base));
   if (byKey) countByKey(words, n, shift, base);
   else countByValue(a, n, lo, scale);
-  const regionSize = planRegion(ranks, n);
+  const regionSize = planRegion(ranks);
   if (2 * regionSize > n) return false;
   const region = new Float64Array(scratch.buffer, scratch.byteOffset, n);
   if (byKey) scatterByKey(a, words, n, region, shift, base);
@@ -273,7 +273,7 @@ function countByValue(a: Float64Array, n: number, lo: number, scale: number): vo
  * region from 0, stored as ~place (negative) over their count; other buckets keep their
  * (non-negative) count, which tells the scatter to skip their values. Returns the region size.
  */
-function planRegion(ranks: Int32Array, n: number): number {
+function planRegion(ranks: Int32Array): number {
   const offsets = bucketOffsets;
   let wanted = 0;
   let regionSize = 0;
