@@ -155,15 +155,20 @@ function updateNumeric(state: NumericProfileState, values: Float64Array, start: 
   } else addTypeCount(state.types, 'Integral', present);
 }
 
-function updateCategorical(state: CategoricalProfileState, column: CategoricalColumn, start: number, end: number): void {
-  const counts = new Float64Array(column.dictionary.length);
-  const codes = column.codes;
+/** Counts codes[start..end) into `counts` and returns the missing (negative) ones; a loop alone in its function, as in rank-select's countFewDistinct. */
+function countCodes(codes: Int32Array, start: number, end: number, counts: Float64Array): number {
   let missing = 0;
   for (let i = start; i < end; i++) {
     const c = codes[i]!;
     if (c < 0) missing++;
     else counts[c] = counts[c]! + 1;
   }
+  return missing;
+}
+
+function updateCategorical(state: CategoricalProfileState, column: CategoricalColumn, start: number, end: number): void {
+  const counts = new Float64Array(column.dictionary.length);
+  const missing = countCodes(column.codes, start, end, counts);
   state.missing += missing;
   addTypeCount(state.types, 'missing', missing);
   for (let c = 0; c < counts.length; c++) {

@@ -97,13 +97,23 @@ const fewOrder = new Float64Array(FEW);
  * nothing, as soon as the batch shows more than {@link FEW} distinct values.
  */
 function selectFewDistinct(keys: Int32Array, n: number, ranks: Int32Array, out: Float64Array): boolean {
+  if (!countFewDistinct(keys, n)) return false;
+  readFewDistinct(ranks, out);
+  return true;
+}
+
+/**
+ * The counting loop of {@link selectFewDistinct}, alone in its function: code after a hot loop
+ * that has not run when the loop is compiled on stack replacement deoptimises it on every exit.
+ */
+function countFewDistinct(keys: Int32Array, n: number): boolean {
   fewUsed.fill(0);
   let distinct = 0;
   const mask = FEW_TABLE - 1;
   for (let i = 0; i < n; i++) {
     const lo = keys[2 * i]!;
     const hi = keys[2 * i + 1]!;
-    let slot = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 23) & mask;
+    let slot = Math.imul(lo ^ hi, 0x9e3779b1) >>> 23;
     for (;;) {
       if (fewUsed[slot] === 0) {
         if (distinct === FEW) return false;
@@ -121,7 +131,6 @@ function selectFewDistinct(keys: Int32Array, n: number, ranks: Int32Array, out: 
       slot = (slot + 1) & mask;
     }
   }
-  readFewDistinct(ranks, out);
   return true;
 }
 
@@ -145,7 +154,7 @@ function readFewDistinct(ranks: Int32Array, out: Float64Array): void {
     fewValues[0] = x;
     const lo = fewWords[0]!;
     const hi = fewWords[1]!;
-    let slot = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 23) & mask;
+    let slot = Math.imul(lo ^ hi, 0x9e3779b1) >>> 23;
     while (fewLo[slot] !== lo || fewHi[slot] !== hi) slot = (slot + 1) & mask;
     acc += fewCount[slot]!;
     while (j < ranks.length && ranks[j]! < acc) out[j++] = x;
