@@ -205,23 +205,20 @@ function sampleCollisions(byKey: boolean, lo: number, scale: number, shift: numb
   return sum;
 }
 
-/** Sorts region[s..e) numerically, −0 before +0 (insertion sort for short buckets without zeros). */
+/** Sorts region[s..e) numerically, −0 before +0 (insertion sort for short buckets, unless it left zeros unordered). */
 function sortBucket(region: Float64Array, s: number, e: number): void {
-  let zero = false;
   if (e - s <= 24) {
-    for (let i = s; i < e; i++) if (region[i] === 0) zero = true;
-    if (!zero) {
-      for (let i = s + 1; i < e; i++) {
-        const x = region[i]!;
-        let j = i - 1;
-        while (j >= s && region[j]! > x) {
-          region[j + 1] = region[j]!;
-          j--;
-        }
-        region[j + 1] = x;
+    for (let i = s + 1; i < e; i++) {
+      const x = region[i]!;
+      let j = i - 1;
+      while (j >= s && region[j]! > x) {
+        region[j + 1] = region[j]!;
+        j--;
       }
-      return;
+      region[j + 1] = x;
     }
+    // Zeros of either sign compare equal, so the insertion sort may leave +0 before −0.
+    if (!(region[s]! <= 0 && region[e - 1]! >= 0)) return;
   }
   region.subarray(s, e).sort();
 }
@@ -289,21 +286,29 @@ function planRegion(ranks: Int32Array): number {
   let first = 0;
   let j = 0;
   let r = ranks[0]!;
-  for (let b = 0; b < BUCKET_COUNT; b++) {
-    const c = offsets[b]!;
-    const next = first + c;
-    if (r < next) {
-      wantStart[wanted] = regionSize;
-      wantFirst[wanted] = first;
-      wantSize[wanted] = c;
-      wanted++;
-      offsets[b] = ~regionSize;
-      regionSize += c;
-      while (j < ranks.length && ranks[j]! < next) j++;
-      if (j === ranks.length) break;
-      r = ranks[j]!;
+  for (let g = 0; g < BUCKET_COUNT; g += 4) {
+    // Most groups of four buckets hold no wanted rank: skip them with one sum.
+    const group = offsets[g]! + offsets[g + 1]! + offsets[g + 2]! + offsets[g + 3]!;
+    if (r >= first + group) {
+      first += group;
+      continue;
     }
-    first = next;
+    for (let b = g; b < g + 4; b++) {
+      const c = offsets[b]!;
+      const next = first + c;
+      if (r < next) {
+        wantStart[wanted] = regionSize;
+        wantFirst[wanted] = first;
+        wantSize[wanted] = c;
+        wanted++;
+        offsets[b] = ~regionSize;
+        regionSize += c;
+        while (j < ranks.length && ranks[j]! < next) j++;
+        if (j === ranks.length) return regionSize;
+        r = ranks[j]!;
+      }
+      first = next;
+    }
   }
   return regionSize;
 }
