@@ -167,6 +167,30 @@ describe('KLL sketch', () => {
     expect(worst).toBeLessThanOrEqual(bound.probabilistic);
     expect(worst / data.length).toBeLessThan(0.005);
   });
+  it('weighted CDF equals a stable sort of all levels (lower levels first among equal values, ±0 equal)', () => {
+    const value = fc.oneof(fc.constantFrom(0, -0, 1, -1, 2.5), fc.double({ noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 30 }), { maxLength: 6 }), fc.boolean(), (levels, sortLevels) => {
+        const data = levels.map((l) => (sortLevels ? Float64Array.from(l).sort() : Float64Array.from(l)));
+        const items = data.flatMap((l, h) => Array.from(l, (v) => [v, 2 ** h] as const)).sort((x, y) => x[0] - y[0]);
+        const values: number[] = [];
+        const cumulative: number[] = [];
+        let acc = 0;
+        for (const [v, w] of items) {
+          acc += w;
+          if (values.length > 0 && values[values.length - 1] === v) cumulative[cumulative.length - 1] = acc;
+          else {
+            values.push(v);
+            cumulative.push(acc);
+          }
+        }
+        const cdf = kllCdf({ k: 8, c: 0.5, n: acc, data: data.map((l) => Array.from(l)), worstCaseError: 0, errorVariance: 0 });
+        expect(cdf.total).toBe(acc);
+        expect(Array.from(cdf.values)).toEqual(values);
+        expect(Array.from(cdf.cumulative)).toEqual(cumulative);
+      }),
+    );
+  });
 });
 
 describe('HyperLogLog', () => {
