@@ -31,6 +31,7 @@ import {
   updateMoments,
 } from './index.js';
 import type { ColumnProfileState, KllState, MomentsState } from './index.js';
+import { addNumericValue, addNumericValues, initNumericHistogram, numericHistogramEntries } from './numeric-histogram.js';
 import { radixSortFloat64 } from './radix-sort.js';
 import { selectRanks } from './rank-select.js';
 
@@ -281,6 +282,26 @@ describe('column profiles', () => {
         }
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 100) },
+    );
+  });
+});
+
+describe('numeric histogram', () => {
+  it('bulk adds (small integers counted directly) equal one-by-one adds: entries, zero sign, overflow', () => {
+    const value = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(0, -0, 1.5, -3, 255, 256, 1e300, Number.NaN, Number.POSITIVE_INFINITY));
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 200 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 40 }), (chunks, cap) => {
+        const bulk = initNumericHistogram(cap);
+        const single = initNumericHistogram(cap);
+        for (const chunk of chunks) {
+          addNumericValues(bulk, Float64Array.from(chunk), 0, chunk.length);
+          for (const x of chunk) if (!Number.isNaN(x)) addNumericValue(single, x);
+        }
+        expect(bulk.overflowed).toBe(single.overflowed);
+        if (single.overflowed) return;
+        const sorted = (h: typeof bulk) => numericHistogramEntries(h).sort((p, q) => p[0] - q[0] || (Object.is(p[0], -0) ? -1 : 1));
+        expect(sorted(bulk)).toEqual(sorted(single));
+      }),
     );
   });
 });
