@@ -86,18 +86,22 @@ const fewLo = new Int32Array(FEW_TABLE);
 const fewHi = new Int32Array(FEW_TABLE);
 const fewCount = new Int32Array(FEW_TABLE);
 const fewUsed = new Uint8Array(FEW_TABLE);
+/** Integers 1…FEW_SMALL − 1 are counted directly, without the hash table. */
+const FEW_SMALL = 256;
+const fewSmall = new Int32Array(FEW_SMALL);
 const fewValues = new Float64Array(FEW);
 const fewWords = new Int32Array(fewValues.buffer);
 const fewOrder = new Float64Array(FEW);
 
 /**
  * Low-cardinality batches (codes, small integers, flags) are answered by counting: the distinct
- * values are gathered in a small hash table (keyed by their exact bits, so −0 and +0 stay apart),
- * sorted, and the wanted ranks read off the cumulative counts. Returns false, having written
- * nothing, as soon as the batch shows more than {@link FEW} distinct values.
+ * values are gathered in a small hash table (keyed by their exact bits, so −0 and +0 stay apart;
+ * small positive integers in a direct array), sorted, and the wanted ranks read off the cumulative
+ * counts. Returns false, having written nothing, as soon as the batch shows more than
+ * {@link FEW} distinct values.
  */
-function selectFewDistinct(keys: Int32Array, n: number, ranks: Int32Array, out: Float64Array): boolean {
-  if (!countFewDistinct(keys, n)) return false;
+function selectFewDistinct(a: Float64Array, keys: Int32Array, n: number, ranks: Int32Array, out: Float64Array): boolean {
+  if (!countFewDistinct(a, keys, n)) return false;
   readFewDistinct(ranks, out);
   return true;
 }
@@ -106,11 +110,21 @@ function selectFewDistinct(keys: Int32Array, n: number, ranks: Int32Array, out: 
  * The counting loop of {@link selectFewDistinct}, alone in its function: code after a hot loop
  * that has not run when the loop is compiled on stack replacement deoptimises it on every exit.
  */
-function countFewDistinct(keys: Int32Array, n: number): boolean {
+function countFewDistinct(a: Float64Array, keys: Int32Array, n: number): boolean {
   fewUsed.fill(0);
+  fewSmall.fill(0);
+  const small = fewSmall;
   let distinct = 0;
   const mask = FEW_TABLE - 1;
   for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    if (x >= 1 && x < FEW_SMALL) {
+      const k = x | 0;
+      if (k === x) {
+        if (small[k]!++ === 0 && ++distinct > FEW) return false;
+        continue;
+      }
+    }
     const lo = keys[2 * i]!;
     const hi = keys[2 * i + 1]!;
     let slot = Math.imul(lo ^ hi, 0x9e3779b1) >>> 23;
@@ -134,7 +148,7 @@ function countFewDistinct(keys: Int32Array, n: number): boolean {
   return true;
 }
 
-/** Sorts the distinct values of the table (a typed-array sort puts −0 before +0) and reads the ranks off their counts. */
+/** Sorts the distinct values (a typed-array sort puts −0 before +0) and reads the ranks off their counts. */
 function readFewDistinct(ranks: Int32Array, out: Float64Array): void {
   const mask = FEW_TABLE - 1;
   let d = 0;
@@ -144,6 +158,7 @@ function readFewDistinct(ranks: Int32Array, out: Float64Array): void {
     fewWords[2 * d + 1] = fewHi[slot]!;
     d++;
   }
+  for (let k = 1; k < FEW_SMALL; k++) if (fewSmall[k] !== 0) fewValues[d++] = k;
   const values = fewOrder.subarray(0, d);
   values.set(fewValues.subarray(0, d));
   values.sort();
@@ -151,12 +166,15 @@ function readFewDistinct(ranks: Int32Array, out: Float64Array): void {
   let j = 0;
   for (let v = 0; v < d && j < ranks.length; v++) {
     const x = values[v]!;
-    fewValues[0] = x;
-    const lo = fewWords[0]!;
-    const hi = fewWords[1]!;
-    let slot = Math.imul(lo ^ hi, 0x9e3779b1) >>> 23;
-    while (fewLo[slot] !== lo || fewHi[slot] !== hi) slot = (slot + 1) & mask;
-    acc += fewCount[slot]!;
+    if (x >= 1 && x < FEW_SMALL && (x | 0) === x) acc += fewSmall[x | 0]!;
+    else {
+      fewValues[0] = x;
+      const lo = fewWords[0]!;
+      const hi = fewWords[1]!;
+      let slot = Math.imul(lo ^ hi, 0x9e3779b1) >>> 23;
+      while (fewLo[slot] !== lo || fewHi[slot] !== hi) slot = (slot + 1) & mask;
+      acc += fewCount[slot]!;
+    }
     while (j < ranks.length && ranks[j]! < acc) out[j++] = x;
   }
 }
@@ -429,7 +447,7 @@ export function selectRanks(a: Float64Array, ranks: Int32Array, out: Float64Arra
   const n = a.length;
   if (ranks.length === 0) return;
   const keys = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
-  if (selectFewDistinct(new Int32Array(a.buffer, a.byteOffset, 2 * n), n, ranks, out)) return;
+  if (selectFewDistinct(a, new Int32Array(a.buffer, a.byteOffset, 2 * n), n, ranks, out)) return;
   if (n >= BUCKETED_MIN && selectByBuckets(a, ranks, out, scratch)) return;
   // Which high-word bits vary, and whether the key mapping is needed (a negative value or −0).
   const scan = scanHighWords(keys, n);

@@ -379,6 +379,18 @@ describe('rank selection', () => {
       { numRuns: 60 },
     );
   });
+  it('counts low-cardinality batches exactly (small integers counted directly, other values hashed)', () => {
+    const value = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(0, -0, 0.5, 1.5, 255.5, 256, -1, -7, 1e300));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 64, maxLength: 2000 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), fc.integer({ min: 2, max: 130 }), (pool, pick, distinct) =>
+        check(
+          pool.map((_, i) => pool[i % distinct]!),
+          pick,
+        ),
+      ),
+      { numRuns: 60 },
+    );
+  });
   it('counts low-cardinality batches exactly, −0 before +0', () => {
     const xs = Array.from({ length: 400 }, (_, i) => [0, -0, 1, -1, 2.5][(i * 7) % 5]!);
     check(xs, [true, false, false]);
