@@ -9,14 +9,15 @@
  * counting pass, and a scatter that keeps only the values of the few buckets holding a wanted
  * rank, which are then sorted; it reads the batch twice instead of four times.
  *
- * Fallback method (small batches, or when the wanted buckets hold most values): the IEEE-754 bits are mapped to order-preserving unsigned keys (as in
- * {@link radixSortFloat64}); the bits above the highest one that differs between keys are common to
- * all of them and skipped, and a two-pass least-significant-digit radix sort orders the keys by
- * the next 24 bits. Keys then sit in runs that agree on every bit but the lowest ones; only the
- * runs holding a wanted rank are finished (insertion sort, or a full sort for long runs), the
- * rest are never ordered. Batches of at most 128 distinct values skip the passes and are answered
- * from their value counts. The selected values are those a numeric sort would place at the ranks,
- * with −0 ordered before +0.
+ * Fallback (small batches, or when the wanted buckets hold most values): the IEEE-754 bits are
+ * mapped to order-preserving unsigned keys (as in {@link radixSortFloat64}); the bits above the
+ * highest one that differs between keys are common to all of them and skipped, and a two-pass
+ * least-significant-digit radix sort orders the keys by the next 24 bits. Keys then sit in runs
+ * that agree on every bit but the lowest ones; only the runs holding a wanted rank are finished
+ * (insertion sort, or a full sort for long runs), the rest are never ordered.
+ *
+ * Batches of at most 128 distinct values skip both and are answered from their value counts. The
+ * selected values are those a numeric sort would place at the ranks, with −0 ordered before +0.
  */
 import { radixSortFloat64, scatterByDigit } from './radix-sort.js';
 
@@ -245,11 +246,14 @@ function sortBucket(region: Float64Array, s: number, e: number): void {
  * Selection for large batches by one monotone bucketing: a sample picks the bucket map (linear in
  * the value, or linear in the key bits, which follows magnitudes on a log-like scale) whose
  * buckets it fills most evenly, the 2^15 buckets are counted, and only the values of buckets that
- * hold a wanted rank are gathered (one counting-sort scatter that skips the others) and sorted. Since the map is monotone, a rank's value is its
- * rank within its bucket. Returns false, having written nothing, when the sample is degenerate or
- * the wanted buckets hold more than half the batch.
+ * hold a wanted rank are gathered (one counting-sort scatter that skips the others) and sorted.
+ * Since the map is monotone, a rank's value is its rank within its bucket. Returns false, having
+ * written nothing, when the sample is degenerate or the wanted buckets hold more than half the
+ * batch.
  */
 function selectByBuckets(a: Float64Array, ranks: Int32Array, out: Float64Array, scratch: Uint32Array): boolean {
+  // The region is a float64 view of the scratch words, which must then be 8-byte aligned.
+  if (scratch.byteOffset % 8 !== 0) return false;
   const n = a.length;
   const words = new Int32Array(a.buffer, a.byteOffset, 2 * n);
   for (let k = 0; k < SAMPLE; k++) sample[k] = a[Math.floor((k * n) / SAMPLE)]!;
