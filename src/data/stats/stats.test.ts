@@ -32,7 +32,7 @@ import {
 } from './index.js';
 import type { ColumnProfileState, KllState, MomentsState } from './index.js';
 import { addNumericValue, addNumericValues, initNumericHistogram, numericHistogramEntries } from './numeric-histogram.js';
-import { radixSortFloat64 } from './radix-sort.js';
+import { radixSortFloat64, sortFloat64Runs } from './radix-sort.js';
 import { selectRanks } from './rank-select.js';
 
 /** Cuts [0, n) into `parts` contiguous ranges at the given (unsorted) cut points. */
@@ -314,6 +314,17 @@ describe('radix sort', () => {
         radixSortFloat64(a, new Uint32Array(2 * a.length));
         const b = Float64Array.from(xs).sort();
         expect(Array.from(a)).toEqual(Array.from(b));
+      }),
+    );
+  });
+  it('sorts arrays of a few ascending runs (merged) and of many (radix sorted) like a numeric sort', () => {
+    const value = fc.oneof(fc.constantFrom(0, -0, 1, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY), fc.double({ noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 60 }), { minLength: 1, maxLength: 12 }), (runs) => {
+        const xs = runs.flatMap((r) => Array.from(Float64Array.from(r).sort()));
+        const a = Float64Array.from(xs);
+        sortFloat64Runs(a, new Uint32Array(2 * a.length));
+        expect(Array.from(a)).toEqual(Array.from(Float64Array.from(xs).sort()));
       }),
     );
   });
