@@ -16,7 +16,7 @@ import { addTypeCount, classifyString, determineType, initDataTypeCounts, mergeD
 import type { FrequentItems, FrequentItemsState } from './frequent-items.js';
 import { addItem, finalizeFrequentItems, initFrequentItems, mergeFrequentItems } from './frequent-items.js';
 import type { HllState } from './hyperloglog.js';
-import { addHash, finalizeHll, hashBits, hashNumber, hashString, initHll, mergeHll } from './hyperloglog.js';
+import { addHash, finalizeHll, hashBits, hashString, initHll, mergeHll } from './hyperloglog.js';
 import type { KllOptions, KllSketch, KllState } from './kll-sketch.js';
 import { finalizeKll, initKll, mergeKll, updateKllWithSums } from './kll-sketch.js';
 import type { Moments, MomentsState } from './moments.js';
@@ -142,7 +142,7 @@ function updateNumeric(state: NumericProfileState, values: Float64Array, start: 
       const idx = h >>> (32 - p);
       const rank = Math.min(Math.clz32(h << p) + 1, maxRank);
       if (rank > registers[idx]!) registers[idx] = rank;
-      if (!hist.overflowed) addNumericValue(hist, x, h);
+      if (!hist.overflowed) addNumericValue(hist, x);
     }
   }
   const present = n;
@@ -155,15 +155,20 @@ function updateNumeric(state: NumericProfileState, values: Float64Array, start: 
   } else addTypeCount(state.types, 'Integral', present);
 }
 
-function updateCategorical(state: CategoricalProfileState, column: CategoricalColumn, start: number, end: number): void {
-  const counts = new Float64Array(column.dictionary.length);
-  const codes = column.codes;
+/** Counts codes[start..end) into `counts` and returns the missing (negative) ones; a loop alone in its function, as in rank-select's countFewDistinct. */
+function countCodes(codes: Int32Array, start: number, end: number, counts: Float64Array): number {
   let missing = 0;
   for (let i = start; i < end; i++) {
     const c = codes[i]!;
     if (c < 0) missing++;
     else counts[c] = counts[c]! + 1;
   }
+  return missing;
+}
+
+function updateCategorical(state: CategoricalProfileState, column: CategoricalColumn, start: number, end: number): void {
+  const counts = new Float64Array(column.dictionary.length);
+  const missing = countCodes(column.codes, start, end, counts);
   state.missing += missing;
   addTypeCount(state.types, 'missing', missing);
   for (let c = 0; c < counts.length; c++) {
@@ -187,7 +192,7 @@ export function updateColumnProfile(state: ColumnProfileState, column: Column, s
 function mergeHistograms(a: NumericHistogramState, b: NumericHistogramState): NumericHistogramState {
   const out: NumericHistogramState = { ...a, keys: a.keys.slice(), counts: a.counts.slice(), used: a.used.slice() };
   if (b.overflowed) out.overflowed = true;
-  for (const [x, n] of numericHistogramEntries(b)) addNumericValue(out, x, hashNumber(x), n);
+  for (const [x, n] of numericHistogramEntries(b)) addNumericValue(out, x, n);
   return out;
 }
 

@@ -23,8 +23,67 @@ export interface WeightedCdf {
   total: number;
 }
 
-/** The sketch as a weighted CDF over its distinct items. */
+/**
+ * The sketch as a weighted CDF over its distinct items: the items of all levels in a stable sort
+ * by value (lower levels first among equal values, −0 and +0 equal), equal values merged into the
+ * first one with their weights summed. Levels are stored sorted, so the sort is a merge of them.
+ */
 export function kllCdf(sketch: KllSketch): WeightedCdf {
+  let n = 0;
+  for (const level of sketch.data) {
+    for (let i = 1; i < level.length; i++) if (level[i]! < level[i - 1]!) return kllCdfUnsorted(sketch);
+    n += level.length;
+  }
+  // Merge the levels one after another into (values, weights); the merged part wins ties, which
+  // keeps lower levels first as the stable sort of the concatenated levels would.
+  let values = new Float64Array(n);
+  let weights = new Float64Array(n);
+  let next = new Float64Array(n);
+  let nextWeights = new Float64Array(n);
+  let m = 0;
+  sketch.data.forEach((level, h) => {
+    const w = 2 ** h;
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < m && j < level.length) {
+      if (level[j]! < values[i]!) {
+        next[k] = level[j]!;
+        nextWeights[k++] = w;
+        j++;
+      } else {
+        next[k] = values[i]!;
+        nextWeights[k++] = weights[i++]!;
+      }
+    }
+    for (; i < m; i++) {
+      next[k] = values[i]!;
+      nextWeights[k++] = weights[i]!;
+    }
+    for (; j < level.length; j++) {
+      next[k] = level[j]!;
+      nextWeights[k++] = w;
+    }
+    [values, next] = [next, values];
+    [weights, nextWeights] = [nextWeights, weights];
+    m = k;
+  });
+  // Merge runs of equal values in place.
+  let d = 0;
+  let acc = 0;
+  for (let i = 0; i < m; i++) {
+    acc += weights[i]!;
+    if (d > 0 && values[d - 1] === values[i]) weights[d - 1] = acc;
+    else {
+      values[d] = values[i]!;
+      weights[d++] = acc;
+    }
+  }
+  return { values: values.slice(0, d), cumulative: weights.slice(0, d), total: acc };
+}
+
+/** {@link kllCdf} for levels that are not sorted: a stable sort of all items. */
+function kllCdfUnsorted(sketch: KllSketch): WeightedCdf {
   const items: [number, number][] = [];
   sketch.data.forEach((level, h) => {
     const w = 2 ** h;

@@ -27,7 +27,7 @@
  * the same partitions with the same seed give byte-identical sketches; merge is commutative.
  */
 import { AppError, createRandom } from '../../kernel/index.js';
-import { radixSortFloat64 } from './radix-sort.js';
+import { sortFloat64Runs } from './radix-sort.js';
 import { selectRanks } from './rank-select.js';
 
 /** Deequ's default sketch size. */
@@ -136,7 +136,7 @@ function compactLevel(state: KllState, h: number): void {
   const buf = state.levels[h]!;
   const sorted = buf.subarray(0, size);
   if (scratch.length < 2 * size) scratch = new Uint32Array(2 * size);
-  radixSortFloat64(sorted, scratch);
+  sortFloat64Runs(sorted, scratch);
   const keep = size & 1;
   const pairs = (size - keep) >> 1;
   const offset = coin(state, h);

@@ -135,3 +135,61 @@ function sortLowWordsOfRuns(keys: Uint32Array, n: number): void {
     start = end;
   }
 }
+
+/** Ascending runs an array may hold and still be merged by {@link sortFloat64Runs} rather than radix sorted. */
+const MERGE_RUNS = 8;
+const runStarts = new Int32Array(MERGE_RUNS + 1);
+
+/** Whether y may follow x in ascending numeric order with −0 before +0. */
+function ordered(x: number, y: number): boolean {
+  return x < y || (x === y && (x !== 0 || 1 / x < 0 || 1 / y > 0));
+}
+
+/** Merges the ascending runs src[s..m) and src[m..e) into dst[s..e) (the first run first among equals). */
+function mergeRuns(src: Float64Array, dst: Float64Array, s: number, m: number, e: number): void {
+  let i = s;
+  let j = m;
+  let k = s;
+  while (i < m && j < e) dst[k++] = ordered(src[i]!, src[j]!) ? src[i++]! : src[j++]!;
+  while (i < m) dst[k++] = src[i++]!;
+  while (j < e) dst[k++] = src[j++]!;
+}
+
+/**
+ * Sorts `a` exactly as {@link radixSortFloat64} does (`words`: its scratch, 8-byte aligned), by a
+ * bottom-up merge when `a` is at most {@link MERGE_RUNS} ascending runs: a KLL level mostly is
+ * (selected batches and promoted halves arrive sorted), and merging them costs less than radix
+ * passes. Other input is radix sorted.
+ */
+export function sortFloat64Runs(a: Float64Array, words: Uint32Array): void {
+  const n = a.length;
+  let runs = 1;
+  runStarts[0] = 0;
+  for (let i = 1; i < n; i++) {
+    if (ordered(a[i - 1]!, a[i]!)) continue;
+    if (runs === MERGE_RUNS) {
+      radixSortFloat64(a, words);
+      return;
+    }
+    runStarts[runs++] = i;
+  }
+  runStarts[runs] = n;
+  let src = a;
+  let dst = new Float64Array(words.buffer, words.byteOffset, n);
+  while (runs > 1) {
+    let merged = 0;
+    let r = 0;
+    for (; r + 1 < runs; r += 2) {
+      mergeRuns(src, dst, runStarts[r]!, runStarts[r + 1]!, runStarts[r + 2]!);
+      runStarts[merged++] = runStarts[r]!;
+    }
+    if (r < runs) {
+      dst.set(src.subarray(runStarts[r]!, n), runStarts[r]!);
+      runStarts[merged++] = runStarts[r]!;
+    }
+    runStarts[merged] = n;
+    runs = merged;
+    [src, dst] = [dst, src];
+  }
+  if (src !== a) a.set(src);
+}

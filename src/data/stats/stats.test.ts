@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../kernel/index.js';
 import { categoricalColumn, numericColumn } from '../frame/column-frame.js';
 import {
   cdfRank,
@@ -30,7 +31,8 @@ import {
   updateMoments,
 } from './index.js';
 import type { ColumnProfileState, KllState, MomentsState } from './index.js';
-import { radixSortFloat64 } from './radix-sort.js';
+import { addNumericValue, addNumericValues, initNumericHistogram, numericHistogramEntries } from './numeric-histogram.js';
+import { radixSortFloat64, sortFloat64Runs } from './radix-sort.js';
 import { selectRanks } from './rank-select.js';
 
 /** Cuts [0, n) into `parts` contiguous ranges at the given (unsorted) cut points. */
@@ -166,6 +168,30 @@ describe('KLL sketch', () => {
     expect(worst).toBeLessThanOrEqual(bound.probabilistic);
     expect(worst / data.length).toBeLessThan(0.005);
   });
+  it('weighted CDF equals a stable sort of all levels (lower levels first among equal values, ±0 equal)', () => {
+    const value = fc.oneof(fc.constantFrom(0, -0, 1, -1, 2.5), fc.double({ noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 30 }), { maxLength: 6 }), fc.boolean(), (levels, sortLevels) => {
+        const data = levels.map((l) => (sortLevels ? Float64Array.from(l).sort() : Float64Array.from(l)));
+        const items = data.flatMap((l, h) => Array.from(l, (v) => [v, 2 ** h] as const)).sort((x, y) => x[0] - y[0]);
+        const values: number[] = [];
+        const cumulative: number[] = [];
+        let acc = 0;
+        for (const [v, w] of items) {
+          acc += w;
+          if (values.length > 0 && values[values.length - 1] === v) cumulative[cumulative.length - 1] = acc;
+          else {
+            values.push(v);
+            cumulative.push(acc);
+          }
+        }
+        const cdf = kllCdf({ k: 8, c: 0.5, n: acc, data: data.map((l) => Array.from(l)), worstCaseError: 0, errorVariance: 0 });
+        expect(cdf.total).toBe(acc);
+        expect(Array.from(cdf.values)).toEqual(values);
+        expect(Array.from(cdf.cumulative)).toEqual(cumulative);
+      }),
+    );
+  });
 });
 
 describe('HyperLogLog', () => {
@@ -260,6 +286,26 @@ describe('column profiles', () => {
   });
 });
 
+describe('numeric histogram', () => {
+  it('bulk adds (small integers counted directly) equal one-by-one adds: entries, zero sign, overflow', () => {
+    const value = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(0, -0, 1.5, -3, 255, 256, 1e300, Number.NaN, Number.POSITIVE_INFINITY));
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 200 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 40 }), (chunks, cap) => {
+        const bulk = initNumericHistogram(cap);
+        const single = initNumericHistogram(cap);
+        for (const chunk of chunks) {
+          addNumericValues(bulk, Float64Array.from(chunk), 0, chunk.length);
+          for (const x of chunk) if (!Number.isNaN(x)) addNumericValue(single, x);
+        }
+        expect(bulk.overflowed).toBe(single.overflowed);
+        if (single.overflowed) return;
+        const sorted = (h: typeof bulk) => numericHistogramEntries(h).sort((p, q) => p[0] - q[0] || (Object.is(p[0], -0) ? -1 : 1));
+        expect(sorted(bulk)).toEqual(sorted(single));
+      }),
+    );
+  });
+});
+
 describe('radix sort', () => {
   it('sorts float64 exactly like a numeric sort', () => {
     fc.assert(
@@ -268,6 +314,17 @@ describe('radix sort', () => {
         radixSortFloat64(a, new Uint32Array(2 * a.length));
         const b = Float64Array.from(xs).sort();
         expect(Array.from(a)).toEqual(Array.from(b));
+      }),
+    );
+  });
+  it('sorts arrays of a few ascending runs (merged) and of many (radix sorted) like a numeric sort', () => {
+    const value = fc.oneof(fc.constantFrom(0, -0, 1, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY), fc.double({ noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 60 }), { minLength: 1, maxLength: 12 }), (runs) => {
+        const xs = runs.flatMap((r) => Array.from(Float64Array.from(r).sort()));
+        const a = Float64Array.from(xs);
+        sortFloat64Runs(a, new Uint32Array(2 * a.length));
+        expect(Array.from(a)).toEqual(Array.from(Float64Array.from(xs).sort()));
       }),
     );
   });
@@ -306,6 +363,43 @@ describe('rank selection', () => {
         (ks, pick, step) => check(ks.map((k) => (k % 3 ? 1 : -1) * (1 + (k % 500) * step) + (k % 7 === 0 ? 1e6 : 0)), pick),
       ),
       { numRuns: 50 },
+    );
+  });
+  it('selects from large batches by bucketing (value or key map, zeros, infinities, wide ranges)', () => {
+    const pool = [0, -0, 1, -1, 0.5, 1e-300, -1e300, 1e300, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** -1074];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4096, max: 12000 }),
+        fc.constantFrom('normal', 'lognormal', 'integers', 'wide', 'clustered', 'special'),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        fc.integer({ min: 1, max: 300 }),
+        (n, shape, seed, stride) => {
+          const r = createRandom(seed);
+          const xs = Array.from({ length: n }, (_, i) => {
+            if (shape === 'normal') return 50 + 10 * r.nextNormal();
+            if (shape === 'lognormal') return Math.exp(3 * r.nextNormal());
+            if (shape === 'integers') return r.nextInt(3000) - 1000;
+            if (shape === 'wide') return (r.next() < 0.5 ? -1 : 1) * 10 ** (600 * r.next() - 300);
+            if (shape === 'clustered') return (i % 3) * 1e6 + r.next() * 2 ** -30;
+            return r.next() < 0.7 ? pool[r.nextInt(pool.length)]! : r.nextNormal();
+          });
+          // Sparse ranks (every stride-th, as KLL halvings want) keep the wanted buckets few.
+          check(xs, Array.from({ length: stride }, (_, i) => i === stride >> 1));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+  it('counts low-cardinality batches exactly (small integers counted directly, other values hashed)', () => {
+    const value = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(0, -0, 0.5, 1.5, 255.5, 256, -1, -7, 1e300));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 64, maxLength: 2000 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), fc.integer({ min: 2, max: 130 }), (pool, pick, distinct) =>
+        check(
+          pool.map((_, i) => pool[i % distinct]!),
+          pick,
+        ),
+      ),
+      { numRuns: 60 },
     );
   });
   it('counts low-cardinality batches exactly, −0 before +0', () => {
