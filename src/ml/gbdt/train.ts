@@ -186,14 +186,6 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
             margins[idx] = margins[idx]! + v;
           }
         }
-        if (sampled !== undefined) {
-          // Rows left out by subsample are not in the partition: route them through the tree.
-          for (let r = 0; r < n; r++) {
-            if (sampled[r] === 1) continue;
-            const idx = r * groups + k;
-            margins[idx] = margins[idx]! + value[leafIndex(grown.tree, x.values, r * x.cols)]!;
-          }
-        }
         if (validation !== undefined && valMargins !== undefined) {
           const vx = validation.x;
           for (let r = 0, o = 0; r < vx.rows; r++, o += vx.cols) {

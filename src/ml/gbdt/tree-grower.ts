@@ -43,9 +43,10 @@ class NodeList {
   loss: number[] = [];
   cover: number[] = [];
   baseWeight: number[] = [];
-  // Growth state per node.
+  // Growth state per node: its rows are rowIndex[begin..end), those drawn by subsample first, up to sampledEnd.
   begin: number[] = [];
   end: number[] = [];
+  sampledEnd: number[] = [];
   g: number[] = [];
   h: number[] = [];
   rootGain: number[] = [];
@@ -64,6 +65,7 @@ class NodeList {
     this.baseWeight.push(0);
     this.begin.push(begin);
     this.end.push(end);
+    this.sampledEnd.push(end);
     this.g.push(g);
     this.h.push(h);
     this.rootGain.push(rootGain);
@@ -87,7 +89,7 @@ class NodeList {
   }
 }
 
-/** A grown tree and, per leaf, the range of `rowIndex` holding the training rows that reach it. */
+/** A grown tree and, per leaf, the range of `rowIndex` holding the training rows that reach it (drawn by subsample or not). */
 export interface GrownTree {
   readonly tree: Tree;
   readonly leaves: readonly { node: number; begin: number; end: number }[];
@@ -105,6 +107,8 @@ export class TreeGrower {
   readonly #hist: HistogramBuilder;
   readonly #rowIndex: Int32Array;
   readonly #scratch: Int32Array;
+  /** Per bin of the split feature (and its missing slot): 1 when the row goes left. */
+  readonly #goesLeft: Uint8Array;
 
   /**
    * `threads` 2 builds histograms with a worker thread sharing the features (same results);
@@ -130,6 +134,9 @@ export class TreeGrower {
     this.#hist = new HistogramBuilder(slots, F, this.#histSize, useThreads > 1 ? capacity : 0, useThreads);
     this.#rowIndex = this.#hist.rowIndex;
     this.#scratch = new Int32Array(q.rows);
+    let widest = 0;
+    for (let f = 0; f < F; f++) widest = Math.max(widest, q.cutPtr[f + 1]! - q.cutPtr[f]!);
+    this.#goesLeft = new Uint8Array(widest + 1);
   }
 
   /** Number of threads building histograms (1 or 2). */
@@ -145,8 +152,9 @@ export class TreeGrower {
   /**
    * Grows one tree from per-row gradients `grad[r * stride + offset]` (and hess likewise),
    * considering only `treeFeatures` (ascending; the colsample_bytree set). Rows with
-   * `keep[r] === 0` (not drawn by subsample) carry zero gradients and are left out of the row
-   * partition, which changes no sum; their leaves are not reported.
+   * `keep[r] === 0` (not drawn by subsample) carry zero gradients and are left out of every
+   * histogram, which changes no sum; they are still partitioned, behind each node's drawn rows,
+   * so that their leaves come out of the partition too (bin order agrees with the thresholds).
    */
   grow(grad: Float32Array, hess: Float32Array, stride: number, offset: number, treeFeatures: Int32Array, random: Random, keep?: Uint8Array): GrownTree {
     const q = this.#q;
@@ -163,7 +171,16 @@ export class TreeGrower {
       for (let r = 0; r < q.rows; r++) rowIndex[r] = r;
       n = q.rows;
     } else {
-      for (let r = 0; r < q.rows; r++) if (keep[r] === 1) rowIndex[n++] = r;
+      const scratch = this.#scratch;
+      let out = 0;
+      for (let r = 0; r < q.rows; r++) {
+        const k = keep[r]!;
+        rowIndex[n] = r;
+        scratch[out] = r;
+        n += k;
+        out += 1 - k;
+      }
+      rowIndex.set(scratch.subarray(0, out), n);
     }
     const nodes = new NodeList();
     const hists = new Map<number, Float64Array>();
@@ -187,7 +204,8 @@ export class TreeGrower {
         H += h[r]!;
       }
     }
-    const root = nodes.add(-1, 0, n, G, H, calcGain(p, G, H));
+    const root = nodes.add(-1, 0, q.rows, G, H, calcGain(p, G, H));
+    nodes.sampledEnd[root] = n;
     const w0 = calcWeight(p, G, H);
     nodes.cover[root] = Math.fround(H);
     nodes.baseWeight[root] = w0;
@@ -232,10 +250,10 @@ export class TreeGrower {
         const l = nodes.left[nid]!;
         const r = nodes.right[nid]!;
         // XGBoost builds the child with fewer rows and derives its sibling by subtraction.
-        const leftSmaller = nodes.end[l]! - nodes.begin[l]! < nodes.end[r]! - nodes.begin[r]!;
+        const leftSmaller = nodes.sampledEnd[l]! - nodes.begin[l]! < nodes.sampledEnd[r]! - nodes.begin[r]!;
         const small = leftSmaller ? l : r;
         const smallHist = this.#hist.acquire();
-        jobs.push({ hist: smallHist, begin: nodes.begin[small]!, end: nodes.end[small]! });
+        jobs.push({ hist: smallHist, begin: nodes.begin[small]!, end: nodes.sampledEnd[small]! });
         pairs.push({ parent: parentHist, small: smallHist, smallId: small, largeId: leftSmaller ? r : l });
         next.push(l, r);
       }
@@ -302,32 +320,52 @@ export class TreeGrower {
     nodes.cover[r] = Math.fround(c.hr);
   }
 
-  /** Stable partition of the node's rows into its children (left: bin <= splitBin, missing by default direction). */
+  /**
+   * Stable partition of the node's rows into its children (left: bin <= splitBin, missing by
+   * default direction), drawn and undrawn rows each: a child's drawn rows stay in front.
+   */
   #partition(nodes: NodeList, nid: number, c: SplitCandidate): void {
     const q = this.#q;
     const rows = this.#rowIndex;
     const scratch = this.#scratch;
     const begin = nodes.begin[nid]!;
     const end = nodes.end[nid]!;
+    const sampledEnd = nodes.sampledEnd[nid]!;
     const bins = q.bins;
     const col = c.feature * q.rows;
     const missing = q.cutPtr[c.feature + 1]! - q.cutPtr[c.feature]!;
-    const splitBin = c.splitBin;
-    const missingLeft = c.defaultLeft === 1;
+    // A table instead of comparisons: the direction is data-dependent and would mispredict.
+    const goesLeft = this.#goesLeft;
+    for (let b = 0; b < missing; b++) goesLeft[b] = b <= c.splitBin ? 1 : 0;
+    goesLeft[missing] = c.defaultLeft;
     let w = begin;
     let s = 0;
+    let sampledLeft = begin;
+    let sampledRight = 0;
     for (let i = begin; i < end; i++) {
+      if (i === sampledEnd) {
+        sampledLeft = w;
+        sampledRight = s;
+      }
       const r = rows[i]!;
-      const b = bins[col + r]!;
-      if (b === missing ? missingLeft : b <= splitBin) rows[w++] = r;
-      else scratch[s++] = r;
+      const left = goesLeft[bins[col + r]!]!;
+      rows[w] = r;
+      scratch[s] = r;
+      w += left;
+      s += 1 - left;
+    }
+    if (sampledEnd === end) {
+      sampledLeft = w;
+      sampledRight = s;
     }
     rows.set(scratch.subarray(0, s), w);
     const l = nodes.left[nid]!;
     const r = nodes.right[nid]!;
     nodes.begin[l] = begin;
     nodes.end[l] = w;
+    nodes.sampledEnd[l] = sampledLeft;
     nodes.begin[r] = w;
     nodes.end[r] = end;
+    nodes.sampledEnd[r] = w + sampledRight;
   }
 }
