@@ -19,20 +19,31 @@ export function sampleFeatures(features: Int32Array, fraction: number, random: R
 }
 
 /**
- * Marks the rows kept by `subsample` in `keep` (1 = kept): each row independently with
- * probability `fraction`. Draws the gaps between dropped rows from the geometric distribution
- * (P(gap = k) = fraction^k · (1 - fraction)) instead of one uniform per row: the same i.i.d.
- * Bernoulli law with about (1 - fraction)·n draws.
+ * Draws the rows kept by `subsample`: each row independently with probability `fraction`.
+ * Draws the gaps between dropped rows from the geometric distribution (P(gap = k) =
+ * fraction^k · (1 - fraction)) instead of one uniform per row: the same i.i.d. Bernoulli law with
+ * about (1 - fraction)·n draws. Arranges all row ids in `order` (one slot per row): the drawn
+ * rows ascending, then the dropped rows ascending; returns the number drawn.
  */
-export function sampleRows(keep: Uint8Array, fraction: number, random: Random): void {
-  keep.fill(1);
-  if (fraction >= 1) return;
-  const logKeep = Math.log(fraction);
-  let r = -1;
-  for (;;) {
-    const u = 1 - random.next();
-    r += 1 + Math.floor(Math.log(u) / logKeep);
-    if (r >= keep.length) return;
-    keep[r] = 0;
+export function sampleRows(order: Int32Array, fraction: number, random: Random): number {
+  const n = order.length;
+  let drawn = 0;
+  let dropped = 0;
+  let next = 0;
+  if (fraction < 1) {
+    const logKeep = Math.log(fraction);
+    let r = -1;
+    for (;;) {
+      const u = 1 - random.next();
+      r += 1 + Math.floor(Math.log(u) / logKeep);
+      if (r >= n) break;
+      for (; next < r; next++) order[drawn++] = next;
+      next = r + 1;
+      // Dropped rows fill the back from the end (never reaching the drawn ones), reversed below.
+      order[n - 1 - dropped++] = r;
+    }
   }
+  for (; next < n; next++) order[drawn++] = next;
+  order.subarray(drawn).reverse();
+  return drawn;
 }

@@ -162,7 +162,8 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
     const allFeatures = Int32Array.from({ length: x.cols }, (_, i) => i);
     const grad = new Float32Array(n * groups);
     const hess = new Float32Array(n * groups);
-    const keep = new Uint8Array(n);
+    // With subsample: all row ids, this round's drawn rows first (see sampleRows).
+    const order = new Int32Array(p.subsample < 1 ? n : 0);
     const trees: Tree[] = [];
     const treeGroup: number[] = [];
     const stopMetric = metrics[metrics.length - 1]!;
@@ -171,12 +172,11 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
     let bestScore: number | undefined;
 
     for (let round = 0; round < p.num_round; round++) {
-      const sampled = p.subsample < 1 ? keep : undefined;
-      if (sampled !== undefined) sampleRows(sampled, p.subsample, rowRandom);
-      computeGradients(p.objective, margins, y, data.weight, p.scale_pos_weight, groups, grad, hess, sampled);
+      const sample = p.subsample < 1 ? { order, drawn: sampleRows(order, p.subsample, rowRandom) } : undefined;
+      computeGradients(p.objective, margins, y, data.weight, p.scale_pos_weight, groups, grad, hess, sample?.order.subarray(0, sample.drawn));
       for (let k = 0; k < groups; k++) {
         const treeFeatures = sampleFeatures(allFeatures, p.colsample_bytree, colRandom);
-        const grown = grower.grow(grad, hess, groups, k, treeFeatures, colRandom, sampled);
+        const grown = grower.grow(grad, hess, groups, k, treeFeatures, colRandom, sample);
         const value = grown.tree.value;
         const rows = grown.rowIndex;
         for (const leaf of grown.leaves) {

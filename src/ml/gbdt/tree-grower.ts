@@ -89,6 +89,12 @@ class NodeList {
   }
 }
 
+/** Rows drawn by subsample: all row ids in `order`, the `drawn` first. */
+export interface RowSample {
+  readonly order: Int32Array;
+  readonly drawn: number;
+}
+
 /** A grown tree and, per leaf, the range of `rowIndex` holding the training rows that reach it (drawn by subsample or not). */
 export interface GrownTree {
   readonly tree: Tree;
@@ -151,12 +157,13 @@ export class TreeGrower {
 
   /**
    * Grows one tree from per-row gradients `grad[r * stride + offset]` (and hess likewise),
-   * considering only `treeFeatures` (ascending; the colsample_bytree set). Rows with
-   * `keep[r] === 0` (not drawn by subsample) carry zero gradients and are left out of every
-   * histogram, which changes no sum; they are still partitioned, behind each node's drawn rows,
-   * so that their leaves come out of the partition too (bin order agrees with the thresholds).
+   * considering only `treeFeatures` (ascending; the colsample_bytree set). With `sample`, only
+   * the first `drawn` rows of `sample.order` (see sampleRows) were drawn by subsample: the others
+   * carry zero gradients and are left out of every histogram, which changes no sum; they are
+   * still partitioned, behind each node's drawn rows, so that their leaves come out of the
+   * partition too (bin order agrees with the thresholds).
    */
-  grow(grad: Float32Array, hess: Float32Array, stride: number, offset: number, treeFeatures: Int32Array, random: Random, keep?: Uint8Array): GrownTree {
+  grow(grad: Float32Array, hess: Float32Array, stride: number, offset: number, treeFeatures: Int32Array, random: Random, sample?: RowSample): GrownTree {
     const q = this.#q;
     const p = this.#p;
     const g = this.#hist.grad;
@@ -166,21 +173,12 @@ export class TreeGrower {
       h[r] = hess[o]!;
     }
     const rowIndex = this.#rowIndex;
-    let n = 0;
-    if (keep === undefined) {
+    let n = q.rows;
+    if (sample === undefined) {
       for (let r = 0; r < q.rows; r++) rowIndex[r] = r;
-      n = q.rows;
     } else {
-      const scratch = this.#scratch;
-      let out = 0;
-      for (let r = 0; r < q.rows; r++) {
-        const k = keep[r]!;
-        rowIndex[n] = r;
-        scratch[out] = r;
-        n += k;
-        out += 1 - k;
-      }
-      rowIndex.set(scratch.subarray(0, out), n);
+      rowIndex.set(sample.order);
+      n = sample.drawn;
     }
     const nodes = new NodeList();
     const hists = new Map<number, Float64Array>();
