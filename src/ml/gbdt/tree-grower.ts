@@ -168,9 +168,14 @@ export class TreeGrower {
     const p = this.#p;
     const g = this.#hist.grad;
     const h = this.#hist.hess;
-    for (let r = 0, o = offset; r < q.rows; r++, o += stride) {
-      g[r] = grad[o]!;
-      h[r] = hess[o]!;
+    if (stride === 1) {
+      g.set(grad);
+      h.set(hess);
+    } else {
+      for (let r = 0, o = offset; r < q.rows; r++, o += stride) {
+        g[r] = grad[o]!;
+        h[r] = hess[o]!;
+      }
     }
     const rowIndex = this.#rowIndex;
     let n = q.rows;
@@ -336,27 +341,10 @@ export class TreeGrower {
     const goesLeft = this.#goesLeft;
     for (let b = 0; b < missing; b++) goesLeft[b] = b <= c.splitBin ? 1 : 0;
     goesLeft[missing] = c.defaultLeft;
-    let w = begin;
-    let s = 0;
-    let sampledLeft = begin;
-    let sampledRight = 0;
-    for (let i = begin; i < end; i++) {
-      if (i === sampledEnd) {
-        sampledLeft = w;
-        sampledRight = s;
-      }
-      const r = rows[i]!;
-      const left = goesLeft[bins[col + r]!]!;
-      rows[w] = r;
-      scratch[s] = r;
-      w += left;
-      s += 1 - left;
-    }
-    if (sampledEnd === end) {
-      sampledLeft = w;
-      sampledRight = s;
-    }
-    rows.set(scratch.subarray(0, s), w);
+    const sampledLeft = partitionRange(rows, scratch, bins, col, goesLeft, begin, sampledEnd, begin, 0);
+    const sampledRight = sampledEnd - sampledLeft;
+    const w = partitionRange(rows, scratch, bins, col, goesLeft, sampledEnd, end, sampledLeft, sampledRight);
+    rows.set(scratch.subarray(0, end - w), w);
     const l = nodes.left[nid]!;
     const r = nodes.right[nid]!;
     nodes.begin[l] = begin;
@@ -366,4 +354,35 @@ export class TreeGrower {
     nodes.end[r] = end;
     nodes.sampledEnd[r] = w + sampledRight;
   }
+}
+
+/**
+ * One stable pass of a partition over `rows[from..to)`: rows going left are written from
+ * `rows[w]` on (never past the row being read), the others appended to `scratch` from `s` on;
+ * returns the new `w`. Branch-free, two rows per iteration (the direction is data-dependent).
+ */
+function partitionRange(rows: Int32Array, scratch: Int32Array, bins: Uint8Array | Uint16Array, col: number, goesLeft: Uint8Array, from: number, to: number, w: number, s: number): number {
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const r0 = rows[i]!;
+    const r1 = rows[i + 1]!;
+    const left0 = goesLeft[bins[col + r0]!]!;
+    const left1 = goesLeft[bins[col + r1]!]!;
+    rows[w] = r0;
+    scratch[s] = r0;
+    w += left0;
+    s += 1 - left0;
+    rows[w] = r1;
+    scratch[s] = r1;
+    w += left1;
+    s += 1 - left1;
+  }
+  if (i < to) {
+    const r0 = rows[i]!;
+    const left0 = goesLeft[bins[col + r0]!]!;
+    rows[w] = r0;
+    scratch[s] = r0;
+    w += left0;
+  }
+  return w;
 }
