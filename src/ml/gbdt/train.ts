@@ -164,6 +164,7 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
     const hess = new Float32Array(n * groups);
     // With subsample: all row ids, this round's drawn rows first (see sampleRows).
     const order = new Int32Array(p.subsample < 1 ? n : 0);
+    const keep = new Uint8Array(order.length);
     const trees: Tree[] = [];
     const treeGroup: number[] = [];
     const stopMetric = metrics[metrics.length - 1]!;
@@ -172,7 +173,7 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
     let bestScore: number | undefined;
 
     for (let round = 0; round < p.num_round; round++) {
-      const sample = p.subsample < 1 ? { order, drawn: sampleRows(order, p.subsample, rowRandom) } : undefined;
+      const sample = p.subsample < 1 ? { order, drawn: sampleRows(order, keep, p.subsample, rowRandom) } : undefined;
       computeGradients(p.objective, margins, y, data.weight, p.scale_pos_weight, groups, grad, hess, sample?.order.subarray(0, sample.drawn));
       for (let k = 0; k < groups; k++) {
         const treeFeatures = sampleFeatures(allFeatures, p.colsample_bytree, colRandom);
