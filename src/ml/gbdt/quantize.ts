@@ -113,28 +113,35 @@ export function quantize(x: FeatureMatrix, maxBin: number, weights?: Float32Arra
   return { rows, cols, cutPtr, cuts, minValues, bins, dense };
 }
 
+/** An exact weighted quantile summary: distinct values ascending with their rank ranges (the first `size` entries). */
 interface Summary {
-  value: number[];
-  rmin: number[];
-  rmax: number[];
+  value: Float64Array;
+  rmin: Float64Array;
+  rmax: Float64Array;
+  size: number;
 }
 
 /** Cut points of one feature from its sorted non-missing values (algorithms-and-formats.md §1.5). */
 function featureCuts(sorted: Float32Array, weights: Float64Array | undefined, maxBin: number): { cuts: Float32Array; min: number } {
-  const summary: Summary = { value: [], rmin: [], rmax: [] };
+  const n = sorted.length;
+  // Typed buffers sized for all-distinct values (growing number[]s cost ~3-4 ms more per paper training).
+  const summary: Summary = { value: new Float64Array(n), rmin: new Float64Array(n), rmax: new Float64Array(n), size: 0 };
   let rank = 0;
-  for (let i = 0; i < sorted.length; ) {
+  let size = 0;
+  for (let i = 0; i < n; ) {
     const v = sorted[i]!;
     let w = 0;
-    while (i < sorted.length && sorted[i] === v) {
+    while (i < n && sorted[i] === v) {
       w += weights === undefined ? 1 : weights[i]!;
       i++;
     }
-    summary.value.push(v);
-    summary.rmin.push(rank);
+    summary.value[size] = v;
+    summary.rmin[size] = rank;
     rank += w;
-    summary.rmax.push(rank);
+    summary.rmax[size] = rank;
+    size++;
   }
+  summary.size = size;
   const pruned = prune(summary, maxBin + 1);
   const out: number[] = [];
   const required = Math.min(pruned.length, maxBin);
@@ -155,8 +162,8 @@ function featureCuts(sorted: Float32Array, weights: Float64Array | undefined, ma
  * on an exact summary); the first and last points are always kept.
  */
 function prune(s: Summary, maxSize: number): number[] {
-  const size = s.value.length;
-  if (size <= maxSize) return s.value.slice();
+  const size = s.size;
+  if (size <= maxSize) return Array.from(s.value.subarray(0, size));
   const out = [s.value[0]!];
   const begin = s.rmax[0]!;
   const range = s.rmin[size - 1]! - begin;
