@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../kernel/index.js';
 import { HistogramBuilder } from './histogram-builder.js';
 
-/** Row-major slot table with `binsPerFeature` slots per feature, a few categorical-like columns repeating bins. */
-function slotTable(rows: number, F: number, binsPerFeature: number, seed: number): Uint16Array {
+/** Row-major offset table (2 · slot) with `binsPerFeature` slots per feature, a few categorical-like columns repeating bins. */
+function offsetTable(rows: number, F: number, binsPerFeature: number, seed: number): Uint16Array {
   const random = createRandom(seed);
-  const slots = new Uint16Array(rows * F);
+  const offsets = new Uint16Array(rows * F);
   for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < F; f++) slots[r * F + f] = f * binsPerFeature + Math.floor(random.next() * (f % 3 === 0 ? 2 : binsPerFeature));
+    for (let f = 0; f < F; f++) offsets[r * F + f] = 2 * (f * binsPerFeature + Math.floor(random.next() * (f % 3 === 0 ? 2 : binsPerFeature)));
   }
-  return slots;
+  return offsets;
 }
 
 describe('HistogramBuilder', () => {
@@ -19,9 +19,9 @@ describe('HistogramBuilder', () => {
       it(`sums gradient pairs per slot in row order (F=${F}, ${threads} thread(s))`, () => {
         const rows = 500;
         const binsPerFeature = 9;
-        const slots = slotTable(rows, F, binsPerFeature, F);
+        const offsets = offsetTable(rows, F, binsPerFeature, F);
         const histSize = 2 * F * binsPerFeature;
-        const builder = new HistogramBuilder(slots, F, histSize, 4, threads);
+        const builder = new HistogramBuilder(offsets, F, histSize, 4, threads);
         try {
           const random = createRandom(7);
           for (let r = 0; r < rows; r++) {
@@ -43,9 +43,9 @@ describe('HistogramBuilder', () => {
             for (let i = begin; i < end; i++) {
               const r = builder.rowIndex[i]!;
               for (let f = 0; f < F; f++) {
-                const s = slots[r * F + f]!;
-                expected[2 * s] = expected[2 * s]! + builder.grad[r]!;
-                expected[2 * s + 1] = expected[2 * s + 1]! + builder.hess[r]!;
+                const o = offsets[r * F + f]!;
+                expected[o] = expected[o]! + builder.grad[r]!;
+                expected[o + 1] = expected[o + 1]! + builder.hess[r]!;
               }
             }
             expect(hist).toEqual(expected);

@@ -2,8 +2,8 @@
  * @module ml/gbdt/histogram-builder
  * Gradient histograms for the `hist` trainer (algorithms-and-formats.md §1.5): per node and bin,
  * the float64 sums of the float32 gradient pairs of the node's rows, in row order. Rows are
- * read from a row-major table of global histogram slots (`slotPtr[f] + bin`), so one pass over a
- * row touches all its features.
+ * read from a row-major table of their histogram offsets (`2 · (slotPtr[f] + bin)`: the gradient
+ * sum's index, the hessian sum's follows), so one pass over a row touches all its features.
  *
  * With two threads a worker shares the work by feature ranges ("chunks"): every bin is summed
  * by exactly one thread in row order, so results are bit-identical to one thread. The main
@@ -25,7 +25,7 @@ export interface HistogramJob {
 const KERNEL_BLOCK = 64;
 
 /**
- * Source of the kernel for the features `[f0, f1)` of a row-major slot table `F` wide, run by the
+ * Source of the kernel for the features `[f0, f1)` of a row-major offset table `F` wide, run by the
  * main thread and the worker alike: adds `grad`/`hess` of each job's rows into the job's histogram.
  *
  * The features of a row are unrolled into straight-line code, one load–add–store per feature.
@@ -40,12 +40,12 @@ function kernelSource(F: number, f0: number, f1: number): string {
   const blocks = Math.floor(width / KERNEL_BLOCK);
   const updates = (n: number): string => {
     let code = '';
-    for (let k = 0; k < n; k++) code += `const b${k} = slots[o + ${k}] << 1;\n`;
+    for (let k = 0; k < n; k++) code += `const b${k} = offsets[o + ${k}];\n`;
     for (let k = 0; k < n; k++) code += `hist[b${k}] += gi; hist[b${k} + 1] += hi;\n`;
     return code;
   };
   const blockLoop = blocks === 0 ? '' : `for (const e = o + ${blocks * KERNEL_BLOCK}; o < e; o += ${KERNEL_BLOCK}) {\n${updates(KERNEL_BLOCK)}}\n`;
-  return `function buildChunk(slots, rowIndex, grad, hess, hists, tasks) {
+  return `function buildChunk(offsets, rowIndex, grad, hess, hists, tasks) {
   const jobs = tasks[0];
   for (let j = 0; j < jobs; j++) {
     const begin = tasks[1 + 3 * j];
@@ -62,7 +62,7 @@ function kernelSource(F: number, f0: number, f1: number): string {
 }`;
 }
 
-type ChunkKernel = (slots: Uint16Array | Int32Array, rowIndex: Int32Array, grad: Float32Array, hess: Float32Array, hists: Float64Array[], tasks: Int32Array) => void;
+type ChunkKernel = (offsets: Uint16Array | Int32Array, rowIndex: Int32Array, grad: Float32Array, hess: Float32Array, hists: Float64Array[], tasks: Int32Array) => void;
 
 /**
  * Claims chunks of generation `gen` (a chunk is claimed by moving its flag from gen-1 to gen,
@@ -98,7 +98,7 @@ try {
     const gen = Atomics.load(d.ctrl, 0);
     if (gen < 0) break;
     seen = gen;
-    runGeneration(gen, d.claimed, d.ctrl, (c) => kernels[c](d.slots, d.rowIndex, d.grad, d.hess, hists, d.tasks));
+    runGeneration(gen, d.claimed, d.ctrl, (c) => kernels[c](d.offsets, d.rowIndex, d.grad, d.hess, hists, d.tasks));
   }
 } catch {
   // Tell the main thread, which then rebuilds the generation alone and stops using this worker.
@@ -122,7 +122,7 @@ export class HistogramBuilder {
   readonly grad: Float32Array;
   readonly hess: Float32Array;
   readonly threads: number;
-  readonly #slots: Uint16Array | Int32Array;
+  readonly #offsets: Uint16Array | Int32Array;
   /** One kernel per feature chunk. */
   readonly #kernels: ChunkKernel[];
   readonly #free: number[] = [];
@@ -141,20 +141,20 @@ export class HistogramBuilder {
   #gen = 0;
 
   /**
-   * `slots` is the row-major slot table (`rows * F`); `capacity` the most histograms alive at
+   * `offsets` is the row-major offset table (`rows * F`); `capacity` the most histograms alive at
    * once; with `threads` 2 everything the worker reads lives in shared memory.
    */
-  constructor(slots: Uint16Array | Int32Array, F: number, histSize: number, capacity: number, threads: number) {
-    const rows = slots.length / F;
+  constructor(offsets: Uint16Array | Int32Array, F: number, histSize: number, capacity: number, threads: number) {
+    const rows = offsets.length / F;
     const threaded = threads > 1;
     this.threads = threaded ? 2 : 1;
     this.histSize = histSize;
     if (threaded) {
-      const copy = slots instanceof Uint16Array ? shared(Uint16Array, slots.length, true) : shared(Int32Array, slots.length, true);
-      copy.set(slots);
-      this.#slots = copy;
+      const copy = offsets instanceof Uint16Array ? shared(Uint16Array, offsets.length, true) : shared(Int32Array, offsets.length, true);
+      copy.set(offsets);
+      this.#offsets = copy;
     } else {
-      this.#slots = slots;
+      this.#offsets = offsets;
     }
     this.rowIndex = shared(Int32Array, rows, threaded);
     this.grad = shared(Float32Array, rows, threaded);
@@ -180,7 +180,7 @@ export class HistogramBuilder {
       this.#worker = new Worker(workerSource(sources), {
         eval: true,
         workerData: {
-          slots: this.#slots,
+          offsets: this.#offsets,
           rowIndex: this.rowIndex,
           grad: this.grad,
           hess: this.hess,
@@ -228,7 +228,7 @@ export class HistogramBuilder {
     });
     const gen = ++this.#gen;
     const ctrl = this.#ctrl;
-    const build = (c: number) => this.#kernels[c]!(this.#slots, this.rowIndex, this.grad, this.hess, this.#hists, tasks);
+    const build = (c: number) => this.#kernels[c]!(this.#offsets, this.rowIndex, this.grad, this.hess, this.#hists, tasks);
     if (this.#worker === undefined || this.#alone) {
       for (let c = 0; c < this.#kernels.length; c++) build(c);
       return;

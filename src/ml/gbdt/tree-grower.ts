@@ -127,17 +127,18 @@ export class TreeGrower {
     for (let f = 0; f < q.cols; f++) this.#slotPtr[f + 1] = this.#slotPtr[f]! + (q.cutPtr[f + 1]! - q.cutPtr[f]!) + 1;
     this.#histSize = 2 * this.#slotPtr[q.cols]!;
     const F = q.cols;
-    const slots = this.#slotPtr[F]! <= 65536 ? new Uint16Array(q.rows * F) : new Int32Array(q.rows * F);
+    // Each row's histogram offsets (2 · slot), precomputed so the kernel does not double them per update.
+    const offsets = 2 * this.#slotPtr[F]! <= 65536 ? new Uint16Array(q.rows * F) : new Int32Array(q.rows * F);
     for (let f = 0; f < F; f++) {
       const base = this.#slotPtr[f]!;
       const col = f * q.rows;
-      for (let r = 0; r < q.rows; r++) slots[r * F + f] = base + q.bins[col + r]!;
+      for (let r = 0; r < q.rows; r++) offsets[r * F + f] = 2 * (base + q.bins[col + r]!);
     }
     // Depthwise growth keeps at most the histograms of one level's nodes plus one per split: 2^max_depth.
     const capacity = params.maxDepth > 0 && params.maxDepth <= 16 ? 2 ** params.maxDepth + 1 : 0;
     const poolBytes = capacity * this.#histSize * 8;
     const useThreads = threads > 1 && capacity > 0 && poolBytes <= 256 * 1024 * 1024 ? 2 : 1;
-    this.#hist = new HistogramBuilder(slots, F, this.#histSize, useThreads > 1 ? capacity : 0, useThreads);
+    this.#hist = new HistogramBuilder(offsets, F, this.#histSize, useThreads > 1 ? capacity : 0, useThreads);
     this.#rowIndex = this.#hist.rowIndex;
     this.#scratch = new Int32Array(q.rows);
     let widest = 0;
