@@ -40,25 +40,26 @@ class Xoshiro128 implements Random {
 
   constructor(seed: number) {
     const mix = splitmix32(seed);
-    this.#s0 = mix();
-    this.#s1 = mix();
-    this.#s2 = mix();
-    this.#s3 = mix();
+    this.#s0 = mix() | 0;
+    this.#s1 = mix() | 0;
+    this.#s2 = mix() | 0;
+    this.#s3 = mix() | 0;
     if ((this.#s0 | this.#s1 | this.#s2 | this.#s3) === 0) this.#s0 = 1;
   }
 
+  // The state words are kept as signed 32-bit integers (the same bits as the unsigned words of
+  // the reference algorithm): unsigned values above 2^31 would be stored as heap numbers, which
+  // made a draw ~7x slower (~35 ns against ~5 ns).
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.#s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.#s1 << 9) >>> 0;
-    this.#s2 ^= this.#s0;
-    this.#s3 ^= this.#s1;
-    this.#s1 ^= this.#s2;
-    this.#s0 ^= this.#s3;
-    this.#s2 ^= t;
-    this.#s3 = rotl(this.#s3 >>> 0, 11);
-    this.#s0 >>>= 0;
-    this.#s1 >>>= 0;
-    this.#s2 >>>= 0;
+    const s0 = this.#s0;
+    const s1 = this.#s1;
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const s2 = this.#s2 ^ s0;
+    const s3 = this.#s3 ^ s1;
+    this.#s0 = s0 ^ s3;
+    this.#s1 = s1 ^ s2;
+    this.#s2 = s2 ^ (s1 << 9);
+    this.#s3 = rotl(s3, 11);
     return result;
   }
 
@@ -90,8 +91,9 @@ class Xoshiro128 implements Random {
   }
 }
 
+/** 32-bit rotate left, as a signed 32-bit integer. */
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }
 
 /** A seeded generator. Seeds are taken modulo 2^32. */

@@ -26,8 +26,9 @@ export function checkLabels(objective: Objective, y: Float32Array, numClass: num
 /**
  * Fills `grad`/`hess` (`rows * groups` long, row-major by group) from the current margins.
  * `weight` is the per-row sample weight (or undefined for 1); `scalePosWeight` multiplies the
- * weight of rows labelled 1 for the logistic objectives. Rows with `keep[r] === 0` get zero
- * gradient pairs (XGBoost's treatment of rows not drawn by subsample).
+ * weight of rows labelled 1 for the logistic objectives. When `drawn` (row ids) is given, only
+ * those rows get gradient pairs and all others zero pairs (XGBoost's treatment of rows not drawn
+ * by subsample).
  */
 export function computeGradients(
   objective: Objective,
@@ -38,20 +39,24 @@ export function computeGradients(
   groups: number,
   grad: Float32Array,
   hess: Float32Array,
-  keep?: Uint8Array,
+  drawn?: Int32Array,
 ): void {
-  const rows = y.length;
+  if (drawn !== undefined) {
+    grad.fill(0);
+    hess.fill(0);
+  }
+  const rows = drawn === undefined ? y.length : drawn.length;
   const spw = Math.fround(scalePosWeight);
   switch (objective) {
     case 'binary:logistic':
     case 'binary:logitraw':
     case 'reg:logistic':
       if (weight === undefined && spw === 1) {
-        // Rows not drawn by subsample get their zero pairs here, skipping their exp.
-        logisticUnweighted(margins, y, grad, hess, keep);
+        logisticUnweighted(margins, y, grad, hess, drawn);
         return;
       }
-      for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < rows; i++) {
+        const r = drawn === undefined ? i : drawn[i]!;
         const label = y[r]!;
         let w = weight === undefined ? 1 : weight[r]!;
         if (label === 1) w = Math.fround(w * spw);
@@ -62,7 +67,8 @@ export function computeGradients(
       }
       break;
     case 'reg:squarederror':
-      for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < rows; i++) {
+        const r = drawn === undefined ? i : drawn[i]!;
         const w = weight === undefined ? 1 : weight[r]!;
         grad[r] = Math.fround(Math.fround(margins[r]! - y[r]!) * w);
         hess[r] = w;
@@ -71,7 +77,9 @@ export function computeGradients(
     case 'multi:softprob':
     case 'multi:softmax': {
       const prob = new Float32Array(groups);
-      for (let r = 0, o = 0; r < rows; r++, o += groups) {
+      for (let i = 0; i < rows; i++) {
+        const r = drawn === undefined ? i : drawn[i]!;
+        const o = r * groups;
         const w = weight === undefined ? 1 : weight[r]!;
         softmax32(margins, o, groups, prob);
         const label = y[r]!;
@@ -85,24 +93,16 @@ export function computeGradients(
       break;
     }
   }
-  if (keep === undefined) return;
-  for (let r = 0; r < rows; r++) {
-    if (keep[r] === 1) continue;
-    for (let k = 0, o = r * groups; k < groups; k++, o++) {
-      grad[o] = 0;
-      hess[o] = 0;
-    }
-  }
 }
 
-/** The logistic loop without sample weights (the common case; multiplying by 1 changes nothing). */
-function logisticUnweighted(margins: Float32Array, y: Float32Array, grad: Float32Array, hess: Float32Array, keep: Uint8Array | undefined): void {
-  for (let r = 0; r < y.length; r++) {
-    if (keep !== undefined && keep[r] === 0) {
-      grad[r] = 0;
-      hess[r] = 0;
-      continue;
-    }
+/**
+ * The logistic loop without sample weights (the common case; multiplying by 1 changes nothing).
+ * Over a list of drawn rows rather than a per-row test: the test mispredicts on every row left out.
+ */
+function logisticUnweighted(margins: Float32Array, y: Float32Array, grad: Float32Array, hess: Float32Array, drawn: Int32Array | undefined): void {
+  const rows = drawn === undefined ? y.length : drawn.length;
+  for (let i = 0; i < rows; i++) {
+    const r = drawn === undefined ? i : drawn[i]!;
     const p = Math.fround(1 / Math.fround(Math.fround(Math.exp(Math.fround(Math.min(-margins[r]!, 88.7)))) + 1));
     grad[r] = Math.fround(p - y[r]!);
     hess[r] = Math.max(Math.fround(p * Math.fround(1 - p)), EPS_HESS);

@@ -2,8 +2,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatXgbFloat, parseBoosterParams, predictMargin, train } from './index.js';
 import { rocAuc } from './eval-metrics.js';
-import { quantize, upperBound } from './quantize.js';
+import { quantize } from './quantize.js';
 import { argsortFloat32, sortFloat32 } from './radix-sort.js';
+
+/** Index of the first element of `sorted` strictly greater than `v` (the bin rule, by binary search). */
+function upperBound(sorted: Float32Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 describe('parseBoosterParams', () => {
   it('applies XGBoost 1.7 defaults', () => {
@@ -108,6 +120,19 @@ describe('quantize', () => {
     );
   });
 
+  it('radix-sorts a payload alongside, stably', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constant(-0)), { maxLength: 300 }), (raw) => {
+        const values = Float32Array.from(raw);
+        const payload = Int32Array.from(values.keys());
+        const sorted = sortFloat32(values, payload);
+        const expected = Array.from(values.keys()).sort((a, b) => values[a]! - values[b]! || (Object.is(values[a], -0) ? 0 : 1) - (Object.is(values[b], -0) ? 0 : 1) || a - b);
+        expect(Array.from(payload)).toEqual(expected);
+        expect(Array.from(sorted, (v) => Object.is(v, -0))).toEqual(expected.map((r) => Object.is(values[r], -0)));
+      }),
+    );
+  });
+
   it('argsorts stably and computes ROC AUC like the pairwise definition', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: -3, max: 3 }), fc.boolean()), { minLength: 2, maxLength: 200 }), (pairs) => {
@@ -138,9 +163,11 @@ describe('quantize', () => {
       fc.property(
         fc.array(fc.oneof(fc.integer({ min: -50, max: 50 }), fc.float({ min: -1e4, max: 1e4, noNaN: true }), fc.constant(Number.NaN)), { minLength: 1, maxLength: 300 }),
         fc.integer({ min: 2, max: 40 }),
-        (raw, maxBin) => {
+        fc.boolean(),
+        (raw, maxBin, weighted) => {
           const values = Float32Array.from(raw);
-          const q = quantize({ rows: values.length, cols: 1, values }, maxBin);
+          const weights = weighted ? Float32Array.from(raw, (_, r) => 1 + (r % 3)) : undefined;
+          const q = quantize({ rows: values.length, cols: 1, values }, maxBin, weights);
           const cuts = q.cuts;
           expect(cuts.length).toBeLessThanOrEqual(maxBin);
           for (let i = 1; i < cuts.length; i++) expect(cuts[i]!).toBeGreaterThan(cuts[i - 1]!);

@@ -57,13 +57,18 @@ function radixPasses(keys: Uint32Array, payload: Int32Array | undefined): { keys
   return { keys, payload };
 }
 
-/** float32 values (no NaN) in ascending order, as a new array. */
-export function sortFloat32(values: Float32Array): Float32Array {
+/**
+ * float32 values (no NaN) in ascending order (-0 before +0), as a new array; `payload`, one
+ * entry per value, is permuted alongside in place (stable).
+ */
+export function sortFloat32(values: Float32Array, payload?: Int32Array): Float32Array {
   const n = values.length;
   const bits = new Uint32Array(values.buffer, values.byteOffset, n);
   const keys = new Uint32Array(n);
   for (let i = 0; i < n; i++) keys[i] = orderKey(bits[i]!);
-  const sorted = radixPasses(keys, undefined).keys;
+  const result = radixPasses(keys, payload);
+  const sorted = result.keys;
+  if (payload !== undefined && result.payload !== payload) payload.set(result.payload!);
   const out = new Float32Array(n);
   const outBits = new Uint32Array(out.buffer);
   for (let i = 0; i < n; i++) outBits[i] = fromOrderKey(sorted[i]!);

@@ -162,7 +162,9 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
     const allFeatures = Int32Array.from({ length: x.cols }, (_, i) => i);
     const grad = new Float32Array(n * groups);
     const hess = new Float32Array(n * groups);
-    const keep = new Uint8Array(n);
+    // With subsample: all row ids, this round's drawn rows first (see sampleRows).
+    const order = new Int32Array(p.subsample < 1 ? n : 0);
+    const keep = new Uint8Array(order.length);
     const trees: Tree[] = [];
     const treeGroup: number[] = [];
     const stopMetric = metrics[metrics.length - 1]!;
@@ -171,12 +173,11 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
     let bestScore: number | undefined;
 
     for (let round = 0; round < p.num_round; round++) {
-      const sampled = p.subsample < 1 ? keep : undefined;
-      if (sampled !== undefined) sampleRows(sampled, p.subsample, rowRandom);
-      computeGradients(p.objective, margins, y, data.weight, p.scale_pos_weight, groups, grad, hess, sampled);
+      const sample = p.subsample < 1 ? { order, drawn: sampleRows(order, keep, p.subsample, rowRandom) } : undefined;
+      computeGradients(p.objective, margins, y, data.weight, p.scale_pos_weight, groups, grad, hess, sample?.order.subarray(0, sample.drawn));
       for (let k = 0; k < groups; k++) {
         const treeFeatures = sampleFeatures(allFeatures, p.colsample_bytree, colRandom);
-        const grown = grower.grow(grad, hess, groups, k, treeFeatures, colRandom, sampled);
+        const grown = grower.grow(grad, hess, groups, k, treeFeatures, colRandom, sample);
         const value = grown.tree.value;
         const rows = grown.rowIndex;
         for (const leaf of grown.leaves) {
@@ -184,14 +185,6 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
           for (let i = leaf.begin; i < leaf.end; i++) {
             const idx = rows[i]! * groups + k;
             margins[idx] = margins[idx]! + v;
-          }
-        }
-        if (sampled !== undefined) {
-          // Rows left out by subsample are not in the partition: route them through the tree.
-          for (let r = 0; r < n; r++) {
-            if (sampled[r] === 1) continue;
-            const idx = r * groups + k;
-            margins[idx] = margins[idx]! + value[leafIndex(grown.tree, x.values, r * x.cols)]!;
           }
         }
         if (validation !== undefined && valMargins !== undefined) {

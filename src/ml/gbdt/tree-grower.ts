@@ -43,9 +43,10 @@ class NodeList {
   loss: number[] = [];
   cover: number[] = [];
   baseWeight: number[] = [];
-  // Growth state per node.
+  // Growth state per node: its rows are rowIndex[begin..end), those drawn by subsample first, up to sampledEnd.
   begin: number[] = [];
   end: number[] = [];
+  sampledEnd: number[] = [];
   g: number[] = [];
   h: number[] = [];
   rootGain: number[] = [];
@@ -64,6 +65,7 @@ class NodeList {
     this.baseWeight.push(0);
     this.begin.push(begin);
     this.end.push(end);
+    this.sampledEnd.push(end);
     this.g.push(g);
     this.h.push(h);
     this.rootGain.push(rootGain);
@@ -87,7 +89,13 @@ class NodeList {
   }
 }
 
-/** A grown tree and, per leaf, the range of `rowIndex` holding the training rows that reach it. */
+/** Rows drawn by subsample: all row ids in `order`, the `drawn` first. */
+export interface RowSample {
+  readonly order: Int32Array;
+  readonly drawn: number;
+}
+
+/** A grown tree and, per leaf, the range of `rowIndex` holding the training rows that reach it (drawn by subsample or not). */
 export interface GrownTree {
   readonly tree: Tree;
   readonly leaves: readonly { node: number; begin: number; end: number }[];
@@ -105,6 +113,8 @@ export class TreeGrower {
   readonly #hist: HistogramBuilder;
   readonly #rowIndex: Int32Array;
   readonly #scratch: Int32Array;
+  /** Per bin of the split feature (and its missing slot): 1 when the row goes left. */
+  readonly #goesLeft: Uint8Array;
 
   /**
    * `threads` 2 builds histograms with a worker thread sharing the features (same results);
@@ -117,19 +127,23 @@ export class TreeGrower {
     for (let f = 0; f < q.cols; f++) this.#slotPtr[f + 1] = this.#slotPtr[f]! + (q.cutPtr[f + 1]! - q.cutPtr[f]!) + 1;
     this.#histSize = 2 * this.#slotPtr[q.cols]!;
     const F = q.cols;
-    const slots = this.#slotPtr[F]! <= 65536 ? new Uint16Array(q.rows * F) : new Int32Array(q.rows * F);
+    // Each row's histogram offsets (2 · slot), precomputed so the kernel does not double them per update.
+    const offsets = 2 * this.#slotPtr[F]! <= 65536 ? new Uint16Array(q.rows * F) : new Int32Array(q.rows * F);
     for (let f = 0; f < F; f++) {
       const base = this.#slotPtr[f]!;
       const col = f * q.rows;
-      for (let r = 0; r < q.rows; r++) slots[r * F + f] = base + q.bins[col + r]!;
+      for (let r = 0; r < q.rows; r++) offsets[r * F + f] = 2 * (base + q.bins[col + r]!);
     }
     // Depthwise growth keeps at most the histograms of one level's nodes plus one per split: 2^max_depth.
     const capacity = params.maxDepth > 0 && params.maxDepth <= 16 ? 2 ** params.maxDepth + 1 : 0;
     const poolBytes = capacity * this.#histSize * 8;
     const useThreads = threads > 1 && capacity > 0 && poolBytes <= 256 * 1024 * 1024 ? 2 : 1;
-    this.#hist = new HistogramBuilder(slots, F, this.#histSize, useThreads > 1 ? capacity : 0, useThreads);
+    this.#hist = new HistogramBuilder(offsets, F, this.#histSize, useThreads > 1 ? capacity : 0, useThreads);
     this.#rowIndex = this.#hist.rowIndex;
     this.#scratch = new Int32Array(q.rows);
+    let widest = 0;
+    for (let f = 0; f < F; f++) widest = Math.max(widest, q.cutPtr[f + 1]! - q.cutPtr[f]!);
+    this.#goesLeft = new Uint8Array(widest + 1);
   }
 
   /** Number of threads building histograms (1 or 2). */
@@ -144,26 +158,33 @@ export class TreeGrower {
 
   /**
    * Grows one tree from per-row gradients `grad[r * stride + offset]` (and hess likewise),
-   * considering only `treeFeatures` (ascending; the colsample_bytree set). Rows with
-   * `keep[r] === 0` (not drawn by subsample) carry zero gradients and are left out of the row
-   * partition, which changes no sum; their leaves are not reported.
+   * considering only `treeFeatures` (ascending; the colsample_bytree set). With `sample`, only
+   * the first `drawn` rows of `sample.order` (see sampleRows) were drawn by subsample: the others
+   * carry zero gradients and are left out of every histogram, which changes no sum; they are
+   * still partitioned, behind each node's drawn rows, so that their leaves come out of the
+   * partition too (bin order agrees with the thresholds).
    */
-  grow(grad: Float32Array, hess: Float32Array, stride: number, offset: number, treeFeatures: Int32Array, random: Random, keep?: Uint8Array): GrownTree {
+  grow(grad: Float32Array, hess: Float32Array, stride: number, offset: number, treeFeatures: Int32Array, random: Random, sample?: RowSample): GrownTree {
     const q = this.#q;
     const p = this.#p;
     const g = this.#hist.grad;
     const h = this.#hist.hess;
-    for (let r = 0, o = offset; r < q.rows; r++, o += stride) {
-      g[r] = grad[o]!;
-      h[r] = hess[o]!;
+    if (stride === 1) {
+      g.set(grad);
+      h.set(hess);
+    } else {
+      for (let r = 0, o = offset; r < q.rows; r++, o += stride) {
+        g[r] = grad[o]!;
+        h[r] = hess[o]!;
+      }
     }
     const rowIndex = this.#rowIndex;
-    let n = 0;
-    if (keep === undefined) {
+    let n = q.rows;
+    if (sample === undefined) {
       for (let r = 0; r < q.rows; r++) rowIndex[r] = r;
-      n = q.rows;
     } else {
-      for (let r = 0; r < q.rows; r++) if (keep[r] === 1) rowIndex[n++] = r;
+      rowIndex.set(sample.order);
+      n = sample.drawn;
     }
     const nodes = new NodeList();
     const hists = new Map<number, Float64Array>();
@@ -187,7 +208,8 @@ export class TreeGrower {
         H += h[r]!;
       }
     }
-    const root = nodes.add(-1, 0, n, G, H, calcGain(p, G, H));
+    const root = nodes.add(-1, 0, q.rows, G, H, calcGain(p, G, H));
+    nodes.sampledEnd[root] = n;
     const w0 = calcWeight(p, G, H);
     nodes.cover[root] = Math.fround(H);
     nodes.baseWeight[root] = w0;
@@ -232,10 +254,10 @@ export class TreeGrower {
         const l = nodes.left[nid]!;
         const r = nodes.right[nid]!;
         // XGBoost builds the child with fewer rows and derives its sibling by subtraction.
-        const leftSmaller = nodes.end[l]! - nodes.begin[l]! < nodes.end[r]! - nodes.begin[r]!;
+        const leftSmaller = nodes.sampledEnd[l]! - nodes.begin[l]! < nodes.sampledEnd[r]! - nodes.begin[r]!;
         const small = leftSmaller ? l : r;
         const smallHist = this.#hist.acquire();
-        jobs.push({ hist: smallHist, begin: nodes.begin[small]!, end: nodes.end[small]! });
+        jobs.push({ hist: smallHist, begin: nodes.begin[small]!, end: nodes.sampledEnd[small]! });
         pairs.push({ parent: parentHist, small: smallHist, smallId: small, largeId: leftSmaller ? r : l });
         next.push(l, r);
       }
@@ -302,32 +324,66 @@ export class TreeGrower {
     nodes.cover[r] = Math.fround(c.hr);
   }
 
-  /** Stable partition of the node's rows into its children (left: bin <= splitBin, missing by default direction). */
+  /**
+   * Stable partition of the node's rows into its children (left: bin <= splitBin, missing by
+   * default direction), drawn and undrawn rows each: a child's drawn rows stay in front.
+   */
   #partition(nodes: NodeList, nid: number, c: SplitCandidate): void {
     const q = this.#q;
     const rows = this.#rowIndex;
     const scratch = this.#scratch;
     const begin = nodes.begin[nid]!;
     const end = nodes.end[nid]!;
+    const sampledEnd = nodes.sampledEnd[nid]!;
     const bins = q.bins;
     const col = c.feature * q.rows;
     const missing = q.cutPtr[c.feature + 1]! - q.cutPtr[c.feature]!;
-    const splitBin = c.splitBin;
-    const missingLeft = c.defaultLeft === 1;
-    let w = begin;
-    let s = 0;
-    for (let i = begin; i < end; i++) {
-      const r = rows[i]!;
-      const b = bins[col + r]!;
-      if (b === missing ? missingLeft : b <= splitBin) rows[w++] = r;
-      else scratch[s++] = r;
-    }
-    rows.set(scratch.subarray(0, s), w);
+    // A table instead of comparisons: the direction is data-dependent and would mispredict.
+    const goesLeft = this.#goesLeft;
+    for (let b = 0; b < missing; b++) goesLeft[b] = b <= c.splitBin ? 1 : 0;
+    goesLeft[missing] = c.defaultLeft;
+    const sampledLeft = partitionRange(rows, scratch, bins, col, goesLeft, begin, sampledEnd, begin, 0);
+    const sampledRight = sampledEnd - sampledLeft;
+    const w = partitionRange(rows, scratch, bins, col, goesLeft, sampledEnd, end, sampledLeft, sampledRight);
+    rows.set(scratch.subarray(0, end - w), w);
     const l = nodes.left[nid]!;
     const r = nodes.right[nid]!;
     nodes.begin[l] = begin;
     nodes.end[l] = w;
+    nodes.sampledEnd[l] = sampledLeft;
     nodes.begin[r] = w;
     nodes.end[r] = end;
+    nodes.sampledEnd[r] = w + sampledRight;
   }
+}
+
+/**
+ * One stable pass of a partition over `rows[from..to)`: rows going left are written from
+ * `rows[w]` on (never past the row being read), the others appended to `scratch` from `s` on;
+ * returns the new `w`. Branch-free, two rows per iteration (the direction is data-dependent).
+ */
+function partitionRange(rows: Int32Array, scratch: Int32Array, bins: Uint8Array | Uint16Array, col: number, goesLeft: Uint8Array, from: number, to: number, w: number, s: number): number {
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    const r0 = rows[i]!;
+    const r1 = rows[i + 1]!;
+    const left0 = goesLeft[bins[col + r0]!]!;
+    const left1 = goesLeft[bins[col + r1]!]!;
+    rows[w] = r0;
+    scratch[s] = r0;
+    w += left0;
+    s += 1 - left0;
+    rows[w] = r1;
+    scratch[s] = r1;
+    w += left1;
+    s += 1 - left1;
+  }
+  if (i < to) {
+    const r0 = rows[i]!;
+    const left0 = goesLeft[bins[col + r0]!]!;
+    rows[w] = r0;
+    scratch[s] = r0;
+    w += left0;
+  }
+  return w;
 }
