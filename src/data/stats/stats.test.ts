@@ -168,27 +168,22 @@ describe('KLL sketch', () => {
     expect(worst).toBeLessThanOrEqual(bound.probabilistic);
     expect(worst / data.length).toBeLessThan(0.005);
   });
-  it('weighted CDF equals a stable sort of all levels (lower levels first among equal values, ±0 equal)', () => {
+  it('weighted CDF of sorted levels (merged) equals the stable sort of the same levels unsorted (±0 equal)', () => {
     const value = fc.oneof(fc.constantFrom(0, -0, 1, -1, 2.5), fc.double({ noNaN: true }));
+    const unsignedZero = (xs: Float64Array) => Array.from(xs, (v) => (v === 0 ? 0 : v));
     fc.assert(
-      fc.property(fc.array(fc.array(value, { maxLength: 30 }), { maxLength: 6 }), fc.boolean(), (levels, sortLevels) => {
-        const data = levels.map((l) => (sortLevels ? Float64Array.from(l).sort() : Float64Array.from(l)));
-        const items = data.flatMap((l, h) => Array.from(l, (v) => [v, 2 ** h] as const)).sort((x, y) => x[0] - y[0]);
-        const values: number[] = [];
-        const cumulative: number[] = [];
-        let acc = 0;
-        for (const [v, w] of items) {
-          acc += w;
-          if (values.length > 0 && values[values.length - 1] === v) cumulative[cumulative.length - 1] = acc;
-          else {
-            values.push(v);
-            cumulative.push(acc);
-          }
-        }
-        const cdf = kllCdf({ k: 8, c: 0.5, n: acc, data: data.map((l) => Array.from(l)), worstCaseError: 0, errorVariance: 0 });
-        expect(cdf.total).toBe(acc);
-        expect(Array.from(cdf.values)).toEqual(values);
-        expect(Array.from(cdf.cumulative)).toEqual(cumulative);
+      fc.property(fc.array(fc.array(value, { maxLength: 30 }), { maxLength: 6 }), (levels) => {
+        const sorted = levels.map((l) => Float64Array.from(l).sort());
+        // Reversed, a level with two distinct values is unsorted, which sends kllCdf down its stable-sort path.
+        const reversed = sorted.map((l) => Float64Array.from(l).reverse());
+        const total = levels.reduce((n, l, h) => n + l.length * 2 ** h, 0);
+        const sketch = (data: Float64Array[]) => ({ k: 8, c: 0.5, n: total, data: data.map((l) => Array.from(l)), worstCaseError: 0, errorVariance: 0 });
+        const merged = kllCdf(sketch(sorted));
+        const stable = kllCdf(sketch(reversed));
+        expect(merged.total).toBe(total);
+        expect(stable.total).toBe(total);
+        expect(unsignedZero(merged.values)).toEqual(unsignedZero(stable.values));
+        expect(Array.from(merged.cumulative)).toEqual(Array.from(stable.cumulative));
       }),
     );
   });
