@@ -130,7 +130,7 @@ export async function run(): Promise<BenchResult[]> {
     xgb === null
       ? { name: `gbdt train, paper setup${none}`, value: trainS, unit: 's', goal: 'ratio to XGBoost hist 1 thread <= 1.5' }
       : {
-          name: 'gbdt train, paper setup (21,000 rows, 100 rounds; histogram worker when 2 cores), wall time',
+          name: 'gbdt train, paper setup (21,000 rows, 100 rounds; default threads: one below 1M cells), wall time',
           value: trainS,
           unit: 's',
           reference: { name: 'XGBoost 1.7 hist, nthread=1, wall time', value: xgb.trainS },

@@ -21,6 +21,9 @@ import { leafIndex, sigmoid32 } from './predict.js';
 import { quantize } from './quantize.js';
 import { TreeGrower } from './tree-grower.js';
 
+/** Data size (rows × features) from which histograms are built on two threads by default. */
+const TWO_THREADS_MIN_CELLS = 1_000_000;
+
 /** Training rows: features (row-major float32, NaN = missing), labels, optional weights. */
 export interface TrainingData {
   readonly x: FeatureMatrix;
@@ -44,7 +47,8 @@ export interface TrainOptions {
   readonly evaluateTraining?: boolean;
   /**
    * Threads for histogram building: 1, or 2 (a worker thread; identical results). Default: 2
-   * when the machine has two cores and the data has at least 100,000 cells.
+   * when the machine has two cores and the data has at least 1,000,000 cells (below that the worker's
+   * hand-offs cost more than it saves; see histogram-builder).
    */
   readonly threads?: number;
 }
@@ -153,7 +157,7 @@ export function train(data: TrainingData, params: Readonly<Record<string, unknow
       colsampleBylevel: p.colsample_bylevel,
       colsampleBynode: p.colsample_bynode,
     },
-    options.threads ?? (availableParallelism() >= 2 && x.rows * x.cols >= 100_000 ? 2 : 1),
+    options.threads ?? (availableParallelism() >= 2 && x.rows * x.cols >= TWO_THREADS_MIN_CELLS ? 2 : 1),
   );
   try {
     const random = createRandom(p.seed);
