@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goldenCase, readNumericCsv, XGB_CASES } from '../../../test/support/golden.js';
-import { parseXgboostModel, predict, predictMargin, serializeXgboostModel } from './index.js';
+import { parseXgboostModel, predict, predictMargin, serializeXgboostModel, train } from './index.js';
+import type { TreeEnsemble } from './model.js';
+import { baseMargin } from './model.js';
+import { leafIndex } from './predict.js';
 
 describe.each(XGB_CASES)('XGBoost golden case %s', (name) => {
   const dir = goldenCase(name);
@@ -45,3 +48,35 @@ describe('XGBoost JSON loader', () => {
     expect(() => parseXgboostModel({ learner: {} })).toThrowError(expect.objectContaining({ code: 'MODEL_INVALID' }));
   });
 });
+
+describe('blocked prediction against a node-by-node walk', () => {
+  it('agree for shallow and deep (> 12 levels), lopsided trees, with and without missing values', () => {
+    // Labels from a threshold on x0 plus noise in x1 make deep, lopsided trees under max_depth 16.
+    const rows = 3000;
+    const cols = 4;
+    const values = new Float32Array(rows * cols);
+    const y = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) values[r * cols + c] = Math.fround(Math.sin(r * (c + 1) * 0.37) * 100 + ((r * 7919) % (c + 13)));
+      y[r] = values[r * cols]! > 20 !== (r % 11 === 0) ? 1 : 0;
+    }
+    for (const depth of [3, 16]) {
+      const model = train({ x: { rows, cols, values }, y, featureNames: ['a', 'b', 'c', 'd'] }, { objective: 'binary:logistic', max_depth: depth, num_round: 8, min_child_weight: 0, eta: 0.3 }, { evaluateTraining: false, threads: 1 }).model;
+      const deepest = Math.max(...model.trees.map((t) => treeDepth(t, 0)));
+      expect(depth === 3 ? deepest <= 3 : deepest > 12).toBe(true);
+      for (const withMissing of [false, true]) {
+        const x = { rows, cols, values: Float32Array.from(values, (v, i) => (withMissing && i % 7 === 3 ? Number.NaN : v)) };
+        const margins = predictMargin(model, x);
+        for (let r = 0; r < rows; r++) {
+          let expected = Math.fround(baseMargin(model));
+          for (const tree of model.trees) expected = Math.fround(expected + tree.value[leafIndex(tree, x.values, r * cols)]!);
+          expect(margins[r]).toBe(expected);
+        }
+      }
+    }
+  });
+});
+
+function treeDepth(tree: TreeEnsemble['trees'][number], node: number): number {
+  return tree.left[node] === -1 ? 0 : 1 + Math.max(treeDepth(tree, tree.left[node]!), treeDepth(tree, tree.right[node]!));
+}
