@@ -8,7 +8,7 @@
  * SIAM J. Optim. 2014, Alg. 1). Coordinates are visited in column order, so fits are deterministic.
  */
 import { AppError } from '../../kernel/index.js';
-import { linearPredictor, negativeLogLikelihood, type StandardizedProblem, sigmoid } from './logistic-objective.js';
+import { backtrackingStep, linearPredictor, negativeLogLikelihood, type StandardizedProblem, sigmoid } from './logistic-objective.js';
 
 function softThreshold(v: number, lambda: number): number {
   return v > lambda ? v - lambda : v < -lambda ? v + lambda : 0;
@@ -86,19 +86,9 @@ export function fitL1Path(prob: StandardizedProblem, lambda: number, tolerance: 
     const decrease = gd + lambda * (l1Norm(inner) - l1Norm(theta));
     let fullChange = 0;
     for (let a = 0; a < k; a++) fullChange = Math.max(fullChange, Math.abs(d[a]!));
-    const trial = new Float64Array(k);
-    let t = 1;
-    for (let halvings = 0; halvings < 60; halvings++) {
-      for (let a = 0; a < k; a++) trial[a] = theta[a]! + t * d[a]!;
-      linearPredictor(prob, trial, trialEta);
-      const fTrial = negativeLogLikelihood(prob, trialEta) + lambda * l1Norm(trial);
-      if (fTrial <= f + 1e-4 * t * decrease || fTrial - f <= 1e-13 * Math.abs(f)) {
-        f = fTrial;
-        break;
-      }
-      t /= 2;
-    }
-    theta = Float64Array.from(trial);
+    const step = backtrackingStep(prob, theta, d, f, decrease, (t, e) => negativeLogLikelihood(prob, e) + lambda * l1Norm(t), trialEta);
+    theta = step.theta;
+    f = step.f;
     eta.set(trialEta);
     if (fullChange <= tolerance) return { theta, iterations: iter };
     if (!Number.isFinite(gradDotZero)) break;

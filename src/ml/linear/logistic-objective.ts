@@ -37,3 +37,32 @@ export function negativeLogLikelihood(prob: StandardizedProblem, eta: Float64Arr
   return f;
 }
 
+
+/**
+ * One backtracking line search (Armijo rule, c = 1e-4; Nocedal & Wright, Numerical Optimization,
+ * Algorithm 3.1) from θ along `direction`, where f is the objective at θ and `slope` its directional
+ * derivative: t halves from 1 until f(θ + t·d) ≤ f + 1e-4·t·slope, or the change is within
+ * rounding noise (near the optimum the slope is ≈ 0), for at most 60 halvings. Returns the last
+ * point tried, with its objective when accepted (f otherwise); `trialEta` holds its linear predictor.
+ */
+export function backtrackingStep(
+  prob: StandardizedProblem,
+  theta: Float64Array,
+  direction: Float64Array,
+  f: number,
+  slope: number,
+  objective: (theta: Float64Array, eta: Float64Array) => number,
+  trialEta: Float64Array,
+): { theta: Float64Array<ArrayBuffer>; f: number } {
+  const k = theta.length;
+  const trial = new Float64Array(k);
+  let t = 1;
+  for (let halvings = 0; halvings < 60; halvings++) {
+    for (let a = 0; a < k; a++) trial[a] = theta[a]! + t * direction[a]!;
+    linearPredictor(prob, trial, trialEta);
+    const fTrial = objective(trial, trialEta);
+    if (fTrial <= f + 1e-4 * t * slope || fTrial - f <= 1e-13 * Math.abs(f)) return { theta: trial, f: fTrial };
+    t /= 2;
+  }
+  return { theta: trial, f };
+}

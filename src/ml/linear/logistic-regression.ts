@@ -22,7 +22,7 @@
 import { AppError, ensure } from '../../kernel/index.js';
 import { choleskyFactor, choleskyInverse, choleskySolve } from './cholesky.js';
 import { fitL1Path } from './logistic-l1.js';
-import { linearPredictor, negativeLogLikelihood, type StandardizedProblem, sigmoid } from './logistic-objective.js';
+import { backtrackingStep, linearPredictor, negativeLogLikelihood, type StandardizedProblem, sigmoid } from './logistic-objective.js';
 import { twoSidedPValue } from './normal-distribution.js';
 
 export type LogisticPenalty = 'l2' | 'l1' | 'none';
@@ -164,26 +164,17 @@ function fitNewton(prob: StandardizedProblem, ridge: number, tolerance: number, 
       });
     }
     const step = choleskySolve(factor, k, g);
+    // The Newton direction is −H⁻¹g (θ + t·(−s) rounds exactly as θ − t·s).
+    const direction = step.map((v) => -v);
     let slope = 0;
     let fullChange = 0;
     for (let a = 0; a < k; a++) {
       slope -= g[a]! * step[a]!;
       fullChange = Math.max(fullChange, Math.abs(step[a]!));
     }
-    const trial = new Float64Array(k);
-    let t = 1;
-    for (let halvings = 0; halvings < 60; halvings++) {
-      for (let a = 0; a < k; a++) trial[a] = theta[a]! - t * step[a]!;
-      linearPredictor(prob, trial, trialEta);
-      const fTrial = objective(trial, trialEta);
-      // Armijo condition, or a change in f within rounding noise (near the optimum slope ≈ 0).
-      if (fTrial <= f + 1e-4 * t * slope || fTrial - f <= 1e-13 * Math.abs(f)) {
-        f = fTrial;
-        break;
-      }
-      t /= 2;
-    }
-    theta = Float64Array.from(trial);
+    const accepted = backtrackingStep(prob, theta, direction, f, slope, objective, trialEta);
+    theta = accepted.theta;
+    f = accepted.f;
     eta.set(trialEta);
     // Converged when the full Newton step is below the tolerance (quadratic convergence: the step
     // taken then leaves an error far below it).
