@@ -314,28 +314,25 @@ export class ArtifactService {
     return (await q.execute()).map((r) => rowToArtifact(r));
   }
 
-  async versions(projectId: string, name: string): Promise<ArtifactMetadata[]> {
-    const rows = await this.#db.kysely
+  /** Named objects of a project joined with their artifacts. */
+  #namedObjects(projectId: string) {
+    return this.#db.kysely
       .selectFrom('named_objects')
       .innerJoin('artifacts', 'artifacts.id', 'named_objects.artifact_id')
       .selectAll('artifacts')
       .select(['named_objects.name as object_name', 'named_objects.version as object_version'])
-      .where('named_objects.project_id', '=', projectId)
-      .where('named_objects.name', '=', name)
-      .orderBy('named_objects.version', 'asc')
-      .execute();
+      .where('named_objects.project_id', '=', projectId);
+  }
+
+  async versions(projectId: string, name: string): Promise<ArtifactMetadata[]> {
+    const rows = await this.#namedObjects(projectId).where('named_objects.name', '=', name).orderBy('named_objects.version', 'asc').execute();
     return rows.map((r) => rowToArtifact(r, { name: r.object_name, version: r.object_version }));
   }
 
   /** Named objects whose name starts with `prefix`, every version, oldest first. */
   async listNamed(projectId: string, prefix: string): Promise<ArtifactMetadata[]> {
     const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const rows = await this.#db.kysely
-      .selectFrom('named_objects')
-      .innerJoin('artifacts', 'artifacts.id', 'named_objects.artifact_id')
-      .selectAll('artifacts')
-      .select(['named_objects.name as object_name', 'named_objects.version as object_version'])
-      .where('named_objects.project_id', '=', projectId)
+    const rows = await this.#namedObjects(projectId)
       .where(sql<boolean>`named_objects.name like ${`${escaped}%`} escape '\\'`)
       .where('artifacts.deleted_at', 'is', null)
       .orderBy('named_objects.name', 'asc')
