@@ -31,9 +31,11 @@ describe('identity commands on the home', () => {
     expect((await cli(['roles', 'assign', 'model-validator', '--group', 'risk', '--project', 'credit-risk'], env)).code).toBe(0);
     const members = JSON.parse((await cli(['projects', 'members', 'credit-risk', '--json'], env)).stdout) as { subject: string; role: string }[];
     expect(members).toMatchObject([{ subject: 'risk', role: 'model-validator' }]);
-    const sim = await cli(['policy', 'simulate', '--principal', 'hana', '--action', 'model:Approve', '--resource', 'attest:credit-risk:model/mp_1'], env);
+    const sim = await cli(['policy', 'simulate', '--principal', 'hana', '--action', 'model:Approve', '--resource', 'attest:credit-risk:model/mp_1', '--context', 'ResourceCreator=dana'], env);
     expect(sim.stdout).toMatch(/^ALLOWED/);
     expect(sim.stdout).toContain('role/model-validator@credit-risk');
+    const own = await cli(['policy', 'simulate', '--principal', 'hana', '--action', 'model:Approve', '--resource', 'attest:credit-risk:model/mp_1', '--context', 'ResourceCreator=hana', '--json'], env);
+    expect(JSON.parse(own.stdout)).toMatchObject({ decision: 'ExplicitDeny', layer: 'separation-of-duties', decidingStatement: null, separationOfDuties: { allowed: false, reason: expect.stringContaining('hana created attest:credit-risk:model/mp_1') } });
     const train = await cli(['policy', 'simulate', '--principal', 'hana', '--action', 'model:Train', '--resource', 'attest:credit-risk:model/mp_1'], env);
     expect(train.stdout).toMatch(/^DENIED \(implicit deny/);
     const token = await cli(['tokens', 'create', 'nightly', '--user', 'etl', '--scope', 'read-only', '--days', '1'], env);

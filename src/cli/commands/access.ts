@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ensureProject } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
-import type { AssignmentView, AttachTarget, PolicyView, RoleView } from '../../security/identity-store/index.js';
-import { simulateFor } from '../../security/identity-store/index.js';
+import type { AssignmentView, AttachTarget, PolicyView, RoleView, SimulationView } from '../../security/identity-store/index.js';
+import { simulateFor, simulationView } from '../../security/identity-store/index.js';
 import type { PolicyDocument } from '../../security/policy/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { printJson, printRecord, printTable } from '../output.js';
@@ -152,11 +152,8 @@ export function registerAccessCommands(program: Command, ctx: CliContext): void 
       const result = await embeddedOrRemote(
         ctx,
         o,
-        async (app) => {
-          const sim = await simulateFor(app.identity, o.principal, o.action, o.resource, o.context);
-          return { decision: sim.decision.decision, decidingStatement: sim.decision.decidingStatement ?? null, text: sim.text };
-        },
-        (c) => c.json<{ decision: string; decidingStatement: unknown; text: string }>('POST', '/v1/policy-simulations', { json: { principal: o.principal, action: o.action, resource: o.resource, context: o.context } }),
+        async (app) => simulationView(await simulateFor(app.identity, o.principal, o.action, o.resource, o.context)),
+        (c) => c.json<SimulationView>('POST', '/v1/policy-simulations', { json: { principal: o.principal, action: o.action, resource: o.resource, context: o.context } }),
       );
       if (o.json) printJson(ctx.io, result);
       else ctx.io.out(result.text);

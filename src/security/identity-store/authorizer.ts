@@ -3,14 +3,16 @@
  * Decides a request: gathers the principal's policies — the self-service policy, its role grants
  * (installation-wide and per project, directly and through groups, plus OIDC-mapped grants), and
  * the managed policies attached to it, its groups and its roles — and evaluates them with the
- * request context, intersected with a token's narrower scope. Denials are written to the audit
+ * request context, intersected with a token's narrower scope; a checker action (approval, sign-off)
+ * is then refused to the resource's makers, whatever the policies say (separation of duties, from
+ * the `resourceCreator` / `resourceMakers` facts the owning capability supplies). Denials are written to the audit
  * ledger with the deciding statement. Compiled policy sets are cached per principal and dropped on
  * any identity change in this process (and after a few seconds, for changes made elsewhere).
  */
 import type { Actor, AuditLedger } from '../audit/index.js';
 import { recordOutcome } from '../audit/index.js';
 import type { CompiledPolicy, Decision, NamedPolicy, RequestFacts, RoleDefinition, RoleGrant } from '../policy/index.js';
-import { assertAllowed, builtInRole, compilePolicy, evaluateWithScope, policiesForGrants, requestContext } from '../policy/index.js';
+import { assertAllowed, builtInRole, compilePolicy, evaluateRequest, policiesForGrants, requestContext } from '../policy/index.js';
 import type { Db } from '../../platform/db/index.js';
 import type { AccessStore } from './access-store.js';
 import type { Principal } from './identity-model.js';
@@ -101,7 +103,7 @@ export class Authorizer {
       authMethod: principal.authMethod,
       ...(principal.token?.scope ? { tokenScope: principal.token.scope.name } : {}),
     });
-    return evaluateWithScope({ action, resource, context }, await this.policiesFor(principal), this.#scope(principal));
+    return evaluateRequest({ action, resource, context }, await this.policiesFor(principal), this.#scope(principal));
   }
 
   /**
@@ -116,6 +118,7 @@ export class Authorizer {
         layer: decision.layer,
         ...(principal.token ? { tokenPrefix: principal.token.prefix } : {}),
         ...(decision.decidingStatement ? { decidingStatement: decision.decidingStatement } : {}),
+        ...(decision.separationOfDuties && !decision.separationOfDuties.allowed ? { reason: decision.separationOfDuties.reason, conflicts: decision.separationOfDuties.conflicts } : {}),
       });
       assertAllowed(decision, { action, resource });
     }

@@ -7,6 +7,7 @@ import type { OidcFileConfig } from '../../config/index.js';
 import type { Db } from '../../platform/db/index.js';
 import type { AuditLedger } from '../audit/index.js';
 import type { OidcVerifier } from '../identity/index.js';
+import { z } from 'zod';
 import type { Simulation } from '../policy/index.js';
 import { parseContextArgs, simulate } from '../policy/index.js';
 import { createOidcVerifier } from '../identity/index.js';
@@ -71,4 +72,26 @@ export async function simulateFor(identity: IdentityServices, principalName: str
   const policies = await identity.authorizer.policiesFor(principal);
   const context = { 'attest:PrincipalId': principal.name, 'attest:PrincipalType': principal.kind, 'attest:PrincipalGroups': principal.groups, ...parseContextArgs(contextPairs) };
   return simulate(policies, action, resource, context);
+}
+
+/** What `policy simulate` returns over the API and with `--json`. */
+export const SimulationView = z.object({
+  decision: z.enum(['Allow', 'ExplicitDeny', 'ImplicitDeny']),
+  layer: z.enum(['identity', 'scope', 'separation-of-duties']),
+  decidingStatement: z.object({ policyName: z.string(), sid: z.string().optional(), index: z.number(), effect: z.string() }).nullable(),
+  separationOfDuties: z.object({ allowed: z.boolean(), reason: z.string() }).nullable().describe('Only for checker actions (approvals, sign-offs): maker ≠ checker'),
+  text: z.string(),
+});
+export type SimulationView = z.infer<typeof SimulationView>;
+
+export function simulationView(sim: Simulation): SimulationView {
+  const d = sim.decision.decidingStatement;
+  const sod = sim.decision.separationOfDuties;
+  return {
+    decision: sim.decision.decision,
+    layer: sim.decision.layer,
+    decidingStatement: d ? { policyName: d.policyName, ...(d.sid ? { sid: d.sid } : {}), index: d.index, effect: d.effect } : null,
+    separationOfDuties: sod ? { allowed: sod.allowed, reason: sod.reason } : null,
+    text: sim.text,
+  };
 }

@@ -11,7 +11,7 @@ export { Authenticator, DEFAULT_SESSION_TTL_MS, SYSTEM_ACTOR } from './authentic
 export type { AuthorizerDeps, RequestFactsWithoutPrincipal } from './authorizer.js';
 export { Authorizer } from './authorizer.js';
 export type { IdentityOptions, IdentityServices } from './identity-services.js';
-export { createIdentityServices, simulateFor } from './identity-services.js';
+export { createIdentityServices, SimulationView, simulateFor, simulationView } from './identity-services.js';
 export type { Principal, PrincipalKind } from './identity-model.js';
 export { AssignmentView, auditNameOf, GroupView, Name, NAME_PATTERN, PolicyView, PRINCIPAL_KINDS, RoleView, TokenView, UserView } from './identity-model.js';
 export type { CreateTokenInput } from './token-store.js';

@@ -9,8 +9,13 @@
  * (the auditor role is exactly "every List and Read action"); `Write` changes state or data;
  * `Permissions` changes who may do what. `key:Encrypt`/`key:Decrypt` are `Write` as in AWS KMS:
  * using a key is not reading metadata.
+ *
+ * Checker actions ({@link CHECKER_ACTIONS}) are the second pair of eyes: approving, rejecting or
+ * signing off someone's work. Separation of duties denies them to whoever made the resource,
+ * whatever the policies say (separation-of-duties.ts).
  */
 import { z } from 'zod';
+import { AppError } from '../../kernel/index.js';
 
 /** How an action touches the system. */
 export type AccessLevel = 'List' | 'Read' | 'Write' | 'Permissions';
@@ -30,6 +35,8 @@ export interface ActionInfo {
    * e.g. `attest:{project}:dataset/{id}`; list actions name the collection (`…/dataset/*`).
    */
   readonly resource: string;
+  /** A checker action: denied to the resource's makers (maker ≠ checker). */
+  readonly checker: boolean;
 }
 
 type VerbSpec = readonly [verb: string, access: AccessLevel, description: string, resource?: string];
@@ -147,6 +154,7 @@ const SERVICES: readonly ServiceSpec[] = [
       ['Update', 'Permissions', "Change a policy's document"],
       ['Delete', 'Permissions', 'Delete a policy'],
       ['Simulate', 'Read', 'Simulate a policy decision and explain it'],
+      ['ApproveChange', 'Permissions', 'Approve a proposed policy change (four eyes: never its proposer)'],
     ],
   },
   {
@@ -235,6 +243,11 @@ const SERVICES: readonly ServiceSpec[] = [
     ],
   },
   {
+    service: 'validation',
+    scope: 'project',
+    verbs: [['SignOff', 'Write', "Sign off a validation of a model version (independent of the model's makers)"]],
+  },
+  {
     service: 'bias',
     scope: 'project',
     verbs: [
@@ -316,6 +329,12 @@ const SERVICES: readonly ServiceSpec[] = [
   },
 ];
 
+/**
+ * The checker actions: approvals and sign-offs, which separation of duties denies to the makers of
+ * the resource they act on. A new approval-like action must be added here.
+ */
+export const CHECKER_ACTIONS: readonly string[] = Object.freeze(['model:Approve', 'model:Reject', 'validation:SignOff', 'pipeline:ApproveStep', 'policy:ApproveChange']);
+
 function defaultResource(spec: ServiceSpec, verb: string): string {
   const type = spec.type ?? spec.service;
   const project = spec.scope === 'project' ? '{project}' : '';
@@ -336,10 +355,12 @@ function buildCatalogue(): ReadonlyMap<string, ActionInfo> {
           description,
           scope: spec.scope,
           resource: resource ?? defaultResource(spec, verb),
+          checker: CHECKER_ACTIONS.includes(name),
         }),
       );
     }
   }
+  for (const name of CHECKER_ACTIONS) if (!out.has(name)) throw new AppError('INTERNAL', { message: `Checker action ${name} is not in the catalogue` });
   return out;
 }
 
@@ -358,6 +379,11 @@ export const ActionName = z.enum(ACTION_NAMES as [string, ...string[]]);
 /** True if `name` is an action from the catalogue (exact, case-sensitive: routes must spell it right). */
 export function isCatalogueAction(name: string): boolean {
   return ACTION_CATALOGUE.has(name);
+}
+
+/** True if `name` is a checker action (approval, rejection, sign-off): denied to the resource's makers. */
+export function isCheckerAction(name: string): boolean {
+  return ACTION_CATALOGUE.get(name)?.checker === true;
 }
 
 /** The names of every action whose access level is one of `levels`. */

@@ -97,6 +97,7 @@ const NEEDS: Record<BuiltInRoleName, readonly string[]> = {
   'model-validator': [
     ...of('project', 'Describe ListMembers'),
     ...of('model', 'List Describe Read Evaluate Explain Review Approve Reject'),
+    'validation:SignOff',
     ...all('bias'),
     'lineage:Read',
     'pipeline:ApproveStep',

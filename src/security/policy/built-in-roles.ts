@@ -196,6 +196,7 @@ const ROLES: Readonly<Record<BuiltInRoleName, RoleDefinition>> = {
           'model:Review',
           'model:Approve',
           'model:Reject',
+          'validation:SignOff',
           'bias:Run',
           'bias:Read',
           'lineage:Read',

@@ -6,6 +6,7 @@
  * tests of the few statements that name the action. Compiled forms are cached per document object.
  */
 import { AppError } from '../../kernel/index.js';
+import { ACTION_NAMES } from './action-catalogue.js';
 import { type CompiledPattern, compilePattern } from './compile-pattern.js';
 import { type CompiledCondition, compileCondition } from './conditions.js';
 import { type NamedPolicy, PolicyDocument, type PolicyStatement, statementsOf } from './policy-document.js';
@@ -126,11 +127,23 @@ export function compilePolicy(policy: NamedPolicy): CompiledPolicy {
 
 /**
  * Validates a document without attaching it anywhere: the schema plus every pattern, operator and
- * value, so a policy that is stored can always be evaluated.
- * @throws AppError POLICY_INVALID naming the problems.
+ * value, so a policy that is stored can always be evaluated; and every action pattern must name at
+ * least one action of the catalogue (a misspelt `model:Aprove` would otherwise be stored and never
+ * match, silently). The catalogue check is for documents being stored: evaluation compiles with
+ * {@link compilePolicy}, which does not refuse a document stored before an action was renamed.
+ * @throws AppError POLICY_INVALID naming the problems (for an unknown action: the statement and the action).
  */
 export function validatePolicyDocument(document: unknown): PolicyDocument {
   const doc = parseDocument(document);
-  compileDocument(doc);
+  for (const statement of compileDocument(doc).statements) {
+    for (const pattern of statement.actions) {
+      if (pattern.source === '*' || ACTION_NAMES.some((name) => pattern.test(name, {}) === true)) continue;
+      const what = /[*?]/.test(pattern.source) ? 'matches no action Attest exposes' : 'is not an action Attest exposes';
+      throw new AppError('POLICY_INVALID', {
+        message: `Statement ${statement.index}${statement.sid ? ` "${statement.sid}"` : ''}: "${pattern.source}" ${what} (see the action catalogue in docs/policy-language.md)`,
+        details: { statement: statement.index, action: pattern.source },
+      });
+    }
+  }
   return doc;
 }

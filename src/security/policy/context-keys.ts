@@ -31,6 +31,10 @@ export const CONTEXT_KEYS: Readonly<Record<string, { type: ContextKeyType; descr
   'attest:ResourceProject': { type: 'string', description: "The resource's project ('' for installation-wide); derived from the resource name when absent" },
   'attest:ResourceType': { type: 'string', description: "The resource's type segment; derived from the resource name when absent" },
   'attest:ResourceCreator': { type: 'string', description: 'Principal id that created the resource' },
+  'attest:ResourceMakers': {
+    type: 'strings',
+    description: 'Other principals that made the resource: the user a service principal created it for, and the creators of what it was derived from (separation of duties denies checker actions to all of them)',
+  },
   'attest:ApprovalStatus': { type: 'string', description: "A model version's approval status: Pending | Approved | Rejected" },
 });
 
@@ -68,6 +72,7 @@ export interface RequestFacts {
   readonly now: Date;
   readonly project?: string;
   readonly resourceCreator?: string;
+  readonly resourceMakers?: readonly string[];
   readonly approvalStatus?: 'Pending' | 'Approved' | 'Rejected';
 }
 
@@ -84,6 +89,7 @@ const FACT_KEYS: Readonly<Record<keyof RequestFacts, string>> = {
   now: 'attest:CurrentTime',
   project: 'attest:Project',
   resourceCreator: 'attest:ResourceCreator',
+  resourceMakers: 'attest:ResourceMakers',
   approvalStatus: 'attest:ApprovalStatus',
 };
 

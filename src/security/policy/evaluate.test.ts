@@ -244,6 +244,33 @@ describe('policy documents are validated when compiled', () => {
       expect((e as AppError).code).toBe('POLICY_INVALID');
     }
   });
+  const unknown: [string, unknown, string][] = [
+    ['a misspelt action', { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: ['model:Describe', 'model:Aprove'], Resource: '*' }] }, 'model:Aprove'],
+    ['an unknown service', { Version: POLICY_VERSION, Statement: { Effect: 'Deny', Action: 'registry:Approve', Resource: '*' } }, 'registry:Approve'],
+    ['a wildcard matching no action', { Version: POLICY_VERSION, Statement: [{ Effect: 'Allow', Action: 'model:Approve', Resource: '*' }, { Sid: 'Ops', Effect: 'Allow', Action: 'nosuch:*', Resource: '*' }] }, 'nosuch:*'],
+    ['an unknown action in NotAction', { Version: POLICY_VERSION, Statement: [{ Effect: 'Deny', NotAction: ['audit:Read', 'audit:Shred'], Resource: '*' }] }, 'audit:Shred'],
+  ];
+  it.each(unknown)('%s → POLICY_INVALID naming the action', (_name, doc, action) => {
+    let caught: unknown;
+    try {
+      validatePolicyDocument(doc);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(AppError);
+    expect((caught as AppError).code).toBe('POLICY_INVALID');
+    expect((caught as AppError).message).toContain(`"${action}"`);
+    expect((caught as AppError).details).toMatchObject({ action });
+  });
+  it('accepts catalogue actions in any case and wildcards that match at least one action', () => {
+    for (const action of ['*', 'MODEL:approve', 'model:*', '*:List', 'key:*Deletion', 'mo?el:Rea?']) {
+      expect(validatePolicyDocument({ Version: POLICY_VERSION, Statement: { Effect: 'Allow', Action: action, Resource: '*' } }), action).toBeTruthy();
+    }
+  });
+  it('evaluation still compiles a stored document whose action left the catalogue (it matches nothing)', () => {
+    const legacy = { name: 'legacy', document: { Version: POLICY_VERSION as typeof POLICY_VERSION, Statement: [{ Effect: 'Allow' as const, Action: 'model:Aprove', Resource: '*' }] } };
+    expect(evaluate({ action: 'model:Approve', resource: 'attest:credit:model/m1' }, [legacy]).decision).toBe('ImplicitDeny');
+  });
   it('accepts a single statement object, as IAM does', () => {
     expect(validatePolicyDocument({ Version: POLICY_VERSION, Statement: { Effect: 'Deny', Action: 'key:*', Resource: '*' } })).toBeTruthy();
   });

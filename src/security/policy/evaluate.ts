@@ -17,6 +17,7 @@ import { type CompiledPolicy, type CompiledStatement, compilePolicy } from './co
 import type { RequestContext } from './context-keys.js';
 import type { NamedPolicy } from './policy-document.js';
 import { tryParseResourceName } from './resource-name.js';
+import type { SodDecision } from './separation-of-duties.js';
 
 /** What is being asked: may the principal described by `context` do `action` on `resource`? */
 export interface AuthorizationRequest {
@@ -47,8 +48,13 @@ export interface Decision {
   readonly matchedStatements: readonly StatementRef[];
   /** Only with `{ explain: true }`: statements that would have applied but for their conditions. */
   readonly nearMisses?: readonly NearMiss[];
-  /** Which policy set decided: the principal's own policies or the token's scope. */
-  readonly layer: 'identity' | 'scope';
+  /**
+   * What decided: the principal's own policies, the token's scope, or separation of duties (a
+   * checker action on a resource the caller made; no statement decides then).
+   */
+  readonly layer: 'identity' | 'scope' | 'separation-of-duties';
+  /** For a checker action (approval, sign-off): the maker ≠ checker verdict with its reason. */
+  readonly separationOfDuties?: SodDecision;
 }
 
 /** Options for {@link evaluate}. */
@@ -168,6 +174,12 @@ export function isAllowed(decision: Decision): boolean {
  */
 export function assertAllowed(decision: Decision, request: AuthorizationRequest): void {
   if (decision.decision === 'Allow') return;
+  if (decision.layer === 'separation-of-duties') {
+    throw new AppError('SEPARATION_OF_DUTIES', {
+      message: decision.separationOfDuties?.reason ?? `Not authorised to perform ${request.action} on ${request.resource}: separation of duties`,
+      details: { action: request.action, resource: request.resource, decision: decision.decision, conflicts: decision.separationOfDuties?.conflicts ?? [] },
+    });
+  }
   const why =
     decision.decision === 'ExplicitDeny'
       ? `an explicit deny in ${decision.layer === 'scope' ? "the token's scope" : 'a policy'}`

@@ -4,7 +4,7 @@
  * (explicit deny > allow > implicit deny, explainable), built-in job-function roles, separation of
  * duties and the policy simulator. Pure: no I/O; the server and CLI supply policies and context.
  */
-export { ACTION_CATALOGUE, ACTION_NAMES, ACTION_SERVICES, ActionName, actionsWithAccess, isCatalogueAction } from './action-catalogue.js';
+export { ACTION_CATALOGUE, ACTION_NAMES, ACTION_SERVICES, ActionName, actionsWithAccess, CHECKER_ACTIONS, isCatalogueAction, isCheckerAction } from './action-catalogue.js';
 export type { AccessLevel, ActionInfo, ResourceScope } from './action-catalogue.js';
 export { BUILT_IN_ROLE_NAMES, BUILT_IN_ROLES, builtInRole, PROJECT_PLACEHOLDER, SELF_SERVICE_POLICY, TOKEN_SCOPE_PRESETS } from './built-in-roles.js';
 export type { BuiltInRoleName, RoleDefinition } from './built-in-roles.js';
@@ -25,7 +25,7 @@ export { POLICY_VERSION, PolicyCondition, PolicyDocument, PolicyStatement, state
 export type { NamedPolicy } from './policy-document.js';
 export { formatResourceName, isProjectName, parseResourceName, projectOf, tryParseResourceName } from './resource-name.js';
 export type { ResourceName } from './resource-name.js';
-export { assertSeparationOfDuties, checkSeparationOfDuties, separationOfDuties } from './separation-of-duties.js';
-export type { ApprovalTarget, Approver, CreatorRecord, SeparationOfDutiesInput, SodConflict, SodDecision } from './separation-of-duties.js';
+export { assertSeparationOfDuties, checkSeparationOfDuties, evaluateRequest, provenanceFacts, separationOfDuties, separationOfDutiesFor } from './separation-of-duties.js';
+export type { ApprovalTarget, Approver, CreatorRecord, ResourceProvenance, SeparationOfDutiesInput, SodConflict, SodDecision } from './separation-of-duties.js';
 export { parseContextArgs, simulate } from './simulate.js';
 export type { SimulateOptions, Simulation } from './simulate.js';

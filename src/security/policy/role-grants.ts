@@ -7,7 +7,7 @@
  */
 import { AppError } from '../../kernel/index.js';
 import { builtInRole, IN_PROJECT, PROJECT_PLACEHOLDER, type RoleDefinition, SELF_SERVICE_POLICY } from './built-in-roles.js';
-import { validatePolicyDocument } from './compile-policy.js';
+import { compilePolicy, validatePolicyDocument } from './compile-policy.js';
 import { type NamedPolicy, type PolicyDocument, statementsOf } from './policy-document.js';
 import { isProjectName } from './resource-name.js';
 
@@ -23,14 +23,18 @@ function bindProject<T>(value: T, project: string): T {
 const bound = new WeakMap<PolicyDocument, Map<string, NamedPolicy>>();
 
 /**
- * Checks a role definition: its document is valid, and a project role confines every statement to
- * its project — each uses `Resource` (not `NotResource`) and each pattern starts with
- * `attest:${attest:Project}:`. Otherwise a membership in one project could reach, or deny, resources
- * of every other project.
+ * Checks a role definition before it is stored: its document is valid (every action from the
+ * catalogue), and a project role confines every statement to its project — each uses `Resource`
+ * (not `NotResource`) and each pattern starts with `attest:${attest:Project}:`. Otherwise a
+ * membership in one project could reach, or deny, resources of every other project.
  * @throws AppError POLICY_INVALID
  */
 export function validateRoleDefinition(role: RoleDefinition): void {
   validatePolicyDocument(role.document);
+  checkProjectConfinement(role);
+}
+
+function checkProjectConfinement(role: RoleDefinition): void {
   if (role.scope !== 'project') return;
   statementsOf(role.document).forEach((s, index) => {
     const patterns = s.Resource === undefined ? undefined : typeof s.Resource === 'string' ? [s.Resource] : s.Resource;
@@ -86,7 +90,10 @@ export function rolePolicy(role: RoleDefinition, project?: string): NamedPolicy 
   const name = project === undefined ? `role/${role.name}` : `role/${role.name}@${project}`;
   let perRole = bound.get(role.document);
   if (!perRole) {
-    validateRoleDefinition(role);
+    // Structure and project confinement only: a role stored before an action left the catalogue
+    // still evaluates (its unknown actions match nothing).
+    compilePolicy({ name: role.name, document: role.document });
+    checkProjectConfinement(role);
     perRole = new Map();
     bound.set(role.document, perRole);
   }

@@ -7,10 +7,18 @@
  * names the same person (local user id, linked OIDC subject).
  *
  * The rule is independent of policies: an administrator whose policies allow `model:Approve` is
- * still refused on their own model. The registry calls {@link checkSeparationOfDuties} before
- * recording an approval and audits the returned reason.
+ * still refused on their own model. It is enforced in two places:
+ * - by the authorizer for every checker action of the catalogue ({@link evaluateRequest}): the
+ *   capability that owns the resource supplies who made it as request facts
+ *   (`attest:ResourceCreator`, `attest:ResourceMakers`; {@link provenanceFacts} builds them from
+ *   its {@link ResourceProvenance}), and a checker action on a resource whose maker is not known is
+ *   denied (fail closed);
+ * - by a capability that needs the full lineage walk, with {@link checkSeparationOfDuties}.
  */
 import { AppError } from '../../kernel/index.js';
+import { isCheckerAction } from './action-catalogue.js';
+import { contextString, type RequestContext } from './context-keys.js';
+import { type AuthorizationRequest, type Decision, type EvaluateOptions, evaluateWithScope, type PolicySet } from './evaluate.js';
 
 /** Who created one resource in the lineage of the resource being approved. */
 export interface CreatorRecord {
@@ -101,4 +109,77 @@ export function assertSeparationOfDuties(decision: SodDecision): void {
   if (!decision.allowed) {
     throw new AppError('SEPARATION_OF_DUTIES', { message: decision.reason, details: { conflicts: decision.conflicts } });
   }
+}
+
+/**
+ * Who made a resource, as the capability that owns it knows: the port checker actions need. The
+ * registry, for a model version, names its creator, the user a pipeline's service principal acted
+ * for, and the creators of its lineage ancestors.
+ */
+export interface ResourceProvenance {
+  readonly createdBy: string;
+  readonly onBehalfOf?: string;
+  readonly ancestors?: Iterable<CreatorRecord>;
+}
+
+/** `user:alice`, `service:etl` and `alice` all name the principal `alice`. */
+function principalName(id: string): string {
+  return id.replace(/^(user|service):/, '');
+}
+
+/**
+ * The request facts for a resource's provenance, for a route's `facts` hook: the creator and every
+ * other maker (on-behalf-of users, ancestors' creators), as principal names.
+ * @example provenanceFacts({ createdBy: 'service:etl', onBehalfOf: 'user:alice' }) // { resourceCreator: 'etl', resourceMakers: ['alice'] }
+ */
+export function provenanceFacts(provenance: ResourceProvenance): { resourceCreator: string; resourceMakers: string[] } {
+  const makers = new Set<string>();
+  if (provenance.onBehalfOf !== undefined) makers.add(principalName(provenance.onBehalfOf));
+  for (const a of provenance.ancestors ?? []) {
+    makers.add(principalName(a.createdBy));
+    if (a.onBehalfOf !== undefined) makers.add(principalName(a.onBehalfOf));
+  }
+  const creator = principalName(provenance.createdBy);
+  makers.delete(creator);
+  return { resourceCreator: creator, resourceMakers: [...makers].sort() };
+}
+
+/**
+ * Separation of duties for one request: `undefined` unless the action is a checker action;
+ * otherwise allowed only if the caller (`attest:PrincipalId`) is neither `attest:ResourceCreator`
+ * nor one of `attest:ResourceMakers`. Without `attest:ResourceCreator` it is denied: maker ≠
+ * checker cannot be shown, so the checker action cannot go ahead.
+ */
+export function separationOfDutiesFor(action: string, resource: string, context: RequestContext): SodDecision | undefined {
+  if (!isCheckerAction(action)) return undefined;
+  const who = principalName(contextString(context, 'attest:PrincipalId') ?? '');
+  const creator = contextString(context, 'attest:ResourceCreator');
+  if (creator === undefined || creator === '') {
+    return { allowed: false, reason: `separation of duties: who made ${resource} is unknown (no attest:ResourceCreator), so ${who} cannot perform ${action} on it`, conflicts: [] };
+  }
+  const rawMakers = context['attest:ResourceMakers'];
+  const makers = typeof rawMakers === 'string' ? [rawMakers] : Array.isArray(rawMakers) ? (rawMakers as readonly string[]) : [];
+  const conflicts: SodConflict[] = [];
+  if (principalName(creator) === who) conflicts.push({ resourceId: resource, relation: 'self', role: 'creator', principal: who });
+  if (makers.some((m) => principalName(m) === who)) conflicts.push({ resourceId: resource, relation: 'ancestor', role: 'creator', principal: who });
+  if (conflicts.length === 0) {
+    return { allowed: true, reason: `separation of duties: ${who} made neither ${resource} nor anything it was derived from`, conflicts };
+  }
+  const how = conflicts[0]!.relation === 'self' ? `created ${resource}` : `made ${resource} or something it was derived from`;
+  return { allowed: false, reason: `separation of duties: ${who} ${how} and cannot perform ${action} on it (maker ≠ checker)`, conflicts };
+}
+
+/**
+ * The authorizer's decision: policies ({@link evaluateWithScope}), then separation of duties for a
+ * checker action. A policy allow that separation of duties refuses becomes an `ExplicitDeny` of the
+ * `separation-of-duties` layer; a decision on a checker action always carries the rule's verdict,
+ * so the simulator can show it.
+ */
+export function evaluateRequest(request: AuthorizationRequest, identityPolicies: PolicySet, scopePolicies: PolicySet | undefined, options: EvaluateOptions = {}): Decision {
+  const decision = evaluateWithScope(request, identityPolicies, scopePolicies, options);
+  const sod = separationOfDutiesFor(request.action, request.resource, request.context ?? {});
+  if (!sod) return decision;
+  if (decision.decision !== 'Allow' || sod.allowed) return { ...decision, separationOfDuties: sod };
+  const { decidingStatement: _policyAllow, ...rest } = decision;
+  return { ...rest, decision: 'ExplicitDeny', layer: 'separation-of-duties', separationOfDuties: sod };
 }

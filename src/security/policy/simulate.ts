@@ -2,13 +2,16 @@
  * @module security/policy/simulate
  * What `attest policy simulate --principal P --action A --resource R [--context k=v …]` prints:
  * the decision, the statement that decided it, every statement that matched, and the statements
- * that would have applied but for a condition. Pure: the CLI resolves P's policies and passes them in.
+ * that would have applied but for a condition, and for a checker action (approval, sign-off) the
+ * separation-of-duties verdict — the same {@link evaluateRequest} the authorizer runs. Pure: the CLI
+ * resolves P's policies and passes them in.
  */
 import { AppError } from '../../kernel/index.js';
 import { isCatalogueAction } from './action-catalogue.js';
 import { canonicalContextKey, CONTEXT_KEYS, type ContextValue, type RequestContext } from './context-keys.js';
-import { type Decision, evaluateWithScope, type PolicySet, type StatementRef } from './evaluate.js';
+import type { Decision, PolicySet, StatementRef } from './evaluate.js';
 import { tryParseResourceName } from './resource-name.js';
+import { evaluateRequest } from './separation-of-duties.js';
 
 /** Options for {@link simulate}. */
 export interface SimulateOptions {
@@ -47,15 +50,20 @@ export function simulate(
   context: RequestContext = {},
   options: SimulateOptions = {},
 ): Simulation {
-  const decision = evaluateWithScope({ action, resource, context }, principalPolicies, options.scope, { explain: true });
+  const decision = evaluateRequest({ action, resource, context }, principalPolicies, options.scope, { explain: true });
   const warnings: string[] = [];
   if (!isCatalogueAction(action)) warnings.push(`"${action}" is not an action Attest exposes`);
   if (resource !== '*' && !tryParseResourceName(resource)) warnings.push(`"${resource}" is not a resource name (attest:<project>:<type>/<id>)`);
 
-  const lines = [HEADLINE[decision.decision], `  action:      ${action}`, `  resource:    ${resource}`];
+  const sod = decision.separationOfDuties;
+  const bySod = decision.layer === 'separation-of-duties';
+  const lines = [bySod ? 'DENIED (separation of duties: the maker cannot be the checker)' : HEADLINE[decision.decision], `  action:      ${action}`, `  resource:    ${resource}`];
   const scopeNote = options.scope && decision.layer === 'scope' ? " in the token's scope" : '';
-  if (decision.decidingStatement) lines.push(`  decided by:  ${describe(decision.decidingStatement)}${scopeNote}`);
+  if (bySod) lines.push(`  decided by:  ${sod?.reason ?? 'separation of duties'}`);
+  else if (decision.decidingStatement) lines.push(`  decided by:  ${describe(decision.decidingStatement)}${scopeNote}`);
   else lines.push(`  decided by:  no statement${scopeNote} allows ${action} on ${resource}`);
+  if (sod && !bySod) lines.push(`  ${sod.reason}`);
+  if (sod && !sod.allowed && sod.conflicts.length === 0) lines.push('  (give --context ResourceCreator=<maker> [--context ResourceMakers=a,b] to simulate a known resource)');
   const contextKeys = Object.keys(context).sort();
   if (contextKeys.length > 0) {
     lines.push('context:');

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { App } from '../../app/index.js';
 import { ensureProject } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
-import { AssignmentView, Name, PolicyView, RoleView, simulateFor } from '../../security/identity-store/index.js';
+import { AssignmentView, Name, PolicyView, RoleView, SimulationView, simulateFor, simulationView } from '../../security/identity-store/index.js';
 import { PolicyDocument } from '../../security/policy/index.js';
 import type { RouteKit } from '../route-kit.js';
 import { requestFacts } from '../route-kit.js';
@@ -102,16 +102,8 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
     method: 'POST', url: '/v1/policy-simulations', summary: "Simulate a decision for a principal and name the deciding statement", tags, action: 'policy:Simulate', audit: 'server',
     body: z.object({ principal: Name, action: z.string().min(1).max(128), resource: z.string().min(1).max(2048), context: z.array(z.string().max(2048)).max(64).default([]) }),
     resource: () => 'attest::policy/*',
-    response: z.object({
-      decision: z.enum(['Allow', 'ExplicitDeny', 'ImplicitDeny']),
-      decidingStatement: z.object({ policyName: z.string(), sid: z.string().optional(), index: z.number(), effect: z.string() }).nullable(),
-      text: z.string(),
-    }),
-    handler: async ({ body }) => {
-      const sim = await simulateFor(app.identity, body.principal, body.action, body.resource, body.context);
-      const d = sim.decision.decidingStatement;
-      return { decision: sim.decision.decision, decidingStatement: d ? { policyName: d.policyName, ...(d.sid ? { sid: d.sid } : {}), index: d.index, effect: d.effect } : null, text: sim.text };
-    },
+    response: SimulationView,
+    handler: async ({ body }) => simulationView(await simulateFor(app.identity, body.principal, body.action, body.resource, body.context)),
   });
 
   // projects
