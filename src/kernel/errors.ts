@@ -83,6 +83,7 @@ export const ERROR_CATALOGUE = {
   TOKEN_EXPIRED: { kind: 'unauthenticated', message: 'The token has expired' },
   ACCESS_DENIED: { kind: 'forbidden', message: 'Access denied' },
   SEPARATION_OF_DUTIES: { kind: 'forbidden', message: 'Separation of duties: the maker cannot be the checker' },
+  PERMISSION_BOUNDARY: { kind: 'forbidden', message: "The change is outside the caller's permission boundary: its own permissions, more than it may grant, or the administrator role" },
   POLICY_INVALID: { kind: 'invalid_input', message: 'The policy document is not valid' },
   PASSWORD_REJECTED: { kind: 'invalid_input', message: 'The password does not meet the password policy' },
   RATE_LIMITED: { kind: 'unavailable', message: 'Too many requests' },

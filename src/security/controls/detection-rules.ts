@@ -42,6 +42,7 @@ const PERMISSION_CHANGES = [
   'project:AddMember',
   'project:RemoveMember',
   'user:ResetPassword',
+  'policy:ApproveChange',
 ];
 
 /** The built-in rules the issue asks for. */
@@ -59,6 +60,13 @@ export const BUILT_IN_RULES: readonly DetectionRule[] = Object.freeze([
     description: 'Any policy, role, membership or password-reset change alerts',
     severity: 'medium',
     match: { actions: PERMISSION_CHANGES, outcome: 'allowed' },
+    actions: ['alert'],
+  },
+  {
+    name: 'permission-escalation-attempt',
+    description: 'A refused change to who may do what (own permissions, beyond the grant ceiling, the administrator role, or by someone without the permission) or a refused credential take-over alerts',
+    severity: 'high',
+    match: { actions: [...PERMISSION_CHANGES, 'token:Create'], outcome: 'denied' },
     actions: ['alert'],
   },
   {

@@ -11,7 +11,7 @@
  */
 import type { Actor, AuditLedger } from '../audit/index.js';
 import { recordOutcome } from '../audit/index.js';
-import type { CompiledPolicy, Decision, NamedPolicy, RequestFacts, RoleDefinition, RoleGrant } from '../policy/index.js';
+import type { CompiledPolicy, Decision, NamedPolicy, RequestContext, RequestFacts, RoleDefinition, RoleGrant } from '../policy/index.js';
 import { assertAllowed, builtInRole, compilePolicy, evaluateRequest, policiesForGrants, requestContext } from '../policy/index.js';
 import type { Db } from '../../platform/db/index.js';
 import type { AccessStore } from './access-store.js';
@@ -65,19 +65,32 @@ export class Authorizer {
     return policies;
   }
 
-  async #gather(principal: Principal): Promise<NamedPolicy[]> {
+  /**
+   * The role grants a principal holds, directly, through its groups and from OIDC claims, with the
+   * roles' definitions (grants of roles that no longer exist are left out).
+   */
+  async grantsOf(principal: Principal): Promise<{ grants: RoleGrant[]; roles: Map<string, RoleDefinition>; groupIds: string[] }> {
     const { users, access } = this.#deps;
     const groupIds = await users.groupIds(principal.groups);
     const stored = await access.grantsOf(principal.id, groupIds);
-    const grants: RoleGrant[] = [...stored.map((g) => (g.project ? { role: g.role, project: g.project } : { role: g.role })), ...(principal.extraGrants ?? [])];
+    const all: RoleGrant[] = [...stored.map((g) => (g.project ? { role: g.role, project: g.project } : { role: g.role })), ...(principal.extraGrants ?? [])];
     const custom: Map<string, RoleDefinition> = await access.customRoles();
-    const known = grants.filter((g) => builtInRole(g.role) !== undefined || custom.has(g.role));
-    const fromRoles = policiesForGrants(known, (name) => builtInRole(name) ?? custom.get(name));
-    const roleNames = [...new Set(known.map((g) => g.role))];
-    const attached = await access.attachedDocuments([
+    const roles = new Map<string, RoleDefinition>();
+    const grants = all.filter((g) => {
+      const role = builtInRole(g.role) ?? custom.get(g.role);
+      if (role) roles.set(role.name, role);
+      return role !== undefined;
+    });
+    return { grants, roles, groupIds };
+  }
+
+  async #gather(principal: Principal): Promise<NamedPolicy[]> {
+    const { grants, roles, groupIds } = await this.grantsOf(principal);
+    const fromRoles = policiesForGrants(grants, (name) => roles.get(name));
+    const attached = await this.#deps.access.attachedDocuments([
       { type: 'user', id: principal.id },
       ...groupIds.map((id) => ({ type: 'group' as const, id })),
-      ...roleNames.map((id) => ({ type: 'role' as const, id })),
+      ...[...roles.keys()].map((id) => ({ type: 'role' as const, id })),
     ]);
     return [...fromRoles, ...attached.map((p) => ({ name: `policy/${p.name}@v${p.version}`, document: p.document }))];
   }
@@ -93,9 +106,9 @@ export class Authorizer {
     return compiled;
   }
 
-  /** Evaluates without side effects. */
-  async decide(principal: Principal, action: string, resource: string, facts: RequestFactsWithoutPrincipal): Promise<Decision> {
-    const context = requestContext({
+  /** The request context policies see for `principal` making a request with `facts`. */
+  contextFor(principal: Principal, facts: RequestFactsWithoutPrincipal): RequestContext {
+    return requestContext({
       ...facts,
       principalId: principal.name,
       principalType: principal.kind,
@@ -103,6 +116,11 @@ export class Authorizer {
       authMethod: principal.authMethod,
       ...(principal.token?.scope ? { tokenScope: principal.token.scope.name } : {}),
     });
+  }
+
+  /** Evaluates without side effects. */
+  async decide(principal: Principal, action: string, resource: string, facts: RequestFactsWithoutPrincipal): Promise<Decision> {
+    const context = this.contextFor(principal, facts);
     return evaluateRequest({ action, resource, context }, await this.policiesFor(principal), this.#scope(principal));
   }
 

@@ -14,6 +14,7 @@ import { createOidcVerifier } from '../identity/index.js';
 import { AccessStore } from './access-store.js';
 import { Authenticator } from './authenticator.js';
 import { Authorizer } from './authorizer.js';
+import { PermissionBoundary } from './permission-boundary.js';
 import { TokenStore } from './token-store.js';
 import { UserStore } from './user-store.js';
 
@@ -23,6 +24,8 @@ export interface IdentityServices {
   readonly access: AccessStore;
   readonly authenticator: Authenticator;
   readonly authorizer: Authorizer;
+  /** Checks changes to who may do what against the caller's permission boundary. */
+  readonly boundary: PermissionBoundary;
 }
 
 export interface IdentityOptions {
@@ -60,7 +63,8 @@ export function createIdentityServices(db: Db, ledger: AuditLedger, options: Ide
   authorizer = new Authorizer({ db, ledger, users, access });
   const oidc = options.oidcVerifier ?? (options.oidc ? verifierFrom(options.oidc) : undefined);
   authenticator = new Authenticator({ ...base, users, tokens, ...(oidc ? { oidc } : {}), ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) });
-  return { users, tokens, access, authenticator, authorizer };
+  const boundary = new PermissionBoundary({ db, ledger, users, access, authorizer });
+  return { users, tokens, access, authenticator, authorizer, boundary };
 }
 
 /**

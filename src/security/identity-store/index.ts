@@ -11,6 +11,8 @@ export { Authenticator, DEFAULT_SESSION_TTL_MS, SYSTEM_ACTOR } from './authentic
 export type { AuthorizerDeps, RequestFactsWithoutPrincipal } from './authorizer.js';
 export { Authorizer } from './authorizer.js';
 export type { IdentityOptions, IdentityServices } from './identity-services.js';
+export type { BoundaryRule, PermissionBoundaryDeps, PermissionChange } from './permission-boundary.js';
+export { PermissionBoundary } from './permission-boundary.js';
 export { createIdentityServices, SimulationView, simulateFor, simulationView } from './identity-services.js';
 export type { Principal, PrincipalKind } from './identity-model.js';
 export { AssignmentView, auditNameOf, GroupView, Name, NAME_PATTERN, PolicyView, PRINCIPAL_KINDS, RoleView, TokenView, UserView } from './identity-model.js';

@@ -13,8 +13,13 @@
  *
  * Every principal also gets {@link SELF_SERVICE_POLICY}: manage one's own API tokens and password,
  * and list projects (the server filters the list to the caller's memberships).
+ *
+ * Grant boundaries: a role may carry a `grantBoundary`, the permissions its holders may grant to
+ * others beyond what they hold themselves (grant-ceiling.ts). The security administrator's lets it
+ * staff projects with the job-function roles and appoint auditors without holding data access
+ * itself; it never covers changing who may do what, nor the key and configuration actions.
  */
-import { actionsWithAccess } from './action-catalogue.js';
+import { ACTION_CATALOGUE, ACTION_NAMES, actionsWithAccess } from './action-catalogue.js';
 import { policyVariable } from './compile-pattern.js';
 import { type NamedPolicy, POLICY_VERSION, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 
@@ -38,6 +43,8 @@ export interface RoleDefinition {
   /** `project` roles are templates bound to one project when granted. */
   readonly scope: 'project' | 'installation';
   readonly document: PolicyDocument;
+  /** What holders of this (installation) role may grant beyond their own permissions. */
+  readonly grantBoundary?: PolicyDocument;
 }
 
 /** The placeholder project roles use for the project they are granted in. */
@@ -66,6 +73,18 @@ const READ_EXPERIMENTS = ['experiment:List', 'experiment:Describe', 'trial:List'
 
 /** Self-service actions every principal keeps, even an auditor. */
 const SELF_SERVICE_ACTIONS = ['token:Create', 'token:List', 'token:Describe', 'token:Revoke', 'user:Describe', 'user:ChangePassword', 'project:List'];
+
+/** Creating, changing or deleting projects is not a job function anyone is staffed with. */
+const PROJECT_LIFECYCLE = new Set(['project:Create', 'project:Update', 'project:Delete']);
+
+/**
+ * The project job functions: every project action at List, Read or Write level, in any project —
+ * enough to grant data-scientist, ml-engineer, model-validator and viewer in any project.
+ */
+const PROJECT_JOB_ACTIONS = ACTION_NAMES.filter((name) => {
+  const info = ACTION_CATALOGUE.get(name)!;
+  return info.scope === 'project' && info.access !== 'Permissions' && !PROJECT_LIFECYCLE.has(name);
+});
 
 const ROLES: Readonly<Record<BuiltInRoleName, RoleDefinition>> = {
   administrator: {
@@ -99,6 +118,10 @@ const ROLES: Readonly<Record<BuiltInRoleName, RoleDefinition>> = {
         Action: ['artifact:List', 'artifact:Describe', 'artifact:SetRetention', 'artifact:SetLegalHold'],
         Resource: 'attest:*:artifact/*',
       },
+    ),
+    grantBoundary: doc(
+      { Sid: 'StaffProjects', Effect: 'Allow', Action: PROJECT_JOB_ACTIONS, Resource: 'attest:*:*' },
+      { Sid: 'AppointAuditors', Effect: 'Allow', Action: actionsWithAccess(['List', 'Read']), Resource: '*' },
     ),
   },
   'data-scientist': {
@@ -241,6 +264,11 @@ export const BUILT_IN_ROLES: readonly RoleDefinition[] = Object.freeze(BUILT_IN_
 /** The built-in role called `name`, if any. */
 export function builtInRole(name: string): RoleDefinition | undefined {
   return (ROLES as Record<string, RoleDefinition>)[name];
+}
+
+/** The grant boundary of a role as a named policy (`boundary/<role>`), if it has one. */
+export function grantBoundaryOf(role: RoleDefinition): NamedPolicy | undefined {
+  return role.grantBoundary ? { name: `boundary/${role.name}`, document: role.grantBoundary } : undefined;
 }
 
 /** Policies every authenticated principal has: its own tokens, profile and password, and the project list. */

@@ -6,12 +6,14 @@
  */
 export { ACTION_CATALOGUE, ACTION_NAMES, ACTION_SERVICES, ActionName, actionsWithAccess, CHECKER_ACTIONS, isCatalogueAction, isCheckerAction } from './action-catalogue.js';
 export type { AccessLevel, ActionInfo, ResourceScope } from './action-catalogue.js';
-export { BUILT_IN_ROLE_NAMES, BUILT_IN_ROLES, builtInRole, PROJECT_PLACEHOLDER, SELF_SERVICE_POLICY, TOKEN_SCOPE_PRESETS } from './built-in-roles.js';
+export { BUILT_IN_ROLE_NAMES, BUILT_IN_ROLES, builtInRole, grantBoundaryOf, PROJECT_PLACEHOLDER, SELF_SERVICE_POLICY, TOKEN_SCOPE_PRESETS } from './built-in-roles.js';
 export type { BuiltInRoleName, RoleDefinition } from './built-in-roles.js';
 export { policiesForGrants, rolePolicy, validateRoleDefinition } from './role-grants.js';
 export type { RoleGrant } from './role-grants.js';
 export { policyVariable } from './compile-pattern.js';
 export { compilePolicy, validatePolicyDocument } from './compile-policy.js';
+export { exceedsCeiling } from './grant-ceiling.js';
+export type { CeilingExcess } from './grant-ceiling.js';
 export type { CompiledPolicy, CompiledStatement } from './compile-policy.js';
 export { CONDITION_OPERATORS } from './conditions.js';
 export type { ConditionValue } from './conditions.js';

@@ -7,7 +7,10 @@ import { z } from 'zod';
 import type { App } from '../../app/index.js';
 import { ensureProject } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
+import type { PermissionChange, Principal } from '../../security/identity-store/index.js';
 import { AssignmentView, Name, PolicyView, RoleView, SimulationView, simulateFor, simulationView } from '../../security/identity-store/index.js';
+import type { Actor } from '../../security/audit/index.js';
+import type { FastifyRequest } from 'fastify';
 import { PolicyDocument } from '../../security/policy/index.js';
 import type { RouteKit } from '../route-kit.js';
 import { requestFacts } from '../route-kit.js';
@@ -15,6 +18,15 @@ import { NameParams, Ok, PolicyRef, ProjectName, ProjectParams } from './schemas
 
 const Subject = z.object({ subjectType: z.enum(['user', 'group']).default('user'), subject: Name, role: Name });
 const ProjectView = z.object({ id: z.string(), name: z.string(), description: z.string(), createdAt: z.string(), createdBy: z.string() });
+
+/**
+ * Refuses a change to who may do what that is outside the caller's permission boundary (its own
+ * permissions, more than it may grant, the administrator role), audited as denied on the route's
+ * action and resource.
+ */
+export async function checkBoundary(app: App, input: { principal: Principal; actor: Actor; req: FastifyRequest }, action: string, change: PermissionChange): Promise<void> {
+  await app.identity.boundary.check(input.principal, input.actor, action, input.req.resourceName ?? '', change, requestFacts(input.req));
+}
 
 export function registerAccessRoutes(kit: RouteKit, app: App): void {
   const { access, authorizer } = app.identity;
@@ -37,12 +49,18 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
   });
   kit.route({
     method: 'DELETE', url: '/v1/roles/:name', summary: 'Delete a custom role and its assignments', tags, action: 'role:Delete', audit: 'service', params: NameParams,
-    resource: ({ params }) => `attest::role/${params.name}`, response: RoleView, handler: ({ actor, params }) => access.deleteRole(actor, params.name),
+    resource: ({ params }) => `attest::role/${params.name}`, response: RoleView,
+    handler: async (input) => {
+      await checkBoundary(app, input, 'role:Delete', { kind: 'delete-role', role: input.params.name });
+      return access.deleteRole(input.actor, input.params.name);
+    },
   });
   kit.route({
     method: 'POST', url: '/v1/roles/:name/policies', summary: 'Attach a managed policy to a role', tags, action: 'role:Update', audit: 'service', params: NameParams, body: PolicyRef,
     resource: ({ params }) => `attest::role/${params.name}`, response: Ok,
-    handler: async ({ actor, params, body }) => {
+    handler: async (input) => {
+      const { actor, params, body } = input;
+      await checkBoundary(app, input, 'role:Update', { kind: 'attach-policy', target: 'role', subject: params.name, policy: body.policy });
       await access.attachPolicy(actor, body.policy, 'role', params.name);
       return { ok: true as const };
     },
@@ -51,7 +69,9 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
     method: 'DELETE', url: '/v1/roles/:name/policies/:policy', summary: 'Detach a managed policy from a role', tags, action: 'role:Update', audit: 'service',
     params: z.object({ name: Name, policy: Name }),
     resource: ({ params }) => `attest::role/${params.name}`, response: Ok,
-    handler: async ({ actor, params }) => {
+    handler: async (input) => {
+      const { actor, params } = input;
+      await checkBoundary(app, input, 'role:Update', { kind: 'detach-policy', target: 'role', subject: params.name, policy: params.policy });
       await access.detachPolicy(actor, params.policy, 'role', params.name);
       return { ok: true as const };
     },
@@ -65,13 +85,20 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
   kit.route({
     method: 'POST', url: '/v1/role-assignments', summary: 'Grant an installation-wide role to a user or group', tags, action: 'role:Assign', audit: 'service', body: Subject,
     resource: ({ body }) => `attest::role/${body.role}`, response: AssignmentView,
-    handler: ({ actor, body }) => access.assignRole(actor, { subjectType: body.subjectType, subject: body.subject, role: body.role }),
+    handler: async (input) => {
+      const { subjectType, subject, role } = input.body;
+      await checkBoundary(app, input, 'role:Assign', { kind: 'assign-role', subjectType, subject, role });
+      return access.assignRole(input.actor, { subjectType, subject, role });
+    },
   });
   kit.route({
     method: 'DELETE', url: '/v1/role-assignments/:subjectType/:subject/:role', summary: 'Withdraw an installation-wide role', tags, action: 'role:Unassign', audit: 'service',
     params: z.object({ subjectType: z.enum(['user', 'group']), subject: Name, role: Name }),
     resource: ({ params }) => `attest::role/${params.role}`, response: AssignmentView,
-    handler: ({ actor, params }) => access.unassignRole(actor, params),
+    handler: async (input) => {
+      await checkBoundary(app, input, 'role:Unassign', { kind: 'unassign-role', ...input.params });
+      return access.unassignRole(input.actor, input.params);
+    },
   });
 
   // managed policies
@@ -92,11 +119,19 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
   kit.route({
     method: 'PUT', url: '/v1/policies/:name', summary: "Replace a managed policy's document (a new version)", tags, action: 'policy:Update', audit: 'service', params: NameParams,
     body: z.object({ document: PolicyDocument }),
-    resource: ({ params }) => `attest::policy/${params.name}`, response: PolicyView, handler: ({ actor, params, body }) => access.updatePolicy(actor, params.name, body.document),
+    resource: ({ params }) => `attest::policy/${params.name}`, response: PolicyView,
+    handler: async (input) => {
+      await checkBoundary(app, input, 'policy:Update', { kind: 'update-policy', policy: input.params.name, document: input.body.document });
+      return access.updatePolicy(input.actor, input.params.name, input.body.document);
+    },
   });
   kit.route({
     method: 'DELETE', url: '/v1/policies/:name', summary: 'Delete a managed policy and its attachments', tags, action: 'policy:Delete', audit: 'service', params: NameParams,
-    resource: ({ params }) => `attest::policy/${params.name}`, response: PolicyView, handler: ({ actor, params }) => access.deletePolicy(actor, params.name),
+    resource: ({ params }) => `attest::policy/${params.name}`, response: PolicyView,
+    handler: async (input) => {
+      await checkBoundary(app, input, 'policy:Delete', { kind: 'delete-policy', policy: input.params.name });
+      return access.deletePolicy(input.actor, input.params.name);
+    },
   });
   kit.route({
     method: 'POST', url: '/v1/policy-simulations', summary: "Simulate a decision for a principal and name the deciding statement", tags, action: 'policy:Simulate', audit: 'server',
@@ -151,12 +186,19 @@ export function registerAccessRoutes(kit: RouteKit, app: App): void {
   kit.route({
     method: 'POST', url: '/v1/projects/:project/members', summary: 'Grant a user or group a project role', tags: projectTags, action: 'project:AddMember', audit: 'service', params: ProjectParams, body: Subject,
     resource: ({ params }) => `attest:${params.project}:project/${params.project}`, response: AssignmentView,
-    handler: ({ actor, params, body }) => access.assignRole(actor, { ...body, project: params.project }),
+    handler: async (input) => {
+      const { params, body } = input;
+      await checkBoundary(app, input, 'project:AddMember', { kind: 'assign-role', subjectType: body.subjectType, subject: body.subject, role: body.role, project: params.project });
+      return access.assignRole(input.actor, { ...body, project: params.project });
+    },
   });
   kit.route({
     method: 'DELETE', url: '/v1/projects/:project/members/:subjectType/:subject/:role', summary: "Withdraw a member's project role", tags: projectTags, action: 'project:RemoveMember', audit: 'service',
     params: z.object({ project: ProjectName, subjectType: z.enum(['user', 'group']), subject: Name, role: Name }),
     resource: ({ params }) => `attest:${params.project}:project/${params.project}`, response: AssignmentView,
-    handler: ({ actor, params }) => access.unassignRole(actor, params),
+    handler: async (input) => {
+      await checkBoundary(app, input, 'project:RemoveMember', { kind: 'unassign-role', ...input.params });
+      return access.unassignRole(input.actor, input.params);
+    },
   });
 }

@@ -10,6 +10,7 @@ import { verifyPassword } from '../../security/identity/index.js';
 import { GroupView, Name, TokenView, UserView } from '../../security/identity-store/index.js';
 import { PolicyDocument } from '../../security/policy/index.js';
 import type { RouteKit } from '../route-kit.js';
+import { checkBoundary } from './access-routes.js';
 import { NameParams, Ok, PolicyRef } from './schemas.js';
 
 const UserWithGroups = UserView.extend({ groups: z.array(z.string()) });
@@ -109,7 +110,10 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
     method: 'PUT', url: '/v1/users/:name/password', summary: "Reset another user's password", tags, action: 'user:ResetPassword', audit: 'service', params: NameParams,
     body: z.object({ password: z.string().min(1).max(256) }),
     resource: ({ params }) => `attest::user/${params.name}`, response: UserView,
-    handler: ({ actor, params, body }) => users.setPassword(actor, params.name, body.password, 'user:ResetPassword'),
+    handler: async (input) => {
+      await checkBoundary(app, input, 'user:ResetPassword', { kind: 'take-over-credentials', user: input.params.name });
+      return users.setPassword(input.actor, input.params.name, input.body.password, 'user:ResetPassword');
+    },
   });
   kit.route({
     method: 'PUT', url: '/v1/me/password', summary: "Change one's own password (requires the current one)", tags, action: 'user:ChangePassword', audit: 'service',
@@ -124,7 +128,9 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
   kit.route({
     method: 'POST', url: '/v1/users/:name/policies', summary: 'Attach a managed policy to a user', tags, action: 'user:AttachPolicy', audit: 'service', params: NameParams, body: PolicyRef,
     resource: ({ params }) => `attest::user/${params.name}`, response: Ok,
-    handler: async ({ actor, params, body }) => {
+    handler: async (input) => {
+      const { actor, params, body } = input;
+      await checkBoundary(app, input, 'user:AttachPolicy', { kind: 'attach-policy', target: 'user', subject: params.name, policy: body.policy });
       await access.attachPolicy(actor, body.policy, 'user', params.name);
       return { ok: true as const };
     },
@@ -133,7 +139,9 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
     method: 'DELETE', url: '/v1/users/:name/policies/:policy', summary: 'Detach a managed policy from a user', tags, action: 'user:DetachPolicy', audit: 'service',
     params: z.object({ name: Name, policy: Name }),
     resource: ({ params }) => `attest::user/${params.name}`, response: Ok,
-    handler: async ({ actor, params }) => {
+    handler: async (input) => {
+      const { actor, params } = input;
+      await checkBoundary(app, input, 'user:DetachPolicy', { kind: 'detach-policy', target: 'user', subject: params.name, policy: params.policy });
       await access.detachPolicy(actor, params.policy, 'user', params.name);
       return { ok: true as const };
     },
@@ -154,7 +162,8 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
       scope: z.union([z.literal('read-only'), z.object({ name: z.string().min(1).max(128), document: PolicyDocument })]).optional(),
     }),
     resource: ({ params }) => `attest::token/${params.name}/new`, response: NewToken,
-    handler: async ({ actor, params, body, principal }) => {
+    handler: async (input) => {
+      const { actor, params, body, principal } = input;
       // A user's tokens act as that user: only the user mints them. Tokens of service principals
       // are minted by whoever may (pipelines cannot log in). Otherwise a user administrator could
       // become any user, the administrator included.
@@ -164,6 +173,8 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
         await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'token:Create', resource, 'denied', { reason: "only a user creates that user's tokens" });
         throw new AppError('ACCESS_DENIED', { message: `Only ${params.name} can create tokens for ${params.name}; service principals' tokens can be created by administrators` });
       }
+      // A token of a service principal acts as it: mint one only for a principal within your ceiling.
+      if (owner && owner.name !== principal.name) await checkBoundary(app, input, 'token:Create', { kind: 'take-over-credentials', user: params.name });
       const created = await tokens.create(actor, {
         owner: params.name,
         name: body.name,
@@ -205,24 +216,35 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
   kit.route({
     method: 'DELETE', url: '/v1/groups/:name', summary: 'Delete a group', tags: groupTags, action: 'group:Delete', audit: 'service', params: NameParams,
     resource: ({ params }) => `attest::group/${params.name}`, response: GroupView,
-    handler: ({ actor, params }) => users.deleteGroup(actor, params.name),
+    handler: async (input) => {
+      await checkBoundary(app, input, 'group:Delete', { kind: 'delete-group', group: input.params.name });
+      return users.deleteGroup(input.actor, input.params.name);
+    },
   });
   kit.route({
     method: 'POST', url: '/v1/groups/:name/members', summary: 'Add a member', tags: groupTags, action: 'group:AddMember', audit: 'service', params: NameParams,
     body: z.object({ user: Name }),
     resource: ({ params }) => `attest::group/${params.name}`, response: GroupView,
-    handler: ({ actor, params, body }) => users.addMember(actor, params.name, body.user),
+    handler: async (input) => {
+      await checkBoundary(app, input, 'group:AddMember', { kind: 'add-member', group: input.params.name, user: input.body.user });
+      return users.addMember(input.actor, input.params.name, input.body.user);
+    },
   });
   kit.route({
     method: 'DELETE', url: '/v1/groups/:name/members/:user', summary: 'Remove a member', tags: groupTags, action: 'group:RemoveMember', audit: 'service',
     params: z.object({ name: Name, user: Name }),
     resource: ({ params }) => `attest::group/${params.name}`, response: GroupView,
-    handler: ({ actor, params }) => users.removeMember(actor, params.name, params.user),
+    handler: async (input) => {
+      await checkBoundary(app, input, 'group:RemoveMember', { kind: 'remove-member', group: input.params.name, user: input.params.user });
+      return users.removeMember(input.actor, input.params.name, input.params.user);
+    },
   });
   kit.route({
     method: 'POST', url: '/v1/groups/:name/policies', summary: 'Attach a managed policy to a group', tags: groupTags, action: 'group:AttachPolicy', audit: 'service', params: NameParams, body: PolicyRef,
     resource: ({ params }) => `attest::group/${params.name}`, response: Ok,
-    handler: async ({ actor, params, body }) => {
+    handler: async (input) => {
+      const { actor, params, body } = input;
+      await checkBoundary(app, input, 'group:AttachPolicy', { kind: 'attach-policy', target: 'group', subject: params.name, policy: body.policy });
       await access.attachPolicy(actor, body.policy, 'group', params.name);
       return { ok: true as const };
     },
@@ -231,7 +253,9 @@ export function registerIdentityRoutes(kit: RouteKit, app: App): void {
     method: 'DELETE', url: '/v1/groups/:name/policies/:policy', summary: 'Detach a managed policy from a group', tags: groupTags, action: 'group:DetachPolicy', audit: 'service',
     params: z.object({ name: Name, policy: Name }),
     resource: ({ params }) => `attest::group/${params.name}`, response: Ok,
-    handler: async ({ actor, params }) => {
+    handler: async (input) => {
+      const { actor, params } = input;
+      await checkBoundary(app, input, 'group:DetachPolicy', { kind: 'detach-policy', target: 'group', subject: params.name, policy: params.policy });
       await access.detachPolicy(actor, params.policy, 'group', params.name);
       return { ok: true as const };
     },
