@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtInRole, exceedsCeiling, grantBoundaryOf, type NamedPolicy, POLICY_VERSION, type PolicyStatement, rolePolicy, SELF_SERVICE_POLICY } from './index.js';
+import { builtInRole, exceedsCeiling, grantBoundaryOf, type NamedPolicy, POLICY_VERSION, type PolicyStatement, policyVariable, rolePolicy, SELF_SERVICE_POLICY } from './index.js';
 
 const policy = (name: string, ...Statement: PolicyStatement[]): NamedPolicy => ({ name, document: { Version: POLICY_VERSION, Statement } });
 const context = { 'attest:PrincipalId': 'grantor', 'attest:PrincipalType': 'user' };
@@ -35,7 +35,7 @@ describe('grant ceiling', () => {
   });
 
   it("a grantor's conditional permission does not count", () => {
-    const own = [policy('own', { Effect: 'Allow', Action: 'experiment:Delete', Resource: 'attest:credit:*', Condition: { StringEquals: { 'attest:ResourceCreator': '${attest:PrincipalId}' } } })];
+    const own = [policy('own', { Effect: 'Allow', Action: 'experiment:Delete', Resource: 'attest:credit:*', Condition: { StringEquals: { 'attest:ResourceCreator': policyVariable('attest:PrincipalId') } } })];
     expect(exceedsCeiling([policy('del', { Effect: 'Allow', Action: 'experiment:Delete', Resource: 'attest:credit:experiment/*' })], own, context)?.action).toBe('experiment:Delete');
   });
 
