@@ -84,7 +84,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const baselines = new BaselineService({ db, artifacts, datasets, lineage, keys, provider });
     const processing = new ProcessingService({ artifacts, datasets, tracking });
     const capture = new CaptureService(artifacts);
-    const identity = createIdentityServices(db, ledger, { oidc: config.oidc, sessionTtlMs: config.sessionTtlMs });
+    const identity = createIdentityServices(db, ledger, { oidc: config.oidc, sessionTtlMs: config.sessionTtlMs, grantBoundaries: config.grantBoundaries });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
     await blobs.sweepIncomplete(60 * 60 * 1000);

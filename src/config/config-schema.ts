@@ -61,6 +61,17 @@ export const ConfigFileSchema = z
       .optional(),
     /** Sessions from a password login. */
     sessions: z.object({ ttlMinutes: z.number().int().min(1).max(24 * 60).optional() }).strict().optional(),
+    /** Access management. */
+    access: z
+      .object({
+        /**
+         * Grant boundaries: role name → managed policy name. Holders of the role may grant what the
+         * policy allows beyond their own permissions (replacing a built-in role's boundary).
+         */
+        grantBoundaries: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/), z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/)).optional(),
+      })
+      .strict()
+      .optional(),
     /** Detective controls: alert sinks and the scheduled audit verification. */
     alerts: z
       .object({
@@ -105,5 +116,7 @@ export interface ResolvedConfig {
   readonly server: { host: string; port: number };
   readonly oidc: OidcFileConfig | undefined;
   readonly sessionTtlMs: number;
+  /** Role name → managed policy name: the configured grant boundaries (`access.grantBoundaries`). */
+  readonly grantBoundaries: Readonly<Record<string, string>>;
   readonly alerts: { readonly webhooks: readonly { readonly url: string; readonly secret: string }[]; readonly auditVerifyIntervalMs: number };
 }

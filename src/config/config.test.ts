@@ -35,6 +35,15 @@ describe('configuration', () => {
     expect(() => loadConfig(home, { ATTEST_PORT: 'eighty' })).toThrowError(/ATTEST_PORT/);
   });
 
+  it('reads configured grant boundaries (role → managed policy) and refuses malformed names', () => {
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1, access: { grantBoundaries: { helpdesk: 'helpdesk-grants' } } }));
+    expect(loadConfig(home, {}).grantBoundaries).toEqual({ helpdesk: 'helpdesk-grants' });
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1, access: { grantBoundaries: { helpdesk: 'Not A Name' } } }));
+    expect(() => loadConfig(home, {})).toThrowError(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1 }));
+    expect(loadConfig(home, {}).grantBoundaries).toEqual({});
+  });
+
   it('requires an initialised home', () => {
     expect(() => loadConfig(join(home, 'missing'), {})).toThrowError(expect.objectContaining({ code: 'HOME_NOT_INITIALISED' }));
   });

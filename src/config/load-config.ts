@@ -74,6 +74,7 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, r
     server: Object.freeze({ host: file?.server?.host ?? '127.0.0.1', port }),
     oidc: file?.oidc,
     sessionTtlMs: (file?.sessions?.ttlMinutes ?? 60) * 60_000,
+    grantBoundaries: Object.freeze({ ...(file?.access?.grantBoundaries ?? {}) }),
     alerts: Object.freeze({ webhooks, auditVerifyIntervalMs: (file?.alerts?.auditVerifyIntervalSeconds ?? 3600) * 1000 }),
   });
 }

@@ -33,6 +33,8 @@ export interface IdentityOptions {
   /** A ready verifier (tests); otherwise one is built from `oidc`. */
   readonly oidcVerifier?: OidcVerifier;
   readonly sessionTtlMs?: number;
+  /** Role name → managed policy name: configured grant boundaries (permission-boundary.ts). */
+  readonly grantBoundaries?: Readonly<Record<string, string>>;
   readonly now?: () => Date;
 }
 
@@ -63,7 +65,7 @@ export function createIdentityServices(db: Db, ledger: AuditLedger, options: Ide
   authorizer = new Authorizer({ db, ledger, users, access });
   const oidc = options.oidcVerifier ?? (options.oidc ? verifierFrom(options.oidc) : undefined);
   authenticator = new Authenticator({ ...base, users, tokens, ...(oidc ? { oidc } : {}), ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) });
-  const boundary = new PermissionBoundary({ db, ledger, users, access, authorizer });
+  const boundary = new PermissionBoundary({ db, ledger, users, access, authorizer, ...(options.grantBoundaries ? { grantBoundaries: options.grantBoundaries } : {}) });
   return { users, tokens, access, authenticator, authorizer, boundary };
 }
 

@@ -14,7 +14,9 @@
  * 3. **The grant ceiling.** What a change hands out — a role (its document bound to the project,
  *    plus the policies attached to the role), a policy, a group's roles and policies, a new version
  *    of a policy attached somewhere — must lie within the grantor's own policies plus the grant
- *    boundaries of the roles it holds (grant-ceiling.ts). So is taking over a principal's
+ *    boundaries of the roles it holds (grant-ceiling.ts): a built-in role's own, or the managed policy
+ *    configured for the role (`access.grantBoundaries` in attest.json). Changing or deleting the
+ *    configured boundary of a role one holds is a change to one's own permissions. So is taking over a principal's
  *    credentials (resetting its password, minting a token for a service principal): allowed only
  *    for principals whose every permission the caller could have granted.
  *
@@ -52,6 +54,8 @@ export interface PermissionBoundaryDeps {
   readonly users: UserStore;
   readonly access: AccessStore;
   readonly authorizer: Authorizer;
+  /** Role name → managed policy name, replacing the role's built-in grant boundary. */
+  readonly grantBoundaries?: Readonly<Record<string, string>>;
 }
 
 const ADMINISTRATOR = 'administrator';
@@ -106,7 +110,7 @@ export class PermissionBoundary {
 
     const granted = await this.#granted(change);
     if (granted.length === 0) return undefined;
-    const boundaries = [...held.roles.values()].map(grantBoundaryOf).filter((p): p is NamedPolicy => p !== undefined);
+    const boundaries = (await Promise.all([...held.roles.values()].map((role) => this.#grantBoundary(role)))).filter((p): p is NamedPolicy => p !== undefined);
     const ceiling = [...(await this.#deps.authorizer.policiesFor(principal)), ...boundaries];
     const excess = exceedsCeiling(granted, ceiling, this.#deps.authorizer.contextFor(principal, facts));
     if (!excess) return undefined;
@@ -115,6 +119,14 @@ export class PermissionBoundary {
       reason: `${describe(change)} would grant ${excess.action} on ${excess.resource} (statement ${excess.statement}${excess.sid ? ` "${excess.sid}"` : ''} of ${excess.policyName}), which ${principal.auditName} neither holds nor may grant`,
       details: { excess },
     };
+  }
+
+  /** The configured boundary of a role (a managed policy; none if it does not exist), else its built-in one. */
+  async #grantBoundary(role: RoleDefinition): Promise<NamedPolicy | undefined> {
+    const configured = this.#deps.grantBoundaries?.[role.name];
+    if (configured === undefined) return grantBoundaryOf(role);
+    const policy = await this.#deps.access.describePolicy(configured).catch(() => undefined);
+    return policy ? { name: `boundary/${role.name}=policy/${policy.name}@v${policy.version}`, document: policy.document } : undefined;
   }
 
   /** Why the change would alter the caller's own permissions, or undefined. */
@@ -138,6 +150,8 @@ export class PermissionBoundary {
         return change.user === me ? `its own membership of the group ${change.group} would change` : undefined;
       case 'update-policy':
       case 'delete-policy': {
+        const boundaryOf = Object.entries(this.#deps.grantBoundaries ?? {}).find(([role, policy]) => policy === change.policy && heldRoles.includes(role));
+        if (boundaryOf) return `the policy ${change.policy} is the grant boundary of the role ${boundaryOf[0]}, which it holds`;
         const holders = (await this.#deps.access.describePolicy(change.policy)).attachments;
         const mine = holders.find((a) => (a.subjectType === 'user' && a.subject === me) || (a.subjectType === 'group' && inGroup(a.subject)) || (a.subjectType === 'role' && heldRoles.includes(a.subject)));
         return mine ? `the policy ${change.policy} is attached to ${mine.subjectType === 'user' ? 'itself' : `${mine.subjectType} ${mine.subject}, which applies to it`}` : undefined;
