@@ -97,6 +97,7 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
           : task === 'multiclass'
             ? evaluateModel({ task, labels, predictions, classCount: m.numGroups })
             : evaluateModel({ task, labels, predictions });
+      if (report.task === 'binary') for (const warning of report.metrics.warnings) ctx.io.err(`attest: warning: ${warning}`);
       if (o.json) printJson(ctx.io, report);
       else for (const line of evaluationSummaryLines(report)) ctx.io.out(line);
     });
