@@ -3,7 +3,7 @@
  * categorical node, its categories listed, and the node's split condition written as a bare NaN,
  * which is not JSON. It must be refused as MODEL_UNSUPPORTED, not as "not valid JSON".
  */
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
