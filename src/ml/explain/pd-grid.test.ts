@@ -21,7 +21,9 @@ describe('partial-dependence grid (scikit-learn _grid_from_X)', () => {
       for (const [resolution, expected] of Object.entries(reference.grids[name]!)) {
         const grid = featureGrid(x, 0, Number(resolution));
         expect(grid.length, `${name}@${resolution}`).toBe(expected.length);
-        grid.forEach((g, k) => expect(Math.abs(g - expected[k]!), `${name}@${resolution}[${k}]`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(expected[k]!))));
+        grid.forEach((g, k) => {
+          expect(Math.abs(g - expected[k]!), `${name}@${resolution}[${k}]`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(expected[k]!)));
+        });
       }
     });
   }
