@@ -324,18 +324,23 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   };
 }
 
+/**
+ * The closing "look at it with" lines. Every line that starts with `attest ` runs as printed
+ * (test/e2e/quickstart.test.ts runs each one), except `attest server`, which keeps running.
+ */
 function summary(options: QuickstartOptions, r: Lifecycle, seconds: number): void {
   const h = `--home ${options.home}`;
   options.out(`[7/7] done in ${seconds.toFixed(1)} s. Everything is in ${options.home} (encrypted; the keyring is keyring.json). Look at it with:`);
   for (const line of [
-    `attest experiments table ${r.experimentName} ${h}`,
-    `attest lineage downstream ${r.artifacts.test} ${h}        # what used the test split`,
-    `attest lineage upstream ${r.artifacts.model} ${h}          # where the model came from`,
+    `attest experiments table ${r.experimentName} --project ${PROJECT} ${h}`,
+    `attest lineage downstream ${r.artifacts.test} --project ${PROJECT} ${h}        # what used the test split`,
+    `attest lineage upstream ${r.artifacts.model} --project ${PROJECT} ${h}          # where the model came from`,
     `attest data list --project ${PROJECT} ${h}`,
     `attest artifact get credit-default-xgboost --project ${PROJECT} --out model.json ${h}`,
     `attest baseline show credit-default --project ${PROJECT} ${h}`,
     `attest artifact get credit-default-drift/report.html --project ${PROJECT} --out drift.html ${h}`,
-    `attest audit list --outcome denied ${h}  ·  attest audit verify ${h}`,
+    `attest audit list --outcome denied ${h}`,
+    `attest audit verify ${h}`,
     `attest server ${h}   then, as dana: ATTEST_TOKEN=<her token from quickstart-tokens.json> attest whoami --server http://127.0.0.1:8443`,
     `the administrator's generated password is in ${options.home}/initial-admin.txt (mode 0600): attest login --server http://127.0.0.1:8443 --user admin --password-stdin`,
     `rerun: attest quickstart ${h}   (adds a new experiment to the same home)`,
