@@ -216,7 +216,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
       const shap = treeShap(model, x);
       const importance = meanAbsShap(shap, model.featureNames);
       const declined = mostDeclined(evaluation.result.scores);
-      const reasons = reasonCodesForRows(shap, x, model.featureNames, { topK: 4 }).find((r) => r.row === declined)!;
+      const reasons = reasonCodesForRows(shap, x, model.featureNames, { topK: 4 }).find((r) => r.row === declined + 1)!;
       const report = buildExplanationReport(model, x, { labels, title: 'Credit default model: explanations on the test split' });
       const stored1 = await app.artifacts.putBytes(scientist, json(report), { projectId, name: 'credit-default-explanation.json', mediaType: 'application/json' });
       const stored2 = await app.artifacts.putBytes(scientist, Buffer.from(renderExplanationHtml(report)), { projectId, name: 'credit-default-explanation.html', mediaType: 'text/html' });
@@ -232,7 +232,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   const top = explanation.result.importance.slice(0, 5).map((f) => `${f.name} ${f.value.toFixed(3)}`).join(', ');
   say(4, `global SHAP importance (mean |SHAP|, log-odds): ${top}`);
   const r = explanation.result.reasons;
-  say(4, `reason codes for declined applicant (test row ${r.row + 1}, score ${(1 / (1 + Math.exp(-r.score))).toFixed(3)}): ${r.reasons.map((x) => `${x.name}=${x.value}`).join('; ')}`);
+  say(4, `reason codes for declined applicant (test row ${r.row}, score ${(1 / (1 + Math.exp(-r.score))).toFixed(3)}): ${r.reasons.map((x) => `${x.name}=${x.value}`).join('; ')}`);
 
   const bias = await tracker.component(
     'BiasCheck',
