@@ -132,11 +132,7 @@ export function registerMonitoringCommands(program: Command, ctx: CliContext): v
           ? await ctx.withApp(o, async (app, actor) => {
               const projectId = await projectIdByName(app, o.project);
               const base = o.baselineName !== undefined ? await app.baselines.get(actor, projectId, o.baselineName) : undefined;
-              let reference: Awaited<ReturnType<typeof app.baselines.window>> | undefined;
-              if (base !== undefined && o.exactDrift === true) {
-                if (base.manifest.dataset === null) throw new AppError('INVALID_INPUT', { message: `Baseline ${o.baselineName} names no reference dataset; --exact-drift needs one` });
-                reference = await app.baselines.window(actor, projectId, base.manifest.dataset.datasetVersionId);
-              }
+              const reference = base !== undefined && o.exactDrift === true ? await app.baselines.reference(actor, projectId, base) : undefined;
               return { base, frame: o.dataset !== undefined ? await app.baselines.window(actor, projectId, o.dataset) : undefined, reference };
             })
           : { base: undefined, frame: undefined, reference: undefined };
