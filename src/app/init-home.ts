@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
-import { CONFIG_FILE_NAME, loadConfig } from '../config/index.js';
+import { CONFIG_FILE_NAME, checkHomePath, loadConfig } from '../config/index.js';
 import { AppError, newId } from '../kernel/index.js';
 import type { Actor } from '../security/audit/index.js';
 import { governed } from '../security/audit/index.js';
@@ -38,7 +38,13 @@ export async function initHome(home: string, actor: Actor, env: NodeJS.ProcessEn
   if (existsSync(join(home, CONFIG_FILE_NAME))) {
     throw new AppError('HOME_EXISTS', { message: `An Attest installation already exists in ${home}` });
   }
-  mkdirSync(home, { recursive: true, mode: 0o700 });
+  checkHomePath(home);
+  try {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AppError('HOME_PATH_INVALID', { message: `The home ${home} cannot be created (${code ?? (error as Error).message})`, details: { home }, cause: error });
+  }
   const config = loadConfig(home, env, false);
   if (existsSync(config.keyringPath)) {
     throw new AppError('HOME_EXISTS', { message: `A keyring already exists at ${config.keyringPath}; refusing to replace it` });

@@ -40,6 +40,9 @@ describe.each(testDialects())('governed baselines on %s', (dialect) => {
     expect(after.length).toBeLessThanOrEqual(before.length);
     expect(after).toEqual([]);
     expect((await t.app.baselines.get(TEST_ACTOR, projectId, 'credit@1')).manifest.overrides).toEqual({});
+    // Exact drift: against the baseline's own reference dataset version.
+    const exact = monitorCheck(loaded, window, { referenceFrame: await t.app.baselines.reference(TEST_ACTOR, projectId, loaded) }).driftReport;
+    expect(exact.basis).toMatchObject({ reference: 'reference-data', exact: true, maxRankErrorBound: 0 });
     await expect(t.app.baselines.override(TEST_ACTOR, projectId, 'credit', { NOPE: { comparison_threshold: 1 } })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 

@@ -172,6 +172,18 @@ export class BaselineService {
     };
   }
 
+  /**
+   * The rows a baseline was computed from (its reference dataset version, read and audited), the
+   * comparison basis of exact drift (`monitor check --exact-drift`).
+   */
+  async reference(actor: Actor, projectId: string, baseline: StoredBaseline): Promise<ColumnFrame> {
+    const dataset = baseline.manifest.dataset;
+    if (dataset === null) throw new AppError('INVALID_INPUT', { message: `Baseline ${baseline.manifest.name}@${baseline.manifest.version} names no reference dataset; exact drift needs one` });
+    const { frame, version } = await this.#frame(actor, projectId, dataset.datasetVersionId);
+    if (version.sha256 !== dataset.sha256) throw new AppError('ARTIFACT_INTEGRITY', { message: `The reference dataset of baseline ${baseline.manifest.name} does not match the signed manifest` });
+    return frame;
+  }
+
   /** A dataset version as a monitoring window, for checks against a stored baseline. */
   async window(actor: Actor, projectId: string, datasetRef: string): Promise<ColumnFrame> {
     return (await this.#frame(actor, projectId, datasetRef)).frame;

@@ -103,6 +103,16 @@ describe('attest CLI on an embedded home', () => {
     const noHome = await cli(['artifact', 'list', '--home', join(dir, 'elsewhere')], env());
     expect(noHome.code).toBe(5);
     expect(noHome.stderr).toMatch(/HOME_NOT_INITIALISED/);
+    // A home under a file: a stable code naming the file, not INTERNAL ENOTDIR.
+    const aFile = join(dir, 'a-file');
+    writeFileSync(aFile, 'x');
+    for (const args of [['init'], ['quickstart'], ['artifact', 'list']]) {
+      const underFile = await cli([...args, '--home', join(aFile, 'home')], env());
+      expect(underFile.code, args.join(' ')).toBe(2);
+      expect(underFile.stderr).toBe(`attest: error HOME_PATH_INVALID: The home ${join(aFile, 'home')} cannot be used: ${aFile} is a file, so no directory can be created under it`);
+    }
+    const homeIsFile = await cli(['init', '--home', aFile], env());
+    expect(homeIsFile.stderr).toBe(`attest: error HOME_PATH_INVALID: The home ${aFile} cannot be used: ${aFile} is a file, not a directory`);
     const after = (await cli(['audit', 'list', '--json', '--home', home], env())).stdout;
     expect(JSON.parse(after).length - JSON.parse(before).length).toBeLessThanOrEqual(2);
   });

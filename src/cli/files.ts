@@ -62,13 +62,16 @@ export function writeFilesInto(dir: string, files: Readonly<Record<string, strin
 
 /** Parses `name=value` pairs from repeated `--param` options. */
 export function parsePairs(pairs: readonly string[], flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
+  return Object.fromEntries(parsePairList(pairs, flag));
+}
+
+/** Repeated `name=value` options in the order given, repeats kept. */
+export function parsePairList(pairs: readonly string[], flag: string): [string, string][] {
+  return pairs.map((pair) => {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new AppError('INVALID_INPUT', { message: `${flag} takes name=value, not "${pair}"` });
-    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-  }
-  return out;
+    return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+  });
 }
 
 /** Collects repeated options into an array (commander helper). */

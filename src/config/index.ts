@@ -4,4 +4,4 @@
  */
 export type { ConfigFile, OidcFileConfig, ResolvedConfig } from './config-schema.js';
 export { ConfigFileSchema, ENVIRONMENT } from './config-schema.js';
-export { CONFIG_FILE_NAME, loadConfig, readConfigFile, resolveHome } from './load-config.js';
+export { CONFIG_FILE_NAME, checkHomePath, loadConfig, readConfigFile, resolveHome } from './load-config.js';

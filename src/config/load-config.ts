@@ -3,8 +3,8 @@
  * Resolves the configuration: defaults ← `<home>/attest.json` ← environment variables, validated
  * at start with errors that name the offending setting.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { AppError } from '../kernel/index.js';
@@ -16,6 +16,33 @@ export const CONFIG_FILE_NAME = 'attest.json';
 /** The home directory: `--home`, else `$ATTEST_HOME`, else `./.attest`. */
 export function resolveHome(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(explicit ?? env.ATTEST_HOME ?? '.attest');
+}
+
+/**
+ * Refuses a home whose path cannot be a directory: the home itself, or the nearest existing folder
+ * above it, is a file. (Left to mkdir or open, that surfaces as an internal ENOTDIR.)
+ */
+export function checkHomePath(home: string): void {
+  let path = resolve(home);
+  for (;;) {
+    let isDirectory: boolean | undefined;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        throw new AppError('HOME_PATH_INVALID', { message: `The home ${home} cannot be used: ${path} cannot be read (${code ?? 'error'})`, details: { home, path } });
+      }
+    }
+    if (isDirectory === true) return;
+    if (isDirectory === false) {
+      const what = path === resolve(home) ? `${path} is a file, not a directory` : `${path} is a file, so no directory can be created under it`;
+      throw new AppError('HOME_PATH_INVALID', { message: `The home ${home} cannot be used: ${what}`, details: { home, path } });
+    }
+    const parent = dirname(path);
+    if (parent === path) return;
+    path = parent;
+  }
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -38,6 +65,7 @@ export function readConfigFile(home: string): ConfigFile | undefined {
 
 /** Builds the resolved configuration for `home`; `requireInitialised` demands an existing installation. */
 export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, requireInitialised = true): ResolvedConfig {
+  checkHomePath(home);
   const file = readConfigFile(home);
   if (!file && requireInitialised) {
     throw new AppError('HOME_NOT_INITIALISED', { message: `No Attest installation in ${home}; create one with: attest init --home ${home}` });

@@ -58,6 +58,7 @@ export const ERROR_CATALOGUE = {
   // installation home
   HOME_EXISTS: { kind: 'conflict', message: 'An installation already exists in this home' },
   HOME_NOT_INITIALISED: { kind: 'precondition', message: 'No installation in this home; run `attest init`' },
+  HOME_PATH_INVALID: { kind: 'invalid_input', message: 'The home path cannot hold an installation (a part of it is a file, or it cannot be created)' },
   // metadata store
   DB_MIGRATION_FAILED: { kind: 'internal', message: 'Database migration failed' },
   // keys (KMS)

@@ -7,6 +7,7 @@
  */
 import type { ColumnFrame, FrameProfile, ProfileOptions } from '../data/index.js';
 import { profileFrame } from '../data/index.js';
+import { AppError } from '../kernel/index.js';
 import type { Constraints, MonitoringConfig } from './constraints-format.js';
 import { DEFAULT_MONITORING_CONFIG, suggestConstraints } from './constraints-format.js';
 import type { ConstraintViolations } from './constraint-checks.js';
@@ -44,13 +45,42 @@ export interface MonitorCheckResult {
 export interface MonitorCheckOptions {
   profile?: ProfileOptions;
   drift?: DriftOptions;
+  /**
+   * Exact drift: the rows the baseline was computed from (its reference dataset version). Drift
+   * then compares against their exact distributions instead of the baseline's sketches, so the
+   * figures equal SciPy's at any size; constraints are still checked against statistics.json.
+   */
+  referenceFrame?: ColumnFrame;
 }
 
 /** `monitor check`: the window's violations against the baseline and its drift report. */
 export function monitorCheck(baseline: Baseline, frame: ColumnFrame, options: MonitorCheckOptions = {}): MonitorCheckResult {
   const profile = profileFrame(frame, { numericDistinct: false, ...options.profile });
   const violations = checkConstraints(baseline.statistics, baseline.constraints, profile);
-  const reference = baseline.statistics.features.map(distributionFromStatistics).filter((d): d is FeatureDistribution => d !== undefined);
+  const reference = options.referenceFrame === undefined ? baseline.statistics.features.map(distributionFromStatistics).filter((d): d is FeatureDistribution => d !== undefined) : referenceDistributions(baseline, options.referenceFrame);
   const current = frame.columns.map(distributionFromColumn);
   return { violations, driftReport: driftReport(reference, current, options.drift), statistics: buildStatistics(profile) };
+}
+
+/** The baseline's features, distributed as in the reference rows (exact mode of {@link monitorCheck}). */
+function referenceDistributions(baseline: Baseline, frame: ColumnFrame): FeatureDistribution[] {
+  const byName = new Map(frame.columns.map((c) => [c.name, c]));
+  const out: FeatureDistribution[] = [];
+  for (const feature of baseline.statistics.features) {
+    const column = byName.get(feature.name);
+    if (column === undefined) {
+      throw new AppError('DATA_SCHEMA_MISMATCH', { message: `The reference data has no column "${feature.name}", which the baseline describes`, details: { column: feature.name } });
+    }
+    const present = (feature.numerical_statistics ?? feature.string_statistics)?.common.num_present;
+    if (present === undefined) continue;
+    const d = distributionFromColumn(column);
+    if (d.count !== present) {
+      throw new AppError('DATA_SCHEMA_MISMATCH', {
+        message: `The reference data's column "${feature.name}" has ${d.count} values, the baseline counted ${present}: not the data the baseline was computed from`,
+        details: { column: feature.name },
+      });
+    }
+    out.push(d.kind === 'numeric' ? { ...d, basis: 'reference-data' } : d);
+  }
+  return out;
 }

@@ -23,7 +23,8 @@ import {
   wasserstein,
   zTest,
 } from './drift-statistics.js';
-import type { FeatureDistribution } from './feature-distribution.js';
+import type { DistributionBasis, FeatureDistribution } from './feature-distribution.js';
+import { ks2SampPValue } from './special-functions.js';
 import { numericAsCounts } from './feature-distribution.js';
 
 export type StatTestName = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon';
@@ -46,9 +47,24 @@ export interface DriftOptions {
   cAlpha?: number;
 }
 
+/**
+ * What a numeric feature's figures were computed from. With the reference's raw values or data
+ * they are SciPy's; from a sketch, the KS statistic (and the L∞ distances) can be off by up to
+ * `rankErrorBound` either way, which moves the KS p-value within `ksPValueRange`.
+ */
+export interface DriftBasis {
+  reference: DistributionBasis;
+  /** Worst-case |F̂ − F| of the reference CDF; 0 when it is exact. */
+  rankErrorBound: number;
+  /** The KS p-value at statistic + bound and at statistic − bound (equal to the p-value when exact). */
+  ksPValueRange?: [number, number];
+}
+
 export interface FeatureDrift {
   feature: string;
   kind: 'numeric' | 'categorical';
+  /** Numeric features: what the reference distribution was built from, and its error bound. */
+  basis?: DriftBasis;
   referenceCount: number;
   currentCount: number;
   /** Model Monitor's distances: over CDFs for numeric features, PMFs for categorical ones. */
@@ -69,6 +85,11 @@ export interface FeatureDrift {
 }
 
 export interface DriftReport {
+  /**
+   * The reference basis over all numeric features: 'sketch' when any of them came from a sketch
+   * (then `exact` is false and `maxRankErrorBound` the largest bound), and how to get exact figures.
+   */
+  basis: { reference: DistributionBasis | 'none'; exact: boolean; maxRankErrorBound: number; note: string };
   features: FeatureDrift[];
   driftedFeatures: string[];
   driftShare: number;
@@ -122,9 +143,16 @@ export function featureDrift(reference: FeatureDistribution, current: FeatureDis
     const js = refUnique > 20 || !asCounts ? jensenShannonSturges(reference.cdf, current.cdf).distance : jensenShannonCategorical(asCounts[0], asCounts[1]);
     const psi = psiReferenceDeciles(reference.cdf, current.cdf);
     const name = options.stattest?.[reference.name] ?? defaultStatTest('numeric', n, nUnique);
+    const bound = reference.rankErrorBound;
+    const basis: DriftBasis = {
+      reference: reference.basis,
+      rankErrorBound: bound,
+      ksPValueRange: [ks2SampPValue(Math.min(1, ks.statistic + bound), n, m).pValue, ks2SampPValue(Math.max(0, ks.statistic - bound), n, m).pValue],
+    };
     const out: FeatureDrift = {
       feature: reference.name,
       kind: 'numeric',
+      basis,
       referenceCount: n,
       currentCount: m,
       linfSimple: ks.statistic,
@@ -230,7 +258,21 @@ export function driftReport(reference: readonly FeatureDistribution[], current: 
   }
   const driftedFeatures = features.filter((f) => f.drifted).map((f) => f.feature);
   const share = features.length === 0 ? 0 : driftedFeatures.length / features.length;
-  return { features, driftedFeatures, driftShare: share, datasetDrift: features.length > 0 && share >= settings.driftShare, settings };
+  return { basis: reportBasis(features), features, driftedFeatures, driftShare: share, datasetDrift: features.length > 0 && share >= settings.driftShare, settings };
+}
+
+function reportBasis(features: readonly FeatureDrift[]): DriftReport['basis'] {
+  const bases = features.flatMap((f) => (f.basis ? [f.basis] : []));
+  if (bases.length === 0) return { reference: 'none', exact: true, maxRankErrorBound: 0, note: 'No numeric feature: categorical figures use the baseline\'s category counts.' };
+  const maxRankErrorBound = Math.max(...bases.map((b) => b.rankErrorBound));
+  const reference = bases.some((b) => b.reference === 'sketch') ? 'sketch' : bases.some((b) => b.reference === 'reference-data') ? 'reference-data' : 'raw-values';
+  const note =
+    reference === 'sketch'
+      ? `Numeric figures compare against the baseline's KLL sketch: each reference CDF is within ${maxRankErrorBound.toPrecision(3)} (worst case) of the exact one, so KS statistics may be off by that much (see each feature's ksPValueRange). Run monitor check with --exact-drift to compare against the reference dataset's rows (SciPy's figures).`
+      : reference === 'reference-data'
+        ? 'Numeric figures compare against the rows of the reference dataset (exact: SciPy\'s figures).'
+        : 'Numeric figures compare against the raw values the baseline keeps (exact: SciPy\'s figures).';
+  return { reference, exact: reference !== 'sketch', maxRankErrorBound, note };
 }
 
 /**

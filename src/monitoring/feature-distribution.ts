@@ -5,10 +5,17 @@
  * categorical buckets as counts). A baseline therefore never needs its raw data again.
  */
 import type { Column, ColumnProfile, WeightedCdf } from '../data/index.js';
-import { kllCdf } from '../data/index.js';
+import { kllCdf, kllStoredRankErrorBound } from '../data/index.js';
 import { empiricalCdf } from './drift-statistics.js';
 import type { FeatureStatistics } from './statistics-format.js';
 import { sketchOf } from './statistics-format.js';
+
+/**
+ * What a reference distribution was built from: the raw values a baseline keeps while it holds at
+ * most the KLL sketch's k (2,048) values, the sketch beyond that, or the rows of the reference
+ * dataset itself (`monitor check --exact-drift`).
+ */
+export type DistributionBasis = 'raw-values' | 'sketch' | 'reference-data';
 
 export type FeatureDistribution =
   | {
@@ -22,6 +29,10 @@ export type FeatureDistribution =
       std?: number;
       /** True when `cdf` is the exact empirical CDF. */
       exact: boolean;
+      /** Worst-case |F̂ − F| of `cdf` (0 when exact). */
+      rankErrorBound: number;
+      /** Where the CDF comes from, as drift_report.json states it. */
+      basis: DistributionBasis;
     }
   | { kind: 'categorical'; name: string; counts: Map<string, number>; count: number; missing: number };
 
@@ -29,7 +40,7 @@ export type FeatureDistribution =
 export function distributionFromColumn(column: Column): FeatureDistribution {
   if (column.kind === 'numeric') {
     const cdf = empiricalCdf(column.values);
-    return { kind: 'numeric', name: column.name, cdf, count: cdf.total, missing: column.values.length - cdf.total, exact: true };
+    return { kind: 'numeric', name: column.name, cdf, count: cdf.total, missing: column.values.length - cdf.total, exact: true, rankErrorBound: 0, basis: 'raw-values' };
   }
   const perCode = new Float64Array(column.dictionary.length);
   let missing = 0;
@@ -47,7 +58,9 @@ export function distributionFromColumn(column: Column): FeatureDistribution {
 /** The distribution a profile holds (KLL items or frequent items). */
 export function distributionFromProfile(p: ColumnProfile): FeatureDistribution {
   if (p.kind === 'numeric') {
-    return { kind: 'numeric', name: p.name, cdf: kllCdf(p.kll), count: p.present, missing: p.missing, std: p.moments.stdDev, exact: p.kll.worstCaseError === 0 };
+    const exact = p.kll.worstCaseError === 0;
+    const rankErrorBound = exact || p.kll.n === 0 ? 0 : p.kll.worstCaseError / p.kll.n;
+    return { kind: 'numeric', name: p.name, cdf: kllCdf(p.kll), count: p.present, missing: p.missing, std: p.moments.stdDev, exact, rankErrorBound, basis: exact ? 'raw-values' : 'sketch' };
   }
   return { kind: 'categorical', name: p.name, counts: new Map(p.frequentItems.items.map((i) => [i.value, i.count])), count: p.present, missing: p.missing };
 }
@@ -57,7 +70,18 @@ export function distributionFromStatistics(f: FeatureStatistics): FeatureDistrib
   if (f.numerical_statistics) {
     const s = f.numerical_statistics;
     const sketch = sketchOf(s);
-    return { kind: 'numeric', name: f.name, cdf: kllCdf(sketch), count: s.common.num_present, missing: s.common.num_missing, std: s.std_dev, exact: sketch.n === s.common.num_present && sketch.data.length <= 1 };
+    const exact = sketch.n === s.common.num_present && sketch.data.length <= 1;
+    return {
+      kind: 'numeric',
+      name: f.name,
+      cdf: kllCdf(sketch),
+      count: s.common.num_present,
+      missing: s.common.num_missing,
+      std: s.std_dev,
+      exact,
+      rankErrorBound: exact ? 0 : kllStoredRankErrorBound(sketch),
+      basis: exact ? 'raw-values' : 'sketch',
+    };
   }
   if (f.string_statistics) {
     const s = f.string_statistics;

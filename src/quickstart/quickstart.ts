@@ -216,7 +216,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
       const shap = treeShap(model, x);
       const importance = meanAbsShap(shap, model.featureNames);
       const declined = mostDeclined(evaluation.result.scores);
-      const reasons = reasonCodesForRows(shap, x, model.featureNames, { topK: 4 }).find((r) => r.row === declined)!;
+      const reasons = reasonCodesForRows(shap, x, model.featureNames, { topK: 4 }).find((r) => r.row === declined + 1)!;
       const report = buildExplanationReport(model, x, { labels, title: 'Credit default model: explanations on the test split' });
       const stored1 = await app.artifacts.putBytes(scientist, json(report), { projectId, name: 'credit-default-explanation.json', mediaType: 'application/json' });
       const stored2 = await app.artifacts.putBytes(scientist, Buffer.from(renderExplanationHtml(report)), { projectId, name: 'credit-default-explanation.html', mediaType: 'text/html' });
@@ -232,7 +232,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   const top = explanation.result.importance.slice(0, 5).map((f) => `${f.name} ${f.value.toFixed(3)}`).join(', ');
   say(4, `global SHAP importance (mean |SHAP|, log-odds): ${top}`);
   const r = explanation.result.reasons;
-  say(4, `reason codes for declined applicant (test row ${r.row + 1}, score ${(1 / (1 + Math.exp(-r.score))).toFixed(3)}): ${r.reasons.map((x) => `${x.name}=${x.value}`).join('; ')}`);
+  say(4, `reason codes for declined applicant (test row ${r.row}, score ${(1 / (1 + Math.exp(-r.score))).toFixed(3)}): ${r.reasons.map((x) => `${x.name}=${x.value}`).join('; ')}`);
 
   const bias = await tracker.component(
     'BiasCheck',
@@ -324,18 +324,23 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   };
 }
 
+/**
+ * The closing "look at it with" lines. Every line that starts with `attest ` runs as printed
+ * (test/e2e/quickstart.test.ts runs each one), except `attest server`, which keeps running.
+ */
 function summary(options: QuickstartOptions, r: Lifecycle, seconds: number): void {
   const h = `--home ${options.home}`;
   options.out(`[7/7] done in ${seconds.toFixed(1)} s. Everything is in ${options.home} (encrypted; the keyring is keyring.json). Look at it with:`);
   for (const line of [
-    `attest experiments table ${r.experimentName} ${h}`,
-    `attest lineage downstream ${r.artifacts.test} ${h}        # what used the test split`,
-    `attest lineage upstream ${r.artifacts.model} ${h}          # where the model came from`,
+    `attest experiments table ${r.experimentName} --project ${PROJECT} ${h}`,
+    `attest lineage downstream ${r.artifacts.test} --project ${PROJECT} ${h}        # what used the test split`,
+    `attest lineage upstream ${r.artifacts.model} --project ${PROJECT} ${h}          # where the model came from`,
     `attest data list --project ${PROJECT} ${h}`,
     `attest artifact get credit-default-xgboost --project ${PROJECT} --out model.json ${h}`,
     `attest baseline show credit-default --project ${PROJECT} ${h}`,
     `attest artifact get credit-default-drift/report.html --project ${PROJECT} --out drift.html ${h}`,
-    `attest audit list --outcome denied ${h}  ·  attest audit verify ${h}`,
+    `attest audit list --outcome denied ${h}`,
+    `attest audit verify ${h}`,
     `attest server ${h}   then, as dana: ATTEST_TOKEN=<her token from quickstart-tokens.json> attest whoami --server http://127.0.0.1:8443`,
     `the administrator's generated password is in ${options.home}/initial-admin.txt (mode 0600): attest login --server http://127.0.0.1:8443 --user admin --password-stdin`,
     `rerun: attest quickstart ${h}   (adds a new experiment to the same home)`,

@@ -99,6 +99,23 @@ describe('attest quickstart', () => {
     }
   });
 
+  it('prints commands that work as printed', async () => {
+    const summaryStart = lines.findIndex((l) => l.startsWith('[7/7]'));
+    const commands = lines
+      .slice(summaryStart + 1)
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('attest ') && !l.startsWith('attest server '))
+      .map((l) => l.replace(/\s+#.*$/, ''));
+    expect(commands.length).toBeGreaterThanOrEqual(8);
+    for (const command of commands) {
+      // The home is a temporary directory without spaces, so splitting on blanks is the shell's reading.
+      const argv = command.split(/\s+/).slice(1);
+      const r = await cli(argv, { ...env, ATTEST_HOME: undefined } as NodeJS.ProcessEnv);
+      expect(r.code, `${command}\n${r.stderr}`).toBe(0);
+      if (argv[0] === 'artifact' && argv[1] === 'get') rmSync(argv[argv.indexOf('--out') + 1]!, { force: true });
+    }
+  });
+
   it('can be rerun into the same home: a new experiment, the ledger still verifies', async () => {
     const second = await runQuickstart({ home, env, operator, out: () => undefined });
     expect(second.experimentId).not.toBe(result.experimentId);

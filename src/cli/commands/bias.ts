@@ -12,10 +12,12 @@ export function registerBiasCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--positive <values>', 'label values that count as the positive outcome (comma-separated), or a threshold')
     .requiredOption('--facet <column>', 'facet column (several joined by "," for an intersectional facet)')
     .option('--sensitive <values>', 'facet values of the sensitive group d (comma-separated)')
-    .option('--threshold <t>', 'for a continuous facet: d = value > t')
+    .option('--threshold <t>', 'for a continuous facet: d = value > t (an integer facet with under 5% distinct values selects value == t, as Clarify does; a warning says so)')
     .option('--group <column>', 'group variable for CDDL / CDDPL')
     .option('--predicted <column>', 'predicted label (or score) column for post-training metrics')
-    .option('--probability-threshold <p>', 'scores above this are predicted positive', '0.5')
+    .option('--predicted-positive <values>', 'predicted values that count as a positive prediction (default: the --positive values)')
+    .option('--predicted-threshold <p>', 'read --predicted as scores: above this is a positive prediction (default: 0.5 only for a column of scores in [0, 1])')
+    .option('--probability-threshold <p>', 'older name of --predicted-threshold')
     .option('--features <columns>', 'columns the flip test uses (default: all but facet, label and prediction)')
     .option('--bootstrap <n>', 'bootstrap replicates for confidence intervals')
     .option('--seed <n>', 'bootstrap seed')
@@ -31,12 +33,15 @@ export function registerBiasCommands(program: Command, ctx: CliContext): void {
         ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
         ...(o.group !== undefined ? { group: o.group } : {}),
         ...(o.predicted !== undefined ? { predicted: o.predicted } : {}),
+        ...(o.predictedPositive !== undefined ? { predictedPositive: o.predictedPositive } : {}),
+        ...(o.predictedThreshold !== undefined ? { predictedThreshold: o.predictedThreshold } : {}),
         ...(o.probabilityThreshold !== undefined ? { probabilityThreshold: o.probabilityThreshold } : {}),
         ...(o.features !== undefined ? { features: o.features } : {}),
         ...(o.bootstrap !== undefined ? { bootstrap: o.bootstrap } : {}),
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
         ...(o.minGroupSize !== undefined ? { minGroupSize: o.minGroupSize } : {}),
       });
+      for (const warning of report.attest.warnings) ctx.io.err(`attest: warning: ${warning}`);
       writeFileAtomic(o.output, biasReportJson(report));
       ctx.io.out(`bias report written to ${o.output}`);
     });

@@ -28,7 +28,7 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
 
   explain
     .command('reasons')
-    .description('adverse-action reason codes: the features that pushed each score toward the adverse outcome')
+    .description('adverse-action reason codes: the features that pushed each score toward the adverse outcome (rows numbered from 1, text and JSON alike)')
     .requiredOption('--model <model.json>', 'model file')
     .requiredOption('--input <csv>', 'rows to explain')
     .option('--top <k>', 'reasons per row', '4')

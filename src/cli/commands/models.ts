@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import type { ColumnFrame } from '../../data/index.js';
 import { labelVector, toFeatureMatrix } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
-import { parseBoosterParams, predict, predictMargin, serializeXgboostModel, train } from '../../ml/gbdt/index.js';
+import { boosterParamsFromPairs, parseBoosterParams, predict, predictMargin, serializeXgboostModel, train } from '../../ml/gbdt/index.js';
 import { evaluateModel, evaluationSummaryLines, taskForObjective } from '../../ml/metrics/index.js';
 import type { CliContext } from '../context.js';
-import { collect, intOption, parsePairs, readCsvFile, readModelFile, writeFileAtomic } from '../files.js';
+import { collect, intOption, parsePairList, readCsvFile, readModelFile, writeFileAtomic } from '../files.js';
 import { printJson } from '../output.js';
 
 function featureColumns(frame: ColumnFrame, label: string): string[] {
@@ -21,7 +21,7 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
     .description('train a model; unspecified parameters take XGBoost\'s defaults (tree_method hist)')
     .requiredOption('--data <csv>', 'training data (CSV with header)')
     .requiredOption('--label <column>', 'label column')
-    .option('--param <name=value>', 'booster parameter, repeatable (e.g. max_depth=5)', collect, [])
+    .option('--param <name=value>', 'booster parameter, repeatable (e.g. max_depth=5); repeated eval_metric values all apply', collect, [])
     .option('--rounds <n>', 'boosting rounds (num_round)')
     .option('--seed <n>', 'random seed')
     .option('--validation <csv>', 'validation data evaluated each round (and used for early stopping)')
@@ -29,7 +29,7 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--output <model.json>', 'where to write the model (XGBoost JSON)')
     .option('--json', 'print the evaluation log as JSON')
     .action(async (o: { data: string; label: string; param: string[]; rounds?: string; seed?: string; validation?: string; drop?: string; output: string; json?: boolean }) => {
-      const raw: Record<string, unknown> = { ...parsePairs(o.param, '--param') };
+      const raw: Record<string, unknown> = boosterParamsFromPairs(parsePairList(o.param, '--param'));
       const rounds = intOption(o.rounds, '--rounds');
       const seed = intOption(o.seed, '--seed');
       if (rounds !== undefined) raw.num_round = rounds;
@@ -97,6 +97,7 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
           : task === 'multiclass'
             ? evaluateModel({ task, labels, predictions, classCount: m.numGroups })
             : evaluateModel({ task, labels, predictions });
+      if (report.task === 'binary') for (const warning of report.metrics.warnings) ctx.io.err(`attest: warning: ${warning}`);
       if (o.json) printJson(ctx.io, report);
       else for (const line of evaluationSummaryLines(report)) ctx.io.out(line);
     });

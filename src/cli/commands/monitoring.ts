@@ -104,22 +104,42 @@ export function registerMonitoringCommands(program: Command, ctx: CliContext): v
     .option('--project <name>', 'project, for --baseline-name / --dataset', DEFAULT_PROJECT)
     .requiredOption('--output <dir>', 'directory for the results')
     .option('--fail-on-violation', 'exit non-zero when any violation is found')
-    .action(async (o: { baseline?: string; data?: string; baselineName?: string; dataset?: string; home?: string; project: string; output: string; failOnViolation?: boolean }) => {
+    .option('--exact-drift', "drift against the baseline's reference dataset version (--baseline-name) or --reference-data, not its sketches: SciPy's figures at any size")
+    .option('--reference-data <csv>', 'with --baseline DIR and --exact-drift: the rows the baseline was computed from')
+    .action(
+      async (o: {
+        baseline?: string;
+        data?: string;
+        baselineName?: string;
+        dataset?: string;
+        home?: string;
+        project: string;
+        output: string;
+        failOnViolation?: boolean;
+        exactDrift?: boolean;
+        referenceData?: string;
+      }) => {
       if ((o.baseline === undefined) === (o.baselineName === undefined)) throw new AppError('INVALID_INPUT', { message: 'Give exactly one of --baseline DIR or --baseline-name NAME' });
       if ((o.data === undefined) === (o.dataset === undefined)) throw new AppError('INVALID_INPUT', { message: 'Give exactly one of --data CSV or --dataset NAME' });
+      if (o.referenceData !== undefined && (o.exactDrift !== true || o.baseline === undefined)) {
+        throw new AppError('INVALID_INPUT', { message: '--reference-data goes with --exact-drift and --baseline DIR (a governed baseline knows its reference dataset)' });
+      }
+      if (o.exactDrift === true && o.baseline !== undefined && o.referenceData === undefined) {
+        throw new AppError('INVALID_INPUT', { message: '--exact-drift with --baseline DIR needs --reference-data CSV (the rows the baseline was computed from)' });
+      }
       const governed =
         o.baselineName !== undefined || o.dataset !== undefined
           ? await ctx.withApp(o, async (app, actor) => {
               const projectId = await projectIdByName(app, o.project);
-              return {
-                base: o.baselineName !== undefined ? await app.baselines.get(actor, projectId, o.baselineName) : undefined,
-                frame: o.dataset !== undefined ? await app.baselines.window(actor, projectId, o.dataset) : undefined,
-              };
+              const base = o.baselineName !== undefined ? await app.baselines.get(actor, projectId, o.baselineName) : undefined;
+              const reference = base !== undefined && o.exactDrift === true ? await app.baselines.reference(actor, projectId, base) : undefined;
+              return { base, frame: o.dataset !== undefined ? await app.baselines.window(actor, projectId, o.dataset) : undefined, reference };
             })
-          : { base: undefined, frame: undefined };
+          : { base: undefined, frame: undefined, reference: undefined };
       const base = governed.base ?? readBaselineDir(o.baseline!);
       const frame = governed.frame ?? (await readCsvFile(o.data!, 'Window data'));
-      const result = monitorCheck(base, frame);
+      const referenceFrame = governed.reference ?? (o.referenceData !== undefined ? await readCsvFile(o.referenceData, 'Reference data') : undefined);
+      const result = monitorCheck(base, frame, referenceFrame !== undefined ? { referenceFrame } : {});
       const input = { title: `Monitoring check of ${o.data}`, runAt: new Date().toISOString(), baseline: base.statistics, current: result.statistics, violations: result.violations, drift: result.driftReport };
       const report = buildReport(input);
       const written = writeFilesInto(o.output, {
@@ -133,6 +153,8 @@ export function registerMonitoringCommands(program: Command, ctx: CliContext): v
       ctx.io.out(`${v.length} violation(s); drifted features: ${result.driftReport.driftedFeatures.join(', ') || 'none'}`);
       for (const violation of v) ctx.io.out(`  ${violation.constraint_check_type}  ${violation.feature_name}: ${violation.description}`);
       ctx.io.out(`results written: ${written.join(', ')}`);
+      if (!result.driftReport.basis.exact) ctx.io.out(`drift basis: ${result.driftReport.basis.note}`);
       if (o.failOnViolation && v.length > 0) throw new AppError('MONITORING_VIOLATIONS', { message: `${v.length} monitoring violation(s) against the baseline` });
-    });
+      },
+    );
 }

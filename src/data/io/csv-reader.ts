@@ -4,14 +4,16 @@
  * and narrows its inferred type (one pass); at the end each column is parsed into its type, or
  * dictionary-encoded if it is a string column. A declared schema replaces inference, and each
  * record is checked against it as it arrives, so the first non-conforming cell stops the read
- * with a CSV_MALFORMED error naming its row and column.
+ * with a CSV_MALFORMED error naming its row and column. Without a schema, a column whose values
+ * are numbers but for at most 1% is an error naming the first non-number's row and column, not a
+ * text column (a schema that declares the column string keeps it as text).
  */
 import { AppError } from '../../kernel/index.js';
 import type { Column, ColumnFrame } from '../frame/column-frame.js';
 import { encodeTextColumn } from '../frame/frame-ops.js';
 import type { ColumnSchema, DataSchema, LogicalType } from '../schema/data-schema.js';
 import { alignSchema } from '../schema/data-schema.js';
-import { assertRecordConforms } from '../schema/record-check.js';
+import { assertRecordConforms, strayTextError } from '../schema/record-check.js';
 import { TypeInference, parseCell } from '../schema/type-inference.js';
 import type { CsvSink, CsvSource, CsvStreamOptions } from './csv-stream.js';
 import { pumpCsv, pumpCsvSync } from './csv-stream.js';
@@ -123,6 +125,8 @@ function assemble(sink: FrameSink, rowCount: number): ColumnFrame {
     const name = sink.names[j]!;
     const builder = sink.builders[k]!;
     const spec = sink.declared?.[j];
+    const stray = spec === undefined ? builder.inference.strayText : undefined;
+    if (stray !== undefined) throw strayTextError(name, j, stray);
     const column = buildColumn(builder.cells, name, j, spec?.type ?? builder.inference.type, spec !== undefined);
     builder.cells.length = 0;
     return column;

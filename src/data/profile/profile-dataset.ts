@@ -8,6 +8,7 @@ import { AppError } from '../../kernel/index.js';
 import type { ColumnFrame } from '../frame/column-frame.js';
 import { encodeTextColumn } from '../frame/frame-ops.js';
 import type { LogicalType } from '../schema/data-schema.js';
+import { strayTextError } from '../schema/record-check.js';
 import { TypeInference } from '../schema/type-inference.js';
 import type { ColumnProfile, ColumnProfileState, ProfileOptions } from '../stats/index.js';
 import { finalizeColumnProfile, initColumnProfile, kllCdf, kllQuantile, profileFrame, updateColumnProfile } from '../stats/index.js';
@@ -163,6 +164,10 @@ export class TextProfiler {
 
   /** The inferred type of each column and the dataset profile. */
   finish(): { types: LogicalType[]; nullable: boolean[]; profile: DatasetProfile } {
+    for (const [j, c] of this.#columns.entries()) {
+      const stray = c.declared === undefined ? c.inference.strayText : undefined;
+      if (stray !== undefined) throw strayTextError(c.name, j, stray);
+    }
     const types = this.#columns.map((c) => c.declared ?? c.inference.type);
     const columns = this.#columns.map((c, j) => finishColumn(c, types[j]!));
     return {

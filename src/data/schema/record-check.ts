@@ -5,7 +5,7 @@
  */
 import { AppError } from '../../kernel/index.js';
 import type { ColumnSchema } from './data-schema.js';
-import { parseCell } from './type-inference.js';
+import { parseCell, type StrayText } from './type-inference.js';
 
 /**
  * Throws CSV_MALFORMED for the first cell of `fields` that breaks `declared` (aligned to the
@@ -29,4 +29,22 @@ export function assertRecordConforms(declared: readonly ColumnSchema[], fields: 
       });
     }
   }
+}
+
+/**
+ * CSV_MALFORMED for a mostly numeric column that inference would otherwise turn into text
+ * ({@link TypeInference.strayText}), naming the first non-number's row and column.
+ * @param columnIndex 0-based position of the column in the file.
+ */
+export function strayTextError(name: string, columnIndex: number, stray: StrayText): AppError {
+  // Data record i (0-based) is file row i + 2: the header is row 1.
+  const row = stray.index + 2;
+  const others = stray.present - stray.numeric;
+  return new AppError('CSV_MALFORMED', {
+    message:
+      `CSV malformed at row ${row}, column ${columnIndex + 1} ("${name}"): value ${JSON.stringify(stray.text)} is not a number, ` +
+      `but ${stray.numeric} of the column's ${stray.present} values are (${others} ${others === 1 ? 'is' : 'are'} not). ` +
+      'Correct the value, leave it empty for a missing value, or declare the column as string in the schema to keep it as text.',
+    details: { row, column: columnIndex + 1, columnName: name, value: stray.text, numericValues: stray.numeric, values: stray.present },
+  });
 }

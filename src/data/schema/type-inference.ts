@@ -130,7 +130,24 @@ function candidatesOf(text: string): number {
 }
 
 /**
- * Infers one column's logical type from its values in a single pass.
+ * A column whose non-missing values are numbers but for at most this fraction is taken to be a
+ * numeric column with a stray value (a typo, a "n/a" marker) rather than a text column.
+ */
+export const STRAY_TEXT_MAX_FRACTION = 0.01;
+
+/** A non-number in a column that is otherwise numeric: its text and 0-based record index. */
+export interface StrayText {
+  readonly text: string;
+  readonly index: number;
+  /** Non-missing values that are numbers. */
+  readonly numeric: number;
+  readonly present: number;
+}
+
+/**
+ * Infers one column's logical type from its values in a single pass, and remembers the first
+ * value that is not a number, so a mostly numeric column can be reported instead of silently
+ * becoming text ({@link TypeInference.strayText}).
  * @example
  * const t = new TypeInference(); for (const v of ['1', '2.5', '']) t.observe(v); t.type // 'fractional'
  */
@@ -138,6 +155,20 @@ export class TypeInference {
   #mask = ALL;
   #present = 0;
   #missing = 0;
+  #numeric = 0;
+  #firstText: string | undefined;
+  #firstTextIndex = -1;
+
+  #candidates(text: string): number {
+    const candidates = candidatesOf(text);
+    if (candidates & FRACTIONAL) this.#numeric++;
+    else if (this.#firstTextIndex < 0) {
+      this.#firstText = text;
+      this.#firstTextIndex = this.#present + this.#missing;
+    }
+    this.#present++;
+    return candidates;
+  }
 
   /** Observes one raw cell; the empty string is a missing value. */
   observe(text: string): void {
@@ -145,28 +176,37 @@ export class TypeInference {
       this.#missing++;
       return;
     }
-    this.#present++;
-    if (this.#mask !== 0) this.#mask &= candidatesOf(text);
+    this.#mask &= this.#candidates(text);
   }
 
   /**
    * Observes one raw cell and returns its numeric reading (a number, 0/1 for a boolean, epoch
    * milliseconds for a datetime), or NaN when it is missing or has none. Once the column can
-   * only be a string column, values are no longer parsed.
+   * only be a string column, values are no longer parsed (only told apart as number or not).
    */
   observeValue(text: string): number {
     if (text === '') {
       this.#missing++;
       return Number.NaN;
     }
-    this.#present++;
-    if (this.#mask === 0) return Number.NaN;
-    const candidates = candidatesOf(text);
+    const wasString = this.#mask === 0;
+    const candidates = this.#candidates(text);
+    if (wasString) return Number.NaN;
     this.#mask &= candidates;
     if (candidates & FRACTIONAL) return Number(text);
     if (candidates & BOOLEAN) return parseBoolean(text);
     if (candidates & DATETIME) return parseDatetime(text);
     return Number.NaN;
+  }
+
+  /**
+   * The first non-number of a column inferred as text although at least 99% of its non-missing
+   * values are numbers (at most {@link STRAY_TEXT_MAX_FRACTION} are not); undefined otherwise.
+   */
+  get strayText(): StrayText | undefined {
+    if (this.type !== 'string' || this.#firstText === undefined) return undefined;
+    if (this.#present - this.#numeric > STRAY_TEXT_MAX_FRACTION * this.#present) return undefined;
+    return { text: this.#firstText, index: this.#firstTextIndex, numeric: this.#numeric, present: this.#present };
   }
 
   /** True once a value has ruled out every type but string. */

@@ -9,7 +9,7 @@ export { addTypeCount, classifyString, determineType, initDataTypeCounts, mergeD
 export type { Moments, MomentsState } from './moments.js';
 export { addChunkMoments, chunkMoments, finalizeMoments, initMoments, mergeMoments, updateMoments } from './moments.js';
 export type { WeightedCdf } from './kll-cdf.js';
-export { cdfRank, kllCdf, kllFromData, kllQuantile, kllRankErrorBound } from './kll-cdf.js';
+export { cdfRank, kllCdf, kllFromData, kllQuantile, kllRankErrorBound, kllStoredRankErrorBound } from './kll-cdf.js';
 export type { ChunkSums, KllOptions, KllSketch, KllState } from './kll-sketch.js';
 export { finalizeKll, initKll, KLL_DEFAULT_C, KLL_DEFAULT_K, mergeKll, updateKll, updateKllWithSums } from './kll-sketch.js';
 export type { HllState } from './hyperloglog.js';

@@ -5,6 +5,7 @@
  * and the derivation of the bound).
  */
 import type { KllSketch } from './kll-sketch.js';
+import { kllLevelCapacity } from './kll-sketch.js';
 
 /** Rebuilds a sketch from stored level data (e.g. statistics.json `sketch.data`); error figures unknown ⇒ NaN. */
 export function kllFromData(k: number, c: number, data: readonly (readonly number[])[]): KllSketch {
@@ -131,4 +132,25 @@ export function kllQuantile(cdf: WeightedCdf, q: number): number {
  */
 export function kllRankErrorBound(sketch: KllSketch, delta = 0.01): { worst: number; probabilistic: number } {
   return { worst: sketch.worstCaseError, probabilistic: Math.min(sketch.worstCaseError, Math.sqrt(2 * Math.log(2 / delta) * sketch.errorVariance)) };
+}
+
+/**
+ * A worst-case bound on the normalised rank error (|F̂(x) − F(x)| for every x) of a sketch known
+ * only by its stored levels, as statistics.json keeps it (the running error figures are not stored).
+ * Every item that ever sat on level h + 1 was promoted by a compaction of level h, each compaction
+ * promotes at least ⌊capacity_h / 2⌋ items (a level is compacted only once full, and capacities
+ * only shrink as levels are added) and moves any rank by at most 2^h. Items ever on level h:
+ * A_top = stored_top, A_h = stored_h + 2·A_{h+1}. 0 for a sketch that still holds raw values.
+ */
+export function kllStoredRankErrorBound(sketch: KllSketch): number {
+  const levels = sketch.data.length;
+  if (levels <= 1 || sketch.n === 0) return 0;
+  const ever = new Array<number>(levels).fill(0);
+  for (let h = levels - 1; h >= 0; h--) ever[h] = sketch.data[h]!.length + (h + 1 < levels ? 2 * ever[h + 1]! : 0);
+  let error = 0;
+  for (let h = 0; h + 1 < levels; h++) {
+    const promotedPerCompaction = Math.max(1, Math.floor(kllLevelCapacity(sketch.k, sketch.c, levels, h) / 2));
+    error += 2 ** h * Math.ceil(ever[h + 1]! / promotedPerCompaction);
+  }
+  return Math.min(1, error / sketch.n);
 }

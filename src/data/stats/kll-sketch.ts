@@ -72,6 +72,11 @@ export interface KllOptions {
   seed?: number;
 }
 
+/** Items level h may hold before it is compacted, in a sketch of `levels` levels (Deequ's rule). */
+export function kllLevelCapacity(k: number, c: number, levels: number, h: number): number {
+  return capacity(k, c, levels, h);
+}
+
 function capacity(k: number, c: number, levels: number, h: number): number {
   return Math.max(MIN_LEVEL_WIDTH, Math.ceil(k * c ** (levels - 1 - h)));
 }

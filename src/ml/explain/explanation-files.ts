@@ -37,16 +37,16 @@ export function reasonsForFrame(model: TreeEnsemble, frame: ColumnFrame, options
   return treeReasonCodes(model, toFeatureMatrix(frame, model.featureNames), options);
 }
 
-/** `--json` output: one JSON document (array of rows), newline-terminated. */
+/** `--json` output: one JSON document (array of rows, `row` numbered from 1 as in the text), newline-terminated. */
 export function formatReasonsJson(rows: readonly RowReasons[]): string {
   return `${JSON.stringify(rows, null, 2)}\n`;
 }
 
-/** Plain-text output: per row, its notice and one line per reason. */
+/** Plain-text output: per row (numbered from 1, as in the JSON), its notice and one line per reason. */
 export function formatReasonsText(rows: readonly RowReasons[]): string {
   const out: string[] = [];
   for (const row of rows) {
-    out.push(`row ${row.row + 1}: score ${row.score.toFixed(4)} (expected ${row.expectedValue.toFixed(4)})`);
+    out.push(`row ${row.row}: score ${row.score.toFixed(4)} (expected ${row.expectedValue.toFixed(4)})`);
     for (const reason of row.reasons) out.push(`  ${reason.rank}. ${reason.sentence}`);
     if (row.reasons.length === 0) out.push(`  ${row.notice}`);
   }

@@ -79,9 +79,14 @@ describe('CLI text outputs', () => {
 
   it('formats reasons as JSON and text', () => {
     const rows = reasonsForFrame(model, frame, { topK: 2 });
-    expect(JSON.parse(formatReasonsJson(rows))).toHaveLength(100);
+    const json = JSON.parse(formatReasonsJson(rows)) as { row: number }[];
+    expect(json).toHaveLength(100);
     const text = formatReasonsText(rows.slice(0, 1));
     expect(text.startsWith('row 1: score ')).toBe(true);
+    // One numbering: the first data row is row 1 in the JSON as in the text.
+    expect(json[0]!.row).toBe(1);
+    expect(json.map((r) => r.row)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(formatReasonsText(rows.slice(41, 42)).startsWith(`row ${json[41]!.row}: score `)).toBe(true);
     expect(text.split('\n').length).toBeLessThanOrEqual(4);
   });
 });

@@ -2,9 +2,8 @@
  * @module ml/explain/partial-dependence
  * Partial dependence (Friedman 2001, §8.2) and individual conditional expectation curves
  * (Goldstein et al. 2015): for each grid value g of feature j, every row's prediction with x_j
- * set to g (ICE), and their mean (PD). The grid is the feature's distinct observed values when
- * there are at most `gridPoints` of them, else its quantiles between 5% and 95% (scikit-learn's
- * `percentiles=(0.05, 0.95)`), de-duplicated. Missing values are left out of the grid.
+ * set to g (ICE), and their mean (PD). The grid is scikit-learn's (`_grid_from_X` with its default
+ * `percentiles=(0.05, 0.95)`; `gridPoints` is its `grid_resolution`), see {@link featureGrid}.
  */
 import { AppError } from '../../kernel/index.js';
 import type { FeatureMatrix } from '../gbdt/index.js';
@@ -18,7 +17,7 @@ export interface PartialDependenceOptions {
   ranking?: readonly number[];
   /** Default 10. */
   topK?: number;
-  /** Default 15. */
+  /** scikit-learn's `grid_resolution`; default 15 (scikit-learn: 100). */
   gridPoints?: number;
   /** Rows averaged for PD (seeded sample when more); default 1,000. */
   maxRows?: number;
@@ -39,7 +38,40 @@ export interface PartialDependenceCurve {
   readonly ice: number[][];
 }
 
-/** The evaluation grid of one column (see module comment). */
+/**
+ * SciPy's `mstats.mquantiles` with its defaults alphap = betap = 0.4 (the plotting positions
+ * scikit-learn's `_grid_from_X` uses) of sorted data at probability p.
+ */
+export function mquantile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  const alphap = 0.4;
+  const betap = 0.4;
+  const aleph = n * p + (alphap + p * (1 - alphap - betap));
+  const k = Math.floor(Math.min(Math.max(aleph, 1), n - 1));
+  const gamma = Math.min(Math.max(aleph - k, 0), 1);
+  if (n === 1) return sorted[0]!;
+  return (1 - gamma) * sorted[k - 1]! + gamma * sorted[k]!;
+}
+
+/** numpy's `linspace(start, stop, num, endpoint=True)`: start + k·step, the last point exactly stop. */
+function linspace(start: number, stop: number, num: number): number[] {
+  if (num === 1) return [start];
+  const step = (stop - start) / (num - 1);
+  const out = Array.from({ length: num }, (_, k) => start + k * step);
+  out[num - 1] = stop;
+  return out;
+}
+
+/** Percentiles of scikit-learn's `partial_dependence` default. */
+export const PD_PERCENTILES: readonly [number, number] = [0.05, 0.95];
+
+/**
+ * The evaluation grid of one column, scikit-learn's `_grid_from_X`: the distinct observed values
+ * when there are fewer than `gridPoints` of them, else `gridPoints` evenly spaced values from the
+ * 5th to the 95th percentile (`mquantiles`, then `np.linspace`). Missing values are left out.
+ * Where scikit-learn refuses a column whose two percentiles coincide, this spreads the grid over
+ * the column's range instead, so a report is not lost to one spiky feature.
+ */
 export function featureGrid(x: FeatureMatrix, feature: number, gridPoints: number): number[] {
   const values: number[] = [];
   for (let r = 0; r < x.rows; r++) {
@@ -48,17 +80,12 @@ export function featureGrid(x: FeatureMatrix, feature: number, gridPoints: numbe
   }
   values.sort((p, q) => p - q);
   const distinct = values.filter((v, i) => i === 0 || v !== values[i - 1]);
-  if (distinct.length <= gridPoints) return distinct;
-  const grid: number[] = [];
-  for (let k = 0; k < gridPoints; k++) {
-    const q = 0.05 + (0.9 * k) / (gridPoints - 1);
-    const pos = q * (values.length - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.min(values.length - 1, lo + 1);
-    const v = Math.fround(values[lo]! + (values[hi]! - values[lo]!) * (pos - lo));
-    if (grid.length === 0 || v !== grid[grid.length - 1]) grid.push(v);
-  }
-  return grid;
+  if (distinct.length < gridPoints) return distinct;
+  const low = mquantile(values, PD_PERCENTILES[0]);
+  const high = mquantile(values, PD_PERCENTILES[1]);
+  // np.allclose(low, high): |low − high| ≤ 1e-8 + 1e-5·|high|.
+  if (Math.abs(low - high) <= 1e-8 + 1e-5 * Math.abs(high)) return linspace(distinct[0]!, distinct[distinct.length - 1]!, gridPoints);
+  return linspace(low, high, gridPoints);
 }
 
 /** PD and ICE curves of the chosen features under `model`. */

@@ -40,6 +40,10 @@ export interface ReasonCode {
 }
 
 export interface RowReasons {
+  /**
+   * The row's number counted from 1 (the first data row, below any header, is row 1), in the JSON
+   * and in the text alike; the functions here take 0-based row indices.
+   */
   readonly row: number;
   /** Expected value + Σ contributions: the explained score (margin). */
   readonly score: number;
@@ -54,7 +58,7 @@ function formatValue(v: number | null): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
 }
 
-/** Reason codes of row `row` given its attributions (TreeSHAP or KernelSHAP) and features. */
+/** Reason codes of the row at 0-based index `row` given its attributions (TreeSHAP or KernelSHAP) and features; the result's `row` is that index + 1. */
 export function reasonCodes(
   a: Attributions,
   x: FeatureMatrix,
@@ -62,7 +66,7 @@ export function reasonCodes(
   row: number,
   options: ReasonCodeOptions = {},
 ): RowReasons {
-  if (!(Number.isInteger(row) && row >= 0 && row < a.rows)) throw new AppError('INVALID_INPUT', { message: `No row ${row}` });
+  if (!(Number.isInteger(row) && row >= 0 && row < a.rows)) throw new AppError('INVALID_INPUT', { message: `No row index ${row}` });
   const topK = options.topK ?? 4;
   if (!(Number.isInteger(topK) && topK >= 1)) throw new AppError('INVALID_INPUT', { message: 'topK must be a positive integer' });
   const sign = (options.adverse ?? 'higher') === 'higher' ? 1 : -1;
@@ -91,7 +95,7 @@ export function reasonCodes(
     reasons.length === 0
       ? 'No factor moved this decision toward the adverse outcome.'
       : `The principal reasons for this decision were: ${reasons.map((r) => `(${r.rank}) ${r.label}, value ${formatValue(r.value)}`).join('; ')}.`;
-  return { row, score, expectedValue, reasons, notice };
+  return { row: row + 1, score, expectedValue, reasons, notice };
 }
 
 /** Reason codes for every row (the CLI's `explain reasons`). */

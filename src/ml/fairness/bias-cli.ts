@@ -1,7 +1,8 @@
 /**
  * @module ml/fairness/bias-cli
  * The pure part of `attest bias --data CSV --label COL --positive VALUES --facet COL
- * (--sensitive VALUES | --threshold T) [--group COL] [--predicted COL] [--features COLS]`:
+ * (--sensitive VALUES | --threshold T) [--group COL] [--predicted COL [--predicted-positive VALUES |
+ * --predicted-threshold T]] [--features COLS]`:
  * flag strings in, the report out. Reading the CSV and writing `--output` stay in the CLI adapter.
  */
 import type { ColumnFrame } from '../../data/index.js';
@@ -20,6 +21,9 @@ export interface BiasCliFlags {
   readonly threshold?: string;
   readonly group?: string;
   readonly predicted?: string;
+  readonly predictedPositive?: string;
+  /** `--predicted-threshold`; `--probability-threshold` is its older name. */
+  readonly predictedThreshold?: string;
   readonly probabilityThreshold?: string;
   readonly features?: string;
   readonly bootstrap?: string;
@@ -62,7 +66,11 @@ export function runBiasCommand(frame: ColumnFrame, flags: BiasCliFlags): BiasRep
   const replicates = numberFlag(flags.bootstrap, 'bootstrap');
   const seed = numberFlag(flags.seed, 'seed');
   const threshold = numberFlag(flags.threshold, 'threshold');
-  const probabilityThreshold = numberFlag(flags.probabilityThreshold, 'probability-threshold');
+  if (flags.predictedThreshold !== undefined && flags.probabilityThreshold !== undefined) {
+    throw new AppError('INVALID_INPUT', { message: '--predicted-threshold and --probability-threshold are the same option; give one' });
+  }
+  const probabilityThreshold =
+    flags.predictedThreshold !== undefined ? numberFlag(flags.predictedThreshold, 'predicted-threshold') : numberFlag(flags.probabilityThreshold, 'probability-threshold');
   const minGroupSize = numberFlag(flags.minGroupSize, 'min-group-size');
   const options: BiasAnalysisOptions = {
     label: flags.label,
@@ -72,6 +80,7 @@ export function runBiasCommand(frame: ColumnFrame, flags: BiasCliFlags): BiasRep
     ...(threshold !== undefined ? { threshold } : {}),
     ...(flags.group !== undefined ? { group: flags.group } : {}),
     ...(flags.predicted !== undefined ? { predicted: flags.predicted } : {}),
+    ...(flags.predictedPositive !== undefined ? { predictedPositive: parseClarifyValues(flags.predictedPositive) } : {}),
     ...(probabilityThreshold !== undefined ? { probabilityThreshold } : {}),
     ...(flags.features !== undefined ? { features: flags.features.split(',').map((s) => s.trim()).filter((s) => s.length > 0) } : {}),
     ...(replicates !== undefined || seed !== undefined

@@ -60,25 +60,40 @@ export function labelSelection(col: Column, positive: readonly ClarifyValue[]): 
 }
 
 /**
- * Positive-prediction index. With `probabilityThreshold` the column holds scores and a row is
- * predicted positive when score > threshold (Clarify's `probability_threshold`); otherwise the
- * column holds predicted labels, coded like the label (smclarify `_positive_predicted_index`).
+ * How the predicted column was read: as predicted labels matched against positive values, or as
+ * scores cut at a threshold (predicted positive when score > threshold, Clarify's `probability_threshold`).
+ */
+export type PredictedBasis =
+  | { readonly kind: 'labels'; readonly positive: readonly ClarifyValue[]; readonly positiveFrom: 'label' | 'predicted-positive' }
+  | { readonly kind: 'scores'; readonly threshold: number; readonly thresholdFrom: 'flag' | 'detected' };
+
+/**
+ * Positive-prediction index. Scores are cut at the basis' threshold; predicted labels are matched
+ * like the label (smclarify `_positive_predicted_index`): with the label's own positive values the
+ * column must have the label's Clarify data type, with `--predicted-positive` values it is read on
+ * its own (text predictions next to a numeric label, for instance).
  */
 export function predictedSelection(
   predicted: Column,
   label: Column,
   labelType: ClarifyDataType,
-  positive: readonly ClarifyValue[],
-  probabilityThreshold: number | undefined,
+  basis: PredictedBasis,
 ): Uint8Array {
   let index: Uint8Array;
-  if (probabilityThreshold !== undefined) {
-    if (predicted.kind !== 'numeric') invalid(`Predicted column ${predicted.name} must hold numeric scores when a probability threshold is given`);
-    index = Uint8Array.from(predicted.values, (v) => (v > probabilityThreshold ? 1 : 0));
+  if (basis.kind === 'scores') {
+    if (predicted.kind !== 'numeric') invalid(`Predicted column ${predicted.name} must hold numeric scores when a predicted threshold is given`, { column: predicted.name });
+    const threshold = basis.threshold;
+    index = Uint8Array.from(predicted.values, (v) => (v > threshold ? 1 : 0));
   } else {
+    const positive = basis.positive;
+    if (positive.length === 0) invalid('Positive predicted label values are empty');
     const type = clarifyDataType(predicted, positive);
-    if (type !== labelType) invalid('Predicted Label Column series datatype is not the same as Label Column series');
-    index = type === 'continuous' ? continuousSelection(predicted, positive[0]!, [label, predicted]).index : categoricalSelection(predicted, positive);
+    if (basis.positiveFrom === 'label') {
+      if (type !== labelType) invalid('Predicted Label Column series datatype is not the same as Label Column series');
+      index = type === 'continuous' ? continuousSelection(predicted, positive[0]!, [label, predicted]).index : categoricalSelection(predicted, positive);
+    } else {
+      index = type === 'continuous' ? continuousSelection(predicted, positive[0]!).index : categoricalSelection(predicted, positive);
+    }
   }
   if (!index.some((v) => v === 1)) {
     invalid('No Label values are present in the predicted Label Column,Positive Predicted Index Series contains all False values');

@@ -13,9 +13,9 @@
 import type { Column, ColumnFrame } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
 import { type BiasRows, countCells } from './bias-counts.js';
-import { facetSelections, groupSlots, labelSelection, predictedSelection, requireColumn } from './bias-inputs.js';
+import { facetSelections, groupSlots, labelSelection, type PredictedBasis, predictedSelection, requireColumn } from './bias-inputs.js';
 import { type BootstrapOptions, bootstrapIntervals, type ConfidenceInterval } from './bootstrap.js';
-import { type ClarifyDataType, type ClarifyValue, checkThreshold, clarifyDataType, type Selection } from './clarify-series.js';
+import { type ClarifyDataType, type ClarifyValue, checkThreshold, clarifyDataType, formatClarifyValue, type Selection } from './clarify-series.js';
 import { CLARIFY_METRICS, ClarifyMetricError, type FlipState, type MetricDefinition, type MetricInput, type MetricName } from './clarify-metrics.js';
 import { flipTest } from './flip-test.js';
 
@@ -42,11 +42,15 @@ export interface BiasAnalysisOptions {
   /** Group variable for CDDL/CDDPL. */
   readonly group?: string;
   /**
-   * Column of predicted labels (coded like the label) or of scores. Scores are turned into labels
-   * with `probabilityThreshold`; a fractional column with values strictly between 0 and 1 next to a
-   * categorical label is taken as scores with Clarify's default threshold 0.5 (noted in the report).
+   * Column of predicted labels or of scores. Predicted labels are matched against `predictedPositive`
+   * when given, else against the label's `positive` values (coded like the label, as in Clarify).
+   * Only scores are thresholded: with `probabilityThreshold`, or when the column holds numbers in
+   * [0, 1] with some strictly between them next to a categorical label (Clarify's default 0.5).
+   * The report's `attest.predicted` says which reading was applied.
    */
   readonly predicted?: string;
+  /** Values of the predicted column that count as a positive prediction (default: `positive`). */
+  readonly predictedPositive?: readonly ClarifyValue[];
   /** Scores above this are positive predictions (Clarify `probability_threshold`). */
   readonly probabilityThreshold?: number;
   /** Columns the flip test uses; default every column except facet, label and predicted (Clarify). */
@@ -92,15 +96,23 @@ export interface FacetExtension {
   readonly metrics: Readonly<Partial<Record<MetricName, MetricExtension>>>;
 }
 
+/** How the predicted column was read (see {@link BiasAnalysisOptions.predicted}). */
+export type PredictedReading =
+  | { readonly column: string; readonly basis: 'labels'; readonly positive_values: readonly string[]; readonly positive_from: 'label' | 'predicted-positive' }
+  | { readonly column: string; readonly basis: 'scores'; readonly threshold: number; readonly threshold_from: 'flag' | 'detected' };
+
 export interface BiasReportExtensions {
   readonly facet_type: ClarifyDataType;
   readonly label_type: ClarifyDataType;
+  readonly predicted?: PredictedReading;
   readonly flip_test_features: readonly string[];
   readonly min_group_size: number;
   readonly bootstrap: (Required<BootstrapOptions> & { readonly method: 'percentile' }) | null;
   readonly pre_training: readonly FacetExtension[];
   readonly post_training?: readonly FacetExtension[];
   readonly notes: readonly string[];
+  /** Things that may make the report mean something other than intended; the CLI prints them to stderr. */
+  readonly warnings: readonly string[];
 }
 
 /** Clarify's analysis.json plus the `attest` section. */
@@ -114,9 +126,9 @@ export interface BiasReport {
 const DEFAULT_BOOTSTRAP: Required<BootstrapOptions> = { replicates: 200, seed: 1, confidenceLevel: 0.95 };
 const DEFAULT_PROBABILITY_THRESHOLD = 0.5;
 
-/** A fractional column with some value strictly between 0 and 1 and none outside [0, 1]. */
+/** A numeric column with some value strictly between 0 and 1 (so not a label) and none outside [0, 1]. */
 function looksLikeScores(col: Column): boolean {
-  if (col.kind !== 'numeric' || col.dtype !== 'fractional') return false;
+  if (col.kind !== 'numeric' || col.dtype === 'boolean' || col.dtype === 'datetime') return false;
   let inside = false;
   for (const v of col.values) {
     if (Number.isNaN(v)) continue;
@@ -164,10 +176,48 @@ function selectMetrics(names: readonly MetricName[] | undefined): typeof CLARIFY
   return CLARIFY_METRICS.filter((m) => names.includes(m.name));
 }
 
+/**
+ * Decides how the predicted column is read: scores only with an explicit threshold or when the
+ * values can only be scores; otherwise labels matched like the label (never a 0.5 cut of labels,
+ * which would make labels coded 1/2 all positive).
+ */
+function predictedBasis(col: Column, labelType: ClarifyDataType, options: BiasAnalysisOptions): PredictedBasis {
+  const threshold = options.probabilityThreshold;
+  if (threshold !== undefined && options.predictedPositive !== undefined) {
+    throw new AppError('INVALID_INPUT', { message: 'Give either predicted positive values or a predicted threshold, not both' });
+  }
+  if (threshold !== undefined) {
+    if (!Number.isFinite(threshold)) throw new AppError('INVALID_INPUT', { message: 'predicted threshold must be a finite number' });
+    return { kind: 'scores', threshold, thresholdFrom: 'flag' };
+  }
+  if (options.predictedPositive !== undefined) return { kind: 'labels', positive: options.predictedPositive, positiveFrom: 'predicted-positive' };
+  if (labelType === 'categorical' && looksLikeScores(col)) return { kind: 'scores', threshold: DEFAULT_PROBABILITY_THRESHOLD, thresholdFrom: 'detected' };
+  return { kind: 'labels', positive: options.positive, positiveFrom: 'label' };
+}
+
+function predictedReading(column: string, basis: PredictedBasis): PredictedReading {
+  return basis.kind === 'scores'
+    ? { column, basis: 'scores', threshold: basis.threshold, threshold_from: basis.thresholdFrom }
+    : { column, basis: 'labels', positive_values: basis.positive.map(formatClarifyValue), positive_from: basis.positiveFrom };
+}
+
+function predictedNote(column: string, basis: PredictedBasis): string {
+  if (basis.kind === 'scores') {
+    return basis.thresholdFrom === 'detected'
+      ? `Column ${column} holds scores (numbers in [0, 1], not all 0/1); predicted positive when score > ${DEFAULT_PROBABILITY_THRESHOLD} (Clarify's default probability_threshold).`
+      : `Column ${column} read as scores; predicted positive when score > ${basis.threshold} (--predicted-threshold).`;
+  }
+  const values = basis.positive.map(formatClarifyValue).join(', ');
+  return basis.positiveFrom === 'label'
+    ? `Column ${column} read as predicted labels coded like the label; predicted positive when equal to ${values} (the --positive values).`
+    : `Column ${column} read as predicted labels; predicted positive when equal to ${values} (--predicted-positive).`;
+}
+
 /** Everything resolved from the frame and options before any metric is computed. */
 interface ResolvedAnalysis {
   readonly label: ReturnType<typeof labelSelection>;
   readonly predicted: Uint8Array | undefined;
+  readonly predictedReading: PredictedReading | undefined;
   readonly facets: ReturnType<typeof facetSelections>;
   readonly groups: ReturnType<typeof groupSlots> | undefined;
   readonly features: readonly string[];
@@ -175,6 +225,7 @@ interface ResolvedAnalysis {
   readonly minGroupSize: number;
   readonly metrics: readonly MetricDefinition[];
   readonly notes: string[];
+  readonly warnings: string[];
 }
 
 /** Validates the options and computes Clarify's row indices, raising errors in Clarify's order. */
@@ -190,20 +241,21 @@ function resolveAnalysis(frame: ColumnFrame, options: BiasAnalysisOptions): Reso
   const label = labelSelection(labelCol, options.positive);
   const predictedCol = options.predicted === undefined ? undefined : requireColumn(frame, options.predicted, 'Predicted label');
   const notes: string[] = [];
-  let probabilityThreshold = options.probabilityThreshold;
-  if (probabilityThreshold === undefined && predictedCol !== undefined && label.type === 'categorical' && looksLikeScores(predictedCol)) {
-    probabilityThreshold = DEFAULT_PROBABILITY_THRESHOLD;
-    notes.push(`Column ${predictedCol.name} holds scores; predicted positive when score > ${DEFAULT_PROBABILITY_THRESHOLD} (Clarify's default probability_threshold).`);
-  }
-  if (probabilityThreshold !== undefined && !Number.isFinite(probabilityThreshold)) {
-    throw new AppError('INVALID_INPUT', { message: 'probability threshold must be a finite number' });
-  }
-  const predicted = predictedCol === undefined ? undefined : predictedSelection(predictedCol, labelCol, label.type, options.positive, probabilityThreshold);
+  const warnings: string[] = [];
+  const basis = predictedCol === undefined ? undefined : predictedBasis(predictedCol, label.type, options);
+  if (predictedCol !== undefined && basis !== undefined) notes.push(predictedNote(predictedCol.name, basis));
+  const predicted = predictedCol === undefined || basis === undefined ? undefined : predictedSelection(predictedCol, labelCol, label.type, basis);
   // Clarify selects the facet rows only after the label and prediction checks, so their errors come first.
   const facets = facetSelections(facetCol, facetValues);
   if (options.threshold !== undefined && facets.type === 'categorical') {
-    notes.push(
-      `Facet ${options.facet} is categorical by Clarify's rule (not fractional, under 5% distinct values), so the threshold ${options.threshold} selects rows equal to it, as Clarify does, not rows above it.`,
+    const sizes = facets.selections
+      .map((s) => {
+        const nd = s.index.reduce((sum, v) => sum + v, 0);
+        return `${nd} rows with ${options.facet} == ${s.valueOrThreshold} (group d) against ${s.index.length - nd} others (group a)`;
+      })
+      .join('; ');
+    warnings.push(
+      `Facet ${options.facet} is categorical by Clarify's rule (not fractional, under 5% distinct values), so the threshold ${options.threshold} selects rows EQUAL to it, as Clarify does, not rows above it: ${sizes}. For ${options.facet} > ${options.threshold}, derive a 0/1 column and pass --sensitive 1.`,
     );
   }
   const groups = options.group === undefined ? undefined : groupSlots(requireColumn(frame, options.group, 'Group variable'));
@@ -221,6 +273,7 @@ function resolveAnalysis(frame: ColumnFrame, options: BiasAnalysisOptions): Reso
   return {
     label,
     predicted,
+    predictedReading: predictedCol === undefined || basis === undefined ? undefined : predictedReading(predictedCol.name, basis),
     facets,
     groups,
     features,
@@ -228,6 +281,7 @@ function resolveAnalysis(frame: ColumnFrame, options: BiasAnalysisOptions): Reso
     minGroupSize,
     metrics: selectMetrics(options.metrics),
     notes,
+    warnings,
   };
 }
 
@@ -295,12 +349,14 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
     attest: {
       facet_type: r.facets.type,
       label_type: r.label.type,
+      ...(r.predictedReading ? { predicted: r.predictedReading } : {}),
       flip_test_features: r.features,
       min_group_size: r.minGroupSize,
       bootstrap: r.bootstrap ? { ...r.bootstrap, method: 'percentile' } : null,
       pre_training: pre.extensions,
       ...(post ? { post_training: post.extensions } : {}),
       notes: r.notes,
+      warnings: r.warnings,
     },
   };
 }

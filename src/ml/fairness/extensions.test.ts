@@ -84,7 +84,7 @@ describe('bias report beyond Clarify', () => {
     const { sensitive: _s, ...rest } = base;
     const report = biasReport(credit, { ...rest, facet: 'AGE', threshold: 40, bootstrap: false });
     expect(report.pre_training_bias_metrics.facets.AGE![0]!.value_or_threshold).toBe('40');
-    expect(report.attest.notes[0]).toMatch(/categorical by Clarify's rule/);
+    expect(report.attest.warnings[0]).toMatch(/categorical by Clarify's rule/);
   });
 });
 

@@ -13,6 +13,7 @@ export type {
   ClarifyStageReport,
   FacetExtension,
   MetricExtension,
+  PredictedReading,
 } from './bias-report.js';
 export { biasReport } from './bias-report.js';
 export type { BootstrapOptions, ConfidenceInterval } from './bootstrap.js';

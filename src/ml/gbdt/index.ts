@@ -9,7 +9,7 @@ export { formatXgbFloat, parseXgbFloat, parseXgboostModel, serializeXgboostModel
 export type { FeatureMatrix } from './predict.js';
 export { leafIndex, predict, predictMargin, sigmoid32, transformMargins } from './predict.js';
 export type { BoosterParamsInput, EvalMetricName } from './params.js';
-export { BoosterParams, defaultEvalMetric, EVAL_METRICS, parseBoosterParams } from './params.js';
+export { BoosterParams, boosterParamsFromPairs, defaultEvalMetric, EVAL_METRICS, parseBoosterParams } from './params.js';
 export type { EvalData, EvalLog, TrainingData, TrainOptions, TrainResult } from './train.js';
 export { train } from './train.js';
 export type { ImportanceType } from './importance.js';

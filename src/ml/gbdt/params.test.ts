@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatXgbFloat, parseBoosterParams, predictMargin, train } from './index.js';
+import { boosterParamsFromPairs, formatXgbFloat, parseBoosterParams, predictMargin, train } from './index.js';
 import { rocAuc } from './eval-metrics.js';
 import { quantize } from './quantize.js';
 import { argsortFloat32, sortFloat32 } from './radix-sort.js';
@@ -36,6 +36,18 @@ describe('parseBoosterParams', () => {
       max_bin: 256,
       seed: 0,
     });
+  });
+
+  it('keeps every repeated eval_metric, in order, as XGBoost does; other repeats keep the last value', () => {
+    const raw = boosterParamsFromPairs([
+      ['eval_metric', 'auc'],
+      ['max_depth', '3'],
+      ['eval_metric', 'logloss,error'],
+      ['eval_metric', 'auc'],
+      ['max_depth', '5'],
+    ]);
+    expect(raw).toEqual({ eval_metric: 'auc,logloss,error', max_depth: '5' });
+    expect(parseBoosterParams({ objective: 'binary:logistic', ...raw }).eval_metric).toEqual(['auc', 'logloss', 'error']);
   });
 
   it('reads --param strings, aliases and metric lists', () => {

@@ -84,6 +84,24 @@ function invalid(message: string, details?: Record<string, unknown>): AppError {
 }
 
 /**
+ * Booster parameters from `name=value` pairs in the order given, as XGBoost takes a list of pairs:
+ * every `eval_metric` is kept (in order, a repeat of the same metric once), any other repeated
+ * name keeps its last value.
+ * @example boosterParamsFromPairs([['eval_metric', 'auc'], ['eval_metric', 'logloss']]).eval_metric // 'auc,logloss'
+ */
+export function boosterParamsFromPairs(pairs: readonly (readonly [string, string])[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const metrics: string[] = [];
+  for (const [name, value] of pairs) {
+    if (name === 'eval_metric') {
+      for (const m of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) if (!metrics.includes(m)) metrics.push(m);
+    } else out[name] = value;
+  }
+  if (metrics.length > 0) out.eval_metric = metrics.join(',');
+  return out;
+}
+
+/**
  * Validates booster parameters given as strings (`--param name=value`) or values, applying
  * aliases and defaults. `eval_metric` may be a comma-separated list. Throws AppError
  * INVALID_INPUT naming the offending parameter.

@@ -52,6 +52,10 @@ function parseTree(raw: unknown, index: number, numFeature: number): Tree {
   if (n < 1) throw invalid(`tree ${index} has no nodes`);
   const sizeLeafVector = param.size_leaf_vector === undefined ? 0 : parseIntField(param.size_leaf_vector, 'size_leaf_vector');
   if (sizeLeafVector > 1) throw new AppError('MODEL_UNSUPPORTED', { message: 'XGBoost model: vector-leaf (multi-target) trees are not supported' });
+  // Before the number checks: XGBoost writes a categorical node's split condition as NaN.
+  if ((Array.isArray(t.split_type) && (t.split_type as unknown[]).some((v) => v !== 0)) || (Array.isArray(t.categories_nodes) && t.categories_nodes.length > 0)) {
+    throw new AppError('MODEL_UNSUPPORTED', { message: `XGBoost model: tree ${index} has categorical splits, which are not supported yet` });
+  }
   const left = numArray(t.left_children, `tree ${index} left_children`, n);
   const right = numArray(t.right_children, `tree ${index} right_children`, n);
   const parents = numArray(t.parents, `tree ${index} parents`, n);
@@ -61,9 +65,6 @@ function parseTree(raw: unknown, index: number, numFeature: number): Tree {
   const loss = numArray(t.loss_changes, `tree ${index} loss_changes`, n);
   const hess = numArray(t.sum_hessian, `tree ${index} sum_hessian`, n);
   const weights = numArray(t.base_weights, `tree ${index} base_weights`, n);
-  if (Array.isArray(t.split_type) && (t.split_type as unknown[]).some((v) => v !== 0)) {
-    throw new AppError('MODEL_UNSUPPORTED', { message: `XGBoost model: tree ${index} has categorical splits, which are not supported yet` });
-  }
   const tree: Tree = {
     numNodes: n,
     left: Int32Array.from(left),
@@ -94,16 +95,30 @@ function parseTree(raw: unknown, index: number, numFeature: number): Tree {
   return tree;
 }
 
-/** Parses an XGBoost JSON model document (already `JSON.parse`d, or as text). */
-export function parseXgboostModel(input: string | unknown): TreeEnsemble {
-  let doc: unknown = input;
-  if (typeof input === 'string') {
+/** Bare `NaN`, `Infinity` and `-Infinity` outside strings: XGBoost's JSON writer emits them, JSON does not allow them. */
+const NON_FINITE_TOKEN = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+
+/**
+ * JSON.parse, and when that fails, again with XGBoost's non-finite number tokens read as null (so
+ * a categorical model, whose split conditions XGBoost writes as NaN, reaches the categorical check
+ * and is refused as MODEL_UNSUPPORTED; a null anywhere a number is needed is MODEL_INVALID).
+ */
+function parseXgboostJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
     try {
-      doc = JSON.parse(input);
-    } catch (error) {
+      return JSON.parse(text.replace(NON_FINITE_TOKEN, (token) => (token.startsWith('"') ? token : 'null')));
+    } catch {
       throw new AppError('MODEL_INVALID', { message: 'XGBoost model: not valid JSON', cause: error });
     }
   }
+}
+
+/** Parses an XGBoost JSON model document (already `JSON.parse`d, or as text). */
+export function parseXgboostModel(input: string | unknown): TreeEnsemble {
+  let doc: unknown = input;
+  if (typeof input === 'string') doc = parseXgboostJsonText(input);
   const learner = obj(obj(doc, 'document').learner, 'learner');
   const lmp = obj(learner.learner_model_param, 'learner_model_param');
   const objectiveDoc = obj(learner.objective, 'objective');

@@ -41,6 +41,30 @@ function ratio(num: number, den: number): number {
   return den === 0 ? 0 : num / den;
 }
 
+/** scikit-learn's warning when a predicted class never occurs among the true labels. */
+export const BALANCED_ACCURACY_ABSENT_CLASS_WARNING = 'y_pred contains classes not in y_true';
+
+/**
+ * sklearn's `balanced_accuracy_score`: the mean recall over the classes of the confusion matrix
+ * (the classes in y_true or y_pred). A class predicted but absent from y_true has recall 0/0; sklearn
+ * warns "y_pred contains classes not in y_true" and leaves it out. So a single-class label scores
+ * the recall of that class (1.0 when every row is predicted right), not the mean with a 0.
+ */
+export function balancedAccuracyFromCounts(c: ConfusionCounts): { value: number; warnings: string[] } {
+  const recalls: number[] = [];
+  const warnings: string[] = [];
+  const classes: [number, number, number][] = [
+    [c.tn, c.tn + c.fp, c.fn],
+    [c.tp, c.tp + c.fn, c.fp],
+  ];
+  for (const [hits, actual, predictedElsewhere] of classes) {
+    if (actual > 0) recalls.push(hits / actual);
+    else if (predictedElsewhere > 0 && !warnings.includes(BALANCED_ACCURACY_ABSENT_CLASS_WARNING)) warnings.push(BALANCED_ACCURACY_ABSENT_CLASS_WARNING);
+  }
+  const value = recalls.length === 0 ? Number.NaN : recalls.reduce((s, r) => s + r, 0) / recalls.length;
+  return { value, warnings };
+}
+
 /** F-beta from counts, as sklearn computes it: (1+β²)·tp / ((1+β²)·tp + β²·fn + fp). */
 export function fBeta(c: ConfusionCounts, beta: number): number {
   const b2 = beta * beta;
@@ -185,6 +209,8 @@ export interface BinaryMetrics {
   readonly ks: number;
   readonly gini: number;
   readonly calibration: readonly CalibrationBin[];
+  /** sklearn's warnings for these metrics (e.g. balanced accuracy on a single-class label). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -197,7 +223,7 @@ export function binaryMetrics(labels: BinaryLabels, scores: ArrayLike<number>, t
   const n = c.tp + c.fp + c.tn + c.fn;
   const auc = rocAuc(labels, scores);
   const recall = ratio(c.tp, c.tp + c.fn);
-  const specificity = ratio(c.tn, c.tn + c.fp);
+  const balanced = balancedAccuracyFromCounts(c);
   return {
     threshold,
     rows: n,
@@ -212,7 +238,7 @@ export function binaryMetrics(labels: BinaryLabels, scores: ArrayLike<number>, t
     f1: fBeta(c, 1),
     f0_5: fBeta(c, 0.5),
     f2: fBeta(c, 2),
-    balancedAccuracy: (recall + specificity) / 2,
+    balancedAccuracy: balanced.value,
     matthewsCorrcoef: matthewsFromConfusion([
       [c.tn, c.fp],
       [c.fn, c.tp],
@@ -224,5 +250,6 @@ export function binaryMetrics(labels: BinaryLabels, scores: ArrayLike<number>, t
     ks: ksStatistic(labels, scores),
     gini: 2 * auc - 1,
     calibration: calibrationTable(labels, scores, 10),
+    warnings: balanced.warnings,
   };
 }

@@ -7,6 +7,8 @@ export type { BinaryLabels, ClfCurveCounts, PrCurve, RocCurve } from './binary-c
 export { averagePrecision, binaryClfCurve, ksStatistic, precisionRecallCurve, rocAuc, rocCurve, trapezoidArea } from './binary-curves.js';
 export type { BinaryMetrics, CalibrationBin, ConfusionCounts } from './binary-metrics.js';
 export {
+  BALANCED_ACCURACY_ABSENT_CLASS_WARNING,
+  balancedAccuracyFromCounts,
   binaryLogLoss,
   binaryMetrics,
   brierScore,
