@@ -12,3 +12,4 @@ export type { AuditDeps, GovernedOutcome } from './governed.js';
 export { governed, recordOutcome } from './governed.js';
 export type { VerifyOptions, VerifyProblem, VerifyReport } from './verify-ledger.js';
 export { verifyLedger } from './verify-ledger.js';
+export { installationResourceName, projectResourceName } from './resource-names.js';
