@@ -94,14 +94,16 @@ describe('attest quickstart', () => {
       expect(readCount(result.artifacts.validation)).toBeGreaterThanOrEqual(1);
       expect(readCount(result.artifacts.test)).toBeGreaterThanOrEqual(3);
       // One name per object: every entry names its resource in the policy grammar, and no object
-      // (the id after the type) appears under two names anywhere in the ledger.
+      // (the id after the type) appears under two names anywhere in the ledger. `lineage/<id>` is
+      // the catalogue's own resource for the graph around a node, so it is kept apart.
       const namesById = new Map<string, Set<string>>();
       for await (const entry of app.ledger.iterate()) {
         const parsed = tryParseResourceName(entry.resource);
         expect(parsed, `${entry.action} ${entry.resource}`).toBeDefined();
-        const names = namesById.get(parsed!.id) ?? new Set<string>();
+        const key = parsed!.type === 'lineage' ? `lineage/${parsed!.id}` : parsed!.id;
+        const names = namesById.get(key) ?? new Set<string>();
         names.add(entry.resource);
-        namesById.set(parsed!.id, names);
+        namesById.set(key, names);
       }
       const ambiguous = [...namesById].filter(([id, names]) => id !== '*' && names.size > 1);
       expect(ambiguous).toEqual([]);
