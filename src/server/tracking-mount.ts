@@ -67,7 +67,7 @@ export function trackingDeps(app: App): TrackingRouteDeps {
         ...requestFacts(req, project),
         ...(resource.createdBy ? { resourceCreator: resource.createdBy.replace(/^(user|service):/, '') } : {}),
       });
-      if (auditedAsRead(action)) (req.authorizedReads ??= []).push({ action, resource: name });
+      if (auditedAsRead(action)) req.authorizedReads = [...(req.authorizedReads ?? []), { action, resource: name }];
     },
     async project(req) {
       const asked = req.headers['x-attest-project'];

@@ -71,7 +71,7 @@ export class GroupCommitWriter implements LoneEntryWriter {
         this.stats.batches++;
         this.stats.entries += batch.length;
         this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-        batch.forEach((w, i) => w.resolve(entries[i]!));
+        for (const [i, w] of batch.entries()) w.resolve(entries[i]!);
       } catch (error) {
         for (const w of batch) w.reject(error);
       }
