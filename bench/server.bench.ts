@@ -4,11 +4,13 @@
  * decision, one-row handler, audit append) against the unauthenticated health route in the same
  * run, both through fastify's in-process `inject` (no sockets, so the difference is the work, not
  * the network). Also the parts on their own: token authentication, the (cached) policy decision
- * and the audit append. On SQLite, and PostgreSQL when ATTEST_TEST_PG_URL is set. Policy decisions
+ * and the audit append; and the added latency with 16 requests in flight at once (where the
+ * audit entries of concurrent requests share a commit). On SQLite, and PostgreSQL when ATTEST_TEST_PG_URL is set. Policy decisions
  * per second are in bench/policy.bench.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import { recordOutcome } from '../src/security/audit/index.js';
+import type { Actor, AuditRecord } from '../src/security/audit/index.js';
+import { loneEntryWriterOf, recordOutcome, routeLoneEntries } from '../src/security/audit/index.js';
 import { buildServer } from '../src/server/index.js';
 import { testDialects } from '../test/support/databases.js';
 import { createTestInstallation, TEST_ACTOR } from '../test/support/test-app.js';
@@ -51,6 +53,44 @@ export async function run(): Promise<BenchResult[]> {
         health.push(...(await latencies(N / 4, () => inject(server, '/health'))));
         secured.push(...(await latencies(N / 4, () => inject(server, '/v1/projects/default', token))));
       }
+      // The same under concurrency: rounds of 16 requests in flight at once, as a busy server sees
+      // them (concurrent requests share the audit commit: src/security/audit/group-commit.ts).
+      const CONCURRENCY = 16;
+      const inFlight = async (url: string, bearer?: string) => {
+        const out: number[] = [];
+        const rounds = N / 4 / CONCURRENCY;
+        for (let i = 0; i < rounds; i++) {
+          const started = process.hrtime.bigint();
+          const ends = await Promise.all(Array.from({ length: CONCURRENCY }, () => inject(server, url, bearer).then(() => process.hrtime.bigint())));
+          for (const end of ends) out.push(Number(end - started) / 1e6);
+        }
+        return out;
+      };
+      // A/B in the same run: with group commit (as wired by openApp), then with every lone entry
+      // appended on its own as before.
+      const groupCommit = loneEntryWriterOf(inst.app.ledger)!;
+      const oneByOne = { write: (actor: Actor, record: AuditRecord) => inst.app.ledger.append(inst.app.db.kysely, actor, record) };
+      for (const [label, writer] of [['group commit', groupCommit], ['one commit per entry', oneByOne]] as const) {
+        routeLoneEntries(inst.app.ledger, writer);
+        await inFlight('/health');
+        await inFlight('/v1/projects/default', token);
+        const healthBusy: number[] = [];
+        const securedBusy: number[] = [];
+        for (let round = 0; round < 4; round++) {
+          healthBusy.push(...(await inFlight('/health')));
+          securedBusy.push(...(await inFlight('/v1/projects/default', token)));
+        }
+        const hb = median(healthBusy);
+        const sb = median(securedBusy);
+        results.push({
+          name: `server: added per request with ${CONCURRENCY} requests in flight, ${label} (${dialect})`,
+          value: sb - hb,
+          unit: 'ms',
+          reference: { name: `health route median ${hb.toFixed(3)} ms; authenticated route median`, value: sb },
+          goal: 'under 1 ms added',
+        });
+      }
+      routeLoneEntries(inst.app.ledger, groupCommit);
       const h = median(health);
       const s = median(secured);
       results.push({

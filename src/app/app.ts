@@ -18,7 +18,7 @@ import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
 import { migrate, openDb } from '../platform/db/index.js';
 import type { Actor, VerifyReport } from '../security/audit/index.js';
-import { AuditLedger, verifyLedger } from '../security/audit/index.js';
+import { AuditLedger, GroupCommitWriter, routeLoneEntries, verifyLedger } from '../security/audit/index.js';
 import type { KeyProvider } from '../security/keys/index.js';
 import type { IdentityServices } from '../security/identity-store/index.js';
 import { createIdentityServices } from '../security/identity-store/index.js';
@@ -76,6 +76,9 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     await migrate(db);
     blobs = openBlobStore(config.storeUrl);
     const ledger = new AuditLedger(db);
+    // Reads, denials and failures of concurrent requests share a commit; governed changes keep theirs.
+    const loneEntries = new GroupCommitWriter(db, ledger);
+    routeLoneEntries(ledger, loneEntries);
     const keys = new KeyService({ db, ledger, provider });
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
     const datasets = new DatasetService({ db, ledger, artifacts });
@@ -120,6 +123,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
         });
       },
       async close() {
+        await loneEntries.idle();
         await store.close();
         await db.close();
       },

@@ -92,7 +92,7 @@ export async function ensureProject(app: App, actor: Actor, name: string, descri
   const existing = await app.db.kysely.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirst();
   if (existing) return existing.id;
   const id = newId('prj');
-  return governed({ db: app.db, ledger: app.ledger }, actor, 'project:Create', `project/${id}`, async (tx) => {
+  return governed({ db: app.db, ledger: app.ledger }, actor, 'project:Create', `attest:${name}:project/${name}`, async (tx) => {
     const row = { id, name, description, created_at: new Date().toISOString(), created_by: actor.principal };
     await tx.insertInto('projects').values(row).execute();
     return { result: id, details: { name }, configChanges: [{ resourceType: 'project', resourceId: id, change: 'create', before: null, after: row }] };

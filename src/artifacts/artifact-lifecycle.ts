@@ -9,7 +9,7 @@ import { AppError } from '../kernel/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
-import { governed } from '../security/audit/index.js';
+import { governed, installationResourceName, projectResourceName } from '../security/audit/index.js';
 import type { KeyService } from '../security/keys/index.js';
 import type { ArtifactMetadata } from './artifact-model.js';
 import { artifactContext, rowToArtifact } from './artifact-model.js';
@@ -28,7 +28,7 @@ export async function setRetention(deps: LifecycleDeps, actor: Actor, ref: strin
   const t = Date.parse(until);
   if (Number.isNaN(t)) throw new AppError('INVALID_INPUT', { message: `Invalid retention date ${until}; use ISO-8601, e.g. 2030-01-01` });
   const meta = await deps.resolve(ref, projectId);
-  return governed({ db: deps.db, ledger: deps.ledger }, actor, 'artifact:SetRetention', `artifact/${meta.artifactId}`, async (tx) => {
+  return governed({ db: deps.db, ledger: deps.ledger }, actor, 'artifact:SetRetention', await projectResourceName(deps.db, meta.projectId, 'artifact', meta.artifactId), async (tx) => {
     const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
     if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was deleted` });
     const iso = new Date(t).toISOString();
@@ -47,7 +47,7 @@ export async function setRetention(deps: LifecycleDeps, actor: Actor, ref: strin
 /** Places or releases a legal hold. */
 export async function setLegalHold(deps: LifecycleDeps, actor: Actor, ref: string, hold: boolean, projectId?: string): Promise<ArtifactMetadata> {
   const meta = await deps.resolve(ref, projectId);
-  return governed({ db: deps.db, ledger: deps.ledger }, actor, hold ? 'artifact:SetLegalHold' : 'artifact:ReleaseLegalHold', `artifact/${meta.artifactId}`, async (tx) => {
+  return governed({ db: deps.db, ledger: deps.ledger }, actor, hold ? 'artifact:SetLegalHold' : 'artifact:ReleaseLegalHold', await projectResourceName(deps.db, meta.projectId, 'artifact', meta.artifactId), async (tx) => {
     const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
     if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was deleted` });
     await tx.updateTable('artifacts').set({ legal_hold: hold ? 1 : 0 }).where('id', '=', row.id).execute();
@@ -61,7 +61,7 @@ export async function setLegalHold(deps: LifecycleDeps, actor: Actor, ref: strin
 /** Deletes an artifact's bytes and marks it deleted; refused under retention or legal hold. */
 export async function deleteArtifact(deps: LifecycleDeps, actor: Actor, ref: string, projectId?: string): Promise<ArtifactMetadata> {
   const meta = await deps.resolve(ref, projectId);
-  const deleted = await governed({ db: deps.db, ledger: deps.ledger }, actor, 'artifact:Delete', `artifact/${meta.artifactId}`, async (tx) => {
+  const deleted = await governed({ db: deps.db, ledger: deps.ledger }, actor, 'artifact:Delete', await projectResourceName(deps.db, meta.projectId, 'artifact', meta.artifactId), async (tx) => {
     const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
     if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was already deleted` });
     if (row.legal_hold === 1) throw new AppError('ARTIFACT_RETAINED', { message: `Artifact ${row.id} is under legal hold` });
@@ -100,7 +100,7 @@ export async function rewrapArtifacts(deps: LifecycleDeps, actor: Actor, keyIdOr
         const result = await deps.keys.rewrapDataKey(keyId, a.key_version, Buffer.from(a.wrapped_key, 'base64'), artifactContext(a.id));
         if (result) updates.push({ id: a.id, wrapped: result.wrapped.toString('base64'), version: result.keyVersion });
       }
-      await governed({ db: deps.db, ledger: deps.ledger }, actor, 'key:Rewrap', `key/${keyId}`, async (tx) => {
+      await governed({ db: deps.db, ledger: deps.ledger }, actor, 'key:Rewrap', installationResourceName('key', keyId), async (tx) => {
         for (const u of updates) {
           await tx.updateTable('artifacts').set({ wrapped_key: u.wrapped, key_version: u.version }).where('id', '=', u.id).execute();
         }

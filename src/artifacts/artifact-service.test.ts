@@ -114,7 +114,7 @@ describe.each(backendMatrix())('artifact store on $dialect + $store', ({ dialect
     const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(Buffer.from('audited')), { projectId });
     const entries = await t.app.ledger.list({ afterSeq: before });
     expect(entries.map((e) => [e.action, e.outcome])).toContainEqual(['artifact:Put', 'allowed']);
-    expect(entries.find((e) => e.action === 'artifact:Put')?.resource).toBe(`artifact/${put.artifactId}`);
+    expect(entries.find((e) => e.action === 'artifact:Put')?.resource).toBe(`attest:default:artifact/${put.artifactId}`);
     await expect(t.app.artifacts.getBytes(TEST_ACTOR, 'art_doesnotexist')).rejects.toMatchObject({ code: 'ARTIFACT_NOT_FOUND' });
     await t.app.artifacts.setLegalHold(TEST_ACTOR, put.artifactId, true);
     await expect(t.app.artifacts.delete(TEST_ACTOR, put.artifactId)).rejects.toMatchObject({ code: 'ARTIFACT_RETAINED' });

@@ -15,7 +15,7 @@ import type { BlobStore } from '../platform/blob/index.js';
 import { readFileChunks, writeToFile } from '../platform/files/index.js';
 import type { ArtifactsTable, Db, Tx } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
-import { governed, recordOutcome } from '../security/audit/index.js';
+import { governed, projectResourceName, recordOutcome } from '../security/audit/index.js';
 import { decryptStream, encryptStream } from '../security/crypto/index.js';
 import type { KeyService } from '../security/keys/index.js';
 import { DEFAULT_KEY_ALIAS } from '../security/keys/index.js';
@@ -122,9 +122,11 @@ export class ArtifactService {
       await hasher.close();
     }
     const sha256 = digest;
+    const resourceOf = (id: string) => projectResourceName(this.#db, options.projectId, 'artifact', id);
+    const newResource = await resourceOf(artifactId);
     let reused: ArtifactMetadata | undefined;
     try {
-      const result = await governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Put', `artifact/${artifactId}`, async (tx) => {
+      const result = await governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Put', newResource, async (tx) => {
         const existing = await tx
           .selectFrom('artifacts')
           .selectAll()
@@ -161,7 +163,7 @@ export class ArtifactService {
         const meta = rowToArtifact(row, named);
         return {
           result: { ...meta, deduplicated: existing !== undefined },
-          resource: `artifact/${row.id}`,
+          resource: row.id === artifactId ? newResource : await resourceOf(row.id),
           details: { sha256, sizeBytes: size, keyId: dataKey.keyId, keyVersion: dataKey.keyVersion, deduplicated: existing !== undefined, ...(named ?? {}), ...(options.auditDetails ?? {}) },
         };
       });
@@ -234,13 +236,14 @@ export class ArtifactService {
 
   async #open(actor: Actor, ref: string, projectId?: string): Promise<{ meta: ArtifactMetadata; plaintext: AsyncIterable<Buffer> }> {
     const meta = await this.resolve(ref, projectId);
+    const resource = await projectResourceName(this.#db, meta.projectId, 'artifact', meta.artifactId);
     try {
       if (meta.deletedAt) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${meta.artifactId} was deleted on ${meta.deletedAt}` });
       const row = await this.#db.kysely.selectFrom('artifacts').select(['wrapped_key', 'blob_key']).where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
       const context = artifactContext(meta.artifactId);
       const key = await this.#keys.decryptDataKey(meta.keyId, meta.keyVersion, Buffer.from(row.wrapped_key, 'base64'), context);
       const ciphertext = await this.#blobs.get(row.blob_key);
-      await recordOutcome({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Get', `artifact/${meta.artifactId}`, 'allowed', { sha256: meta.sha256 });
+      await recordOutcome({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Get', resource, 'allowed', { sha256: meta.sha256 });
       const expected = meta.sha256;
       const large = meta.sizeBytes >= PARALLEL_HASH_MIN_BYTES;
       const verified = async function* () {
@@ -262,7 +265,7 @@ export class ArtifactService {
       };
       return { meta, plaintext: verified() };
     } catch (error) {
-      await recordOutcome({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Get', `artifact/${meta.artifactId}`, 'failed', {
+      await recordOutcome({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Get', resource, 'failed', {
         error: error instanceof AppError ? error.code : 'INTERNAL',
       });
       throw error;

@@ -15,7 +15,7 @@ import { detectFormat, parseCsvFrame, readParquet, scanDataset } from '../data/i
 import { AppError, newId } from '../kernel/index.js';
 import type { Db, DatasetVersionsTable } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
-import { governed } from '../security/audit/index.js';
+import { governed, projectResourceName } from '../security/audit/index.js';
 
 export interface DatasetVersion {
   datasetId: string;
@@ -120,7 +120,9 @@ export class DatasetService {
       auditDetails: { dataset: options.name, of: artifact.artifactId },
     });
     const source = options.source ?? { file: basename(path) };
-    return governed({ db: this.#db, ledger: this.#ledger }, actor, 'dataset:CreateVersion', `dataset/${options.name}`, async (tx) => {
+    // Named by the dataset's name: known before the first version exists and unique in its project.
+    const resource = await projectResourceName(this.#db, options.projectId, 'dataset', options.name);
+    return governed({ db: this.#db, ledger: this.#ledger }, actor, 'dataset:CreateVersion', resource, async (tx) => {
       let ds = await tx.selectFrom('datasets').selectAll().where('project_id', '=', options.projectId).where('name', '=', options.name).executeTakeFirst();
       const now = this.#now().toISOString();
       if (!ds) {
@@ -147,8 +149,7 @@ export class DatasetService {
       const version = toVersion(row, ds);
       return {
         result: version,
-        resource: `dataset/${ds.id}`,
-        details: { name: ds.name, version: row.version, datasetVersionId: row.id, artifactId: artifact.artifactId, sha256: scan.sha256, rows: scan.rowCount },
+        details: { name: ds.name, datasetId: ds.id, version: row.version, datasetVersionId: row.id, artifactId: artifact.artifactId, sha256: scan.sha256, rows: scan.rowCount },
       };
     });
   }

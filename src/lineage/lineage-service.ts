@@ -7,7 +7,7 @@
 import { AppError } from '../kernel/index.js';
 import type { Db } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
-import { governed } from '../security/audit/index.js';
+import { governed, projectResourceName } from '../security/audit/index.js';
 import type { AssociationType, LineageQuery, LineageResult } from './lineage-model.js';
 import { nodeProject, recordAssociation, walkLineage } from './lineage-store.js';
 
@@ -33,7 +33,7 @@ export class LineageService {
     const [sp, dp] = [await nodeProject(this.#db, input.sourceId), await nodeProject(this.#db, input.destId)];
     if (sp !== input.projectId) throw new AppError('NOT_FOUND', { message: `No lineage node ${input.sourceId} in this project` });
     if (dp !== input.projectId) throw new AppError('NOT_FOUND', { message: `No lineage node ${input.destId} in this project` });
-    return governed({ db: this.#db, ledger: this.#ledger }, actor, 'lineage:Associate', `lineage/${input.sourceId}`, async (tx) => {
+    return governed({ db: this.#db, ledger: this.#ledger }, actor, 'lineage:Associate', await projectResourceName(this.#db, input.projectId, 'lineage', input.sourceId), async (tx) => {
       const added = await recordAssociation(tx, { ...input, principal: actor.principal, time: this.#now().toISOString() });
       return { result: { added }, details: { sourceId: input.sourceId, destId: input.destId, type: input.type, added } };
     });

@@ -14,6 +14,7 @@ import type { App } from '../app/index.js';
 import { ensureProject, initHome, openApp } from '../app/index.js';
 import { CONFIG_FILE_NAME, loadConfig } from '../config/index.js';
 import type { ColumnFrame } from '../data/index.js';
+import type { DatasetVersion } from '../datasets/index.js';
 import { parseCsvFrame, writeCsv } from '../data/index.js';
 import { AppError } from '../kernel/index.js';
 import { buildExplanationReport, meanAbsShap, reasonCodesForRows, renderExplanationHtml, treeShap } from '../ml/explain/index.js';
@@ -132,6 +133,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   const trial = await tracker.trial(experiment, 'xgboost-paper-params');
   const componentIds: Record<string, string> = {};
 
+  const readSplit = (version: DatasetVersion) => app.datasets.readFrame(scientist, projectId, version);
   const storeSplit = async (c: ComponentLogger, role: string, frame: ColumnFrame) => {
     const path = join(scratch, `${role}.csv`);
     writeFileSync(path, writeCsv(frame));
@@ -171,7 +173,9 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
       await c.logParameters({ ...PAPER_PARAMS, eval_metric: PAPER_PARAMS.eval_metric.join(',') });
       await c.logInput('train', stored.train.artifactId);
       await c.logInput('validation', stored.validation.artifactId);
-      const result = trainPaperModel(splits, (round, metrics) => {
+      // Each step reads its inputs back from the store, as a job would: decrypted, verified and
+      // audited as the scientist's artifact:Get.
+      const result = trainPaperModel({ ...splits, train: await readSplit(stored.train), validation: await readSplit(stored.validation) }, (round, metrics) => {
         for (const [name, value] of Object.entries(metrics)) c.logMetric(name.replace('-', ':'), value, round);
       });
       const model = await app.artifacts.putBytes(scientist, Buffer.from(serializeXgboostModel(result.model)), { projectId, name: 'credit-default-xgboost', mediaType: 'application/vnd.xgboost.model+json' });
@@ -191,7 +195,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     async (c) => {
       await c.logInput('model', training.result.artifactId);
       await c.logInput('test', stored.test.artifactId);
-      const e = evaluateOn(model, splits.test);
+      const e = evaluateOn(model, await readSplit(stored.test));
       for (const [name, value] of Object.entries({ auc: e.metrics.rocAuc, ks: e.metrics.ks, gini: e.metrics.gini, accuracy: e.metrics.accuracy, precision: e.metrics.precision, recall: e.metrics.recall, f1: e.metrics.f1 })) {
         c.logMetric(`test:${name}`, value);
       }
@@ -212,7 +216,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     async (c) => {
       await c.logInput('model', training.result.artifactId);
       await c.logInput('test', stored.test.artifactId);
-      const { x, labels } = evaluation.result;
+      const { x, labels } = evaluateOn(model, await readSplit(stored.test));
       const shap = treeShap(model, x);
       const importance = meanAbsShap(shap, model.featureNames);
       const declined = mostDeclined(evaluation.result.scores);
@@ -240,7 +244,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     async (c) => {
       await c.logInput('model', training.result.artifactId);
       await c.logInput('test', stored.test.artifactId);
-      const frame = withPredictions(splits.test, evaluation.result.scores);
+      const frame = withPredictions(await readSplit(stored.test), evaluation.result.scores);
       const common = { label: LABEL, positive: [1], predicted: 'predicted_label', group: 'EDUCATION', bootstrap: { replicates: 100, seed: 1 } } as const;
       const sex = biasReport(frame, { ...common, facet: 'SEX', sensitive: [2] });
       const age = biasReport(frame, { ...common, facet: 'AGE_OVER_40', sensitive: [1] });

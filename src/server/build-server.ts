@@ -12,16 +12,19 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from '@fastify/type-provider-zod';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app/index.js';
 import { projectIdByName } from '../app/index.js';
 import { AppError, httpStatusOf, isAppError, newId } from '../kernel/index.js';
+import { recordOutcome } from '../security/audit/index.js';
 import type { AlertSink } from '../security/controls/index.js';
+import type { Principal } from '../security/identity-store/index.js';
 import { BUILT_IN_RULES, DetectiveControls, logSink, webhookSink } from '../security/controls/index.js';
 import type { RouteInfo } from './route-kit.js';
 import { actorOf, ErrorBody, RouteKit, requestFacts } from './route-kit.js';
+import { logSafeUrl } from './log-redaction.js';
 import { loadServerSecret, verifyPresigned } from './presigned-url.js';
 import { mountTracking } from './tracking-mount.js';
 import { registerAccessRoutes } from './routes/access-routes.js';
@@ -84,6 +87,10 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       : {
           level: (options.logger === true ? undefined : options.logger.level) ?? 'info',
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          serializers: {
+            // Fastify's request summary, with presigned paths and secret query values redacted.
+            req: (req: FastifyRequest) => ({ method: req.method, url: logSafeUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+          },
           ...(options.logger !== true && options.logger.stream ? { stream: options.logger.stream } : {}),
         };
   const server = Fastify({
@@ -130,7 +137,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     },
   });
 
-  server.setErrorHandler((error, req, reply) => {
+  const loginRateLimit = options.loginRateLimit ?? 20;
+  server.setErrorHandler(async (error, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const message = error.validation.map((v) => `${v.instancePath || (v.params as { issue?: { path?: unknown[] } })?.issue?.path?.join('.') || error.validationContext}: ${v.message}`).join('; ');
       return reply.code(400).send({ error: { code: 'INVALID_INPUT', message: `Invalid request ${error.validationContext ?? ''}: ${message}`.trim(), details: {} } });
@@ -141,7 +149,17 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       return reply.code(httpStatusOf(error)).send(error.toJSON());
     }
     const status = (error as { statusCode?: number }).statusCode;
-    if (status === 429) return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: 'Too many requests; try again later', details: {} } });
+    if (status === 429) {
+      if (req.routeOptions.url === '/v1/login') {
+        // A refused login is a login attempt too: audited with its reason (the body is parsed by now, the password is never recorded).
+        const username = (req.body as { username?: unknown } | undefined)?.username;
+        const meta = actorOf(req);
+        await app.identity.authenticator
+          .recordRefusedLogin(typeof username === 'string' ? username : undefined, { sourceIp: meta.sourceIp ?? null, userAgent: meta.userAgent ?? null, requestId: meta.requestId ?? null }, 'rate limited', { limitPerMinute: loginRateLimit })
+          .finally(() => void controls.trigger());
+      }
+      return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: 'Too many requests; try again later', details: {} } });
+    }
     if (status !== undefined && status >= 400 && status < 500) {
       return reply.code(status).send({ error: { code: 'INVALID_INPUT', message: (error as Error).message, details: {} } });
     }
@@ -163,7 +181,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   server.post(
     '/v1/login',
     {
-      config: { rateLimit: { max: options.loginRateLimit ?? 20, timeWindow: 60_000 } },
+      // Counted after the body is parsed, so a refusal can name the user asked for.
+      config: { rateLimit: { max: loginRateLimit, timeWindow: 60_000, hook: 'preHandler' } },
       schema: { summary: 'Password login: returns a short-lived session token', tags: publicTags, body: LoginBody, response: { 200: LoginResponse, '4XX': ErrorBody } },
     },
     async (req) => {
@@ -195,18 +214,20 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
         throw isAppError(error) && error.kind !== 'unauthenticated' ? new AppError('UNAUTHENTICATED', { message: error.message }) : error;
       }
       const actor = { principal: claims.issuer, sourceIp: req.ip, userAgent: req.headers['user-agent'] ?? null, requestId: req.id };
-      // The URL is only as good as its signer's access: a signer who lost artifact:Get (or was
-      // locked out) can no longer be downloaded from.
+      // The URL is only as good as the token that signed it and that token's owner: a revoked or
+      // expired token, a deleted, disabled or locked signer, or one who lost artifact:Get ends it.
+      const resource = `attest:${claims.project}:artifact/${claims.artifactId}`;
       const signer = /^(?:user|service):(.+)$/.exec(claims.issuer)?.[1];
-      const stored = signer ? await app.identity.users.findRow(signer) : undefined;
-      if (stored) {
-        if (stored.status !== 'active' && !(stored.status === 'locked' && stored.locked_until !== null && Date.parse(stored.locked_until) <= Date.now())) {
-          throw new AppError('UNAUTHENTICATED', { message: 'The presigned URL was signed by an account that is no longer active' });
-        }
-        const resource = `attest:${claims.project}:artifact/${claims.artifactId}`;
-        const principal = { ...(await app.identity.users.principal(stored.name)), authMethod: 'presigned' as const };
-        await app.identity.authorizer.authorize(principal, actor, 'artifact:Get', resource, { ...requestFacts(req, claims.project) });
+      let principal: Principal;
+      try {
+        if (!signer) throw new AppError('INVALID_CREDENTIALS', { message: `Unknown signer ${claims.issuer}` });
+        principal = { ...(await app.identity.authenticator.principalForToken(signer, claims.token)), authMethod: 'presigned' };
+      } catch (error) {
+        const code = isAppError(error) ? error.code : 'INTERNAL';
+        await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'artifact:Get', resource, 'denied', { reason: 'presigned URL signer or token no longer valid', error: code, tokenPrefix: claims.token });
+        throw new AppError('UNAUTHENTICATED', { message: `The presigned URL is no longer valid: ${isAppError(error) ? error.message : 'its signer cannot be checked'}` });
       }
+      await app.identity.authorizer.authorize(principal, actor, 'artifact:Get', resource, { ...requestFacts(req, claims.project) });
       const { meta, body } = await app.artifacts.get(actor, claims.artifactId, await projectIdByName(app, claims.project));
       reply.header('content-type', meta.mediaType).header('content-length', meta.sizeBytes).header('x-attest-sha256', meta.sha256);
       return reply.send(Readable.from(body));

@@ -49,7 +49,7 @@ describe.each(testDialects())('the MLflow client against the attest server on %s
     expect(back.data.tags).toEqual(expect.arrayContaining([{ key: 'team', value: 'credit' }]));
     const history = await Metrics.getHistory({ run_id: runId, metric_key: 'auc' });
     expect(history.metrics.map((m: { value: number }) => m.value)).toEqual([0.78, 0.79]);
-    const audit = await f.t.app.ledger.list({ resource: `component/${runId}` });
+    const audit = await f.t.app.ledger.list({ resource: `attest:default:component/${runId}` });
     expect(new Set(audit.map((e) => e.principal))).toEqual(new Set(['user:mlds']));
     expect((await f.t.app.verifyAudit()).ok).toBe(true);
   });

@@ -4,16 +4,44 @@
  * MLflow-compatible `/api/2.0/mlflow/…`) behind the server's authentication, and supplies what
  * they ask of the server: the real policy decision (with the record's project and creator, denials
  * audited), the caller as an audit actor, the project a request works in (`X-Attest-Project`,
- * default `default`) and the projects the caller may see.
+ * default `default`) and the projects the caller may see. Reads are audited here as the routes
+ * leave them to the server: every List and Read action a request was authorised for gets an entry
+ * (allowed, or failed with the error code) before its response is sent. Downloads (`artifact:Get`)
+ * are audited by the artifact service itself.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../app/index.js';
 import { DEFAULT_PROJECT, projectIdByName } from '../app/index.js';
 import { AppError } from '../kernel/index.js';
+import { recordOutcome } from '../security/audit/index.js';
+import { ACTION_CATALOGUE } from '../security/policy/index.js';
 import type { TrackingRouteDeps } from '../tracking/index.js';
 import { mlflowRoutes, trackingRoutes } from '../tracking/index.js';
 import type { RouteKit } from './route-kit.js';
 import { actorOf, requestFacts } from './route-kit.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Reads this request was authorised for, audited when its response is sent. */
+    authorizedReads?: { action: string; resource: string }[];
+  }
+}
+
+/** List and Read actions the server audits for the tracking routes (downloads audit themselves). */
+function auditedAsRead(action: string): boolean {
+  const access = ACTION_CATALOGUE.get(action)?.access;
+  return (access === 'List' || access === 'Read') && action !== 'artifact:Get';
+}
+
+function errorCodeOf(payload: unknown): string | undefined {
+  if (typeof payload !== 'string') return undefined;
+  try {
+    const code = (JSON.parse(payload) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function principalOf(req: FastifyRequest) {
   if (!req.principal) throw new AppError('UNAUTHENTICATED', { message: 'This route requires Authorization: Bearer <token>' });
@@ -34,10 +62,12 @@ export function trackingDeps(app: App): TrackingRouteDeps {
     async authorize(req, action, resource) {
       const principal = principalOf(req);
       const project = await projectName(resource.projectId);
-      await app.identity.authorizer.authorize(principal, actorOf(req, principal), action, `attest:${project}:${resource.type}/${resource.id}`, {
+      const name = `attest:${project}:${resource.type}/${resource.id}`;
+      await app.identity.authorizer.authorize(principal, actorOf(req, principal), action, name, {
         ...requestFacts(req, project),
         ...(resource.createdBy ? { resourceCreator: resource.createdBy.replace(/^(user|service):/, '') } : {}),
       });
+      if (auditedAsRead(action)) req.authorizedReads = [...(req.authorizedReads ?? []), { action, resource: name }];
     },
     async project(req) {
       const asked = req.headers['x-attest-project'];
@@ -70,6 +100,17 @@ export async function mountTracking(server: FastifyInstance, app: App, kit: Rout
         reply.header('www-authenticate', 'Bearer');
         throw error;
       }
+    });
+    // The response waits for its read entries: a read the client saw is a read in the ledger.
+    scope.addHook('onSend', async (req, reply, payload) => {
+      const reads = req.authorizedReads;
+      if (!reads?.length) return payload;
+      req.authorizedReads = undefined;
+      const actor = actorOf(req, req.principal);
+      const failed = reply.statusCode >= 400;
+      const details = failed ? { error: errorCodeOf(payload) ?? `HTTP ${reply.statusCode}` } : {};
+      for (const read of reads) await recordOutcome({ db: app.db, ledger: app.ledger }, actor, read.action, read.resource, failed ? 'failed' : 'allowed', details);
+      return payload;
     });
     // The tracking plugin installs its own streaming parser for uploads.
     scope.removeContentTypeParser('application/octet-stream');

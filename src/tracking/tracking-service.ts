@@ -11,7 +11,7 @@ import type { ArtifactService } from '../artifacts/index.js';
 import { AppError, newId } from '../kernel/index.js';
 import type { Db, Tx } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
-import { governed } from '../security/audit/index.js';
+import { governed, projectResourceName } from '../security/audit/index.js';
 import { recordAssociation } from '../lineage/index.js';
 import type { ComponentArtifact, ComponentStatus, ComponentType, EnvironmentInfo, Experiment, MetricPoint, ParameterValue, SourceInfo, Tags, Trial, TrialComponent } from './tracking-model.js';
 import { COMPONENT_TYPES, EnvironmentInfoSchema, FINAL_STATUSES, NAME_PATTERN, ParametersSchema, SourceInfoSchema, TagsSchema } from './tracking-model.js';
@@ -75,15 +75,15 @@ export class TrackingService extends TrackingReads {
     this.#now = deps.now ?? (() => new Date());
   }
 
-  #audit<T>(ctx: TrackingContext, action: string, resource: string, change: Parameters<typeof governed<T>>[4]): Promise<T> {
-    return governed({ db: this.db, ledger: this.#ledger }, ctx.actor, action, resource, change);
+  async #audit<T>(ctx: TrackingContext, action: string, type: 'experiment' | 'trial' | 'component', id: string, change: Parameters<typeof governed<T>>[4]): Promise<T> {
+    return governed({ db: this.db, ledger: this.#ledger }, ctx.actor, action, await projectResourceName(this.db, ctx.projectId, type, id), change);
   }
 
   async createExperiment(ctx: TrackingContext, input: { name: string; description?: string; tags?: Tags }): Promise<Experiment> {
     checkName('experiment', input.name);
     const tags = parseWith(TagsSchema, input.tags ?? {}, 'tags');
     const id = newId('exp');
-    return this.#audit(ctx, 'experiment:Create', `experiment/${id}`, async (tx) => {
+    return this.#audit(ctx, 'experiment:Create', 'experiment', id, async (tx) => {
       const clash = await tx.selectFrom('experiments').select('id').where('project_id', '=', ctx.projectId).where('name', '=', input.name).executeTakeFirst();
       if (clash) throw new AppError('CONFLICT', { message: `An experiment named "${input.name}" already exists in this project`, details: { experimentId: clash.id } });
       const row = { id, project_id: ctx.projectId, name: input.name, description: input.description ?? '', tags: JSON.stringify(tags), created_at: this.#now().toISOString(), created_by: ctx.actor.principal };
@@ -97,7 +97,7 @@ export class TrackingService extends TrackingReads {
     const tags = parseWith(TagsSchema, input.tags ?? {}, 'tags');
     const experiment = await this.getExperiment(input.experiment, [ctx.projectId], ctx.projectId);
     const id = newId('tr');
-    return this.#audit(ctx, 'trial:Create', `trial/${id}`, async (tx) => {
+    return this.#audit(ctx, 'trial:Create', 'trial', id, async (tx) => {
       const clash = await tx.selectFrom('trials').select('id').where('experiment_id', '=', experiment.experimentId).where('name', '=', input.name).executeTakeFirst();
       if (clash) throw new AppError('CONFLICT', { message: `A trial named "${input.name}" already exists in experiment ${experiment.name}`, details: { trialId: clash.id } });
       const row = { id, project_id: ctx.projectId, experiment_id: experiment.experimentId, name: input.name, tags: JSON.stringify(tags), created_at: this.#now().toISOString(), created_by: ctx.actor.principal };
@@ -120,7 +120,7 @@ export class TrackingService extends TrackingReads {
     const start = input.startTime ?? this.#now().toISOString();
     if (Number.isNaN(Date.parse(start))) throw new AppError('INVALID_INPUT', { message: `Invalid start time ${start}` });
     const id = newId('tc');
-    await this.#audit(ctx, 'component:Create', `component/${id}`, async (tx) => {
+    await this.#audit(ctx, 'component:Create', 'component', id, async (tx) => {
       const now = this.#now().toISOString();
       await tx
         .insertInto('trial_components')
@@ -151,7 +151,7 @@ export class TrackingService extends TrackingReads {
   /** Adds an existing component to a trial (allowed after completion: membership is not the record). */
   async addComponentToTrial(ctx: TrackingContext, componentId: string, trial: string): Promise<void> {
     const t = await this.getTrial(trial, [ctx.projectId]);
-    await this.#audit(ctx, 'trial:Update', `trial/${t.trialId}`, async (tx) => {
+    await this.#audit(ctx, 'trial:Update', 'trial', t.trialId, async (tx) => {
       await this.#component(tx, ctx, componentId);
       await this.#addMember(tx, ctx, t.trialId, componentId, this.#now().toISOString());
       return { result: undefined, details: { componentId } };
@@ -191,7 +191,7 @@ export class TrackingService extends TrackingReads {
 
   async logParameters(ctx: TrackingContext, componentId: string, parameters: Record<string, ParameterValue>): Promise<void> {
     const parsed = parseWith(ParametersSchema, parameters, 'parameters');
-    await this.#audit(ctx, 'component:Update', `component/${componentId}`, async (tx) => {
+    await this.#audit(ctx, 'component:Update', 'component', componentId, async (tx) => {
       await this.#component(tx, ctx, componentId, true);
       await this.#writeParameters(tx, componentId, parsed);
       return { result: undefined, details: { parameters: parsed } };
@@ -214,7 +214,7 @@ export class TrackingService extends TrackingReads {
     if (meta.projectId !== ctx.projectId || meta.deletedAt) throw new AppError('ARTIFACT_NOT_FOUND', { message: `No artifact ${link.ref} in this project` });
     const named = meta.name !== undefined ? `${meta.name}@${meta.version}` : await this.#nameOf(meta.artifactId);
     const item: ComponentArtifact = { role: link.role, artifactId: meta.artifactId, sha256: meta.sha256, mediaType: meta.mediaType, ...(named ? { name: named } : {}) };
-    return this.#audit(ctx, 'component:Update', `component/${componentId}`, async (tx) => {
+    return this.#audit(ctx, 'component:Update', 'component', componentId, async (tx) => {
       await this.#component(tx, ctx, componentId, true);
       const now = this.#now().toISOString();
       await tx.deleteFrom('component_artifacts').where('component_id', '=', componentId).where('direction', '=', direction).where('role', '=', link.role).execute();
@@ -244,7 +244,7 @@ export class TrackingService extends TrackingReads {
     if (points.length === 0) return { logged: 0 };
     const now = this.#now().getTime();
     const rows = validateMetrics(points, now);
-    return this.#audit(ctx, 'component:Update', `component/${componentId}`, async (tx) => {
+    return this.#audit(ctx, 'component:Update', 'component', componentId, async (tx) => {
       await this.#component(tx, ctx, componentId, true);
       await insertMetrics(tx, componentId, rows);
       return { result: { logged: rows.length }, details: { metricPoints: rows.length, metrics: [...new Set(rows.map((r) => r.name))].slice(0, 50) } };
@@ -254,7 +254,7 @@ export class TrackingService extends TrackingReads {
   /** Records source-control lineage on a component that is still in progress. */
   async setSource(ctx: TrackingContext, componentId: string, source: SourceInfo): Promise<void> {
     const parsed = parseWith(SourceInfoSchema, source, 'source');
-    await this.#audit(ctx, 'component:Update', `component/${componentId}`, async (tx) => {
+    await this.#audit(ctx, 'component:Update', 'component', componentId, async (tx) => {
       await this.#component(tx, ctx, componentId, true);
       await tx.updateTable('trial_components').set({ source: JSON.stringify(parsed) }).where('id', '=', componentId).execute();
       return { result: undefined, details: { source: parsed } };
@@ -266,7 +266,7 @@ export class TrackingService extends TrackingReads {
     if (!FINAL_STATUSES.includes(status)) throw new AppError('INVALID_INPUT', { message: `Invalid final status ${status}; use Completed, Failed or Stopped` });
     const end = options.endTime ?? this.#now().toISOString();
     if (Number.isNaN(Date.parse(end))) throw new AppError('INVALID_INPUT', { message: `Invalid end time ${end}` });
-    await this.#audit(ctx, 'component:Complete', `component/${componentId}`, async (tx) => {
+    await this.#audit(ctx, 'component:Complete', 'component', componentId, async (tx) => {
       await this.#component(tx, ctx, componentId, true);
       await tx
         .updateTable('trial_components')
@@ -284,7 +284,7 @@ export class TrackingService extends TrackingReads {
     const table = id.startsWith('exp_') ? 'experiments' : id.startsWith('tr_') ? 'trials' : id.startsWith('tc_') ? 'trial_components' : undefined;
     if (!table) throw new AppError('INVALID_INPUT', { message: `Tags go on an experiment (exp_…), trial (tr_…) or component (tc_…), not ${id}` });
     const kind = table === 'experiments' ? 'experiment' : table === 'trials' ? 'trial' : 'component';
-    await this.#audit(ctx, `${kind}:Update`, `${kind}/${id}`, async (tx) => {
+    await this.#audit(ctx, `${kind}:Update`, kind, id, async (tx) => {
       const row = await tx.selectFrom(table).select(['tags', 'project_id']).where('id', '=', id).executeTakeFirst();
       if (!row || row.project_id !== ctx.projectId) throw new AppError('NOT_FOUND', { message: `No ${kind} ${id}` });
       const merged = { ...(JSON.parse(row.tags) as Tags), ...parsed };
@@ -296,7 +296,7 @@ export class TrackingService extends TrackingReads {
   /** Appends a note to a component (allowed at any status). */
   async addNote(ctx: TrackingContext, componentId: string, text: string): Promise<void> {
     if (text.trim().length === 0 || text.length > 10_000) throw new AppError('INVALID_INPUT', { message: 'A note must have 1 to 10000 characters' });
-    await this.#audit(ctx, 'component:Update', `component/${componentId}`, async (tx) => {
+    await this.#audit(ctx, 'component:Update', 'component', componentId, async (tx) => {
       await this.#component(tx, ctx, componentId);
       const row = await tx.selectFrom('trial_components').select('notes').where('id', '=', componentId).executeTakeFirstOrThrow();
       const notes = [...(JSON.parse(row.notes) as unknown[]), { time: this.#now().toISOString(), principal: ctx.actor.principal, text }];

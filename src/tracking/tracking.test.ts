@@ -175,13 +175,13 @@ describe.each(testDialects())('tracking on %s', (dialect) => {
   it('puts every write in the audit ledger', async () => {
     const entries = await inst.app.ledger.list({ limit: 100_000 });
     const c = s.training[0].componentId;
-    const forComponent = entries.filter((e) => e.resource === `component/${c}`).map((e) => e.action);
+    const forComponent = entries.filter((e) => e.resource === `attest:default:component/${c}`).map((e) => e.action);
     expect(forComponent).toContain('component:Create');
     expect(forComponent).toContain('component:Update');
     expect(forComponent).toContain('component:Complete');
-    expect(entries.some((e) => e.action === 'experiment:Create' && e.resource === `experiment/${s.experimentId}`)).toBe(true);
-    expect(entries.some((e) => e.action === 'trial:Create' && e.resource === `trial/${s.trialIds[0]}`)).toBe(true);
-    expect(entries.some((e) => e.resource === `component/${c}` && e.outcome === 'failed' && (e.details as { error?: string }).error === 'COMPONENT_COMPLETED')).toBe(true);
+    expect(entries.some((e) => e.action === 'experiment:Create' && e.resource === `attest:default:experiment/${s.experimentId}`)).toBe(true);
+    expect(entries.some((e) => e.action === 'trial:Create' && e.resource === `attest:default:trial/${s.trialIds[0]}`)).toBe(true);
+    expect(entries.some((e) => e.resource === `attest:default:component/${c}` && e.outcome === 'failed' && (e.details as { error?: string }).error === 'COMPONENT_COMPLETED')).toBe(true);
     const report = await inst.app.verifyAudit();
     expect(report.ok).toBe(true);
   });

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { parseXgboostModel } from '../../src/ml/gbdt/index.js';
 import type { QuickstartResult } from '../../src/quickstart/index.js';
 import { runQuickstart } from '../../src/quickstart/index.js';
+import { tryParseResourceName } from '../../src/security/policy/index.js';
 import { cli } from '../support/cli.js';
 
 const operator = { principal: 'os:tester', sourceIp: 'local', userAgent: 'vitest' };
@@ -86,6 +87,26 @@ describe('attest quickstart', () => {
       const audit = await app.ledger.list({ principal: 'user:dana' });
       const actions = new Set(audit.map((e) => e.action));
       for (const a of ['dataset:CreateVersion', 'artifact:Put', 'experiment:Create', 'component:Create', 'component:Complete']) expect(actions).toContain(a);
+      // The training, evaluation, explanation and bias steps read their splits from the store, audited as dana's.
+      const reads = await app.ledger.list({ principal: 'user:dana', action: 'artifact:Get', outcome: 'allowed' });
+      const readCount = (id: string) => reads.filter((e) => e.resource === `attest:credit-risk:artifact/${id}`).length;
+      expect(readCount(result.artifacts.train)).toBeGreaterThanOrEqual(1);
+      expect(readCount(result.artifacts.validation)).toBeGreaterThanOrEqual(1);
+      expect(readCount(result.artifacts.test)).toBeGreaterThanOrEqual(3);
+      // One name per object: every entry names its resource in the policy grammar, and no object
+      // (the id after the type) appears under two names anywhere in the ledger. `lineage/<id>` is
+      // the catalogue's own resource for the graph around a node, so it is kept apart.
+      const namesById = new Map<string, Set<string>>();
+      for await (const entry of app.ledger.iterate()) {
+        const parsed = tryParseResourceName(entry.resource);
+        expect(parsed, `${entry.action} ${entry.resource}`).toBeDefined();
+        const key = parsed!.type === 'lineage' ? `lineage/${parsed!.id}` : parsed!.id;
+        const names = namesById.get(key) ?? new Set<string>();
+        names.add(entry.resource);
+        namesById.set(key, names);
+      }
+      const ambiguous = [...namesById].filter(([id, names]) => id !== '*' && names.size > 1);
+      expect(ambiguous).toEqual([]);
       const denied = await app.ledger.list({ principal: 'user:dana', action: 'audit:Read', outcome: 'denied' });
       expect(denied.length).toBe(1);
       const assignments = await app.identity.access.listAssignments({ project: 'credit-risk' });

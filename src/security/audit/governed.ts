@@ -11,6 +11,7 @@ import type { Actor, AuditEntry } from './audit-entry.js';
 import type { AuditLedger } from './audit-ledger.js';
 import type { ConfigChange } from './config-history.js';
 import { recordConfigChange } from './config-history.js';
+import { loneEntryWriterOf } from './group-commit.js';
 
 export interface GovernedOutcome<T> {
   result: T;
@@ -55,10 +56,11 @@ export async function governed<T>(
 }
 
 /**
- * Appends a lone entry (a denial, a failure, a read). A lone append needs no explicit transaction:
- * each of its statements is atomic on its own and a lost race for a sequence slot is retried (see
- * {@link AuditLedger.append}), which saves PostgreSQL the BEGIN and COMMIT round trips on every
- * audited read.
+ * Appends a lone entry (a denial, a failure, a read) and resolves once it is committed. When the
+ * composition root routed lone entries to a group-commit writer ({@link routeLoneEntries}),
+ * concurrent ones share a commit; otherwise the append needs no explicit transaction: each of its
+ * statements is atomic on its own and a lost race for a sequence slot is retried (see
+ * {@link AuditLedger.append}), which saves PostgreSQL the BEGIN and COMMIT round trips.
  */
 export async function recordOutcome(
   deps: AuditDeps,
@@ -68,5 +70,6 @@ export async function recordOutcome(
   outcome: AuditEntry['outcome'],
   details: Record<string, unknown> = {},
 ): Promise<AuditEntry> {
-  return deps.ledger.append(deps.db.kysely, actor, { action, resource, outcome, details });
+  const writer = loneEntryWriterOf(deps.ledger);
+  return writer ? writer.write(actor, { action, resource, outcome, details }) : deps.ledger.append(deps.db.kysely, actor, { action, resource, outcome, details });
 }

@@ -12,3 +12,6 @@ export type { AuditDeps, GovernedOutcome } from './governed.js';
 export { governed, recordOutcome } from './governed.js';
 export type { VerifyOptions, VerifyProblem, VerifyReport } from './verify-ledger.js';
 export { verifyLedger } from './verify-ledger.js';
+export { installationResourceName, projectResourceName } from './resource-names.js';
+export type { LoneEntryWriter } from './group-commit.js';
+export { GroupCommitWriter, loneEntryWriterOf, routeLoneEntries } from './group-commit.js';

@@ -6,11 +6,12 @@
  * verified against the issuer's JWKS with claims mapped to groups and roles.
  */
 import { AppError, isAppError } from '../../kernel/index.js';
-import type { PrincipalsTable } from '../../platform/db/index.js';
+import { createHash } from 'node:crypto';
+import type { ApiTokensTable, PrincipalsTable } from '../../platform/db/index.js';
 import { newId } from '../../kernel/index.js';
 import type { Actor } from '../audit/index.js';
 import { recordOutcome } from '../audit/index.js';
-import type { LockoutPolicy, OidcVerifier } from '../identity/index.js';
+import type { ApiTokenRecord, LockoutPolicy, OidcVerifier } from '../identity/index.js';
 import { DEFAULT_LOCKOUT_POLICY, lockoutState, parseApiToken, verifyPassword } from '../identity/index.js';
 import type { NamedPolicy, PolicyDocument } from '../policy/index.js';
 import type { Principal, PrincipalKind } from './identity-model.js';
@@ -48,21 +49,37 @@ function lockActive(row: PrincipalsTable, now: Date): boolean {
   return row.locked_until === null || Date.parse(row.locked_until) > now.getTime();
 }
 
+/** The user a login names, as a resource (characters outside the grammar replaced). */
+function loginResource(username: string): string {
+  return `attest::user/${username.slice(0, 128).replace(/[^A-Za-z0-9._@+=,-]/g, '_') || '_'}`;
+}
+
+/**
+ * How long an authenticated token is reused without reading it again. A revocation, lock or
+ * deletion in this process drops the cache at once ({@link Authenticator.invalidate}); one made by
+ * another process (the CLI, another server) is refused from this long after it at the latest.
+ */
+export const TOKEN_CACHE_MS = 500;
+const TOKEN_CACHE_MAX_ENTRIES = 10_000;
+
 /** How long a principal's group names are reused without a local change (changes elsewhere show within this). */
 const GROUP_CACHE_MS = 5000;
 
 export class Authenticator {
   readonly #deps: AuthenticatorDeps;
   readonly #groups = new Map<string, { at: number; generation: number; names: string[] }>();
+  /** Authenticated API and session tokens by the SHA-256 of the bearer text (never the text itself). */
+  readonly #tokens = new Map<string, { at: number; generation: number; principal: Principal; expiresAt: number | null }>();
   #generation = 0;
   constructor(deps: AuthenticatorDeps) {
     this.#deps = deps;
   }
 
-  /** Drops cached group memberships (called after each identity change in this process). */
+  /** Drops cached group memberships and tokens (called after each identity change in this process, revocations included). */
   invalidate(): void {
     this.#generation++;
     this.#groups.clear();
+    this.#tokens.clear();
   }
 
   async #groupNames(principalId: string): Promise<string[]> {
@@ -83,6 +100,15 @@ export class Authenticator {
   }
 
   /**
+   * Records a login attempt refused before any password was checked (too many attempts from one
+   * address): a `denied` `auth:Login` naming the reason and the user name asked for, never the password.
+   */
+  async recordRefusedLogin(username: string | undefined, meta: RequestMeta, reason: string, details: Record<string, unknown> = {}): Promise<void> {
+    const name = username?.slice(0, 128);
+    await this.#audit({ principal: 'anonymous', ...meta }, 'denied', loginResource(name ?? ''), { reason, ...(name !== undefined ? { username: name } : {}), ...details });
+  }
+
+  /**
    * Password login. Five failures within five minutes lock the account (the lock is a governed
    * `user:Lock` entry); a locked account is refused with ACCOUNT_LOCKED even with the right password.
    * @throws AppError INVALID_CREDENTIALS, ACCOUNT_LOCKED
@@ -90,7 +116,7 @@ export class Authenticator {
   async login(username: string, password: string, meta: RequestMeta): Promise<LoginResult> {
     const now = this.#now();
     const row = await this.#deps.users.findRow(username);
-    const resource = `attest::user/${username.replace(/[^A-Za-z0-9._@+=,-]/g, '_') || '_'}`;
+    const resource = loginResource(username);
     if (row?.kind !== 'user' || row.password_hash === null) {
       await verifyPassword(password, undefined);
       await this.#audit({ principal: 'anonymous', ...meta }, 'failed', resource, { reason: 'unknown user', username: username.slice(0, 128) });
@@ -137,7 +163,32 @@ export class Authenticator {
   }
 
   async #fromToken(bearer: string): Promise<Principal> {
-    const { row: token, owner, record } = await this.#deps.tokens.verify(bearer);
+    const key = createHash('sha256').update(bearer).digest('base64url');
+    const hit = this.#tokens.get(key);
+    const now = this.#now().getTime();
+    if (hit && hit.generation === this.#generation && Date.now() - hit.at < TOKEN_CACHE_MS && (hit.expiresAt === null || now < hit.expiresAt)) return hit.principal;
+    const generation = this.#generation;
+    const { row, owner, record } = await this.#deps.tokens.verify(bearer);
+    const principal = await this.#principalFrom(row, owner, record);
+    if (generation === this.#generation) {
+      if (this.#tokens.size >= TOKEN_CACHE_MAX_ENTRIES) this.#tokens.clear();
+      this.#tokens.set(key, { at: Date.now(), generation, principal, expiresAt: record.expiresAt === null ? null : Date.parse(record.expiresAt) });
+    }
+    return principal;
+  }
+
+  /**
+   * The principal behind token `prefix` of `ownerName`, checked as on every request (the token is
+   * neither revoked nor expired, its owner neither disabled nor locked) but without the token's
+   * secret: for credentials a token signed, such as presigned URLs. Never cached.
+   * @throws AppError INVALID_CREDENTIALS, TOKEN_REVOKED, TOKEN_EXPIRED, ACCOUNT_LOCKED
+   */
+  async principalForToken(ownerName: string, prefix: string): Promise<Principal> {
+    const { row, owner, record } = await this.#deps.tokens.active(ownerName, prefix);
+    return this.#principalFrom(row, owner, record);
+  }
+
+  async #principalFrom(token: ApiTokensTable, owner: PrincipalsTable, record: ApiTokenRecord): Promise<Principal> {
     if (owner.status === 'disabled' || lockActive(owner, this.#now())) throw new AppError('ACCOUNT_LOCKED', { message: `The account ${owner.name} is ${owner.status}` });
     const scope: NamedPolicy | undefined = record.scope ? { name: `token-scope/${record.scope.name}`, document: record.scope.document as PolicyDocument } : undefined;
     return {

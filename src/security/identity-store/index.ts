@@ -7,7 +7,7 @@
 export type { AttachTarget, SubjectType } from './access-store.js';
 export { AccessStore } from './access-store.js';
 export type { AuthenticatorDeps, LoginResult, RequestMeta } from './authenticator.js';
-export { Authenticator, DEFAULT_SESSION_TTL_MS, SYSTEM_ACTOR } from './authenticator.js';
+export { Authenticator, DEFAULT_SESSION_TTL_MS, SYSTEM_ACTOR, TOKEN_CACHE_MS } from './authenticator.js';
 export type { AuthorizerDeps, RequestFactsWithoutPrincipal } from './authorizer.js';
 export { Authorizer } from './authorizer.js';
 export type { IdentityOptions, IdentityServices } from './identity-services.js';

@@ -132,44 +132,29 @@ export class TokenStore {
     return view;
   }
 
-  /**
-   * Checks a presented token and returns its stored row, its owner and the record (one query: the
-   * token and its owner are read together).
-   * @throws AppError INVALID_CREDENTIALS, TOKEN_REVOKED, TOKEN_EXPIRED
-   */
-  async verify(presented: string): Promise<{ row: ApiTokensTable; owner: PrincipalsTable; record: ApiTokenRecord }> {
-    const parsed = parseApiToken(presented);
-    const now = this.#now();
-    const joined = parsed
-      ? await this.#deps.db.kysely
-          .selectFrom('api_tokens')
-          .innerJoin('principals', 'principals.id', 'api_tokens.owner_id')
-          .selectAll('api_tokens')
-          .select([
-            'principals.kind as p_kind',
-            'principals.name as p_name',
-            'principals.display_name as p_display_name',
-            'principals.email as p_email',
-            'principals.status as p_status',
-            'principals.locked_at as p_locked_at',
-            'principals.locked_until as p_locked_until',
-            'principals.external_id as p_external_id',
-            'principals.created_at as p_created_at',
-            'principals.created_by as p_created_by',
-            'principals.updated_at as p_updated_at',
-          ])
-          .where('api_tokens.prefix', '=', parsed.prefix)
-          .executeTakeFirst()
-      : undefined;
-    const row: ApiTokensTable | undefined = joined
-      ? { prefix: joined.prefix, owner_id: joined.owner_id, name: joined.name, kind: joined.kind, hash: joined.hash, created_at: joined.created_at, expires_at: joined.expires_at, revoked_at: joined.revoked_at, revoked_by: joined.revoked_by, last_used_at: joined.last_used_at, scope: joined.scope }
-      : undefined;
-    const record = row ? toRecord(row, joined!.p_name) : undefined;
-    verifyApiToken(presented, record, now);
-    if (row && (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS)) {
-      await this.#deps.db.kysely.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('prefix', '=', row.prefix).execute();
-    }
-    const j = joined!;
+  /** The token with this prefix and its owner, read together in one query. */
+  async #lookup(prefix: string): Promise<{ row: ApiTokensTable; owner: PrincipalsTable; record: ApiTokenRecord } | undefined> {
+    const j = await this.#deps.db.kysely
+      .selectFrom('api_tokens')
+      .innerJoin('principals', 'principals.id', 'api_tokens.owner_id')
+      .selectAll('api_tokens')
+      .select([
+        'principals.kind as p_kind',
+        'principals.name as p_name',
+        'principals.display_name as p_display_name',
+        'principals.email as p_email',
+        'principals.status as p_status',
+        'principals.locked_at as p_locked_at',
+        'principals.locked_until as p_locked_until',
+        'principals.external_id as p_external_id',
+        'principals.created_at as p_created_at',
+        'principals.created_by as p_created_by',
+        'principals.updated_at as p_updated_at',
+      ])
+      .where('api_tokens.prefix', '=', prefix)
+      .executeTakeFirst();
+    if (!j) return undefined;
+    const row: ApiTokensTable = { prefix: j.prefix, owner_id: j.owner_id, name: j.name, kind: j.kind, hash: j.hash, created_at: j.created_at, expires_at: j.expires_at, revoked_at: j.revoked_at, revoked_by: j.revoked_by, last_used_at: j.last_used_at, scope: j.scope };
     const owner: PrincipalsTable = {
       id: j.owner_id,
       kind: j.p_kind,
@@ -185,6 +170,37 @@ export class TokenStore {
       created_by: j.p_created_by,
       updated_at: j.p_updated_at,
     };
-    return { row: row!, owner, record: record! };
+    return { row, owner, record: toRecord(row, j.p_name) };
+  }
+
+  /**
+   * Checks a presented token and returns its stored row, its owner and the record (one query: the
+   * token and its owner are read together).
+   * @throws AppError INVALID_CREDENTIALS, TOKEN_REVOKED, TOKEN_EXPIRED
+   */
+  async verify(presented: string): Promise<{ row: ApiTokensTable; owner: PrincipalsTable; record: ApiTokenRecord }> {
+    const parsed = parseApiToken(presented);
+    const now = this.#now();
+    const found = parsed ? await this.#lookup(parsed.prefix) : undefined;
+    verifyApiToken(presented, found?.record, now);
+    const { row } = found!;
+    if (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_GRANULARITY_MS) {
+      await this.#deps.db.kysely.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('prefix', '=', row.prefix).execute();
+    }
+    return found!;
+  }
+
+  /**
+   * The token `prefix` of `ownerName` if it is still good (exists, not revoked, not expired), for
+   * credentials derived from a token without its secret (presigned URLs name the token that signed them).
+   * @throws AppError INVALID_CREDENTIALS (no such token of that owner), TOKEN_REVOKED, TOKEN_EXPIRED
+   */
+  async active(ownerName: string, prefix: string): Promise<{ row: ApiTokensTable; owner: PrincipalsTable; record: ApiTokenRecord }> {
+    const found = await this.#lookup(prefix);
+    if (!found || found.owner.name !== ownerName) throw new AppError('INVALID_CREDENTIALS', { message: `No token ${prefix} of ${ownerName}` });
+    const { record } = found;
+    if (record.revokedAt !== null) throw new AppError('TOKEN_REVOKED', { details: { prefix } });
+    if (record.expiresAt !== null && this.#now().getTime() >= Date.parse(record.expiresAt)) throw new AppError('TOKEN_EXPIRED', { details: { prefix } });
+    return found;
   }
 }

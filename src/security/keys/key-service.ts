@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { AppError, newId } from '../../kernel/index.js';
 import type { Db, KeysTable, Tx } from '../../platform/db/index.js';
 import type { Actor, AuditLedger, CheckpointSigner } from '../audit/index.js';
-import { governed } from '../audit/index.js';
+import { governed, installationResourceName } from '../audit/index.js';
 import type { KeyProvider, KeyVersionMaterial } from './key-provider.js';
 
 export const KEY_STATES = ['Enabled', 'Disabled', 'PendingDeletion', 'Deleted'] as const;
@@ -119,7 +119,7 @@ export class KeyService implements CheckpointSigner {
     const keyId = newId('key');
     const version =
       usage === 'SIGN_VERIFY' ? await this.#provider.createSigningVersion(keyId, 1) : { ...(await this.#provider.createSymmetricVersion(keyId, 1)), publicKey: null };
-    return governed({ db: this.#db, ledger: this.#ledger }, actor, 'key:Create', `key/${keyId}`, async (tx) => {
+    return governed({ db: this.#db, ledger: this.#ledger }, actor, 'key:Create', installationResourceName('key', keyId), async (tx) => {
       if (alias && (await tx.selectFrom('keys').select('id').where('alias', '=', alias).executeTakeFirst())) {
         throw new AppError('KEY_ALIAS_EXISTS', { message: `The alias ${alias} is already in use` });
       }
@@ -164,7 +164,7 @@ export class KeyService implements CheckpointSigner {
     mutate: (row: KeysTable, tx: Tx) => Promise<Partial<KeysTable>>,
   ): Promise<KeyMetadata> {
     const target = await this.#row(this.#db.kysely, keyIdOrAlias);
-    return governed({ db: this.#db, ledger: this.#ledger }, actor, action, `key/${target.id}`, async (tx) => {
+    return governed({ db: this.#db, ledger: this.#ledger }, actor, action, installationResourceName('key', target.id), async (tx) => {
       const row = await this.#row(tx, target.id);
       const before = toMetadata(row, await this.#versions(tx, row.id));
       const patch = await mutate(row, tx);

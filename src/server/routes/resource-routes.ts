@@ -11,7 +11,7 @@ import { projectIdByName } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
 import { AUDIT_OUTCOMES, AuditEntrySchema, listConfigChanges, recordOutcome } from '../../security/audit/index.js';
 import type { RouteKit } from '../route-kit.js';
-import { signPresigned } from '../presigned-url.js';
+import { BindSourceIp, signPresigned } from '../presigned-url.js';
 import { ProjectName, ProjectParams } from './schemas.js';
 
 const KeyView = z.object({
@@ -76,12 +76,13 @@ async function* limited(source: AsyncIterable<Uint8Array>, max: number): AsyncGe
 
 export function registerResourceRoutes(kit: RouteKit, app: App, options: ResourceRouteOptions): void {
   const keyTags = ['keys'];
-  const keyRes = (key: string) => `attest::key/${key}`;
+  /** Keys are named by id in policies and the ledger alike, whether the request used the id or an alias. */
+  const keyRes = async (key: string) => `attest::key/${await app.keys.describe(key).then((k) => k.keyId, () => key.replace(/[^A-Za-z0-9._@+=,/-]/g, '_'))}`;
   kit.route({ method: 'GET', url: '/v1/keys', summary: 'List customer-managed keys', tags: keyTags, action: 'key:List', audit: 'server', resource: () => 'attest::key/*', response: z.array(KeyView), handler: () => app.keys.list() });
   kit.route({
     method: 'POST', url: '/v1/keys', summary: 'Create a key', tags: keyTags, action: 'key:Create', audit: 'service',
     body: z.object({ alias: z.string().max(256).optional(), description: z.string().max(500).optional() }).nullish(),
-    resource: ({ body }) => keyRes(body?.alias ?? 'new'), response: KeyView,
+    resource: () => 'attest::key/new', response: KeyView,
     handler: ({ actor, body }) => app.keys.create(actor, { description: body?.description ?? '', ...(body?.alias ? { alias: body.alias } : {}) }),
   });
   kit.route({ method: 'GET', url: '/v1/keys/:key', summary: 'Describe a key (id or alias, URL-encoded)', tags: keyTags, action: 'key:Describe', audit: 'server', params: KeyParams, resource: ({ params }) => keyRes(params.key), response: KeyView, handler: ({ params }) => app.keys.describe(params.key) });
@@ -191,9 +192,11 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
   });
   kit.route({
     method: 'POST', url: '/v1/projects/:project/artifacts/:ref/presign', summary: 'A presigned, expiring URL to download this one artifact', tags, action: 'artifact:Get', audit: 'server', params: ArtifactParams,
-    body: z.object({ expiresInSeconds: z.number().int().min(1).max(86_400).optional(), bindSourceIp: z.string().max(64).optional().describe('only this client address may use the URL') }).nullish(),
+    body: z.object({ expiresInSeconds: z.number().int().min(1).max(86_400).optional(), bindSourceIp: BindSourceIp.optional().describe('only this client address (IPv4 or IPv6) may use the URL') }).nullish(),
     resource: artifactResource, facts: creatorFacts, response: z.object({ url: z.string(), expiresAt: z.string() }),
     handler: async ({ params, body, principal }) => {
+      // The URL lives only as long as the token that signs it: identity-provider tokens are not stored, so they cannot sign.
+      if (!principal.token) throw new AppError('ACCESS_DENIED', { message: 'Presigned URLs are signed with an Attest API or session token; identity-provider tokens cannot sign them' });
       const seconds = body?.expiresInSeconds ?? 900;
       if (seconds > options.maxPresignSeconds) throw new AppError('INVALID_INPUT', { message: `A presigned URL may live at most ${options.maxPresignSeconds} s` });
       const meta = await app.artifacts.describe(params.ref, await projectIdByName(app, params.project));
@@ -203,6 +206,7 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
         artifactId: meta.artifactId,
         project: params.project,
         issuer: principal.auditName,
+        token: principal.token.prefix,
         expiresAt,
         ...(body?.bindSourceIp ? { sourceIp: body.bindSourceIp } : {}),
       });

@@ -97,7 +97,7 @@ describe.each(testDialects())('MLflow-compatible API on %s', (dialect) => {
     const frozen = await failure(Runs.logParameter({ run_id: runId, key: 'eta', value: '0.3' }));
     expect(frozen.status).toBe(400);
     expect(frozen.data.error_code).toBe('INVALID_STATE');
-    const audit = await inst.app.ledger.list({ resource: `component/${runId}` });
+    const audit = await inst.app.ledger.list({ resource: `attest:default:component/${runId}` });
     expect(audit.map((e) => e.principal)).toContain('user:alice');
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['component:Create', 'component:Update', 'component:Complete']));
     expect(server.decisions.some((d) => d.action === 'component:Complete' && d.resource.endsWith(`component/${runId}`))).toBe(true);
