@@ -78,4 +78,4 @@ export { biasDrift } from './bias-drift-check.js';
 export type { AttributionDriftResult, GlobalAttributions } from './attribution-drift-check.js';
 export { attributionDriftCheck, attributionsFromClarify, attributionsFromContributions } from './attribution-drift-check.js';
 export type { ModelQualityColumns, ModelQualityStatistics, QualityProblem } from './model-quality-check.js';
-export { checkModelQualityConstraints, modelQualityStatistics } from './model-quality-check.js';
+export { checkModelQualityConstraints, modelQualityStatistics, qualityMetricValues } from './model-quality-check.js';

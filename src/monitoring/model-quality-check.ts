@@ -92,6 +92,21 @@ export function modelQualityStatistics(frame: ColumnFrame, problem: QualityProbl
   return { version: 0, dataset, binary_classification_metrics: binaryClassificationMetrics(binaryCoded(label, columns.positive), binaryCoded(predicted, columns.positive), scores, seed) };
 }
 
+function metricSection(statistics: ModelQualityStatistics): Record<string, unknown> {
+  if ('binary_classification_metrics' in statistics) return { ...statistics.binary_classification_metrics };
+  if ('multiclass_classification_metrics' in statistics) return { ...statistics.multiclass_classification_metrics };
+  return { ...statistics.regression_metrics };
+}
+
+/** The scalar metrics of a statistics document by name (value only), for summaries. */
+export function qualityMetricValues(statistics: ModelQualityStatistics): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, m] of Object.entries(metricSection(statistics))) {
+    if (typeof m === 'object' && m !== null && typeof (m as { value?: unknown }).value === 'number') out[name] = (m as { value: number }).value;
+  }
+  return out;
+}
+
 const RuleSchema = z.object({
   threshold: z.number(),
   comparison_operator: z.enum(['LessThanThreshold', 'GreaterThanThreshold', 'LessThanOrEqualToThreshold', 'GreaterThanOrEqualToThreshold']),
@@ -109,6 +124,5 @@ export function checkModelQualityConstraints(statistics: ModelQualityStatistics,
   if (!rules.success) {
     throw new AppError('INVALID_INPUT', { message: `The constraints need a ${SECTION[problem]}_constraints section of { metric: { threshold, comparison_operator } }` });
   }
-  const metrics = (statistics as unknown as Record<string, Record<string, unknown>>)[`${SECTION[problem]}_metrics`]!;
-  return checkModelQuality(metrics, rules.data);
+  return checkModelQuality(metricSection(statistics), rules.data);
 }

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { requireColumn } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { GlobalAttributions, QualityProblem } from '../../monitoring/index.js';
-import { attributionDriftCheck, attributionsFromClarify, attributionsFromContributions, biasDrift, checkModelQualityConstraints, distributionFromColumn, modelQualityStatistics, predictionDrift } from '../../monitoring/index.js';
+import { attributionDriftCheck, attributionsFromClarify, attributionsFromContributions, biasDrift, checkModelQualityConstraints, distributionFromColumn, modelQualityStatistics, predictionDrift, qualityMetricValues } from '../../monitoring/index.js';
 import type { CliContext } from '../context.js';
 import { collect, intOption, isParquetFile, parsePairs, readDataFile, requireFile, writeFilesInto } from '../files.js';
 import { printJson } from '../output.js';
@@ -82,9 +82,7 @@ export function registerOfflineMonitorCommands(program: Command, ctx: CliContext
       const written = writeFilesInto(o.output, files);
       if (o.json) printJson(ctx.io, { statistics, violations });
       else {
-        const metrics = Object.entries(Object.values(statistics).find((v) => typeof v === 'object' && v !== null && !('item_count' in v)) as Record<string, unknown>)
-          .filter(([, v]) => typeof v === 'object' && v !== null && 'value' in v)
-          .map(([k, v]) => `${k} ${Number((v as { value: number }).value.toPrecision(4))}`);
+        const metrics = Object.entries(qualityMetricValues(statistics)).map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`);
         ctx.io.out(`${problem} model quality on ${frame.rowCount} rows: ${metrics.join(', ')}`);
         ctx.io.out(`${violations.length} violation(s)`);
         for (const v of violations) ctx.io.out(`  ${v.metric_name}: ${v.description}`);
