@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../../test/support/cli.js';
-import { goldenCase, readJson, readNumericCsv } from '../../test/support/golden.js';
+import { FIXTURES_DIR, goldenCase, readJson, readNumericCsv } from '../../test/support/golden.js';
 import { REPO_ROOT } from '../../test/support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attest-model-explain-tools-'));
@@ -89,6 +89,8 @@ describe('model train --algorithm logistic', () => {
     const q = await cli(['model', 'train', '--algorithm', 'logistic', '--data', path, '--label', 'default', '--param', 'max_depth=3', '--output', join(dir, 'x.json')]);
     expect(q.code).toBe(2);
     expect(q.stderr).toMatch(/^attest: error INVALID_INPUT: --param max_depth/);
+    const gap = await cli(['model', 'train', '--algorithm', 'logistic', '--data', join(FIXTURES_DIR, 'parquet', 'credit_gzip.parquet'), '--label', 'default', '--drop', 'ID,EDUCATION', '--output', join(dir, 'x.json')]);
+    expect(gap.stderr).toBe('attest: error DATA_SCHEMA_MISMATCH: Feature "BILL_AMT1" is missing in row 6 of the data; a logistic regression needs every value (impute it, or --drop the column)');
     const a = await cli(['model', 'train', '--algorithm', 'forest', '--data', path, '--label', 'default', '--output', join(dir, 'x.json')]);
     expect(a.stderr).toMatch(/^attest: error INVALID_INPUT: --algorithm/);
   });

@@ -37,7 +37,14 @@ export function trainLogisticCommand(
   const labels = labelVector(frame, o.label);
   const bad = labels.findIndex((v) => v !== 0 && v !== 1);
   if (bad >= 0) throw new AppError('DATA_SCHEMA_MISMATCH', { message: `Label "${o.label}" must be 0 or 1 for a logistic regression; row ${bad + 1} has ${labels[bad]}`, details: { row: bad + 1 } });
-  const model = fitLogisticRegression(frameDesignMatrix(frame, o.features), labels, o.features, {
+  const design = frameDesignMatrix(frame, o.features);
+  const gap = design.values.findIndex((v) => !Number.isFinite(v));
+  if (gap >= 0) {
+    const row = Math.floor(gap / design.cols) + 1;
+    const feature = o.features[gap % design.cols]!;
+    throw new AppError('DATA_SCHEMA_MISMATCH', { message: `Feature "${feature}" is missing in row ${row} of the data; a logistic regression needs every value (impute it, or --drop the column)`, details: { column: feature, row } });
+  }
+  const model = fitLogisticRegression(design, labels, o.features, {
     penalty: penalty as LogisticPenalty,
     ...(o.params.C !== undefined ? { C: positiveNumber(o.params.C, 'C') } : {}),
     ...(o.params.tol !== undefined ? { tolerance: positiveNumber(o.params.tol, 'tol') } : {}),

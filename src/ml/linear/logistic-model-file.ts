@@ -95,7 +95,9 @@ export function frameDesignMatrix(frame: ColumnFrame, featureNames: readonly str
 }
 
 function cell(v: number | null, width: number): string {
-  return (v === null ? '—' : Number.isFinite(v) ? v.toPrecision(6) : String(v)).padStart(width);
+  if (v === null) return '—'.padStart(width);
+  const a = Math.abs(v);
+  return (Number.isFinite(v) && v !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(5) : Number.isFinite(v) ? v.toPrecision(6) : String(v)).padStart(width);
 }
 
 /** The coefficient table as text (statsmodels' summary columns: coef, std err, z, P>|z|, odds-ratio CI). */
