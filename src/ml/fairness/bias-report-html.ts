@@ -98,7 +98,7 @@ function stageSection(heading: string, stage: ClarifyStageReport, extensions: re
         byMetric.set(m.name, chart);
         const error = 'error' in m ? m.error : '';
         tableRows.push(
-          `<tr>${[label, m.name, fmt(row.value), ci === null ? '—' : `${fmt(ci.lower)} … ${fmt(ci.upper)} (${ci.replicates})`, me === undefined ? '—' : String(me.support), row.reliable ? 'yes' : 'no', error]
+          `<tr>${[label, ext === undefined ? '—' : `${ext.n_d} / ${ext.n_a}`, m.name, fmt(row.value), ci === null ? '—' : `${fmt(ci.lower)} … ${fmt(ci.upper)} (${ci.replicates})`, me === undefined ? '—' : String(me.support), row.reliable ? 'yes' : 'no', error]
             .map((c) => `<td>${escapeHtml(c)}</td>`)
             .join('')}</tr>`,
         );
@@ -106,7 +106,7 @@ function stageSection(heading: string, stage: ClarifyStageReport, extensions: re
     }
   }
   const charts = [...byMetric].map(([name, c]) => intervalChart(name, c.description, c.rows)).join('');
-  const table = `<table><thead><tr>${['Facet value', 'Metric', 'Value', 'Interval (replicates)', 'Support', 'Reliable', 'Note'].map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${tableRows.join('')}</tbody></table>`;
+  const table = `<table><thead><tr>${['Facet value', 'Rows d / a', 'Metric', 'Value', 'Interval (replicates)', 'Support', 'Reliable', 'Note'].map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${tableRows.join('')}</tbody></table>`;
   return `<section><h2>${escapeHtml(heading)}</h2><p>Label ${escapeHtml(stage.label)}, positive ${escapeHtml(stage.label_value_or_threshold)}.</p><div class="grid">${charts}</div>${table}</section>`;
 }
 
