@@ -4,11 +4,11 @@
  * errors that name the file. Outputs are written to a temporary name and renamed, so a failed
  * command never leaves a half-written result.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ColumnFrame } from '../data/index.js';
-import { readCsvFrame } from '../data/index.js';
+import { readCsvFrame, readParquet, writeCsv, writeParquet } from '../data/index.js';
 import { AppError } from '../kernel/index.js';
 import type { TreeEnsemble } from '../ml/gbdt/index.js';
 import { parseXgboostModel } from '../ml/gbdt/index.js';
@@ -17,16 +17,36 @@ export function requireFile(path: string, what: string): void {
   if (!existsSync(path) || !statSync(path).isFile()) throw new AppError('INVALID_INPUT', { message: `${what} ${path} does not exist or is not a file` });
 }
 
-/** Reads a CSV file into a column frame (streaming parse; errors name row and column). */
-export async function readCsvFile(path: string, what = 'CSV file'): Promise<ColumnFrame> {
+const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
+
+/** True when the file starts with Parquet's magic bytes `PAR1`, whatever its name. */
+export function isParquetFile(path: string): boolean {
+  const head = Buffer.alloc(PARQUET_MAGIC.length);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(PARQUET_MAGIC);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads a data file into a column frame: Parquet when it starts with `PAR1` (any name, any of the
+ * codecs pyarrow and Spark write), else CSV (streaming parse; errors name row and column).
+ */
+export async function readDataFile(path: string, what = 'Data file'): Promise<ColumnFrame> {
   requireFile(path, what);
   try {
+    if (isParquetFile(path)) return await readParquet(readFileSync(path));
     return await readCsvFrame(createReadStream(path, { highWaterMark: 1 << 20 }));
   } catch (error) {
     if (error instanceof AppError) throw new AppError(error.code, { message: `${path}: ${error.message}`, details: error.details, cause: error });
     throw error;
   }
 }
+
+/** The name the CSV-only reader had; it reads Parquet too now. */
+export const readCsvFile = readDataFile;
 
 /** Reads an XGBoost JSON model (Attest's own or XGBoost's). */
 export function readModelFile(path: string): TreeEnsemble {
@@ -46,6 +66,23 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   const tmp = `${path}.attest-partial-${process.pid}`;
   writeFileSync(tmp, content);
   renameSync(tmp, path);
+}
+
+/** Output formats of the commands that write data. */
+export type DataFileFormat = 'csv' | 'parquet';
+
+/** The format asked for, else the output name's (.parquet or .pq means Parquet), else CSV. */
+export function outputFormat(path: string, format: string | undefined): DataFileFormat {
+  if (format !== undefined) {
+    if (format !== 'csv' && format !== 'parquet') throw new AppError('INVALID_INPUT', { message: `--format must be csv or parquet, not ${format}` });
+    return format;
+  }
+  return /\.(parquet|pq)$/i.test(path) ? 'parquet' : 'csv';
+}
+
+/** Writes a frame as CSV or Parquet (snappy), atomically. */
+export function writeDataFile(path: string, frame: ColumnFrame, format: DataFileFormat): void {
+  writeFileAtomic(path, format === 'parquet' ? writeParquet(frame) : writeCsv(frame));
 }
 
 /** Writes several files into a directory (created if needed); each appears whole or not at all. */

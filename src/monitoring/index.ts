@@ -73,3 +73,9 @@ export { barChartSvg, buildReport, chartBars, renderReportHtml } from './report.
 export type { BinaryClassificationMetrics, ComparisonOperator, MetricValue, ModelQualityViolation, MulticlassMetrics, RegressionMetrics } from './model-quality.js';
 export { binaryClassificationMetrics, checkModelQuality, multiclassMetrics, regressionMetrics } from './model-quality.js';
 export { baselineFiles, monitorCheckFiles, parseBaselineFiles } from './output-files.js';
+export type { BiasDriftComparison, BiasDriftOptions, BiasDriftResult, BiasDriftViolation, BiasStage } from './bias-drift-check.js';
+export { biasDrift } from './bias-drift-check.js';
+export type { AttributionDriftResult, GlobalAttributions } from './attribution-drift-check.js';
+export { attributionDriftCheck, attributionsFromClarify, attributionsFromContributions } from './attribution-drift-check.js';
+export type { ModelQualityColumns, ModelQualityStatistics, QualityProblem } from './model-quality-check.js';
+export { checkModelQualityConstraints, modelQualityStatistics, qualityMetricValues } from './model-quality-check.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { biasReportJson, runBiasCommand } from '../../ml/fairness/index.js';
+import { biasReportJson, renderBiasReportHtml, runBiasCommand } from '../../ml/fairness/index.js';
 import type { CliContext } from '../context.js';
 import { readCsvFile, writeFileAtomic } from '../files.js';
 
@@ -23,6 +23,7 @@ export function registerBiasCommands(program: Command, ctx: CliContext): void {
     .option('--seed <n>', 'bootstrap seed')
     .option('--min-group-size <n>', 'below this many rows a facet\'s metrics are flagged unreliable')
     .requiredOption('--output <file.json>', 'report (Clarify analysis.json shape plus intervals)')
+    .option('--report <file.html>', 'also an HTML report: each metric per facet value with its interval')
     .action(async (o: Record<string, string | undefined> & { data: string; output: string }) => {
       const frame = await readCsvFile(o.data, 'Data');
       const report = runBiasCommand(frame, {
@@ -43,6 +44,7 @@ export function registerBiasCommands(program: Command, ctx: CliContext): void {
       });
       for (const warning of report.attest.warnings) ctx.io.err(`attest: warning: ${warning}`);
       writeFileAtomic(o.output, biasReportJson(report));
-      ctx.io.out(`bias report written to ${o.output}`);
+      if (o.report !== undefined) writeFileAtomic(o.report, renderBiasReportHtml(report, `Bias report: ${o.facet} in ${o.data}`));
+      ctx.io.out(`bias report written to ${o.output}${o.report !== undefined ? ` and ${o.report}` : ''}`);
     });
 }

@@ -3,7 +3,10 @@ import { AppError } from '../../kernel/index.js';
 import { contributionsCsv, explanationReportFiles, formatContributionsCsv, formatReasonsJson, formatReasonsText, reasonsForFrame, treeShapParallel } from '../../ml/explain/index.js';
 import { toFeatureMatrix } from '../../data/index.js';
 import type { CliContext } from '../context.js';
-import { intOption, readCsvFile, readModelFile, writeFileAtomic, writeFilesInto } from '../files.js';
+import { intOption, readDataFile, readModelFile, writeFileAtomic, writeFilesInto } from '../files.js';
+import { readScoringModelFile } from '../model-files.js';
+import type { ShapMethod } from './explain-methods.js';
+import { explainWithBackground } from './explain-methods.js';
 
 const PARALLEL_MIN_ROWS = 5000;
 
@@ -12,14 +15,42 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
 
   explain
     .command('shap')
-    .description('exact TreeSHAP contributions (features then BIAS; class:feature blocks for multiclass)')
-    .requiredOption('--model <model.json>', 'model file')
-    .requiredOption('--input <csv>', 'rows to explain')
+    .description('SHAP contributions (features then BIAS; class:feature blocks for multiclass): exact TreeSHAP, interventional TreeSHAP or KernelSHAP')
+    .requiredOption('--model <model.json>', 'model file (tree model, or a logistic regression with --method kernel)')
+    .requiredOption('--input <file>', 'rows to explain (CSV or Parquet)')
     .requiredOption('--output <csv>', 'contributions CSV')
-    .option('--interactions', 'SHAP interaction values instead')
-    .action(async (o: { model: string; input: string; output: string; interactions?: boolean }) => {
-      const model = readModelFile(o.model);
-      const x = toFeatureMatrix(await readCsvFile(o.input, 'Input'), model.featureNames);
+    .option('--interactions', 'SHAP interaction values instead (--method tree)')
+    .option('--method <name>', 'tree (path-dependent, default for tree models), interventional (against --background) or kernel (model-agnostic, default for a logistic regression)')
+    .option('--background <file>', 'background rows for interventional and kernel (shap suggests about 100)')
+    .option('--nsamples <n>', 'kernel: coalitions per row (default 2·features + 2048)')
+    .option('--background-clusters <k>', 'kernel: summarise the background by k weighted k-means centres')
+    .option('--link <name>', 'kernel: identity (probability) or logit', 'identity')
+    .option('--seed <n>', 'kernel: sampler seed', '0')
+    .action(async (o: { model: string; input: string; output: string; interactions?: boolean; method?: string; background?: string; nsamples?: string; backgroundClusters?: string; link: string; seed: string }) => {
+      const scoring = readScoringModelFile(o.model);
+      const method = o.method ?? (scoring.kind === 'logistic' ? 'kernel' : 'tree');
+      if (method !== 'tree' && method !== 'interventional' && method !== 'kernel') throw new AppError('INVALID_INPUT', { message: `--method must be tree, interventional or kernel, not ${method}` });
+      if (o.link !== 'identity' && o.link !== 'logit') throw new AppError('INVALID_INPUT', { message: `--link must be identity or logit, not ${o.link}` });
+      if (method !== 'tree') {
+        if (o.interactions) throw new AppError('INVALID_INPUT', { message: '--interactions needs --method tree' });
+        const nsamples = intOption(o.nsamples, '--nsamples');
+        if (nsamples !== undefined && nsamples < 1) throw new AppError('INVALID_INPUT', { message: '--nsamples must be at least 1' });
+        const clusters = intOption(o.backgroundClusters, '--background-clusters');
+        const result = explainWithBackground(scoring, await readDataFile(o.input, 'Input'), {
+          method: method as ShapMethod,
+          ...(o.background !== undefined ? { background: await readDataFile(o.background, 'Background') } : {}),
+          ...(nsamples !== undefined ? { nsamples } : {}),
+          ...(clusters !== undefined ? { backgroundClusters: clusters } : {}),
+          seed: intOption(o.seed, '--seed')!,
+          link: o.link,
+        });
+        writeFileAtomic(o.output, result.csv);
+        ctx.io.out(`${result.rows} rows explained (${method} SHAP) into ${o.output}`);
+        return;
+      }
+      if (scoring.kind !== 'trees') throw new AppError('MODEL_UNSUPPORTED', { message: 'TreeSHAP explains tree models; use --method kernel --background FILE for a logistic regression' });
+      const model = scoring.model;
+      const x = toFeatureMatrix(await readDataFile(o.input, 'Input'), model.featureNames);
       // Large batches use both cores (bit-identical to the single-threaded result).
       const csv = !o.interactions && x.rows >= PARALLEL_MIN_ROWS ? formatContributionsCsv(await treeShapParallel(model, x)) : contributionsCsv(model, x, { interactions: o.interactions === true });
       writeFileAtomic(o.output, csv);
@@ -39,7 +70,7 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
       if (o.adverse !== 'higher' && o.adverse !== 'lower') throw new AppError('INVALID_INPUT', { message: '--adverse must be higher or lower' });
       const topK = intOption(o.top, '--top')!;
       if (topK < 1) throw new AppError('INVALID_INPUT', { message: '--top must be at least 1' });
-      const rows = reasonsForFrame(model, await readCsvFile(o.input, 'Input'), { topK, adverse: o.adverse });
+      const rows = reasonsForFrame(model, await readDataFile(o.input, 'Input'), { topK, adverse: o.adverse });
       ctx.io.out((o.json ? formatReasonsJson(rows) : formatReasonsText(rows)).replace(/\n$/, ''));
     });
 
@@ -52,7 +83,7 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
     .requiredOption('--output <dir>', 'directory for explanation.json and explanation.html')
     .action(async (o: { model: string; data: string; label?: string; output: string }) => {
       const model = readModelFile(o.model);
-      const files = explanationReportFiles(model, await readCsvFile(o.data, 'Data'), o.label);
+      const files = explanationReportFiles(model, await readDataFile(o.data, 'Data'), o.label);
       const written = writeFilesInto(o.output, { 'explanation.json': files.json, 'explanation.html': files.html });
       ctx.io.out(`explanation report written: ${written.join(', ')}`);
     });

@@ -25,6 +25,7 @@ describe('dataset scan for import', () => {
     expect(detectFormat('x.parquet')).toBe('parquet');
     expect(detectFormat('upload.bin', new Uint8Array([0x50, 0x41, 0x52, 0x31, 0]))).toBe('parquet');
     expect(detectFormat('upload.bin', new TextEncoder().encode('a,b'))).toBe('csv');
+    expect(detectFormat('misnamed.csv', new Uint8Array([0x50, 0x41, 0x52, 0x31, 0]))).toBe('parquet');
   });
 
   it('renders schema and profile tables for the CLI', async () => {

@@ -20,13 +20,14 @@ export type DatasetScanResult = CsvScanResult;
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
 
-/** The format of a file from its name, else from its first bytes (`PAR1`), else CSV. */
+/**
+ * The format of a file from its first bytes (`PAR1` is Parquet, whatever the name), else from its
+ * name (.parquet, .pq), else CSV.
+ */
 export function detectFormat(fileName: string, head?: Uint8Array): DatasetFormat {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith('.parquet') || lower.endsWith('.pq')) return 'parquet';
-  if (lower.endsWith('.csv')) return 'csv';
   if (head !== undefined && PARQUET_MAGIC.every((b, i) => head[i] === b)) return 'parquet';
-  return 'csv';
+  const lower = fileName.toLowerCase();
+  return lower.endsWith('.parquet') || lower.endsWith('.pq') ? 'parquet' : 'csv';
 }
 
 /** Scans a Parquet file held in memory: SHA-256 of its bytes, schema and exact-count profile. */

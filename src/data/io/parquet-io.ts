@@ -5,10 +5,13 @@
  * fractional → DOUBLE, boolean → BOOLEAN, datetime → INT64 TIMESTAMP_MILLIS, string → UTF8
  * BYTE_ARRAY; every column is OPTIONAL and a missing value is a Parquet null. The frame's schema
  * is also stored in the key-value metadata (`attest.schema`), so a round trip restores the exact
- * logical types; files from elsewhere get types from their Parquet schema.
+ * logical types; files from elsewhere get types from their Parquet schema. Reading decodes every
+ * codec Parquet defines (hyparquet-compressors: GZIP and ZSTD as pyarrow and Spark write them,
+ * Brotli, LZ4, as well as Snappy).
  */
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import type { ColumnData, FileMetaData, SchemaElement } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { AppError } from '../../kernel/index.js';
 import type { Column, ColumnFrame } from '../frame/column-frame.js';
@@ -155,6 +158,7 @@ export async function readParquet(bytes: Uint8Array | ArrayBuffer): Promise<Colu
     await parquetRead({
       file,
       metadata,
+      compressors,
       onChunk: (chunk: ColumnData) => {
         const target = data[position.get(chunk.columnName)!]!;
         const source = chunk.columnData;

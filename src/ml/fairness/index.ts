@@ -25,3 +25,4 @@ export type { FacetPart } from './intersectional-facet.js';
 export { intersectFacets } from './intersectional-facet.js';
 export type { BiasCliFlags } from './bias-cli.js';
 export { biasReportJson, parseClarifyValues, runBiasCommand } from './bias-cli.js';
+export { renderBiasReportHtml } from './bias-report-html.js';

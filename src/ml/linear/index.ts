@@ -13,3 +13,4 @@ export type {
 export { fitLogisticRegression, logisticMargin, logisticScorer, predictLogistic } from './logistic-regression.js';
 export { sigmoid, softplus } from './logistic-objective.js';
 export { erfc, normalSurvival, twoSidedPValue } from './normal-distribution.js';
+export { frameDesignMatrix, isLogisticModelDocument, LogisticRegressionModelSchema, logisticSummaryLines, parseLogisticModel, serializeLogisticModel } from './logistic-model-file.js';
