@@ -74,7 +74,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
   let blobs: BlobStore | undefined;
   try {
     await migrate(db);
-    blobs = openBlobStore(config.storeUrl);
+    blobs = await openBlobStore(config.storeUrl);
     const ledger = new AuditLedger(db);
     const keys = new KeyService({ db, ledger, provider });
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });

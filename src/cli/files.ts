@@ -2,16 +2,15 @@
  * @module cli/files
  * Reading and writing the files the model, explain, bias and monitoring commands take, with
  * errors that name the file. Outputs are written to a temporary name and renamed, so a failed
- * command never leaves a half-written result.
+ * command never leaves a half-written result. The parsers are imported when a file is read, so
+ * that declaring the commands stays cheap.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ColumnFrame } from '../data/index.js';
-import { readCsvFrame } from '../data/index.js';
 import { AppError } from '../kernel/index.js';
 import type { TreeEnsemble } from '../ml/gbdt/index.js';
-import { parseXgboostModel } from '../ml/gbdt/index.js';
 
 export function requireFile(path: string, what: string): void {
   if (!existsSync(path) || !statSync(path).isFile()) throw new AppError('INVALID_INPUT', { message: `${what} ${path} does not exist or is not a file` });
@@ -20,6 +19,7 @@ export function requireFile(path: string, what: string): void {
 /** Reads a CSV file into a column frame (streaming parse; errors name row and column). */
 export async function readCsvFile(path: string, what = 'CSV file'): Promise<ColumnFrame> {
   requireFile(path, what);
+  const { readCsvFrame } = await import('../data/index.js');
   try {
     return await readCsvFrame(createReadStream(path, { highWaterMark: 1 << 20 }));
   } catch (error) {
@@ -29,8 +29,9 @@ export async function readCsvFile(path: string, what = 'CSV file'): Promise<Colu
 }
 
 /** Reads an XGBoost JSON model (Attest's own or XGBoost's). */
-export function readModelFile(path: string): TreeEnsemble {
+export async function readModelFile(path: string): Promise<TreeEnsemble> {
   requireFile(path, 'Model file');
+  const { parseXgboostModel } = await import('../ml/gbdt/index.js');
   try {
     return parseXgboostModel(readFileSync(path, 'utf8'));
   } catch (error) {

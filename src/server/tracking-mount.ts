@@ -10,8 +10,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../app/index.js';
 import { DEFAULT_PROJECT, projectIdByName } from '../app/index.js';
 import { AppError } from '../kernel/index.js';
-import type { TrackingRouteDeps } from '../tracking/index.js';
-import { mlflowRoutes, trackingRoutes } from '../tracking/index.js';
+import type { TrackingRouteDeps } from '../tracking/http/index.js';
+import { mlflowRoutes, trackingRoutes } from '../tracking/http/index.js';
 import type { RouteKit } from './route-kit.js';
 import { actorOf, requestFacts } from './route-kit.js';
 

@@ -4,10 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ensureProject } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { AssignmentView, AttachTarget, PolicyView, RoleView } from '../../security/identity-store/index.js';
-import { simulateFor } from '../../security/identity-store/index.js';
 import type { PolicyDocument } from '../../security/policy/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { printJson, printRecord, printTable } from '../output.js';
@@ -153,6 +151,7 @@ export function registerAccessCommands(program: Command, ctx: CliContext): void 
         ctx,
         o,
         async (app) => {
+          const { simulateFor } = await import('../../security/identity-store/index.js');
           const sim = await simulateFor(app.identity, o.principal, o.action, o.resource, o.context);
           return { decision: sim.decision.decision, decidingStatement: sim.decision.decidingStatement ?? null, text: sim.text };
         },
@@ -185,6 +184,7 @@ export function registerAccessCommands(program: Command, ctx: CliContext): void 
         o,
         async (app, actor) => {
           if ((await listProjects(app)).some((p) => p.name === name)) throw new AppError('CONFLICT', { message: `A project called ${name} already exists` });
+          const { ensureProject } = await import('../../app/index.js');
           await ensureProject(app, actor, name, o.description);
           return (await listProjects(app)).find((p) => p.name === name)!;
         },

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { biasReportJson, runBiasCommand } from '../../ml/fairness/index.js';
 import type { CliContext } from '../context.js';
 import { readCsvFile, writeFileAtomic } from '../files.js';
 
@@ -22,6 +21,7 @@ export function registerBiasCommands(program: Command, ctx: CliContext): void {
     .option('--min-group-size <n>', 'below this many rows a facet\'s metrics are flagged unreliable')
     .requiredOption('--output <file.json>', 'report (Clarify analysis.json shape plus intervals)')
     .action(async (o: Record<string, string | undefined> & { data: string; output: string }) => {
+      const { biasReportJson, runBiasCommand } = await import('../../ml/fairness/index.js');
       const frame = await readCsvFile(o.data, 'Data');
       const report = runBiasCommand(frame, {
         label: o.label!,

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_PROJECT, projectIdByName } from '../../app/index.js';
-import { formatProfile, formatSchema } from '../../data/index.js';
+import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import type { DatasetVersion } from '../../datasets/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
-import { common } from '../context.js';
+import { common, projectIdByName } from '../context.js';
 import { intOption, requireFile } from '../files.js';
 import { printJson, printTable } from '../output.js';
 
@@ -51,6 +50,7 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
         return;
       }
       for (const [k, value] of Object.entries(summary(v))) ctx.io.out(`${`${k}:`.padEnd(18)} ${String(value)}`);
+      const { formatSchema } = await import('../../data/index.js');
       for (const line of formatSchema(v.schema)) ctx.io.out(line);
     },
   );
@@ -59,7 +59,10 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     async (ref: string, o: DataOptions) => {
       const profile = await ctx.withApp(o, async (app, actor) => app.datasets.profile(actor, await projectIdByName(app, o.project ?? DEFAULT_PROJECT), ref));
       if (o.json) printJson(ctx.io, profile);
-      else for (const line of formatProfile(profile)) ctx.io.out(line);
+      else {
+        const { formatProfile } = await import('../../data/index.js');
+        for (const line of formatProfile(profile)) ctx.io.out(line);
+      }
     },
   );
 

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { AppError } from '../../kernel/index.js';
-import { contributionsCsv, explanationReportFiles, formatContributionsCsv, formatReasonsJson, formatReasonsText, reasonsForFrame, treeShapParallel } from '../../ml/explain/index.js';
-import { toFeatureMatrix } from '../../data/index.js';
 import type { CliContext } from '../context.js';
 import { intOption, readCsvFile, readModelFile, writeFileAtomic, writeFilesInto } from '../files.js';
 
@@ -18,7 +16,9 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
     .requiredOption('--output <csv>', 'contributions CSV')
     .option('--interactions', 'SHAP interaction values instead')
     .action(async (o: { model: string; input: string; output: string; interactions?: boolean }) => {
-      const model = readModelFile(o.model);
+      const { contributionsCsv, formatContributionsCsv, treeShapParallel } = await import('../../ml/explain/index.js');
+      const { toFeatureMatrix } = await import('../../data/index.js');
+      const model = await readModelFile(o.model);
       const x = toFeatureMatrix(await readCsvFile(o.input, 'Input'), model.featureNames);
       // Large batches use both cores (bit-identical to the single-threaded result).
       const csv = !o.interactions && x.rows >= PARALLEL_MIN_ROWS ? formatContributionsCsv(await treeShapParallel(model, x)) : contributionsCsv(model, x, { interactions: o.interactions === true });
@@ -35,7 +35,8 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
     .option('--adverse <direction>', 'higher (risk score) or lower (approval score)', 'higher')
     .option('--json', 'print JSON')
     .action(async (o: { model: string; input: string; top: string; adverse: string; json?: boolean }) => {
-      const model = readModelFile(o.model);
+      const { formatReasonsJson, formatReasonsText, reasonsForFrame } = await import('../../ml/explain/index.js');
+      const model = await readModelFile(o.model);
       if (o.adverse !== 'higher' && o.adverse !== 'lower') throw new AppError('INVALID_INPUT', { message: '--adverse must be higher or lower' });
       const topK = intOption(o.top, '--top')!;
       if (topK < 1) throw new AppError('INVALID_INPUT', { message: '--top must be at least 1' });
@@ -51,7 +52,8 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
     .option('--label <column>', 'label column (enables permutation importance)')
     .requiredOption('--output <dir>', 'directory for explanation.json and explanation.html')
     .action(async (o: { model: string; data: string; label?: string; output: string }) => {
-      const model = readModelFile(o.model);
+      const { explanationReportFiles } = await import('../../ml/explain/index.js');
+      const model = await readModelFile(o.model);
       const files = explanationReportFiles(model, await readCsvFile(o.data, 'Data'), o.label);
       const written = writeFilesInto(o.output, { 'explanation.json': files.json, 'explanation.html': files.html });
       ctx.io.out(`explanation report written: ${written.join(', ')}`);

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import type { ColumnFrame } from '../../data/index.js';
-import { labelVector, toFeatureMatrix } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
-import { parseBoosterParams, predict, predictMargin, serializeXgboostModel, train } from '../../ml/gbdt/index.js';
-import { evaluateModel, evaluationSummaryLines, taskForObjective } from '../../ml/metrics/index.js';
 import type { CliContext } from '../context.js';
 import { collect, intOption, parsePairs, readCsvFile, readModelFile, writeFileAtomic } from '../files.js';
 import { printJson } from '../output.js';
@@ -29,6 +26,7 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--output <model.json>', 'where to write the model (XGBoost JSON)')
     .option('--json', 'print the evaluation log as JSON')
     .action(async (o: { data: string; label: string; param: string[]; rounds?: string; seed?: string; validation?: string; drop?: string; output: string; json?: boolean }) => {
+      const [{ labelVector, toFeatureMatrix }, { parseBoosterParams, serializeXgboostModel, train }] = await Promise.all([import('../../data/index.js'), import('../../ml/gbdt/index.js')]);
       const raw: Record<string, unknown> = { ...parsePairs(o.param, '--param') };
       const rounds = intOption(o.rounds, '--rounds');
       const seed = intOption(o.seed, '--seed');
@@ -59,7 +57,8 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--output <csv>', 'predictions, one column per output')
     .option('--margin', 'raw margins instead of transformed predictions')
     .action(async (o: { model: string; input: string; output: string; margin?: boolean }) => {
-      const m = readModelFile(o.model);
+      const [{ toFeatureMatrix }, { predict, predictMargin }] = await Promise.all([import('../../data/index.js'), import('../../ml/gbdt/index.js')]);
+      const m = await readModelFile(o.model);
       const x = toFeatureMatrix(await readCsvFile(o.input, 'Input'), m.featureNames);
       const out = o.margin ? predictMargin(m, x) : predict(m, x);
       const groups = out.length / Math.max(1, x.rows);
@@ -83,7 +82,12 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
     .option('--threshold <p>', 'probability threshold for binary metrics', '0.5')
     .option('--json', 'print JSON')
     .action(async (o: { model: string; data: string; label: string; threshold: string; json?: boolean }) => {
-      const m = readModelFile(o.model);
+      const [{ labelVector, toFeatureMatrix }, { predict }, { evaluateModel, evaluationSummaryLines, taskForObjective }] = await Promise.all([
+        import('../../data/index.js'),
+        import('../../ml/gbdt/index.js'),
+        import('../../ml/metrics/index.js'),
+      ]);
+      const m = await readModelFile(o.model);
       const frame = await readCsvFile(o.data, 'Evaluation data');
       const x = toFeatureMatrix(frame, m.featureNames);
       const labels = labelVector(frame, o.label);
