@@ -47,6 +47,8 @@ export interface QuickstartOptions {
   home: string;
   env?: NodeJS.ProcessEnv;
   out: (line: string) => void;
+  /** Called as the lifecycle advances: steps completed of 7, and what is running (progress displays). */
+  progress?: (stepsDone: number, stepsTotal: number, detail: string) => void;
   /** The operator who runs the quickstart (the installation's administrator). */
   operator: Actor;
   /** Where git lineage is captured from (default: the process's working directory). */
@@ -75,7 +77,10 @@ function json(value: unknown): Buffer {
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
   const started = Date.now();
   const env = options.env ?? process.env;
-  const say = (step: number, text: string) => options.out(`[${step}/7] ${text}`);
+  const say = (step: number, text: string) => {
+    options.out(`[${step}/7] ${text}`);
+    options.progress?.(step, 7, 'steps done');
+  };
   if (!existsSync(CREDIT_DATA)) throw new AppError('NOT_FOUND', { message: `The shipped credit data is missing: ${CREDIT_DATA}` });
 
   const fresh = !existsSync(join(options.home, CONFIG_FILE_NAME));
@@ -172,6 +177,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
       await c.logInput('train', stored.train.artifactId);
       await c.logInput('validation', stored.validation.artifactId);
       const result = trainPaperModel(splits, (round, metrics) => {
+        options.progress?.(2, 7, `training round ${round + 1}/${PAPER_PARAMS.num_round}`);
         for (const [name, value] of Object.entries(metrics)) c.logMetric(name.replace('-', ':'), value, round);
       });
       const model = await app.artifacts.putBytes(scientist, Buffer.from(serializeXgboostModel(result.model)), { projectId, name: 'credit-default-xgboost', mediaType: 'application/vnd.xgboost.model+json' });

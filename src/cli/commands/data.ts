@@ -7,6 +7,7 @@ import type { CliContext, CommonOptions } from '../context.js';
 import { common, projectIdByName } from '../context.js';
 import { intOption, requireFile } from '../files.js';
 import { printJson, printTable } from '../output.js';
+import { startProgress } from '../progress.js';
 
 interface DataOptions extends CommonOptions {
   project?: string;
@@ -35,9 +36,17 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--name <name>', 'dataset name')
     .option('--description <text>', 'description')
     .action(async (file: string, o: DataOptions & { name: string; description?: string }) => {
-      const v = await ctx.withApp(o, async (app, actor) =>
-        app.datasets.importFile(actor, file, { projectId: await projectIdByName(app, o.project ?? DEFAULT_PROJECT), name: o.name, ...(o.description ? { description: o.description } : {}) }),
-      );
+      const progress = startProgress(ctx.io, `importing ${o.name}`, 'rows read', { json: o.json === true });
+      const v = await ctx
+        .withApp(o, async (app, actor) =>
+          app.datasets.importFile(actor, file, {
+            projectId: await projectIdByName(app, o.project ?? DEFAULT_PROJECT),
+            name: o.name,
+            ...(o.description ? { description: o.description } : {}),
+            onRowsRead: (rows) => progress.update(rows),
+          }),
+        )
+        .finally(() => progress.finish());
       if (o.json) printJson(ctx.io, summary(v));
       else ctx.io.out(`imported ${v.name}@${v.version}: ${v.rowCount} rows × ${v.schema.columns.length} columns, sha256 ${v.sha256} (${v.datasetVersionId})`);
     });

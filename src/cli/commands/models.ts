@@ -4,6 +4,7 @@ import { AppError } from '../../kernel/index.js';
 import type { CliContext } from '../context.js';
 import { collect, intOption, parsePairs, readCsvFile, readModelFile, writeFileAtomic } from '../files.js';
 import { printJson } from '../output.js';
+import { startProgress } from '../progress.js';
 
 function featureColumns(frame: ColumnFrame, label: string): string[] {
   if (!frame.columns.some((c) => c.name === label)) throw new AppError('DATA_SCHEMA_MISMATCH', { message: `The data has no label column "${label}"` });
@@ -40,10 +41,16 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
       const validation = o.validation
         ? await readCsvFile(o.validation, 'Validation data').then((v) => ({ x: toFeatureMatrix(v, features), y: Float32Array.from(labelVector(v, o.label)) }))
         : undefined;
-      const result = train({ x: toFeatureMatrix(frame, features), y, featureNames: features }, params, {
-        ...(validation ? { validation } : {}),
-        onRound: o.json ? undefined : (round, metrics) => ctx.io.err(`[${round}] ${Object.entries(metrics).map(([k, v]) => `${k}:${v.toFixed(6)}`).join('  ')}`),
-      });
+      const progress = startProgress(ctx.io, 'training', 'rounds', { json: o.json === true });
+      let result: ReturnType<typeof train>;
+      try {
+        result = train({ x: toFeatureMatrix(frame, features), y, featureNames: features }, params, {
+          ...(validation ? { validation } : {}),
+          onRound: (round, metrics) => progress.update(round + 1, params.num_round, Object.entries(metrics).map(([k, v]) => `${k}:${v.toFixed(6)}`).join('  ')),
+        });
+      } finally {
+        progress.finish();
+      }
       writeFileAtomic(o.output, serializeXgboostModel(result.model));
       if (o.json) printJson(ctx.io, { output: o.output, bestIteration: result.bestIteration, evalLog: result.evalLog });
       else ctx.io.out(`model written to ${o.output} (${result.model.trees.length} trees, best iteration ${result.bestIteration})`);
