@@ -27,6 +27,7 @@ import { InProcessTransport, Tracker } from '../tracking/index.js';
 import type { ComponentLogger } from '../tracking/index.js';
 import {
   evaluateOn,
+  featureNames,
   featuresOnly,
   ID_COLUMN,
   LABEL,
@@ -173,7 +174,8 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     'Training',
     'training',
     async (c) => {
-      await c.logParameters({ ...PAPER_PARAMS, eval_metric: PAPER_PARAMS.eval_metric.join(',') });
+      // label and features complete the record `attest reproduce` re-runs (reproduce/training-rerun.ts).
+      await c.logParameters({ ...PAPER_PARAMS, eval_metric: PAPER_PARAMS.eval_metric.join(','), label: LABEL, features: featureNames(splits.train).join(',') });
       await c.logInput('train', stored.train.artifactId);
       await c.logInput('validation', stored.validation.artifactId);
       const result = trainPaperModel(splits, (round, metrics) => {
