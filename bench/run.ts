@@ -18,6 +18,7 @@ const GROUPS: Record<string, () => Promise<BenchModule>> = {
   monitoring: () => import('./monitoring.bench.js'),
   tracking: () => import('./tracking.bench.js'),
   server: () => import('./server.bench.js'),
+  cli: () => import('./cli.bench.js'),
 };
 
 function fmt(n: number): string {

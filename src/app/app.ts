@@ -74,7 +74,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
   let blobs: BlobStore | undefined;
   try {
     await migrate(db);
-    blobs = openBlobStore(config.storeUrl);
+    blobs = await openBlobStore(config.storeUrl);
     const ledger = new AuditLedger(db);
     // Reads, denials and failures of concurrent requests share a commit; governed changes keep theirs.
     const loneEntries = new GroupCommitWriter(db, ledger);

@@ -15,8 +15,9 @@ import { governed } from '../security/audit/index.js';
 import { AUDIT_SIGNING_KEY_ALIAS, DEFAULT_KEY_ALIAS, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
 import type { App } from './app.js';
 import { openApp } from './app.js';
+import { DEFAULT_PROJECT } from './defaults.js';
 
-export const DEFAULT_PROJECT = 'default';
+export { DEFAULT_PROJECT };
 
 /** The initial administrator's user name. */
 export const INITIAL_ADMIN = 'admin';

@@ -2,12 +2,13 @@
  * @module cli/context
  * What every command shares: the home, opening the installation, and who is acting. On the
  * embedded home the actor is the operating-system user who can read the home's keyring.
+ * Start-up cost matters here: this module and the command modules load only commander and
+ * light helpers; the installation (configuration, database, store, capabilities) is imported
+ * when a command actually opens it.
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { App } from '../app/index.js';
-import { openApp } from '../app/index.js';
-import { loadConfig, resolveHome } from '../config/index.js';
 import { newId } from '../kernel/index.js';
 import type { Actor } from '../security/audit/index.js';
 import type { CliIo } from './io.js';
@@ -44,6 +45,7 @@ export function createContext(io: CliIo, env: NodeJS.ProcessEnv = process.env): 
     env,
     actor,
     async withApp(options, fn) {
+      const [{ loadConfig, resolveHome }, { openApp }] = await Promise.all([import('../config/index.js'), import('../app/index.js')]);
       const config = loadConfig(resolveHome(options.home, env), env);
       const who = actor();
       const app = await openApp(config, { systemActor: who });
@@ -61,4 +63,9 @@ export function createContext(io: CliIo, env: NodeJS.ProcessEnv = process.env): 
 /** Adds the options every command takes. */
 export function common(command: Command): Command {
   return command.option('--home <dir>', 'installation home (default $ATTEST_HOME or ./.attest)').option('--json', 'print JSON for scripts');
+}
+
+/** The id of the project called `name` in an open installation (app/index `projectIdByName`, loaded with the app). */
+export async function projectIdByName(app: App, name: string): Promise<string> {
+  return (await import('../app/index.js')).projectIdByName(app, name);
 }

@@ -2,16 +2,15 @@
  * @module cli/files
  * Reading and writing the files the model, explain, bias and monitoring commands take, with
  * errors that name the file. Outputs are written to a temporary name and renamed, so a failed
- * command never leaves a half-written result.
+ * command never leaves a half-written result. The parsers are imported when a file is read, so
+ * that declaring the commands stays cheap.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ColumnFrame } from '../data/index.js';
-import { readCsvFrame, readParquet, writeCsv, writeParquet } from '../data/index.js';
 import { AppError } from '../kernel/index.js';
 import type { TreeEnsemble } from '../ml/gbdt/index.js';
-import { parseXgboostModel } from '../ml/gbdt/index.js';
 
 export function requireFile(path: string, what: string): void {
   if (!existsSync(path) || !statSync(path).isFile()) throw new AppError('INVALID_INPUT', { message: `${what} ${path} does not exist or is not a file` });
@@ -36,6 +35,7 @@ export function isParquetFile(path: string): boolean {
  */
 export async function readDataFile(path: string, what = 'Data file'): Promise<ColumnFrame> {
   requireFile(path, what);
+  const { readCsvFrame, readParquet } = await import('../data/index.js');
   try {
     if (isParquetFile(path)) return await readParquet(readFileSync(path));
     return await readCsvFrame(createReadStream(path, { highWaterMark: 1 << 20 }));
@@ -49,8 +49,9 @@ export async function readDataFile(path: string, what = 'Data file'): Promise<Co
 export const readCsvFile = readDataFile;
 
 /** Reads an XGBoost JSON model (Attest's own or XGBoost's). */
-export function readModelFile(path: string): TreeEnsemble {
+export async function readModelFile(path: string): Promise<TreeEnsemble> {
   requireFile(path, 'Model file');
+  const { parseXgboostModel } = await import('../ml/gbdt/index.js');
   try {
     return parseXgboostModel(readFileSync(path, 'utf8'));
   } catch (error) {
@@ -81,7 +82,8 @@ export function outputFormat(path: string, format: string | undefined): DataFile
 }
 
 /** Writes a frame as CSV or Parquet (snappy), atomically. */
-export function writeDataFile(path: string, frame: ColumnFrame, format: DataFileFormat): void {
+export async function writeDataFile(path: string, frame: ColumnFrame, format: DataFileFormat): Promise<void> {
+  const { writeCsv, writeParquet } = await import('../data/index.js');
   writeFileAtomic(path, format === 'parquet' ? writeParquet(frame) : writeCsv(frame));
 }
 

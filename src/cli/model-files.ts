@@ -8,22 +8,22 @@ import { readFileSync } from 'node:fs';
 import { AppError } from '../kernel/index.js';
 import type { TreeEnsemble } from '../ml/gbdt/index.js';
 import type { LogisticRegressionModel } from '../ml/linear/index.js';
-import { isLogisticModelDocument, parseLogisticModel } from '../ml/linear/index.js';
 import { readModelFile, requireFile } from './files.js';
 
 export type ScoringModel = { readonly kind: 'trees'; readonly model: TreeEnsemble } | { readonly kind: 'logistic'; readonly model: LogisticRegressionModel };
 
 /** Reads either kind of model file; errors name the file. */
-export function readScoringModelFile(path: string): ScoringModel {
+export async function readScoringModelFile(path: string): Promise<ScoringModel> {
   requireFile(path, 'Model file');
+  const { isLogisticModelDocument, parseLogisticModel } = await import('../ml/linear/index.js');
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     // Not JSON at all: the tree reader reports it in its own words.
-    return { kind: 'trees', model: readModelFile(path) };
+    return { kind: 'trees', model: await readModelFile(path) };
   }
-  if (!isLogisticModelDocument(doc)) return { kind: 'trees', model: readModelFile(path) };
+  if (!isLogisticModelDocument(doc)) return { kind: 'trees', model: await readModelFile(path) };
   try {
     return { kind: 'logistic', model: parseLogisticModel(doc) };
   } catch (error) {

@@ -12,7 +12,6 @@ import type { App } from '../app/index.js';
 import type { ErrorCode } from '../kernel/index.js';
 import { AppError, ERROR_CATALOGUE } from '../kernel/index.js';
 import type { Actor } from '../security/audit/index.js';
-import { writeOwnerOnlyFile } from '../security/keys/index.js';
 import type { Command } from 'commander';
 import type { CliContext, CommonOptions } from './context.js';
 import { common } from './context.js';
@@ -40,7 +39,8 @@ function readCredentials(env: NodeJS.ProcessEnv): Credentials {
 
 const normalise = (url: string) => url.replace(/\/+$/, '');
 
-export function saveCredentials(env: NodeJS.ProcessEnv, server: string, entry: Credentials[string]): string {
+export async function saveCredentials(env: NodeJS.ProcessEnv, server: string, entry: Credentials[string]): Promise<string> {
+  const { writeOwnerOnlyFile } = await import('../security/keys/index.js');
   const path = credentialsPath(env);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const all = { ...readCredentials(env), [normalise(server)]: entry };
@@ -48,7 +48,8 @@ export function saveCredentials(env: NodeJS.ProcessEnv, server: string, entry: C
   return path;
 }
 
-export function forgetCredentials(env: NodeJS.ProcessEnv, server: string): void {
+export async function forgetCredentials(env: NodeJS.ProcessEnv, server: string): Promise<void> {
+  const { writeOwnerOnlyFile } = await import('../security/keys/index.js');
   const path = credentialsPath(env);
   const all = readCredentials(env);
   delete all[normalise(server)];

@@ -63,6 +63,8 @@ export interface ImportOptions {
   description?: string;
   /** Provenance recorded with the version (e.g. the component that produced it). */
   source?: Record<string, unknown>;
+  /** Called with the rows read so far while a CSV file is scanned (progress displays). */
+  onRowsRead?: (rowsRead: number) => void;
 }
 
 function toVersion(row: DatasetVersionsTable, ds: { project_id: string; name: string }): DatasetVersion {
@@ -107,7 +109,7 @@ export class DatasetService {
     const format = detectFormat(path, head);
     const scan =
       format === 'csv'
-        ? await scanDataset('csv', createReadStream(path, { highWaterMark: 1 << 20 }))
+        ? await scanDataset('csv', createReadStream(path, { highWaterMark: 1 << 20 }), options.onRowsRead ? { onRows: options.onRowsRead } : {})
         : await scanDataset('parquet', new Uint8Array(await readFile(path)));
     const mediaType = format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet';
     const artifact = await this.#artifacts.putFile(actor, path, { projectId: options.projectId, mediaType, auditDetails: { dataset: options.name } });

@@ -97,6 +97,8 @@ export const ERROR_CATALOGUE = {
   MODEL_INVALID: { kind: 'invalid_input', message: 'The model is not valid' },
   MODEL_UNSUPPORTED: { kind: 'invalid_input', message: 'The model uses a feature that is not supported' },
   TRAINING_FAILED: { kind: 'integrity', message: 'Training failed' },
+  TRAINING_NOT_RECORDED: { kind: 'precondition', message: 'The model has no recorded training that can be re-run' },
+  NOT_REPRODUCIBLE: { kind: 'integrity', message: 'Re-running the recorded training did not give a byte-identical model' },
   // tracking and lineage
   COMPONENT_COMPLETED: { kind: 'conflict', message: 'A completed component cannot be changed' },
   // monitoring and fairness

@@ -28,6 +28,7 @@ import { InProcessTransport, Tracker } from '../tracking/index.js';
 import type { ComponentLogger } from '../tracking/index.js';
 import {
   evaluateOn,
+  featureNames,
   featuresOnly,
   ID_COLUMN,
   LABEL,
@@ -48,6 +49,8 @@ export interface QuickstartOptions {
   home: string;
   env?: NodeJS.ProcessEnv;
   out: (line: string) => void;
+  /** Called as the lifecycle advances: steps completed of 7, and what is running (progress displays). */
+  progress?: (stepsDone: number, stepsTotal: number, detail: string) => void;
   /** The operator who runs the quickstart (the installation's administrator). */
   operator: Actor;
   /** Where git lineage is captured from (default: the process's working directory). */
@@ -76,7 +79,10 @@ function json(value: unknown): Buffer {
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
   const started = Date.now();
   const env = options.env ?? process.env;
-  const say = (step: number, text: string) => options.out(`[${step}/7] ${text}`);
+  const say = (step: number, text: string) => {
+    options.out(`[${step}/7] ${text}`);
+    options.progress?.(step, 7, 'steps done');
+  };
   if (!existsSync(CREDIT_DATA)) throw new AppError('NOT_FOUND', { message: `The shipped credit data is missing: ${CREDIT_DATA}` });
 
   const fresh = !existsSync(join(options.home, CONFIG_FILE_NAME));
@@ -170,12 +176,14 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     'Training',
     'training',
     async (c) => {
-      await c.logParameters({ ...PAPER_PARAMS, eval_metric: PAPER_PARAMS.eval_metric.join(',') });
+      // label and features complete the record `attest reproduce` re-runs (reproduce/training-rerun.ts).
+      await c.logParameters({ ...PAPER_PARAMS, eval_metric: PAPER_PARAMS.eval_metric.join(','), label: LABEL, features: featureNames(splits.train).join(',') });
       await c.logInput('train', stored.train.artifactId);
       await c.logInput('validation', stored.validation.artifactId);
       // Each step reads its inputs back from the store, as a job would: decrypted, verified and
       // audited as the scientist's artifact:Get.
       const result = trainPaperModel({ ...splits, train: await readSplit(stored.train), validation: await readSplit(stored.validation) }, (round, metrics) => {
+        options.progress?.(2, 7, `training round ${round + 1}/${PAPER_PARAMS.num_round}`);
         for (const [name, value] of Object.entries(metrics)) c.logMetric(name.replace('-', ':'), value, round);
       });
       const model = await app.artifacts.putBytes(scientist, Buffer.from(serializeXgboostModel(result.model)), { projectId, name: 'credit-default-xgboost', mediaType: 'application/vnd.xgboost.model+json' });

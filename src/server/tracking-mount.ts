@@ -15,8 +15,8 @@ import { DEFAULT_PROJECT, projectIdByName } from '../app/index.js';
 import { AppError } from '../kernel/index.js';
 import { recordOutcome } from '../security/audit/index.js';
 import { ACTION_CATALOGUE } from '../security/policy/index.js';
-import type { TrackingRouteDeps } from '../tracking/index.js';
-import { mlflowRoutes, trackingRoutes } from '../tracking/index.js';
+import type { TrackingRouteDeps } from '../tracking/http/index.js';
+import { mlflowRoutes, trackingRoutes } from '../tracking/http/index.js';
 import type { RouteKit } from './route-kit.js';
 import { actorOf, requestFacts } from './route-kit.js';
 

@@ -33,8 +33,5 @@ export type { ArtifactRef, TrackerOptions } from './sdk/tracker.js';
 export { ComponentLogger, Tracker } from './sdk/tracker.js';
 export type { MetricInput, StartComponentRequest, TrackingTransport, UploadedArtifact } from './sdk/transport.js';
 export { InProcessTransport } from './sdk/in-process-transport.js';
-export type { TrackingResource, TrackingRouteDeps } from './http/route-deps.js';
-export { mlflowRoutes } from './http/mlflow-routes.js';
 export type { HttpTransportOptions } from './sdk/http-transport.js';
 export { HttpTransport } from './sdk/http-transport.js';
-export { trackingRoutes } from './http/tracking-routes.js';

@@ -6,8 +6,9 @@
  * environment. A component can belong to several trials (the paper's shared "Preprocessing").
  */
 import { z } from 'zod';
+import { COMPONENT_TYPES } from './tracking-names.js';
 
-export const COMPONENT_TYPES = ['processing', 'training', 'evaluation', 'transform', 'custom'] as const;
+export { COMPONENT_TYPES };
 export type ComponentType = (typeof COMPONENT_TYPES)[number];
 
 export const COMPONENT_STATUSES = ['InProgress', 'Completed', 'Failed', 'Stopped'] as const;

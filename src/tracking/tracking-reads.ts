@@ -63,6 +63,13 @@ export class TrackingReads {
     return c;
   }
 
+  /** The components that recorded `artifactId` as an output, oldest first (normally the one that produced it). */
+  async producersOf(artifactId: string, visibleProjects: readonly string[]): Promise<TrialComponent[]> {
+    const ids = await this.db.kysely.selectFrom('component_artifacts').select('component_id').where('artifact_id', '=', artifactId).where('direction', '=', 'output').execute();
+    const components = await loadComponents(this.db.kysely, [...new Set(ids.map((r) => r.component_id))]);
+    return components.filter((c) => visibleProjects.includes(c.projectId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
   /** The components of a trial, in the order they were added. */
   async trialComponents(trialId: string, visibleProjects: readonly string[]): Promise<TrialComponent[]> {
     const trial = await this.getTrial(trialId, visibleProjects);

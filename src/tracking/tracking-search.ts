@@ -11,10 +11,11 @@ import type { Db } from '../platform/db/index.js';
 import type { FilterClause, FilterOp } from './search-filter.js';
 import { parseFilter } from './search-filter.js';
 import type { Trial, TrialComponent } from './tracking-model.js';
+import { SORT_KEYS } from './tracking-names.js';
 import { loadComponents, rowToTrial } from './tracking-rows.js';
 
+export { SORT_KEYS };
 export type SearchTarget = 'trials' | 'components';
-export const SORT_KEYS = ['createdAt', 'name', 'startTime', 'endTime'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface SearchRequest {

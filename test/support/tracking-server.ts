@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { App } from '../../src/app/index.js';
 import { AppError } from '../../src/kernel/index.js';
-import type { TrackingRouteDeps } from '../../src/tracking/index.js';
+import type { TrackingRouteDeps } from '../../src/tracking/http/index.js';
 
 export interface TestCaller {
   principal: string;

@@ -4,10 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ensureProject } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { AssignmentView, AttachTarget, PolicyView, RoleView, SimulationView } from '../../security/identity-store/index.js';
-import { simulateFor, simulationView } from '../../security/identity-store/index.js';
 import type { PolicyDocument } from '../../security/policy/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { printJson, printRecord, printTable } from '../output.js';
@@ -152,7 +150,10 @@ export function registerAccessCommands(program: Command, ctx: CliContext): void 
       const result = await embeddedOrRemote(
         ctx,
         o,
-        async (app) => simulationView(await simulateFor(app.identity, o.principal, o.action, o.resource, o.context)),
+        async (app) => {
+          const { simulateFor, simulationView } = await import('../../security/identity-store/index.js');
+          return simulationView(await simulateFor(app.identity, o.principal, o.action, o.resource, o.context));
+        },
         (c) => c.json<SimulationView>('POST', '/v1/policy-simulations', { json: { principal: o.principal, action: o.action, resource: o.resource, context: o.context } }),
       );
       if (o.json) printJson(ctx.io, result);
@@ -182,6 +183,7 @@ export function registerAccessCommands(program: Command, ctx: CliContext): void 
         o,
         async (app, actor) => {
           if ((await listProjects(app)).some((p) => p.name === name)) throw new AppError('CONFLICT', { message: `A project called ${name} already exists` });
+          const { ensureProject } = await import('../../app/index.js');
           await ensureProject(app, actor, name, o.description);
           return (await listProjects(app)).find((p) => p.name === name)!;
         },

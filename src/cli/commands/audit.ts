@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../kernel/index.js';
 import type { AuditEntry, AuditFilter } from '../../security/audit/index.js';
-import { AUDIT_OUTCOMES, listConfigChanges } from '../../security/audit/index.js';
+import type { listConfigChanges } from '../../security/audit/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -19,7 +19,8 @@ interface ListOptions extends CommonOptions {
   limit?: string;
 }
 
-function toFilter(o: ListOptions): AuditFilter {
+async function toFilter(o: ListOptions): Promise<AuditFilter> {
+  const { AUDIT_OUTCOMES } = await import('../../security/audit/index.js');
   if (o.outcome !== undefined && !(AUDIT_OUTCOMES as readonly string[]).includes(o.outcome)) {
     throw new AppError('INVALID_INPUT', { message: `--outcome must be one of ${AUDIT_OUTCOMES.join(', ')}` });
   }
@@ -54,7 +55,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
   const audit = program.command('audit').description('the tamper-evident audit ledger');
 
   filters(audit.command('list').description('list audit entries')).action(async (options: ListOptions) => {
-    const filter = toFilter(options);
+    const filter = await toFilter(options);
     const rows = await embeddedOrRemote(ctx, options, (app) => app.ledger.list(filter), (c) => c.json<AuditEntry[]>('GET', '/v1/audit', { query: { ...filter } }));
     if (options.json) printJson(ctx.io, rows);
     else
@@ -88,7 +89,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     .option('--out <file>', 'write to a file instead of standard output')
     .action(async (options: ListOptions & { format: string; out?: string }) => {
       if (options.format !== 'jsonl') throw new AppError('INVALID_INPUT', { message: `Unsupported export format ${options.format}; use jsonl` });
-      const filter = toFilter(options);
+      const filter = await toFilter(options);
       const server = serverOf(options, ctx.env);
       const fetchRows = server
         ? async () => (await (await clientFor(server, ctx.env).fetch('GET', '/v1/audit/export', { query: { ...filter, limit: undefined } })).text()).split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as AuditEntry)
@@ -119,7 +120,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     .option('--id <id>', 'resource id')
     .action(async (options: CommonOptions & { type?: string; id?: string }) => {
       const filter = { ...(options.type ? { resourceType: options.type } : {}), ...(options.id ? { resourceId: options.id } : {}) };
-      const rows = await embeddedOrRemote(ctx, options, (app) => listConfigChanges(app.db, filter), (c) => c.json<Awaited<ReturnType<typeof listConfigChanges>>>('GET', '/v1/config/history', { query: { type: options.type, id: options.id } }));
+      const rows = await embeddedOrRemote(ctx, options, async (app) => (await import('../../security/audit/index.js')).listConfigChanges(app.db, filter), (c) => c.json<Awaited<ReturnType<typeof listConfigChanges>>>('GET', '/v1/config/history', { query: { type: options.type, id: options.id } }));
       if (options.json) printJson(ctx.io, rows);
       else
         printTable(ctx.io, rows, [

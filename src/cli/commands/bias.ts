@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { biasReportJson, renderBiasReportHtml, runBiasCommand } from '../../ml/fairness/index.js';
 import type { CliContext } from '../context.js';
 import { readCsvFile, writeFileAtomic } from '../files.js';
 
@@ -25,6 +24,7 @@ export function registerBiasCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--output <file.json>', 'report (Clarify analysis.json shape plus intervals)')
     .option('--report <file.html>', 'also an HTML report: each metric per facet value with its interval')
     .action(async (o: Record<string, string | undefined> & { data: string; output: string }) => {
+      const { biasReportJson, renderBiasReportHtml, runBiasCommand } = await import('../../ml/fairness/index.js');
       const frame = await readCsvFile(o.data, 'Data');
       const report = runBiasCommand(frame, {
         label: o.label!,

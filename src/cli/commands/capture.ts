@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_PROJECT, projectIdByName } from '../../app/index.js';
+import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import type { QualityOptions } from '../../capture/index.js';
-import { labelVector } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
-import { common } from '../context.js';
+import { common, projectIdByName } from '../context.js';
 import { readCsvFile, requireFile, writeFilesInto } from '../files.js';
 import { printJson } from '../output.js';
 
@@ -39,6 +38,7 @@ export function registerCaptureCommands(program: Command, ctx: CliContext): void
     .option('--to <time>', 'window end (exclusive)')
     .option('--threshold <p>', 'decision threshold', '0.5')
     .action(async (o: SourceOptions & { reference: string; from?: string; to?: string; threshold: string }) => {
+      const { labelVector } = await import('../../data/index.js');
       const frame = await readCsvFile(o.reference, 'Reference');
       const reference = { scores: labelVector(frame, 'score'), labels: labelVector(frame, 'label') };
       const threshold = Number(o.threshold);

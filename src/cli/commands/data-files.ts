@@ -6,7 +6,6 @@
  * --format or the output name. Nothing here touches an installation home.
  */
 import type { Command } from 'commander';
-import { ResampleSpecSchema, resampleFrame, schemaOfFrame } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { CliContext } from '../context.js';
 import { intOption, outputFormat, readDataFile, writeDataFile } from '../files.js';
@@ -29,9 +28,10 @@ export function registerDataFileCommands(program: Command, ctx: CliContext): voi
     .option('--format <format>', 'csv or parquet (default: parquet for .parquet/.pq names, else csv)')
     .option('--json', 'print JSON')
     .action(async (input: string, output: string, o: { format?: string; json?: boolean }) => {
+      const { schemaOfFrame } = await import('../../data/index.js');
       const format = outputFormat(output, o.format);
       const frame = await readDataFile(input, 'Input');
-      writeDataFile(output, frame, format);
+      await writeDataFile(output, frame, format);
       if (o.json) printJson(ctx.io, { input, output, format, rows: frame.rowCount, schema: schemaOfFrame(frame) });
       else ctx.io.out(`${frame.rowCount} rows × ${frame.columns.length} columns written to ${output} (${format})`);
     });
@@ -46,6 +46,7 @@ export function registerDataFileCommands(program: Command, ctx: CliContext): voi
     .option('--format <format>', 'csv or parquet (default from the output name)')
     .option('--json', 'print the resampling record as JSON')
     .action(async (input: string, output: string, o: { method: string; label: string; seed: string; ratio: string; format?: string; json?: boolean }) => {
+      const { ResampleSpecSchema, resampleFrame } = await import('../../data/index.js');
       const strategy = RESAMPLE_METHODS[o.method];
       if (strategy === undefined) throw new AppError('INVALID_INPUT', { message: `--method must be over or under, not ${o.method}` });
       const ratio = Number(o.ratio);
@@ -54,7 +55,7 @@ export function registerDataFileCommands(program: Command, ctx: CliContext): voi
       const format = outputFormat(output, o.format);
       const frame = await readDataFile(input, 'Input');
       const result = resampleFrame(frame, spec.data);
-      writeDataFile(output, result.frame, format);
+      await writeDataFile(output, result.frame, format);
       if (o.json) {
         printJson(ctx.io, { output, format, ...result.record });
         return;

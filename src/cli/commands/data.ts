@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_PROJECT, projectIdByName } from '../../app/index.js';
-import { formatProfile, formatSchema } from '../../data/index.js';
+import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import type { DatasetVersion } from '../../datasets/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
-import { common } from '../context.js';
+import { common, projectIdByName } from '../context.js';
 import { intOption, requireFile } from '../files.js';
 import { printJson, printTable } from '../output.js';
+import { startProgress } from '../progress.js';
 
 interface DataOptions extends CommonOptions {
   project?: string;
@@ -36,9 +36,17 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--name <name>', 'dataset name')
     .option('--description <text>', 'description')
     .action(async (file: string, o: DataOptions & { name: string; description?: string }) => {
-      const v = await ctx.withApp(o, async (app, actor) =>
-        app.datasets.importFile(actor, file, { projectId: await projectIdByName(app, o.project ?? DEFAULT_PROJECT), name: o.name, ...(o.description ? { description: o.description } : {}) }),
-      );
+      const progress = startProgress(ctx.io, `importing ${o.name}`, 'rows read', { json: o.json === true });
+      const v = await ctx
+        .withApp(o, async (app, actor) =>
+          app.datasets.importFile(actor, file, {
+            projectId: await projectIdByName(app, o.project ?? DEFAULT_PROJECT),
+            name: o.name,
+            ...(o.description ? { description: o.description } : {}),
+            onRowsRead: (rows) => progress.update(rows),
+          }),
+        )
+        .finally(() => progress.finish());
       if (o.json) printJson(ctx.io, summary(v));
       else ctx.io.out(`imported ${v.name}@${v.version}: ${v.rowCount} rows × ${v.schema.columns.length} columns, sha256 ${v.sha256} (${v.datasetVersionId})`);
     });
@@ -51,6 +59,7 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
         return;
       }
       for (const [k, value] of Object.entries(summary(v))) ctx.io.out(`${`${k}:`.padEnd(18)} ${String(value)}`);
+      const { formatSchema } = await import('../../data/index.js');
       for (const line of formatSchema(v.schema)) ctx.io.out(line);
     },
   );
@@ -59,7 +68,10 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     async (ref: string, o: DataOptions) => {
       const profile = await ctx.withApp(o, async (app, actor) => app.datasets.profile(actor, await projectIdByName(app, o.project ?? DEFAULT_PROJECT), ref));
       if (o.json) printJson(ctx.io, profile);
-      else for (const line of formatProfile(profile)) ctx.io.out(line);
+      else {
+        const { formatProfile } = await import('../../data/index.js');
+        for (const line of formatProfile(profile)) ctx.io.out(line);
+      }
     },
   );
 

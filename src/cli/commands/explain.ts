@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
 import { AppError } from '../../kernel/index.js';
-import { contributionsCsv, explanationReportFiles, formatContributionsCsv, formatReasonsJson, formatReasonsText, reasonsForFrame, treeShapParallel } from '../../ml/explain/index.js';
-import { toFeatureMatrix } from '../../data/index.js';
 import type { CliContext } from '../context.js';
 import { intOption, readDataFile, readModelFile, writeFileAtomic, writeFilesInto } from '../files.js';
 import { readScoringModelFile } from '../model-files.js';
 import type { ShapMethod } from './explain-methods.js';
-import { explainWithBackground } from './explain-methods.js';
 
 const PARALLEL_MIN_ROWS = 5000;
 
@@ -27,7 +24,7 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
     .option('--link <name>', 'kernel: identity (probability) or logit', 'identity')
     .option('--seed <n>', 'kernel: sampler seed', '0')
     .action(async (o: { model: string; input: string; output: string; interactions?: boolean; method?: string; background?: string; nsamples?: string; backgroundClusters?: string; link: string; seed: string }) => {
-      const scoring = readScoringModelFile(o.model);
+      const scoring = await readScoringModelFile(o.model);
       const method = o.method ?? (scoring.kind === 'logistic' ? 'kernel' : 'tree');
       if (method !== 'tree' && method !== 'interventional' && method !== 'kernel') throw new AppError('INVALID_INPUT', { message: `--method must be tree, interventional or kernel, not ${method}` });
       if (o.link !== 'identity' && o.link !== 'logit') throw new AppError('INVALID_INPUT', { message: `--link must be identity or logit, not ${o.link}` });
@@ -36,6 +33,7 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
         const nsamples = intOption(o.nsamples, '--nsamples');
         if (nsamples !== undefined && nsamples < 1) throw new AppError('INVALID_INPUT', { message: '--nsamples must be at least 1' });
         const clusters = intOption(o.backgroundClusters, '--background-clusters');
+        const { explainWithBackground } = await import('./explain-methods.js');
         const result = explainWithBackground(scoring, await readDataFile(o.input, 'Input'), {
           method: method as ShapMethod,
           ...(o.background !== undefined ? { background: await readDataFile(o.background, 'Background') } : {}),
@@ -49,6 +47,8 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
         return;
       }
       if (scoring.kind !== 'trees') throw new AppError('MODEL_UNSUPPORTED', { message: 'TreeSHAP explains tree models; use --method kernel --background FILE for a logistic regression' });
+      const { contributionsCsv, formatContributionsCsv, treeShapParallel } = await import('../../ml/explain/index.js');
+      const { toFeatureMatrix } = await import('../../data/index.js');
       const model = scoring.model;
       const x = toFeatureMatrix(await readDataFile(o.input, 'Input'), model.featureNames);
       // Large batches use both cores (bit-identical to the single-threaded result).
@@ -66,7 +66,8 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
     .option('--adverse <direction>', 'higher (risk score) or lower (approval score)', 'higher')
     .option('--json', 'print JSON')
     .action(async (o: { model: string; input: string; top: string; adverse: string; json?: boolean }) => {
-      const model = readModelFile(o.model);
+      const { formatReasonsJson, formatReasonsText, reasonsForFrame } = await import('../../ml/explain/index.js');
+      const model = await readModelFile(o.model);
       if (o.adverse !== 'higher' && o.adverse !== 'lower') throw new AppError('INVALID_INPUT', { message: '--adverse must be higher or lower' });
       const topK = intOption(o.top, '--top')!;
       if (topK < 1) throw new AppError('INVALID_INPUT', { message: '--top must be at least 1' });
@@ -82,7 +83,8 @@ export function registerExplainCommands(program: Command, ctx: CliContext): void
     .option('--label <column>', 'label column (enables permutation importance)')
     .requiredOption('--output <dir>', 'directory for explanation.json and explanation.html')
     .action(async (o: { model: string; data: string; label?: string; output: string }) => {
-      const model = readModelFile(o.model);
+      const { explanationReportFiles } = await import('../../ml/explain/index.js');
+      const model = await readModelFile(o.model);
       const files = explanationReportFiles(model, await readDataFile(o.data, 'Data'), o.label);
       const written = writeFilesInto(o.output, { 'explanation.json': files.json, 'explanation.html': files.html });
       ctx.io.out(`explanation report written: ${written.join(', ')}`);

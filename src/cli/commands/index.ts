@@ -16,6 +16,7 @@ import { registerModelCommands } from './models.js';
 import { registerOfflineMonitorCommands } from './monitor-offline.js';
 import { registerMonitoringCommands } from './monitoring.js';
 import { registerQuickstartCommands } from './quickstart.js';
+import { registerReproduceCommands } from './reproduce.js';
 import { registerServerCommands } from './server.js';
 import { registerSessionCommands } from './session.js';
 import { registerTrackingCommands } from './tracking.js';
@@ -37,6 +38,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerCaptureCommands(program, ctx);
   registerTrackingCommands(program, ctx);
   registerLineageCommands(program, ctx);
+  registerReproduceCommands(program, ctx);
   registerSessionCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerAccessCommands(program, ctx);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { initHome } from '../../app/index.js';
-import { resolveHome } from '../../config/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common } from '../context.js';
 import { printJson } from '../output.js';
@@ -8,6 +6,7 @@ import { printJson } from '../output.js';
 export function registerInitCommands(program: Command, ctx: CliContext): void {
   common(program.command('init').description('create an embedded installation: database, artifact store, keyring, keys')).action(
     async (options: CommonOptions) => {
+      const [{ initHome }, { resolveHome }] = await Promise.all([import('../../app/index.js'), import('../../config/index.js')]);
       const home = resolveHome(options.home, ctx.env);
       const result = await initHome(home, ctx.actor(), ctx.env);
       if (options.json) {

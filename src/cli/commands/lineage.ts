@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import type { App } from '../../app/index.js';
-import { DEFAULT_PROJECT, projectIdByName } from '../../app/index.js';
+import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import { AppError } from '../../kernel/index.js';
 import type { LineageNode } from '../../lineage/index.js';
-import { NODE_KINDS, parseAssociationType } from '../../lineage/index.js';
+// The node kinds name an option; their dependency-free module keeps declaring commands cheap.
+import { NODE_KINDS } from '../../lineage/lineage-model.js';
 import type { CliContext, CommonOptions } from '../context.js';
-import { common } from '../context.js';
+import { common, projectIdByName } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
 interface LineageOptions extends CommonOptions {
@@ -38,6 +39,7 @@ export function registerLineageCommands(program: Command, ctx: CliContext): void
       .action(async (ref: string, o: LineageOptions) => {
         const depth = o.depth === undefined ? undefined : Number(o.depth);
         if (depth !== undefined && !Number.isInteger(depth)) throw new AppError('INVALID_INPUT', { message: `--depth must be a whole number, got ${o.depth}` });
+        const { parseAssociationType } = await import('../../lineage/index.js');
         const associations = (o.association ?? []).map(parseAssociationType);
         const result = await ctx.withApp(o, async (app) => {
           const projectId = await projectIdByName(app, o.project ?? DEFAULT_PROJECT);
@@ -61,6 +63,7 @@ export function registerLineageCommands(program: Command, ctx: CliContext): void
     .option('--project <name>', 'project', DEFAULT_PROJECT)
     .requiredOption('--type <type>', 'ContributedTo, Produced, DerivedFrom, AssociatedWith or SameAs')
     .action(async (source: string, dest: string, o: CommonOptions & { project?: string; type: string }) => {
+      const { parseAssociationType } = await import('../../lineage/index.js');
       const type = parseAssociationType(o.type);
       const r = await ctx.withApp(o, async (app, actor) => {
         const projectId = await projectIdByName(app, o.project ?? DEFAULT_PROJECT);

@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
 import type { ColumnFrame } from '../../data/index.js';
-import { labelVector, toFeatureMatrix } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
-import { boosterParamsFromPairs, parseBoosterParams, predict, predictMargin, serializeXgboostModel, train } from '../../ml/gbdt/index.js';
-import { logisticMargin, predictLogistic, frameDesignMatrix } from '../../ml/linear/index.js';
 import type { EvaluationReport } from '../../ml/metrics/index.js';
-import { evaluateModel, evaluationSummaryLines, taskForObjective } from '../../ml/metrics/index.js';
 import type { CliContext } from '../context.js';
 import { collect, intOption, parsePairList, parsePairs, readDataFile, writeFileAtomic } from '../files.js';
 import { readScoringModelFile } from '../model-files.js';
 import { printJson } from '../output.js';
-import { trainLogisticCommand } from './logistic-train.js';
+import { startProgress } from '../progress.js';
 
 function featureColumns(frame: ColumnFrame, label: string): string[] {
   if (!frame.columns.some((c) => c.name === label)) throw new AppError('DATA_SCHEMA_MISMATCH', { message: `The data has no label column "${label}"` });
@@ -40,9 +36,11 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
         const frame = await readDataFile(o.data, 'Training data');
         const dropped = new Set((o.drop ?? '').split(',').map((s) => s.trim()).filter(Boolean));
         const features = featureColumns(frame, o.label).filter((n) => !dropped.has(n));
+        const { trainLogisticCommand } = await import('./logistic-train.js');
         trainLogisticCommand(ctx, frame, { label: o.label, features, params: parsePairs(o.param, '--param'), output: o.output, ...(o.json ? { json: true } : {}) });
         return;
       }
+      const [{ labelVector, toFeatureMatrix }, { boosterParamsFromPairs, parseBoosterParams, serializeXgboostModel, train }] = await Promise.all([import('../../data/index.js'), import('../../ml/gbdt/index.js')]);
       const raw: Record<string, unknown> = boosterParamsFromPairs(parsePairList(o.param, '--param'));
       const rounds = intOption(o.rounds, '--rounds');
       const seed = intOption(o.seed, '--seed');
@@ -56,10 +54,16 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
       const validation = o.validation
         ? await readDataFile(o.validation, 'Validation data').then((v) => ({ x: toFeatureMatrix(v, features), y: Float32Array.from(labelVector(v, o.label)) }))
         : undefined;
-      const result = train({ x: toFeatureMatrix(frame, features), y, featureNames: features }, params, {
-        ...(validation ? { validation } : {}),
-        onRound: o.json ? undefined : (round, metrics) => ctx.io.err(`[${round}] ${Object.entries(metrics).map(([k, v]) => `${k}:${v.toFixed(6)}`).join('  ')}`),
-      });
+      const progress = startProgress(ctx.io, 'training', 'rounds', { json: o.json === true });
+      let result: ReturnType<typeof train>;
+      try {
+        result = train({ x: toFeatureMatrix(frame, features), y, featureNames: features }, params, {
+          ...(validation ? { validation } : {}),
+          onRound: (round, metrics) => progress.update(round + 1, params.num_round, Object.entries(metrics).map(([k, v]) => `${k}:${v.toFixed(6)}`).join('  ')),
+        });
+      } finally {
+        progress.finish();
+      }
       writeFileAtomic(o.output, serializeXgboostModel(result.model));
       if (o.json) printJson(ctx.io, { output: o.output, bestIteration: result.bestIteration, evalLog: result.evalLog });
       else ctx.io.out(`model written to ${o.output} (${result.model.trees.length} trees, best iteration ${result.bestIteration})`);
@@ -73,7 +77,12 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--output <csv>', 'predictions, one column per output')
     .option('--margin', 'raw margins instead of transformed predictions')
     .action(async (o: { model: string; input: string; output: string; margin?: boolean }) => {
-      const scoring = readScoringModelFile(o.model);
+      const [{ toFeatureMatrix }, { predict, predictMargin }, { frameDesignMatrix, logisticMargin, predictLogistic }] = await Promise.all([
+        import('../../data/index.js'),
+        import('../../ml/gbdt/index.js'),
+        import('../../ml/linear/index.js'),
+      ]);
+      const scoring = await readScoringModelFile(o.model);
       const frame = await readDataFile(o.input, 'Input');
       let out: ArrayLike<number>;
       let x: { rows: number };
@@ -107,7 +116,13 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
     .option('--threshold <p>', 'probability threshold for binary metrics', '0.5')
     .option('--json', 'print JSON')
     .action(async (o: { model: string; data: string; label: string; threshold: string; json?: boolean }) => {
-      const scoring = readScoringModelFile(o.model);
+      const [{ labelVector, toFeatureMatrix }, { predict }, { evaluateModel, evaluationSummaryLines, taskForObjective }, { frameDesignMatrix, predictLogistic }] = await Promise.all([
+        import('../../data/index.js'),
+        import('../../ml/gbdt/index.js'),
+        import('../../ml/metrics/index.js'),
+        import('../../ml/linear/index.js'),
+      ]);
+      const scoring = await readScoringModelFile(o.model);
       const frame = await readDataFile(o.data, 'Evaluation data');
       const labels = labelVector(frame, o.label);
       const threshold = Number(o.threshold);

@@ -7,10 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { requireColumn } from '../../data/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { GlobalAttributions, QualityProblem } from '../../monitoring/index.js';
-import { attributionDriftCheck, attributionsFromClarify, attributionsFromContributions, biasDrift, checkModelQualityConstraints, distributionFromColumn, modelQualityStatistics, predictionDrift, qualityMetricValues } from '../../monitoring/index.js';
 import type { CliContext } from '../context.js';
 import { collect, intOption, isParquetFile, parsePairs, readDataFile, requireFile, writeFilesInto } from '../files.js';
 import { printJson } from '../output.js';
@@ -42,6 +40,7 @@ function numberOption(value: string | undefined, flag: string): number | undefin
 /** A contributions CSV/Parquet file, or a Clarify analysis.json (first character "{"). */
 async function readAttributions(path: string, what: string): Promise<GlobalAttributions> {
   requireFile(path, what);
+  const { attributionsFromClarify, attributionsFromContributions } = await import('../../monitoring/index.js');
   if (!isParquetFile(path) && readFileSync(path, 'utf8').trimStart().startsWith('{')) return attributionsFromClarify(readJson(path, what));
   return attributionsFromContributions(await readDataFile(path, what));
 }
@@ -70,6 +69,7 @@ export function registerOfflineMonitorCommands(program: Command, ctx: CliContext
     .option('--fail-on-violation', 'exit non-zero when a constraint is violated')
     .option('--json', 'print the statistics as JSON')
     .action(async (o: { problem: string; data: string; label: string; predicted: string; probability?: string; positive?: string; constraints?: string; seed: string; output: string; failOnViolation?: boolean; json?: boolean }) => {
+      const { checkModelQualityConstraints, modelQualityStatistics, qualityMetricValues } = await import('../../monitoring/index.js');
       if (o.problem !== 'binary' && o.problem !== 'multiclass' && o.problem !== 'regression') throw new AppError('INVALID_INPUT', { message: `--problem must be binary, multiclass or regression, not ${o.problem}` });
       const problem: QualityProblem = o.problem;
       if (problem !== 'binary' && (o.probability !== undefined || o.positive !== undefined)) throw new AppError('INVALID_INPUT', { message: '--probability and --positive apply to --problem binary only' });
@@ -101,6 +101,7 @@ export function registerOfflineMonitorCommands(program: Command, ctx: CliContext
     .option('--fail-on-drift', 'exit non-zero when the output drifted')
     .option('--json', 'print the result as JSON')
     .action(async (o: { reference: string; data: string; column: string; output: string; failOnDrift?: boolean; json?: boolean }) => {
+      const [{ requireColumn }, { distributionFromColumn, predictionDrift }] = await Promise.all([import('../../data/index.js'), import('../../monitoring/index.js')]);
       const reference = requireColumn(await readDataFile(o.reference, 'Reference data'), o.column, `--column of ${o.reference}`);
       const current = requireColumn(await readDataFile(o.data, 'Window data'), o.column, `--column of ${o.data}`);
       if (reference.kind !== current.kind) throw new AppError('DATA_SCHEMA_MISMATCH', { message: `"${o.column}" is ${reference.kind} in the reference and ${current.kind} in the window` });
@@ -125,7 +126,8 @@ export function registerOfflineMonitorCommands(program: Command, ctx: CliContext
     .requiredOption('--output <dir>', 'directory for constraint_violations.json and bias_drift.json')
     .option('--fail-on-violation', 'exit non-zero when a metric drifted')
     .option('--json', 'print the result as JSON')
-    .action((o: { baseline: string; current: string; tolerance: string; mode: string; metricTolerance: string[]; output: string; failOnViolation?: boolean; json?: boolean }) => {
+    .action(async (o: { baseline: string; current: string; tolerance: string; mode: string; metricTolerance: string[]; output: string; failOnViolation?: boolean; json?: boolean }) => {
+      const { biasDrift } = await import('../../monitoring/index.js');
       if (o.mode !== 'absolute' && o.mode !== 'relative') throw new AppError('INVALID_INPUT', { message: `--mode must be absolute or relative, not ${o.mode}` });
       const tolerance = numberOption(o.tolerance, '--tolerance')!;
       if (tolerance < 0) throw new AppError('INVALID_INPUT', { message: '--tolerance must not be negative' });
@@ -154,6 +156,7 @@ export function registerOfflineMonitorCommands(program: Command, ctx: CliContext
     .option('--fail-on-violation', 'exit non-zero when the ranking drifted')
     .option('--json', 'print the result as JSON')
     .action(async (o: { baseline: string; current: string; threshold: string; output: string; failOnViolation?: boolean; json?: boolean }) => {
+      const { attributionDriftCheck } = await import('../../monitoring/index.js');
       const threshold = numberOption(o.threshold, '--threshold')!;
       if (!(threshold > 0 && threshold <= 1)) throw new AppError('INVALID_INPUT', { message: `--threshold must be in (0, 1], not ${o.threshold}` });
       const result = attributionDriftCheck(await readAttributions(o.baseline, 'Baseline attributions'), await readAttributions(o.current, 'Current attributions'), threshold);

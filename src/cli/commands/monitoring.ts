@@ -2,11 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../kernel/index.js';
-import { buildReport, monitorCheck, parseConstraints, parseStatistics, renderReportHtml, suggestBaseline } from '../../monitoring/index.js';
 import type { Baseline, MonitoringConfigOverrides } from '../../monitoring/index.js';
-import { DEFAULT_PROJECT, projectIdByName } from '../../app/index.js';
+import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import type { CliContext, CommonOptions } from '../context.js';
-import { common } from '../context.js';
+import { common, projectIdByName } from '../context.js';
 import { collect, readCsvFile, writeFilesInto } from '../files.js';
 import { printJson } from '../output.js';
 
@@ -20,7 +19,8 @@ function readJsonFile(path: string): unknown {
 }
 
 /** Reads a baseline directory (statistics.json + constraints.json, Model Monitor's formats). */
-export function readBaselineDir(dir: string): Baseline {
+export async function readBaselineDir(dir: string): Promise<Baseline> {
+  const { parseConstraints, parseStatistics } = await import('../../monitoring/index.js');
   return {
     statistics: parseStatistics(readJsonFile(join(dir, 'statistics.json'))),
     constraints: parseConstraints(readJsonFile(join(dir, 'constraints.json'))),
@@ -35,6 +35,7 @@ export function registerMonitoringCommands(program: Command, ctx: CliContext): v
     .requiredOption('--data <csv>', 'baseline data, e.g. the training split')
     .requiredOption('--output <dir>', 'directory for statistics.json and constraints.json')
     .action(async (o: { data: string; output: string }) => {
+      const { suggestBaseline } = await import('../../monitoring/index.js');
       const frame = await readCsvFile(o.data, 'Baseline data');
       const result = suggestBaseline(frame);
       const written = writeFilesInto(o.output, {
@@ -136,7 +137,8 @@ export function registerMonitoringCommands(program: Command, ctx: CliContext): v
               return { base, frame: o.dataset !== undefined ? await app.baselines.window(actor, projectId, o.dataset) : undefined, reference };
             })
           : { base: undefined, frame: undefined, reference: undefined };
-      const base = governed.base ?? readBaselineDir(o.baseline!);
+      const { buildReport, monitorCheck, renderReportHtml } = await import('../../monitoring/index.js');
+      const base = governed.base ?? (await readBaselineDir(o.baseline!));
       const frame = governed.frame ?? (await readCsvFile(o.data!, 'Window data'));
       const referenceFrame = governed.reference ?? (o.referenceData !== undefined ? await readCsvFile(o.referenceData, 'Reference data') : undefined);
       const result = monitorCheck(base, frame, referenceFrame !== undefined ? { referenceFrame } : {});

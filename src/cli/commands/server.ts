@@ -5,10 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { openApp } from '../../app/index.js';
-import { loadConfig, resolveHome } from '../../config/index.js';
 import { AppError } from '../../kernel/index.js';
-import { buildServer } from '../../server/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 
 interface ServerOptions extends CommonOptions {
@@ -34,6 +31,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--tls-client-ca <file>', 'require client certificates signed by this CA')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action(async (options: ServerOptions) => {
+      const [{ openApp }, { loadConfig, resolveHome }, { buildServer }] = await Promise.all([import('../../app/index.js'), import('../../config/index.js'), import('../../server/index.js')]);
       const config = loadConfig(resolveHome(options.home, ctx.env), ctx.env);
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new AppError('INVALID_INPUT', { message: '--tls-cert and --tls-key go together' });
       if (options.tlsClientCa && !options.tlsCert) throw new AppError('INVALID_INPUT', { message: '--tls-client-ca needs --tls-cert and --tls-key' });

@@ -23,7 +23,7 @@ export function registerSessionCommands(program: Command, ctx: CliContext): void
       const password = options.passwordStdin ? await readStdin() : ctx.env.ATTEST_PASSWORD;
       if (!password) throw new AppError('INVALID_INPUT', { message: 'Give the password on standard input with --password-stdin, or in ATTEST_PASSWORD' });
       const result = await new ApiClient(server, undefined).json<{ token: string; expiresAt: string | null; principal: string }>('POST', '/v1/login', { json: { username: options.user, password } });
-      const path = saveCredentials(ctx.env, server, { token: result.token, principal: result.principal, expiresAt: result.expiresAt });
+      const path = await saveCredentials(ctx.env, server, { token: result.token, principal: result.principal, expiresAt: result.expiresAt });
       if (options.json) printJson(ctx.io, { server, principal: result.principal, expiresAt: result.expiresAt, credentials: path });
       else ctx.io.out(`Logged in to ${server} as ${result.principal} (session expires ${result.expiresAt ?? 'never'}; token in ${path})`);
     });
@@ -34,7 +34,7 @@ export function registerSessionCommands(program: Command, ctx: CliContext): void
     try {
       await clientFor(server, ctx.env).json('POST', '/v1/logout');
     } finally {
-      forgetCredentials(ctx.env, server);
+      await forgetCredentials(ctx.env, server);
     }
     if (!options.json) ctx.io.out(`Logged out of ${server}`);
   });

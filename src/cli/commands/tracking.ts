@@ -1,13 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { App } from '../../app/index.js';
-import { DEFAULT_PROJECT, projectIdByName } from '../../app/index.js';
+import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import { AppError } from '../../kernel/index.js';
 import type { Actor } from '../../security/audit/index.js';
 import type { ComponentType, LineageTableRow, ParameterValue, SortKey, SourceInfo, TrackingContext, Trial, TrialComponent } from '../../tracking/index.js';
-import { COMPONENT_TYPES, LINEAGE_TABLE_COLUMNS, SORT_KEYS, captureEnvironment, captureGit, lineageTableCsv, stripCredentials } from '../../tracking/index.js';
+// Option help names these vocabularies; their dependency-free module keeps declaring commands cheap.
+import { COMPONENT_TYPES, SORT_KEYS } from '../../tracking/tracking-names.js';
 import type { CliContext, CommonOptions } from '../context.js';
-import { common } from '../context.js';
+import { common, projectIdByName } from '../context.js';
 import { printJson, printRecord, printTable } from '../output.js';
 
 interface ProjectOption extends CommonOptions {
@@ -122,6 +123,7 @@ export function registerTrackingCommands(program: Command, ctx: CliContext): voi
       if (!['table', 'csv', 'json'].includes(o.format)) throw new AppError('INVALID_INPUT', { message: '--format must be table, csv or json' });
       const { rows } = await inProject(ctx, o, (app, tc, visible) => app.tracking.lineageTable(experiment, visible, tc.projectId));
       const format = o.json ? 'json' : o.format;
+      const { LINEAGE_TABLE_COLUMNS, lineageTableCsv } = await import('../../tracking/index.js');
       const text = format === 'csv' ? lineageTableCsv(rows) : format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : undefined;
       if (text !== undefined && o.out) {
         writeFileSync(o.out, text);
@@ -187,6 +189,7 @@ function registerComponentCommands(program: Command, ctx: CliContext, project: (
     .option('--repo-url <url>', 'remote URL (credentials are removed)')
     .action(async (name: string, o: ProjectOption & { type: string; trial?: string[]; param?: string[]; tag?: string[]; git: boolean; commit?: string; branch?: string; author?: string; repoUrl?: string }) => {
       if (!(COMPONENT_TYPES as readonly string[]).includes(o.type)) throw new AppError('INVALID_INPUT', { message: `--type must be one of ${COMPONENT_TYPES.join(', ')}` });
+      const { captureEnvironment, captureGit, stripCredentials } = await import('../../tracking/index.js');
       let source: SourceInfo | undefined;
       if (o.commit) {
         source = { commit: o.commit, ...(o.branch ? { branch: o.branch } : {}), ...(o.author ? { author: o.author } : {}), ...(o.repoUrl ? { remoteUrl: stripCredentials(o.repoUrl) } : {}) };

@@ -21,6 +21,8 @@ export interface ScanCsvOptions extends Pick<CsvStreamOptions, 'delimiter' | 'mi
   readonly profile?: ProfileOptions;
   /** Declared schema: the header must match it and every cell must parse as its column's type. */
   readonly schema?: DataSchema;
+  /** Called with the rows read so far after each batch (for progress displays; no I/O here). */
+  readonly onRows?: (rowsRead: number) => void;
 }
 
 /** What an import learns about a CSV file without keeping it in memory. */
@@ -43,7 +45,11 @@ class ScanSink implements CsvSink {
   #filled = 0;
   names: readonly string[] = [];
 
-  constructor(batchRows: number, options: ProfileOptions, schema: DataSchema | undefined) {
+  #rowsRead = 0;
+  readonly #onRows: ((rowsRead: number) => void) | undefined;
+
+  constructor(batchRows: number, options: ProfileOptions, schema: DataSchema | undefined, onRows?: (rowsRead: number) => void) {
+    this.#onRows = onRows;
     this.#batchRows = batchRows;
     this.#options = options;
     this.#schema = schema;
@@ -72,7 +78,9 @@ class ScanSink implements CsvSink {
   flush(): void {
     if (this.#filled === 0 || this.#profiler === undefined) return;
     this.#profiler.addBatch(this.#cells, this.#filled);
+    this.#rowsRead += this.#filled;
     this.#filled = 0;
+    this.#onRows?.(this.#rowsRead);
   }
 
   finish(): { schema: DataSchema; profile: DatasetProfile } {
@@ -93,7 +101,7 @@ class ScanSink implements CsvSink {
 export async function scanCsv(source: CsvSource, options: ScanCsvOptions = {}): Promise<CsvScanResult> {
   const hash = createHash('sha256');
   let byteCount = 0;
-  const sink = new ScanSink(options.batchRows ?? 8192, options.profile ?? {}, options.schema);
+  const sink = new ScanSink(options.batchRows ?? 8192, options.profile ?? {}, options.schema, options.onRows);
   const input = typeof source === 'string' ? new TextEncoder().encode(source) : source;
   const rowCount = await pumpCsv(input, sink, {
     ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),

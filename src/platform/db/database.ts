@@ -4,9 +4,8 @@
  * or PostgreSQL (pg), chosen by URL. Everything above this file is dialect-agnostic except for
  * the few statements {@link withTransaction} needs to take the right locks.
  */
-import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { AppError } from '../../kernel/index.js';
 import type { Database } from './schema.js';
 
@@ -37,37 +36,14 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
 
-/** Opens the metadata store. SQLite runs in WAL mode with a busy timeout so several processes can share one file. */
+/**
+ * Opens the metadata store. Each driver is loaded only for its own URL scheme (the composition
+ * root's choice), so an embedded SQLite installation never loads pg and vice versa.
+ */
 export async function openDb(url: string): Promise<Db> {
   const { dialect, target } = parseDbUrl(url);
-  if (dialect === 'sqlite') {
-    let database: SQLite.Database;
-    try {
-      database = new SQLite(target);
-    } catch (error) {
-      throw new AppError('UNAVAILABLE', { message: `Cannot open SQLite database ${target}: ${(error as Error).message}`, cause: error });
-    }
-    database.pragma('journal_mode = WAL');
-    database.pragma('busy_timeout = 15000');
-    database.pragma('foreign_keys = ON');
-    database.pragma('synchronous = NORMAL');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { dialect, kysely, location: target, close: () => kysely.destroy() };
-  }
-  // BIGINT (int8) columns hold sizes and sequence numbers well below 2^53: read them as numbers.
-  pg.types.setTypeParser(20, (value: string) => Number(value));
-  const pool = new pg.Pool({ connectionString: target, max: 10 });
-  // An idle pooled connection that the server closes (restart, DROP DATABASE … WITH (FORCE))
-  // reports here; the pool replaces it on the next checkout, so it must not crash the process.
-  pool.on('error', () => undefined);
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  try {
-    await sql`select 1`.execute(kysely);
-  } catch (error) {
-    await kysely.destroy();
-    throw new AppError('UNAVAILABLE', { message: `Cannot connect to PostgreSQL at ${redactUrl(target)}: ${(error as Error).message}`, cause: error });
-  }
-  return { dialect, kysely, location: redactUrl(target), close: () => kysely.destroy() };
+  if (dialect === 'sqlite') return (await import('./sqlite-adapter.js')).openSqlite(target);
+  return (await import('./postgres-adapter.js')).openPostgres(target);
 }
 
 /** A transaction handle: a Kysely bound to one connection inside BEGIN…COMMIT. */

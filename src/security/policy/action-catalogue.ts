@@ -230,6 +230,7 @@ const SERVICES: readonly ServiceSpec[] = [
     scope: 'project',
     verbs: [
       ['Train', 'Write', 'Run a training job'],
+      ['Reproduce', 'Read', 'Re-run the recorded training of a model and compare it byte for byte (stores nothing)'],
       ['Register', 'Write', 'Register a model version in a model package group'],
       ['List', 'List', 'List model package groups and versions'],
       ['Describe', 'Read', "Read a model version's card, metrics and approval status"],
