@@ -59,10 +59,12 @@ describe('action catalogue', () => {
     for (const service of ACTION_SERVICES) {
       const row = doc.split('\n').find((line) => line.startsWith(`| \`${service}\` |`));
       expect(row, service).toBeDefined();
-      const verbs = row!.split('|')[2]!.split(',').map((v) => v.replace(/\\\*/g, '').trim());
+      const verbs = row!.split('|')[2]!.split(',').map((v) => v.replace(/\\\*/g, '').replace(/†/g, '').trim());
       const expected = [...ACTION_CATALOGUE.values()].filter((i) => i.service === service);
       expect(verbs, service).toEqual(expected.map((i) => i.verb));
       for (const [i, info] of expected.entries()) expect(row!.split('|')[2]!.split(',')[i]!.includes('\\*'), `${service}:${info.verb}`).toBe(!['List', 'Read'].includes(info.access));
+      // † marks the checker actions (separation of duties).
+      for (const [i, info] of expected.entries()) expect(row!.split('|')[2]!.split(',')[i]!.includes('†'), `${service}:${info.verb} †`).toBe(info.checker);
     }
   });
 });
