@@ -14,6 +14,7 @@ import { AppError, newId } from '../kernel/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { readFileChunks, writeToFile } from '../platform/files/index.js';
 import type { ArtifactsTable, Db, Tx } from '../platform/db/index.js';
+import { escapeLike } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
 import { governed, recordOutcome } from '../security/audit/index.js';
 import { decryptStream, encryptStream } from '../security/crypto/index.js';
@@ -331,9 +332,8 @@ export class ArtifactService {
 
   /** Named objects whose name starts with `prefix`, every version, oldest first. */
   async listNamed(projectId: string, prefix: string): Promise<ArtifactMetadata[]> {
-    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
     const rows = await this.#namedObjects(projectId)
-      .where(sql<boolean>`named_objects.name like ${`${escaped}%`} escape '\\'`)
+      .where(sql<boolean>`named_objects.name like ${`${escapeLike(prefix)}%`} escape '\\'`)
       .where('artifacts.deleted_at', 'is', null)
       .orderBy('named_objects.name', 'asc')
       .orderBy('named_objects.version', 'asc')

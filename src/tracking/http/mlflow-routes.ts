@@ -118,16 +118,16 @@ export async function mlflowRoutes(app: FastifyInstance, deps: TrackingRouteDeps
   const searchExperiments = async (request: FastifyRequest, body: { max_results?: number | undefined; page_token?: string | undefined; filter?: string | undefined }) => {
     const visible = await deps.visibleProjects(request);
     for (const projectId of visible) await deps.authorize(request, 'experiment:List', { projectId, type: 'experiment', id: '*' });
-    let nameLike: string | undefined;
+    let nameFilter: { nameEquals: string } | { nameLike: string } | undefined;
     for (const c of parseFilter(body.filter ?? '')) {
       if (c.field.kind !== 'attribute' || c.field.name !== 'name' || (c.op !== '=' && c.op !== 'LIKE')) throw new AppError('INVALID_INPUT', { message: 'Experiments can be filtered by name = or name LIKE' });
-      nameLike = c.op === '=' ? String(c.value).replace(/[%_]/g, '') : String(c.value);
+      nameFilter = c.op === '=' ? { nameEquals: String(c.value) } : { nameLike: String(c.value) };
     }
     const limit = body.max_results ?? 1000;
     if (!Number.isInteger(limit) || limit < 1 || limit > 50_000) throw new AppError('INVALID_INPUT', { message: 'max_results must be from 1 to 50000' });
     const offset = body.page_token ? Number(Buffer.from(body.page_token, 'base64url').toString()) : 0;
     if (!Number.isInteger(offset) || offset < 0) throw new AppError('INVALID_INPUT', { message: 'Invalid page_token' });
-    const all = await tracking.listExperiments(visible, { ...(nameLike ? { nameLike } : {}), limit: offset + limit + 1 });
+    const all = await tracking.listExperiments(visible, { ...nameFilter, limit: offset + limit + 1 });
     const page = all.slice(offset, offset + limit);
     return { experiments: page.map(toMlflowExperiment), ...(all.length > offset + limit ? { next_page_token: Buffer.from(String(offset + limit)).toString('base64url') } : {}) };
   };
