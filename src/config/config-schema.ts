@@ -105,5 +105,14 @@ export interface ResolvedConfig {
   readonly server: { host: string; port: number };
   readonly oidc: OidcFileConfig | undefined;
   readonly sessionTtlMs: number;
-  readonly alerts: { readonly webhooks: readonly { readonly url: string; readonly secret: string }[]; readonly auditVerifyIntervalMs: number };
+  readonly alerts: { readonly webhooks: readonly WebhookConfig[]; readonly auditVerifyIntervalMs: number };
+}
+
+/** One alert webhook. A missing secret fails only that webhook's deliveries, never the installation. */
+export interface WebhookConfig {
+  readonly url: string;
+  /** The environment variable holding the signing secret. */
+  readonly secretEnv: string;
+  /** Undefined when the variable is unset or empty. */
+  readonly secret: string | undefined;
 }
