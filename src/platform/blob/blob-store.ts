@@ -16,6 +16,12 @@ export interface BlobStore {
   /** Streams an object's bytes; NOT_FOUND if absent. */
   get(key: string): Promise<AsyncIterable<Uint8Array>>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Makes the bytes of `existingKey` readable under `newKey` as well, without copying them (a hard
+   * link), where the store can. Each name is then deleted independently: the bytes go with the
+   * last one. False when the store cannot share bytes or `existingKey` is gone.
+   */
+  link(existingKey: string, newKey: string): Promise<boolean>;
   /** Removes an object (the artifact service decides whether deletion is allowed). */
   delete(key: string): Promise<void>;
   /** Cleans up incomplete writes left by crashed processes older than `olderThanMs`. */

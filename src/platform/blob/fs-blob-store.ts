@@ -61,12 +61,7 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
     await unlink(tmp);
-    const dirHandle = await open(dir, 'r');
-    try {
-      await dirHandle.sync().catch(() => undefined);
-    } finally {
-      await dirHandle.close();
-    }
+    await syncDirectory(dir);
     return { bytes };
   }
 
@@ -87,6 +82,21 @@ export class FsBlobStore implements BlobStore {
     } catch {
       return false;
     }
+  }
+
+  async link(existingKey: string, newKey: string): Promise<boolean> {
+    const from = this.#path(existingKey);
+    const to = this.#path(newKey);
+    await mkdir(to.dir, { recursive: true, mode: 0o700 });
+    try {
+      await link(from.file, to.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new AppError('ARTIFACT_IMMUTABLE', { message: `Blob ${newKey} already exists` });
+      throw error;
+    }
+    await syncDirectory(to.dir);
+    return true;
   }
 
   async delete(key: string): Promise<void> {
@@ -117,4 +127,14 @@ export class FsBlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Makes a new directory entry durable. */
+async function syncDirectory(dir: string): Promise<void> {
+  const dirHandle = await open(dir, 'r');
+  try {
+    await dirHandle.sync().catch(() => undefined);
+  } finally {
+    await dirHandle.close();
+  }
 }

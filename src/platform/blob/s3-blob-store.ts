@@ -126,6 +126,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /** S3 has no second name for an object's bytes (a server-side copy would save nothing). */
+  async link(_existingKey: string, _newKey: string): Promise<boolean> {
+    return false;
+  }
+
   async delete(key: string): Promise<void> {
     try {
       await this.#client.send(new DeleteObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key) }));
