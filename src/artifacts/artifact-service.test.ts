@@ -80,6 +80,7 @@ describe.each(backendMatrix())('artifact store on $dialect + $store', ({ dialect
   it('keeps the retention, key and bytes of each deduplicated version (issue 12, point 10)', async () => {
     const data = Buffer.from(`shared ${randomBytes(8).toString('hex')}`);
     const first = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'doc' });
+    expect(first.deduplicated).toBe(false);
     const until = new Date(Date.now() + 86_400_000).toISOString();
     const second = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'doc2', retentionUntil: until });
     expect(second.deduplicated).toBe(store === 'fs');
