@@ -14,7 +14,7 @@ import { startServerFixture } from '../../test/support/server-fixture.js';
 import { TEST_ACTOR } from '../../test/support/test-app.js';
 
 /** Time spent sending requests (the whole file stays well under a minute). */
-const BUDGET_MS = Number(process.env.ATTEST_FUZZ_BUDGET_MS ?? 30_000);
+const BUDGET_MS = Number(process.env.ATTEST_FUZZ_BUDGET_MS ?? 25_000);
 
 interface Operation {
   method: string;
