@@ -25,6 +25,9 @@ import { createIdentityServices } from '../security/identity-store/index.js';
 import { KeyService, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
 import { TrackingService } from '../tracking/index.js';
 
+/** Temp files whose writer cannot be checked for liveness are swept once this old. */
+export const UNOWNED_TEMP_MAX_AGE_MS = 60 * 60 * 1000;
+
 /** The anchor file: the newest signed checkpoint, kept outside the database. */
 export const AUDIT_ANCHOR_FILE = 'audit-anchor.json';
 
@@ -87,7 +90,9 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const identity = createIdentityServices(db, ledger, { oidc: config.oidc, sessionTtlMs: config.sessionTtlMs });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
-    await blobs.sweepIncomplete(60 * 60 * 1000);
+    // Leftovers of killed puts go at once (their owner is dead); temp files whose owner cannot be
+    // checked (another host, an older version's names) after an hour.
+    await blobs.sweepIncomplete(UNOWNED_TEMP_MAX_AGE_MS);
     const store = blobs;
     const app: App = {
       config,

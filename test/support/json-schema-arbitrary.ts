@@ -35,7 +35,8 @@ export const EDGE_STRINGS: readonly string[] = [
 
 export const EDGE_NUMBERS: readonly number[] = [
   0, -0, 1, -1, 0.5, -0.5, 1e-300, 2 ** 31, -(2 ** 31), 2 ** 53, 2 ** 53 + 2, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER,
-  99999999999999999, 99999999999999999999999, 1e23, 8.64e15 + 1, 1.7976931348623157e308, -1.7976931348623157e308, 5e-324,
+  // 99999999999999999 and 99999999999999999999999 as JSON parses them.
+  1e17, 1e23, 1.0000000000000001e23, 8.64e15 + 1, 1.7976931348623157e308, -1.7976931348623157e308, 5e-324,
 ];
 
 const typesOf = (s: JsonSchema): string[] => (Array.isArray(s.type) ? s.type : s.type ? [s.type] : []);

@@ -8,7 +8,7 @@ import type { BlobStore } from './blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { S3BlobStore, parseS3Url } from './s3-blob-store.js';
 
-export type { BlobStore } from './blob-store.js';
+export type { BlobStore, IncompleteWrites } from './blob-store.js';
 export { FsBlobStore } from './fs-blob-store.js';
 export type { S3Location } from './s3-blob-store.js';
 export { S3BlobStore, parseS3Url } from './s3-blob-store.js';

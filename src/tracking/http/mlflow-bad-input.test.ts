@@ -17,7 +17,7 @@ describe('out-of-range input to the MLflow and tracking routes', () => {
   }, 60_000);
   afterAll(async () => f?.dispose());
 
-  const post = (url: string, payload: unknown) => f.server.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { ...headers, 'content-type': 'application/json' } });
+  const post = (url: string, payload: unknown) => f.server.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { ...headers, 'content-type': 'application/json' } });
   const expect400 = async (response: Promise<{ statusCode: number; body: string }>) => {
     const res = await response;
     expect(res.statusCode, res.body).toBe(400);
@@ -25,7 +25,7 @@ describe('out-of-range input to the MLflow and tracking routes', () => {
   };
 
   it('refuses run times a date cannot hold', async () => {
-    await expect400(post('/api/2.0/mlflow/runs/create', { experiment_id: experimentId, start_time: 99999999999999999 }));
+    await expect400(post('/api/2.0/mlflow/runs/create', `{"experiment_id":"${experimentId}","start_time":99999999999999999}`));
     await expect400(post('/api/2.0/mlflow/runs/create', { experiment_id: experimentId, start_time: 9e15 }));
     await expect400(post('/api/2.0/mlflow/runs/create', { experiment_id: experimentId, start_time: '99999999999999999999' }));
   });
