@@ -118,11 +118,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
         }
       },
       verifyAudit() {
-        const anchor = readAnchor(config.home);
-        return verifyLedger(db, ledger, {
-          trustedPublicKey: (keyId, version) => provider.trustedPublicKey(keyId, version),
-          ...(anchor ? { anchor } : {}),
-        });
+        return verifyAuditLedger(config, db, provider);
       },
       async close() {
         await store.close();
@@ -135,6 +131,15 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     await db.close();
     throw error;
   }
+}
+
+/** Verifies the ledger against its checkpoints and the anchor file; changes nothing. */
+export function verifyAuditLedger(config: ResolvedConfig, db: Db, provider: KeyProvider): Promise<VerifyReport> {
+  const anchor = readAnchor(config.home);
+  return verifyLedger(db, new AuditLedger(db), {
+    trustedPublicKey: (keyId, version) => provider.trustedPublicKey(keyId, version),
+    ...(anchor ? { anchor } : {}),
+  });
 }
 
 async function latestCheckpoint(db: Db): Promise<{ seq: number; headHash: string; createdAt: string; signature: string } | undefined> {

@@ -6,6 +6,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerBiasCommands } from './bias.js';
 import { registerCaptureCommands } from './capture.js';
 import { registerDataCommands } from './data.js';
+import { registerDoctorCommands } from './doctor.js';
 import { registerExplainCommands } from './explain.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerInitCommands } from './init.js';
@@ -37,4 +38,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerIdentityCommands(program, ctx);
   registerAccessCommands(program, ctx);
   registerServerCommands(program, ctx);
+  registerDoctorCommands(program, ctx);
 }
