@@ -72,6 +72,14 @@ export async function deleteArtifact(deps: LifecycleDeps, actor: Actor, ref: str
     if (row.legal_hold === 1) throw new AppError('ARTIFACT_RETAINED', { message: `Artifact ${row.id} is under legal hold` });
     const nowIso = deps.now().toISOString();
     if (row.retention_until && row.retention_until > nowIso) throw new AppError('ARTIFACT_RETAINED', { message: `Artifact ${row.id} is retained until ${row.retention_until}` });
+    // Before per-version deduplication, a put of existing content reused the existing row, so one
+    // row can stand for several named versions: deleting it would delete all of them.
+    const names = await tx.selectFrom('named_objects').select(['name', 'version']).where('artifact_id', '=', row.id).orderBy('name').orderBy('version').execute();
+    if (names.length > 1) {
+      throw new AppError('ARTIFACT_RETAINED', {
+        message: `Artifact ${row.id} is stored once for ${names.length} named versions (${names.map((n) => `${n.name}@${n.version}`).join(', ')}); deleting it would delete them all`,
+      });
+    }
     await tx.updateTable('artifacts').set({ deleted_at: nowIso, deleted_by: actor.principal }).where('id', '=', row.id).execute();
     blobKey = row.blob_key;
     return { result: rowToArtifact({ ...row, deleted_at: nowIso, deleted_by: actor.principal }) };

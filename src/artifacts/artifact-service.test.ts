@@ -109,6 +109,14 @@ describe.each(backendMatrix())('artifact store on $dialect + $store', ({ dialect
     await t.app.keys.enable(TEST_ACTOR, other.keyId);
   });
 
+  it('refuses to delete a row that older deduplication shared between named versions', async () => {
+    const put = await t.app.artifacts.putBytes(TEST_ACTOR, Buffer.from(`legacy ${randomBytes(6).toString('hex')}`), { projectId, name: 'legacy-a' });
+    // What a put of the same content under another name recorded before per-version deduplication.
+    await t.app.db.kysely.insertInto('named_objects').values({ project_id: projectId, name: 'legacy-b', version: 1, artifact_id: put.artifactId, created_at: new Date().toISOString(), created_by: 'user:tester' }).execute();
+    await expect(t.app.artifacts.delete(TEST_ACTOR, 'legacy-b@1', projectId)).rejects.toMatchObject({ code: 'ARTIFACT_RETAINED' });
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, 'legacy-a@1', projectId)).bytes.toString()).toMatch(/^legacy /);
+  });
+
   it('makes objects unreadable while their key is disabled, and readable again when enabled', async () => {
     const put = await t.app.artifacts.put(TEST_ACTOR, bytesOf(Buffer.from('guarded')), { projectId });
     await t.app.keys.disable(TEST_ACTOR, 'alias/attest-default');
