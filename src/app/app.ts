@@ -25,6 +25,9 @@ import { createIdentityServices } from '../security/identity-store/index.js';
 import { KeyService, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
 import { TrackingService } from '../tracking/index.js';
 
+/** Temp files whose writer cannot be checked for liveness are swept once this old. */
+export const UNOWNED_TEMP_MAX_AGE_MS = 60 * 60 * 1000;
+
 /** The anchor file: the newest signed checkpoint, kept outside the database. */
 export const AUDIT_ANCHOR_FILE = 'audit-anchor.json';
 
@@ -90,7 +93,9 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const identity = createIdentityServices(db, ledger, { oidc: config.oidc, sessionTtlMs: config.sessionTtlMs, grantBoundaries: config.grantBoundaries });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
-    await blobs.sweepIncomplete(60 * 60 * 1000);
+    // Leftovers of killed puts go at once (their owner is dead); temp files whose owner cannot be
+    // checked (another host, an older version's names) after an hour.
+    await blobs.sweepIncomplete(UNOWNED_TEMP_MAX_AGE_MS);
     const store = blobs;
     const app: App = {
       config,
@@ -116,11 +121,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
         }
       },
       verifyAudit() {
-        const anchor = readAnchor(config.home);
-        return verifyLedger(db, ledger, {
-          trustedPublicKey: (keyId, version) => provider.trustedPublicKey(keyId, version),
-          ...(anchor ? { anchor } : {}),
-        });
+        return verifyAuditLedger(config, db, provider);
       },
       async close() {
         await loneEntries.idle();
@@ -134,6 +135,15 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     await db.close();
     throw error;
   }
+}
+
+/** Verifies the ledger against its checkpoints and the anchor file; changes nothing. */
+export function verifyAuditLedger(config: ResolvedConfig, db: Db, provider: KeyProvider): Promise<VerifyReport> {
+  const anchor = readAnchor(config.home);
+  return verifyLedger(db, new AuditLedger(db), {
+    trustedPublicKey: (keyId, version) => provider.trustedPublicKey(keyId, version),
+    ...(anchor ? { anchor } : {}),
+  });
 }
 
 async function latestCheckpoint(db: Db): Promise<{ seq: number; headHash: string; createdAt: string; signature: string } | undefined> {

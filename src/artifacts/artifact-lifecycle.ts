@@ -12,7 +12,7 @@ import type { Actor, AuditLedger } from '../security/audit/index.js';
 import { governed, installationResourceName, projectResourceName } from '../security/audit/index.js';
 import type { KeyService } from '../security/keys/index.js';
 import type { ArtifactMetadata } from './artifact-model.js';
-import { artifactContext, rowToArtifact } from './artifact-model.js';
+import { artifactContext, encryptionContextId, rowToArtifact } from './artifact-model.js';
 
 export interface LifecycleDeps {
   db: Db;
@@ -58,19 +58,33 @@ export async function setLegalHold(deps: LifecycleDeps, actor: Actor, ref: strin
   });
 }
 
-/** Deletes an artifact's bytes and marks it deleted; refused under retention or legal hold. */
+/**
+ * Deletes an artifact's bytes and marks it deleted; refused under retention or legal hold. Every
+ * row owns its blob name (deduplicated rows read shared bytes under a hard link of their own), so
+ * this removes only this artifact's name: bytes other versions read stay.
+ */
 export async function deleteArtifact(deps: LifecycleDeps, actor: Actor, ref: string, projectId?: string): Promise<ArtifactMetadata> {
   const meta = await deps.resolve(ref, projectId);
+  let blobKey = meta.artifactId;
   const deleted = await governed({ db: deps.db, ledger: deps.ledger }, actor, 'artifact:Delete', await projectResourceName(deps.db, meta.projectId, 'artifact', meta.artifactId), async (tx) => {
     const row = await tx.selectFrom('artifacts').selectAll().where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
     if (row.deleted_at) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${row.id} was already deleted` });
     if (row.legal_hold === 1) throw new AppError('ARTIFACT_RETAINED', { message: `Artifact ${row.id} is under legal hold` });
     const nowIso = deps.now().toISOString();
     if (row.retention_until && row.retention_until > nowIso) throw new AppError('ARTIFACT_RETAINED', { message: `Artifact ${row.id} is retained until ${row.retention_until}` });
+    // Before per-version deduplication, a put of existing content reused the existing row, so one
+    // row can stand for several named versions: deleting it would delete all of them.
+    const names = await tx.selectFrom('named_objects').select(['name', 'version']).where('artifact_id', '=', row.id).orderBy('name').orderBy('version').execute();
+    if (names.length > 1) {
+      throw new AppError('ARTIFACT_RETAINED', {
+        message: `Artifact ${row.id} is stored once for ${names.length} named versions (${names.map((n) => `${n.name}@${n.version}`).join(', ')}); deleting it would delete them all`,
+      });
+    }
     await tx.updateTable('artifacts').set({ deleted_at: nowIso, deleted_by: actor.principal }).where('id', '=', row.id).execute();
+    blobKey = row.blob_key;
     return { result: rowToArtifact({ ...row, deleted_at: nowIso, deleted_by: actor.principal }) };
   });
-  await deps.blobs.delete(meta.artifactId);
+  await deps.blobs.delete(blobKey);
   return deleted;
 }
 
@@ -88,7 +102,7 @@ export async function rewrapArtifacts(deps: LifecycleDeps, actor: Actor, keyIdOr
     for (;;) {
       const batch = await deps.db.kysely
         .selectFrom('artifacts')
-        .select(['id', 'key_version', 'wrapped_key'])
+        .select(['id', 'key_version', 'wrapped_key', 'encryption'])
         .where('key_id', '=', keyId)
         .where('key_version', '<', current)
         .where('deleted_at', 'is', null)
@@ -97,7 +111,7 @@ export async function rewrapArtifacts(deps: LifecycleDeps, actor: Actor, keyIdOr
       if (batch.length === 0) break;
       const updates: { id: string; wrapped: string; version: number }[] = [];
       for (const a of batch) {
-        const result = await deps.keys.rewrapDataKey(keyId, a.key_version, Buffer.from(a.wrapped_key, 'base64'), artifactContext(a.id));
+        const result = await deps.keys.rewrapDataKey(keyId, a.key_version, Buffer.from(a.wrapped_key, 'base64'), artifactContext(encryptionContextId(a)));
         if (result) updates.push({ id: a.id, wrapped: result.wrapped.toString('base64'), version: result.keyVersion });
       }
       await governed({ db: deps.db, ledger: deps.ledger }, actor, 'key:Rewrap', installationResourceName('key', keyId), async (tx) => {

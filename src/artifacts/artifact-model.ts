@@ -45,3 +45,19 @@ export function rowToArtifact(row: ArtifactsTable, named?: { name: string; versi
 export function artifactContext(artifactId: string): Buffer {
   return Buffer.from(`attest-artifact/${artifactId}`);
 }
+
+/**
+ * The identity whose context encrypted a row's bytes: the row's own id, or, for a row that reads
+ * deduplicated bytes under a second name, the artifact that first wrote them (recorded in the
+ * row's encryption header as `context`).
+ */
+export function encryptionContextId(row: Pick<ArtifactsTable, 'id' | 'encryption'>): string {
+  const header = JSON.parse(row.encryption) as { context?: unknown };
+  return typeof header.context === 'string' ? header.context : row.id;
+}
+
+/** The encryption header of a row that shares the bytes of `source`. */
+export function encryptionSharing(source: Pick<ArtifactsTable, 'id' | 'encryption'>): string {
+  const header = JSON.parse(source.encryption) as Record<string, unknown>;
+  return JSON.stringify({ ...header, context: encryptionContextId(source) });
+}

@@ -56,16 +56,65 @@ describe.each(backendMatrix())('artifact store on $dialect + $store', ({ dialect
     expect(JSON.stringify(rows).includes(marker)).toBe(false);
   });
 
-  it('deduplicates identical content in a project and keeps named versions', async () => {
+  it('deduplicates identical bytes in a project, but each put keeps its own id and named version', async () => {
     const data = Buffer.from('same bytes, twice');
     const a = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'model.json' });
     const b = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'model.json' });
-    expect(b.artifactId).toBe(a.artifactId);
-    expect(b.deduplicated).toBe(true);
+    expect(b.artifactId).not.toBe(a.artifactId);
+    // A local directory shares the bytes under a hard link; S3 has no second name, so keeps a copy.
+    expect(b.deduplicated).toBe(store === 'fs');
     expect(b.version).toBe(a.version! + 1);
     const versions = await t.app.artifacts.versions(projectId, 'model.json');
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     expect((await t.app.artifacts.resolve('model.json@1', projectId)).artifactId).toBe(a.artifactId);
+    const rows = await t.app.db.kysely.selectFrom('artifacts').select(['id', 'blob_key']).where('id', 'in', [a.artifactId, b.artifactId]).execute();
+    expect(new Set(rows.map((r) => r.blob_key)).size).toBe(2);
+    if (store === 'fs') {
+      const inodes = rows.map((r) => statSync(join(t.home, 'artifacts', 'objects', r.blob_key.slice(-2), r.blob_key)).ino);
+      expect(inodes[0]).toBe(inodes[1]);
+      expect(await t.app.blobs.exists(b.artifactId)).toBe(false);
+    }
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, 'model.json@2', projectId)).bytes.equals(data)).toBe(true);
+  });
+
+  it('keeps the retention, key and bytes of each deduplicated version (issue 12, point 10)', async () => {
+    const data = Buffer.from(`shared ${randomBytes(8).toString('hex')}`);
+    const first = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'doc' });
+    expect(first.deduplicated).toBe(false);
+    const until = new Date(Date.now() + 86_400_000).toISOString();
+    const second = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'doc2', retentionUntil: until });
+    expect(second.deduplicated).toBe(store === 'fs');
+    expect(second.retentionUntil).toBe(until);
+    expect((await t.app.artifacts.resolve('doc@1', projectId)).retentionUntil).toBeNull();
+    // Deleting one name leaves the other readable; the retained one cannot be deleted.
+    await expect(t.app.artifacts.delete(TEST_ACTOR, 'doc2@1', projectId)).rejects.toMatchObject({ code: 'ARTIFACT_RETAINED' });
+    await t.app.artifacts.delete(TEST_ACTOR, 'doc@1', projectId);
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, 'doc2@1', projectId)).bytes.equals(data)).toBe(true);
+    const third = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'doc3' });
+    await t.app.artifacts.delete(TEST_ACTOR, 'doc3@1', projectId);
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, 'doc2@1', projectId)).bytes.equals(data)).toBe(true);
+    expect(third.deduplicated).toBe(store === 'fs');
+
+    // Another key: a separate copy encrypted under it, and the audit entry names that key.
+    const other = await t.app.keys.create(TEST_ACTOR, { alias: `alias/dedup-${randomBytes(3).toString('hex')}` });
+    const underOther = await t.app.artifacts.put(TEST_ACTOR, bytesOf(data), { projectId, name: 'doc4', key: other.keyId });
+    expect(underOther.deduplicated).toBe(false);
+    expect(underOther.keyId).toBe(other.keyId);
+    expect(await t.app.blobs.exists(underOther.artifactId)).toBe(true);
+    const [entry] = await t.app.ledger.list({ action: 'artifact:Put', resource: `artifact/${underOther.artifactId}` });
+    expect(entry?.details.keyId).toBe(other.keyId);
+    await t.app.keys.disable(TEST_ACTOR, other.keyId);
+    await expect(t.app.artifacts.getBytes(TEST_ACTOR, 'doc4@1', projectId)).rejects.toMatchObject({ code: 'KEY_DISABLED' });
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, 'doc2@1', projectId)).bytes.equals(data)).toBe(true);
+    await t.app.keys.enable(TEST_ACTOR, other.keyId);
+  });
+
+  it('refuses to delete a row that older deduplication shared between named versions', async () => {
+    const put = await t.app.artifacts.putBytes(TEST_ACTOR, Buffer.from(`legacy ${randomBytes(6).toString('hex')}`), { projectId, name: 'legacy-a' });
+    // What a put of the same content under another name recorded before per-version deduplication.
+    await t.app.db.kysely.insertInto('named_objects').values({ project_id: projectId, name: 'legacy-b', version: 1, artifact_id: put.artifactId, created_at: new Date().toISOString(), created_by: 'user:tester' }).execute();
+    await expect(t.app.artifacts.delete(TEST_ACTOR, 'legacy-b@1', projectId)).rejects.toMatchObject({ code: 'ARTIFACT_RETAINED' });
+    expect((await t.app.artifacts.getBytes(TEST_ACTOR, 'legacy-a@1', projectId)).bytes.toString()).toMatch(/^legacy /);
   });
 
   it('makes objects unreadable while their key is disabled, and readable again when enabled', async () => {

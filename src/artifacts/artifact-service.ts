@@ -14,13 +14,14 @@ import { AppError, newId } from '../kernel/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { readFileChunks, writeToFile } from '../platform/files/index.js';
 import type { ArtifactsTable, Db, Tx } from '../platform/db/index.js';
+import { escapeLike } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
 import { governed, projectResourceName, recordOutcome } from '../security/audit/index.js';
 import { decryptStream, encryptStream } from '../security/crypto/index.js';
 import type { KeyService } from '../security/keys/index.js';
 import { DEFAULT_KEY_ALIAS } from '../security/keys/index.js';
 import type { ArtifactMetadata } from './artifact-model.js';
-import { artifactContext, rowToArtifact } from './artifact-model.js';
+import { artifactContext, encryptionContextId, encryptionSharing, rowToArtifact } from './artifact-model.js';
 import type { LifecycleDeps } from './artifact-lifecycle.js';
 import { deleteArtifact, rewrapArtifacts, setLegalHold, setRetention } from './artifact-lifecycle.js';
 import type { StreamHasher } from './parallel-hash.js';
@@ -122,55 +123,71 @@ export class ArtifactService {
       await hasher.close();
     }
     const sha256 = digest;
-    const resourceOf = (id: string) => projectResourceName(this.#db, options.projectId, 'artifact', id);
-    const newResource = await resourceOf(artifactId);
-    let reused: ArtifactMetadata | undefined;
+    // Deduplication shares bytes, never metadata: this put always gets its own row (its own id,
+    // retention, hold, media type, key and name). When a live artifact of the project holds the
+    // same plaintext under the same customer key, and the store can give those bytes a second
+    // name (a hard link), the new row reads them under that name and the copy just written is
+    // dropped. Each row owns its blob name, so deleting one version can never remove another's
+    // bytes. Under a different key the copy just written is kept: disabling or destroying a key
+    // must act on exactly the versions stored under it, which a data key wrapped under two keys
+    // would defeat.
+    const shared = await this.#db.kysely
+      .selectFrom('artifacts')
+      .selectAll()
+      .where('project_id', '=', options.projectId)
+      .where('sha256', '=', sha256)
+      .where('key_id', '=', dataKey.keyId)
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .executeTakeFirst();
+    const linkKey = newId('blb');
+    const linked = shared !== undefined && (await this.#blobs.link(shared.blob_key, linkKey).catch(() => false));
+    const resource = await projectResourceName(this.#db, options.projectId, 'artifact', artifactId);
     try {
-      const result = await governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Put', newResource, async (tx) => {
-        const existing = await tx
-          .selectFrom('artifacts')
-          .selectAll()
-          .where('project_id', '=', options.projectId)
-          .where('sha256', '=', sha256)
-          .where('deleted_at', 'is', null)
-          .orderBy('created_at', 'asc')
-          .executeTakeFirst();
-        let row = existing;
-        if (!row) {
-          row = {
-            id: artifactId,
-            project_id: options.projectId,
-            sha256,
-            size_bytes: size,
-            media_type: options.mediaType ?? 'application/octet-stream',
-            key_id: dataKey.keyId,
-            key_version: dataKey.keyVersion,
-            wrapped_key: dataKey.wrapped.toString('base64'),
-            encryption: ENCRYPTION_FORMAT,
-            blob_key: artifactId,
-            created_at: this.#now().toISOString(),
-            created_by: actor.principal,
-            retention_until: options.retentionUntil ? new Date(options.retentionUntil).toISOString() : null,
-            legal_hold: 0,
-            deleted_at: null,
-            deleted_by: null,
-          };
-          await tx.insertInto('artifacts').values(row).execute();
-        } else {
-          reused = rowToArtifact(existing!);
-        }
+      const result = await governed({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Put', resource, async (tx) => {
+        const row: ArtifactsTable = {
+          id: artifactId,
+          project_id: options.projectId,
+          sha256,
+          size_bytes: size,
+          media_type: options.mediaType ?? 'application/octet-stream',
+          key_id: dataKey.keyId,
+          key_version: linked ? shared.key_version : dataKey.keyVersion,
+          wrapped_key: linked ? shared.wrapped_key : dataKey.wrapped.toString('base64'),
+          encryption: linked ? encryptionSharing(shared) : ENCRYPTION_FORMAT,
+          blob_key: linked ? linkKey : artifactId,
+          created_at: this.#now().toISOString(),
+          created_by: actor.principal,
+          retention_until: options.retentionUntil ? new Date(options.retentionUntil).toISOString() : null,
+          legal_hold: 0,
+          deleted_at: null,
+          deleted_by: null,
+        };
+        await tx.insertInto('artifacts').values(row).execute();
         const named = options.name === undefined ? undefined : await this.#addName(tx, options.projectId, options.name, row.id, actor.principal);
         const meta = rowToArtifact(row, named);
         return {
-          result: { ...meta, deduplicated: existing !== undefined },
-          resource: row.id === artifactId ? newResource : await resourceOf(row.id),
-          details: { sha256, sizeBytes: size, keyId: dataKey.keyId, keyVersion: dataKey.keyVersion, deduplicated: existing !== undefined, ...(named ?? {}), ...(options.auditDetails ?? {}) },
+          result: { ...meta, deduplicated: linked },
+          resource,
+          details: {
+            sha256,
+            sizeBytes: size,
+            keyId: row.key_id,
+            keyVersion: row.key_version,
+            deduplicated: linked,
+            ...(linked ? { bytesSharedWith: shared.id } : {}),
+            ...(row.retention_until ? { retentionUntil: row.retention_until } : {}),
+            ...(named ?? {}),
+            ...(options.auditDetails ?? {}),
+          },
         };
       });
-      if (reused) await this.#blobs.delete(artifactId);
+      if (linked) await this.#blobs.delete(artifactId);
       return result;
     } catch (error) {
       await this.#blobs.delete(artifactId).catch(() => undefined);
+      if (linked) await this.#blobs.delete(linkKey).catch(() => undefined);
       throw error;
     }
   }
@@ -239,8 +256,8 @@ export class ArtifactService {
     const resource = await projectResourceName(this.#db, meta.projectId, 'artifact', meta.artifactId);
     try {
       if (meta.deletedAt) throw new AppError('ARTIFACT_NOT_FOUND', { message: `Artifact ${meta.artifactId} was deleted on ${meta.deletedAt}` });
-      const row = await this.#db.kysely.selectFrom('artifacts').select(['wrapped_key', 'blob_key']).where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
-      const context = artifactContext(meta.artifactId);
+      const row = await this.#db.kysely.selectFrom('artifacts').select(['id', 'wrapped_key', 'blob_key', 'encryption']).where('id', '=', meta.artifactId).executeTakeFirstOrThrow();
+      const context = artifactContext(encryptionContextId(row));
       const key = await this.#keys.decryptDataKey(meta.keyId, meta.keyVersion, Buffer.from(row.wrapped_key, 'base64'), context);
       const ciphertext = await this.#blobs.get(row.blob_key);
       await recordOutcome({ db: this.#db, ledger: this.#ledger }, actor, 'artifact:Get', resource, 'allowed', { sha256: meta.sha256 });
@@ -334,9 +351,8 @@ export class ArtifactService {
 
   /** Named objects whose name starts with `prefix`, every version, oldest first. */
   async listNamed(projectId: string, prefix: string): Promise<ArtifactMetadata[]> {
-    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
     const rows = await this.#namedObjects(projectId)
-      .where(sql<boolean>`named_objects.name like ${`${escaped}%`} escape '\\'`)
+      .where(sql<boolean>`named_objects.name like ${`${escapeLike(prefix)}%`} escape '\\'`)
       .where('artifacts.deleted_at', 'is', null)
       .orderBy('named_objects.name', 'asc')
       .orderBy('named_objects.version', 'asc')

@@ -118,5 +118,14 @@ export interface ResolvedConfig {
   readonly sessionTtlMs: number;
   /** Role name → managed policy name: the configured grant boundaries (`access.grantBoundaries`). */
   readonly grantBoundaries: Readonly<Record<string, string>>;
-  readonly alerts: { readonly webhooks: readonly { readonly url: string; readonly secret: string }[]; readonly auditVerifyIntervalMs: number };
+  readonly alerts: { readonly webhooks: readonly WebhookConfig[]; readonly auditVerifyIntervalMs: number };
+}
+
+/** One alert webhook. A missing secret fails only that webhook's deliveries, never the installation. */
+export interface WebhookConfig {
+  readonly url: string;
+  /** The environment variable holding the signing secret. */
+  readonly secretEnv: string;
+  /** Undefined when the variable is unset or empty. */
+  readonly secret: string | undefined;
 }

@@ -85,11 +85,9 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, r
   const portText = env.ATTEST_PORT;
   const port = portText !== undefined ? Number(portText) : (file?.server?.port ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('INVALID_CONFIG', { message: `ATTEST_PORT must be a port number, not ${portText}` });
-  const webhooks = (file?.alerts?.webhooks ?? []).map((w) => {
-    const secret = env[w.secretEnv];
-    if (!secret) throw new AppError('INVALID_CONFIG', { message: `alerts.webhooks: the secret for ${w.url} must be set in the environment variable ${w.secretEnv}` });
-    return Object.freeze({ url: w.url, secret });
-  });
+  // A webhook without its secret must not stop local commands that never send alerts: the
+  // delivery fails instead (recorded in the ledger), and `attest doctor` reports it.
+  const webhooks = (file?.alerts?.webhooks ?? []).map((w) => Object.freeze({ url: w.url, secretEnv: w.secretEnv, secret: env[w.secretEnv] || undefined }));
   return Object.freeze({
     home,
     databaseUrl,

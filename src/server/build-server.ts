@@ -247,7 +247,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     handler: async () => BUILT_IN_RULES.map((r) => ({ name: r.name, description: r.description, severity: r.severity, actions: [...r.actions] })),
   });
 
-  const sinks: AlertSink[] = [logSink(server.log), ...(options.alertSinks ?? app.config.alerts.webhooks.map((w) => webhookSink({ url: w.url, secret: w.secret })))];
+  const sinks: AlertSink[] = [logSink(server.log), ...(options.alertSinks ?? app.config.alerts.webhooks.map((w) => webhookSink({ url: w.url, secret: w.secret, secretEnv: w.secretEnv })))];
   const controls = new DetectiveControls({
     db: app.db,
     ledger: app.ledger,

@@ -188,6 +188,7 @@ function checkClause(field: FilterField, op: FilterOp, value: string | number, p
   if ((field.kind === 'tag' || field.kind === 'parent') && op !== '=' && op !== '!=') fail(`${field.kind === 'tag' ? 'tags' : 'parents'} support only = and !=`, position);
   if (field.kind === 'attribute' && ['createdAt', 'startTime', 'endTime'].includes(field.name)) {
     if (op === 'LIKE') fail('LIKE does not apply to times', position);
-    if (typeof value === 'number' ? !Number.isFinite(value) : Number.isNaN(Date.parse(value))) fail(`"${value}" is not a date (use ISO-8601, or milliseconds since the epoch)`, position);
+    // new Date(n) is invalid beyond ±8.64e15 ms: such a time would fail later, deep in the query.
+    if (Number.isNaN(new Date(typeof value === 'number' ? value : Date.parse(value)).getTime())) fail(`"${value}" is not a date (use ISO-8601, or milliseconds since the epoch)`, position);
   }
 }

@@ -3,8 +3,11 @@
  * Reading experiments, trials, components and metric histories. Every read takes the set of
  * projects the caller may see; anything outside it is reported as not found.
  */
+import type { SqlBool } from 'kysely';
+import { sql } from 'kysely';
 import { AppError } from '../kernel/index.js';
 import type { Db } from '../platform/db/index.js';
+import { checkLikePattern } from '../platform/db/index.js';
 import type { LineageTableRow, TrialComparison } from './lineage-table.js';
 import { compareTrials, lineageTableRows } from './lineage-table.js';
 import type { Experiment, MetricPoint, Trial, TrialComponent } from './tracking-model.js';
@@ -30,10 +33,15 @@ export class TrackingReads {
     return rowToExperiment(rows[0]!);
   }
 
-  async listExperiments(visibleProjects: readonly string[], options: { nameLike?: string; limit?: number } = {}): Promise<Experiment[]> {
+  /**
+   * Experiments of the visible projects, newest first. `nameEquals` matches the name exactly;
+   * `nameLike` is a LIKE pattern (`%`, `_`, and `\` escaping the next character on both engines).
+   */
+  async listExperiments(visibleProjects: readonly string[], options: { nameEquals?: string; nameLike?: string; limit?: number } = {}): Promise<Experiment[]> {
     if (visibleProjects.length === 0) return [];
     let q = this.db.kysely.selectFrom('experiments').selectAll().where('project_id', 'in', visibleProjects);
-    if (options.nameLike) q = q.where('name', 'like', options.nameLike);
+    if (options.nameEquals !== undefined) q = q.where('name', '=', options.nameEquals);
+    if (options.nameLike !== undefined) q = q.where(sql<SqlBool>`name like ${checkLikePattern(options.nameLike)} escape '\\'`);
     return (await q.orderBy('created_at', 'desc').orderBy('id').limit(options.limit ?? 1000).execute()).map(rowToExperiment);
   }
 

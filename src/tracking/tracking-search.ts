@@ -8,6 +8,7 @@ import type { Expression, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import { AppError } from '../kernel/index.js';
 import type { Db } from '../platform/db/index.js';
+import { checkLikePattern, escapeLike } from '../platform/db/index.js';
 import type { FilterClause, FilterOp } from './search-filter.js';
 import { parseFilter } from './search-filter.js';
 import type { Trial, TrialComponent } from './tracking-model.js';
@@ -62,9 +63,13 @@ function decodeCursor(cursor: string): [string | null, string] {
   throw new AppError('INVALID_INPUT', { message: 'Invalid page cursor; pass the nextCursor of the previous page unchanged' });
 }
 
-/** LIKE is case-insensitive on both engines (SQLite's LIKE already is for ASCII; PostgreSQL's is not). */
+/**
+ * LIKE is case-insensitive on both engines (SQLite's LIKE already is for ASCII; PostgreSQL's is not).
+ * The escape character is named so that `\_` means a literal underscore on both engines
+ * (PostgreSQL defaults to backslash, SQLite has no escape character unless told).
+ */
 function compare(column: Expression<unknown> | ReturnType<typeof sql.ref>, op: FilterOp, value: string | number) {
-  if (op === 'LIKE') return sql<SqlBool>`lower(${column}) like lower(${String(value)})`;
+  if (op === 'LIKE') return sql<SqlBool>`lower(${column}) like lower(${checkLikePattern(String(value))}) escape '\\'`;
   return sql<SqlBool>`${column} ${sql.raw(op === '!=' ? '<>' : op)} ${value}`;
 }
 
@@ -95,7 +100,7 @@ function componentSubquery(db: Db, clause: FilterClause) {
 }
 
 function tagPattern(name: string, value: string): string {
-  const quote = (s: string) => JSON.stringify(s).replace(/[\\%_]/g, (c) => `\\${c}`);
+  const quote = (s: string) => escapeLike(JSON.stringify(s));
   return `%${quote(name)}:${quote(value)}%`;
 }
 

@@ -7,6 +7,7 @@ import { registerBiasCommands } from './bias.js';
 import { registerCaptureCommands } from './capture.js';
 import { registerDataCommands } from './data.js';
 import { registerDataFileCommands } from './data-files.js';
+import { registerDoctorCommands } from './doctor.js';
 import { registerExplainCommands } from './explain.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerInitCommands } from './init.js';
@@ -43,4 +44,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerIdentityCommands(program, ctx);
   registerAccessCommands(program, ctx);
   registerServerCommands(program, ctx);
+  registerDoctorCommands(program, ctx);
 }

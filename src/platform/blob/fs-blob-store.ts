@@ -9,7 +9,8 @@ import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, newId } from '../../kernel/index.js';
 import { readFileChunks, writeToFile } from '../files/index.js';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore, IncompleteWrites } from './blob-store.js';
+import { ownerState, ownerTag, parseOwner } from './temp-owner.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,200}$/;
 /** Background write-back interval during a put (see writeToFile). */
@@ -41,7 +42,9 @@ export class FsBlobStore implements BlobStore {
     const { dir, file } = this.#path(key);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     if (await this.exists(key)) throw new AppError('ARTIFACT_IMMUTABLE', { message: `Blob ${key} already exists` });
-    const tmp = join(this.#root, 'tmp', `${newId('put')}.part`);
+    // The name says which process owns the temp file, so a crashed put's leftovers are swept on
+    // the next start whatever their age, while a live put of another process is left alone.
+    const tmp = join(this.#root, 'tmp', `${newId('put')}~${ownerTag()}.part`);
     let bytes = 0;
     const handle = await open(tmp, 'wx', 0o600);
     try {
@@ -61,12 +64,7 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
     await unlink(tmp);
-    const dirHandle = await open(dir, 'r');
-    try {
-      await dirHandle.sync().catch(() => undefined);
-    } finally {
-      await dirHandle.close();
-    }
+    await syncDirectory(dir);
     return { bytes };
   }
 
@@ -89,32 +87,79 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async link(existingKey: string, newKey: string): Promise<boolean> {
+    const from = this.#path(existingKey);
+    const to = this.#path(newKey);
+    await mkdir(to.dir, { recursive: true, mode: 0o700 });
+    try {
+      await link(from.file, to.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new AppError('ARTIFACT_IMMUTABLE', { message: `Blob ${newKey} already exists` });
+      throw error;
+    }
+    await syncDirectory(to.dir);
+    return true;
+  }
+
   async delete(key: string): Promise<void> {
     await unlink(this.#path(key).file).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
   }
 
-  async sweepIncomplete(olderThanMs: number): Promise<number> {
+  async sweepIncomplete(unownedOlderThanMs: number): Promise<number> {
+    let removed = 0;
+    for (const file of await this.#incompleteFiles(unownedOlderThanMs)) {
+      if (!file.orphaned) continue;
+      await unlink(file.path).catch(() => undefined);
+      removed++;
+    }
+    return removed;
+  }
+
+  async incomplete(unownedOlderThanMs: number): Promise<IncompleteWrites> {
+    const files = await this.#incompleteFiles(unownedOlderThanMs);
+    const orphaned = files.filter((f) => f.orphaned);
+    return {
+      count: files.length,
+      bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+      orphaned: orphaned.length,
+      orphanedBytes: orphaned.reduce((sum, f) => sum + f.bytes, 0),
+    };
+  }
+
+  /** Temp files of puts; orphaned: its owner is dead, or (no owner known) it is older than the cutoff. */
+  async #incompleteFiles(unownedOlderThanMs: number): Promise<{ path: string; bytes: number; orphaned: boolean }[]> {
     const dir = join(this.#root, 'tmp');
     let names: string[];
     try {
       names = await readdir(dir);
     } catch {
-      return 0;
+      return [];
     }
-    let removed = 0;
-    const cutoff = Date.now() - olderThanMs;
+    const cutoff = Date.now() - unownedOlderThanMs;
+    const files: { path: string; bytes: number; orphaned: boolean }[] = [];
     for (const name of names) {
       const path = join(dir, name);
       const info = await stat(path).catch(() => undefined);
-      if (info && info.mtimeMs <= cutoff) {
-        await unlink(path).catch(() => undefined);
-        removed++;
-      }
+      if (!info?.isFile()) continue;
+      const owner = parseOwner(name);
+      const state = owner ? ownerState(owner) : 'unknown';
+      files.push({ path, bytes: info.size, orphaned: state === 'dead' || (state === 'unknown' && info.mtimeMs <= cutoff) });
     }
-    return removed;
+    return files;
   }
 
   async close(): Promise<void> {}
+}
+
+/** Makes a new directory entry durable. */
+async function syncDirectory(dir: string): Promise<void> {
+  const dirHandle = await open(dir, 'r');
+  try {
+    await dirHandle.sync().catch(() => undefined);
+  } finally {
+    await dirHandle.close();
+  }
 }

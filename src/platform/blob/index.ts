@@ -9,7 +9,7 @@ import { AppError } from '../../kernel/index.js';
 import type { BlobStore } from './blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
 
-export type { BlobStore } from './blob-store.js';
+export type { BlobStore, IncompleteWrites } from './blob-store.js';
 export { FsBlobStore } from './fs-blob-store.js';
 export type { S3Location } from './s3-blob-store.js';
 

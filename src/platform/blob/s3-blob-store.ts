@@ -17,7 +17,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { AppError } from '../../kernel/index.js';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore, IncompleteWrites } from './blob-store.js';
 
 export interface S3Location {
   bucket: string;
@@ -126,11 +126,29 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /** S3 has no second name for an object's bytes (a server-side copy would save nothing). */
+  async link(_existingKey: string, _newKey: string): Promise<boolean> {
+    return false;
+  }
+
   async delete(key: string): Promise<void> {
     try {
       await this.#client.send(new DeleteObjectCommand({ Bucket: this.#where.bucket, Key: this.#key(key) }));
     } catch (error) {
       throw this.#unavailable(error);
+    }
+  }
+
+  /** Multipart uploads carry no owner S3 could check: they are judged by age. */
+  async incomplete(olderThanMs: number): Promise<IncompleteWrites> {
+    try {
+      const out = await this.#client.send(new ListMultipartUploadsCommand({ Bucket: this.#where.bucket, Prefix: this.#where.prefix || undefined }));
+      const uploads = out.Uploads ?? [];
+      const cutoff = Date.now() - olderThanMs;
+      const orphaned = uploads.filter((u) => u.Initiated && u.Initiated.getTime() <= cutoff).length;
+      return { count: uploads.length, bytes: 0, orphaned, orphanedBytes: 0 };
+    } catch {
+      return { count: 0, bytes: 0, orphaned: 0, orphanedBytes: 0 };
     }
   }
 

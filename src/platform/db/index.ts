@@ -4,6 +4,7 @@
  */
 export type { Db, Dialect, Tx } from './database.js';
 export { openDb, parseDbUrl, redactUrl, withTransaction } from './database.js';
+export { checkLikePattern, escapeLike } from './like-pattern.js';
 export type { MigrationResult } from './migrator.js';
-export { migrate } from './migrator.js';
+export { migrate, pendingMigrations } from './migrator.js';
 export type * from './schema.js';

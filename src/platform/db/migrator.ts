@@ -48,3 +48,13 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
     throw new AppError('DB_MIGRATION_FAILED', { message: `Database migration failed: ${(error as Error).message}`, cause: error });
   }
 }
+
+/** Migrations not yet applied, read-only (for `attest doctor`); all of them when none ran yet. */
+export async function pendingMigrations(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: number; pending: string[] }> {
+  const done = await db.kysely
+    .selectFrom('schema_migrations')
+    .select('name')
+    .execute()
+    .then((rows) => new Set(rows.map((r) => r.name)), () => new Set<string>());
+  return { applied: done.size, pending: migrations.filter((m) => !done.has(m.name)).map((m) => m.name) };
+}

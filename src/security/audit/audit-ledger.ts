@@ -5,8 +5,10 @@
  * invariant 3). Periodic checkpoints sign (seq, head hash) with an Ed25519 key from the key
  * provider; the newest one is also kept outside the database (the home's anchor file).
  */
+import type { SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.js';
+import { escapeLike } from '../../platform/db/index.js';
 import { newId } from '../../kernel/index.js';
 import type { Actor, AuditEntry, AuditOutcome, AuditRecord } from './audit-entry.js';
 import { GENESIS_HASH, checkpointPayload, hashEntry } from './audit-entry.js';
@@ -118,7 +120,7 @@ export class AuditLedger {
     if (filter.to) q = q.where('time', '<=', filter.to);
     if (filter.principal) q = q.where('principal', '=', filter.principal);
     if (filter.action) {
-      q = filter.action.endsWith('*') ? q.where('action', 'like', `${filter.action.slice(0, -1).replace(/[%_]/g, '')}%`) : q.where('action', '=', filter.action);
+      q = filter.action.endsWith('*') ? q.where(sql<SqlBool>`action like ${`${escapeLike(filter.action.slice(0, -1))}%`} escape '\\'`) : q.where('action', '=', filter.action);
     }
     if (filter.resource) q = q.where('resource', '=', filter.resource);
     if (filter.outcome) q = q.where('outcome', '=', filter.outcome);

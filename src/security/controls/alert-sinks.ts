@@ -41,7 +41,10 @@ export function verifyAlertSignature(body: string | Buffer, secret: string, head
 
 export interface WebhookOptions {
   readonly url: string;
-  readonly secret: string;
+  /** The signing secret; when undefined every delivery fails (nothing is sent unsigned). */
+  readonly secret: string | undefined;
+  /** Where the secret was expected, named in the failure reason. */
+  readonly secretEnv?: string;
   /** Attempts in all (first try + retries); default 5. */
   readonly attempts?: number;
   /** First backoff delay; doubles after each failure. Default 500 ms. */
@@ -58,6 +61,9 @@ export function webhookSink(options: WebhookOptions): AlertSink {
   return {
     name: `webhook ${new URL(options.url).origin}`,
     async send(alert) {
+      if (!options.secret) {
+        throw new Error(`webhook ${options.url}: no signing secret (set the environment variable ${options.secretEnv ?? 'named by secretEnv'}); the alert was not sent`);
+      }
       const body = JSON.stringify(alert);
       const signature = signAlertBody(body, options.secret);
       let lastError = '';

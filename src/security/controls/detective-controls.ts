@@ -140,7 +140,16 @@ export class DetectiveControls {
     };
     await recordOutcome({ db: this.#deps.db, ledger: this.#deps.ledger }, SYSTEM_ACTOR, 'alert:Fire', `attest::alert/${rule.name}`, 'allowed', { ...alert });
     for (const sink of this.#deps.sinks) {
-      const delivery = sink.send(alert).catch((e: Error) => this.#deps.onError?.(e));
+      const delivery = sink.send(alert).catch(async (e: Error) => {
+        this.#deps.onError?.(e);
+        // The alert itself is already in the ledger; the failed delivery is recorded beside it so an
+        // auditor sees that nobody was told, and why.
+        await recordOutcome({ db: this.#deps.db, ledger: this.#deps.ledger }, SYSTEM_ACTOR, 'alert:Deliver', `attest::alert/${rule.name}`, 'failed', {
+          alertId: alert.id,
+          sink: sink.name,
+          reason: e.message,
+        }).catch((recordError: Error) => this.#deps.onError?.(recordError));
+      });
       this.#deliveries.add(delivery);
       void delivery.finally(() => this.#deliveries.delete(delivery));
     }

@@ -114,7 +114,9 @@ export class KeyService implements CheckpointSigner {
   }
 
   async create(actor: Actor, input: { alias?: string; description?: string; usage?: KeyUsage }): Promise<KeyMetadata> {
-    const alias = input.alias === undefined ? null : AliasSchema.parse(input.alias);
+    const parsedAlias = input.alias === undefined ? undefined : AliasSchema.safeParse(input.alias);
+    if (parsedAlias && !parsedAlias.success) throw new AppError('INVALID_INPUT', { message: `Invalid key alias ${JSON.stringify(input.alias)}: ${parsedAlias.error.issues[0]?.message ?? 'malformed'}` });
+    const alias = parsedAlias ? parsedAlias.data : null;
     const usage = input.usage ?? 'ENCRYPT_DECRYPT';
     const keyId = newId('key');
     const version =

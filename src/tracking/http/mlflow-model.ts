@@ -12,7 +12,12 @@ export const FROM_MLFLOW_STATUS: Readonly<Record<string, ComponentStatus>> = { R
 
 const KeyValue = z.object({ key: z.string().min(1).max(250), value: z.string().max(8000) });
 /** MLflow clients send numbers as numbers or strings (proto3 JSON int64). */
-const Int = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform((v) => Number(v));
+const Int = z
+  .union([z.number(), z.string().regex(/^-?\d+$/)])
+  .transform((v) => Number(v))
+  .refine((n) => Number.isSafeInteger(n), 'must be an integer within ±2^53');
+/** Milliseconds since the epoch, within the range a date can represent (±8.64e15). */
+const EpochMs = Int.refine((n) => Math.abs(n) <= 8.64e15, 'must be milliseconds since the epoch within ±8.64e15');
 const Num = z.union([z.number(), z.string()]).transform((v) => Number(v));
 const RunId = z.object({ run_id: z.string().optional(), run_uuid: z.string().optional() });
 
@@ -27,9 +32,9 @@ export const Schemas = {
     order_by: z.array(z.string()).optional(),
     view_type: z.string().optional(),
   }),
-  createRun: z.object({ experiment_id: z.string().min(1), user_id: z.string().optional(), run_name: z.string().optional(), start_time: Int.optional(), tags: z.array(KeyValue).optional() }),
+  createRun: z.object({ experiment_id: z.string().min(1), user_id: z.string().optional(), run_name: z.string().optional(), start_time: EpochMs.optional(), tags: z.array(KeyValue).optional() }),
   getRun: RunId,
-  updateRun: RunId.extend({ status: z.string().optional(), end_time: Int.optional(), run_name: z.string().optional() }),
+  updateRun: RunId.extend({ status: z.string().optional(), end_time: EpochMs.optional(), run_name: z.string().optional() }),
   searchRuns: z.object({
     experiment_ids: z.array(z.string()).optional(),
     filter: z.string().optional(),
@@ -38,11 +43,11 @@ export const Schemas = {
     order_by: z.array(z.string()).optional(),
     page_token: z.string().optional(),
   }),
-  logMetric: RunId.extend({ key: z.string().min(1), value: Num, timestamp: Int.optional(), step: Int.optional() }),
+  logMetric: RunId.extend({ key: z.string().min(1), value: Num, timestamp: EpochMs.optional(), step: Int.optional() }),
   logParam: RunId.extend({ key: z.string().min(1), value: z.string() }),
   setTag: RunId.extend({ key: z.string().min(1), value: z.string() }),
   logBatch: RunId.extend({
-    metrics: z.array(z.object({ key: z.string().min(1), value: Num, timestamp: Int.optional(), step: Int.optional() })).optional(),
+    metrics: z.array(z.object({ key: z.string().min(1), value: Num, timestamp: EpochMs.optional(), step: Int.optional() })).optional(),
     params: z.array(KeyValue).optional(),
     tags: z.array(KeyValue).optional(),
   }),

@@ -33,6 +33,8 @@ const MLFLOW_CODES: Readonly<Record<string, string>> = {
 
 /** The tag MLflow clients use for the run name, and ours for the component type. */
 const RUN_NAME_TAG = 'mlflow.runName';
+/** Experiment pages are offsets into one query; beyond this a token cannot have come from us. */
+const MAX_EXPERIMENT_OFFSET = 10_000_000;
 const TYPE_TAG = 'attest.componentType';
 
 function mlflowError(reply: FastifyReply, error: unknown): FastifyReply {
@@ -118,16 +120,16 @@ export async function mlflowRoutes(app: FastifyInstance, deps: TrackingRouteDeps
   const searchExperiments = async (request: FastifyRequest, body: { max_results?: number | undefined; page_token?: string | undefined; filter?: string | undefined }) => {
     const visible = await deps.visibleProjects(request);
     for (const projectId of visible) await deps.authorize(request, 'experiment:List', { projectId, type: 'experiment', id: '*' });
-    let nameLike: string | undefined;
+    let nameFilter: { nameEquals: string } | { nameLike: string } | undefined;
     for (const c of parseFilter(body.filter ?? '')) {
       if (c.field.kind !== 'attribute' || c.field.name !== 'name' || (c.op !== '=' && c.op !== 'LIKE')) throw new AppError('INVALID_INPUT', { message: 'Experiments can be filtered by name = or name LIKE' });
-      nameLike = c.op === '=' ? String(c.value).replace(/[%_]/g, '') : String(c.value);
+      nameFilter = c.op === '=' ? { nameEquals: String(c.value) } : { nameLike: String(c.value) };
     }
     const limit = body.max_results ?? 1000;
     if (!Number.isInteger(limit) || limit < 1 || limit > 50_000) throw new AppError('INVALID_INPUT', { message: 'max_results must be from 1 to 50000' });
     const offset = body.page_token ? Number(Buffer.from(body.page_token, 'base64url').toString()) : 0;
-    if (!Number.isInteger(offset) || offset < 0) throw new AppError('INVALID_INPUT', { message: 'Invalid page_token' });
-    const all = await tracking.listExperiments(visible, { ...(nameLike ? { nameLike } : {}), limit: offset + limit + 1 });
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_EXPERIMENT_OFFSET) throw new AppError('INVALID_INPUT', { message: 'Invalid page_token; pass the next_page_token of the previous page unchanged' });
+    const all = await tracking.listExperiments(visible, { ...nameFilter, limit: offset + limit + 1 });
     const page = all.slice(offset, offset + limit);
     return { experiments: page.map(toMlflowExperiment), ...(all.length > offset + limit ? { next_page_token: Buffer.from(String(offset + limit)).toString('base64url') } : {}) };
   };
