@@ -50,7 +50,7 @@ async function databaseCheck(db: Db | undefined, location: string, openError: un
 }
 
 async function tempFilesCheck(config: ResolvedConfig): Promise<DoctorCheck> {
-  const store = openBlobStore(config.storeUrl);
+  const store = await openBlobStore(config.storeUrl);
   try {
     const found = await store.incomplete(UNOWNED_TEMP_MAX_AGE_MS);
     const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

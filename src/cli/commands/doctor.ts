@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import type { DoctorCheck } from '../../app/index.js';
-import { diagnose } from '../../app/index.js';
-import { loadConfig, resolveHome } from '../../config/index.js';
 import { AppError } from '../../kernel/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common } from '../context.js';
@@ -11,6 +9,7 @@ import { printJson, printTable } from '../output.js';
 export function registerDoctorCommands(program: Command, ctx: CliContext): void {
   common(program.command('doctor').description('check the installation without changing it: permissions, database and migrations, temp files of killed puts, alert webhooks, audit ledger')).action(
     async (options: CommonOptions) => {
+      const [{ diagnose }, { loadConfig, resolveHome }] = await Promise.all([import('../../app/index.js'), import('../../config/index.js')]);
       const report = await diagnose(loadConfig(resolveHome(options.home, ctx.env), ctx.env));
       if (options.json) printJson(ctx.io, report);
       else
