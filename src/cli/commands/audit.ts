@@ -107,10 +107,14 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
       if (options.out) ctx.io.err(`exported ${count} entries to ${options.out}`);
     });
 
-  common(audit.command('checkpoint').description('sign a checkpoint over the newest entries now')).action(async (options: CommonOptions) => {
-    const head = await ctx.withApp(options, (app) => app.ledger.head());
-    if (options.json) printJson(ctx.io, head);
-    else ctx.io.out(`checkpoint covers entry ${head.seq}`);
+  common(audit.command('checkpoint').description('verify the entries since the last signed tree head and sign a new one now')).action(async (options: CommonOptions) => {
+    const outcome = await ctx.withApp(options, (app) => app.checkpoint());
+    const head = outcome.head;
+    if (options.json) printJson(ctx.io, { seq: head?.treeSize ?? 0, hash: head?.chainHead, head, signed: outcome.signed !== undefined, witnessErrors: outcome.witnessErrors });
+    else {
+      ctx.io.out(`checkpoint covers entry ${head?.treeSize ?? 0}${head ? ` (Merkle root ${head.rootHash})` : ''}`);
+      for (const e of outcome.witnessErrors) ctx.io.err(`attest: warning: ${e}`);
+    }
   });
 
   const config = program.command('config').description('configuration and its change history');

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { openApp } from '../../app/index.js';
 import { loadConfig, resolveHome } from '../../config/index.js';
-import { AppError } from '../../kernel/index.js';
+import { AppError, isAppError } from '../../kernel/index.js';
 import { buildServer } from '../../server/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 
@@ -64,6 +64,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
           void server
             .close()
             .then(() => app.checkpoint())
+            .catch((error: Error) => ctx.io.err(`attest: error ${isAppError(error) ? error.code : 'INTERNAL'}: ${error.message}`))
             .finally(() => app.close().finally(resolve));
         };
         process.on('SIGINT', stop);

@@ -4,7 +4,7 @@
  * 8785 canonical JSON of all its fields including the previous entry's hash, so any edit,
  * deletion, insertion or reordering breaks the chain from that entry on.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../../kernel/index.js';
 
@@ -70,4 +70,13 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
 /** The bytes a checkpoint signature covers. */
 export function checkpointPayload(seq: number, headHash: string, createdAt: string): Buffer {
   return Buffer.from(canonicalJson({ type: 'attest-audit-checkpoint/1', seq, headHash, createdAt }));
+}
+
+/**
+ * The entry's MAC: HMAC-SHA256 (hex) over its 32-byte chain hash under the key provider's audit MAC
+ * key. The chain hash already commits to every field and to the entry before, so the MAC proves
+ * the entry was written by a process holding the key, which a database-only writer does not.
+ */
+export function entryMac(macKey: Buffer, entryHashHex: string): string {
+  return createHmac('sha256', macKey).update(Buffer.from(entryHashHex, 'hex')).digest('hex');
 }

@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app/index.js';
 import { projectIdByName } from '../../app/index.js';
-import { AppError } from '../../kernel/index.js';
+import { AppError, isAppError } from '../../kernel/index.js';
 import { AUDIT_OUTCOMES, AuditEntrySchema, listConfigChanges, recordOutcome } from '../../security/audit/index.js';
 import type { RouteKit } from '../route-kit.js';
 import { signPresigned } from '../presigned-url.js';
@@ -222,7 +222,11 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
     resource: () => 'attest::audit/ledger',
     response: z.object({ ok: z.boolean(), entriesChecked: z.number(), checkpointsChecked: z.number(), headSeq: z.number(), firstProblem: z.object({ seq: z.number(), entryId: z.string().optional(), reason: z.string() }).optional(), problems: z.array(z.object({ seq: z.number(), entryId: z.string().optional(), reason: z.string() })) }),
     handler: async ({ actor }) => {
-      await app.checkpoint();
+      // A refused checkpoint is recorded by app.checkpoint and alerted by the detective controls;
+      // the caller gets the full report naming the damage.
+      await app.checkpoint({ alert: false }).catch((error: unknown) => {
+        if (!(isAppError(error) && error.code === 'AUDIT_CHAIN_BROKEN')) throw error;
+      });
       const report = await app.verifyAudit();
       await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'audit:Verify', 'attest::audit/ledger', report.ok ? 'allowed' : 'failed', { entriesChecked: report.entriesChecked, ...(report.firstProblem ? { firstProblem: report.firstProblem } : {}) });
       return report;
