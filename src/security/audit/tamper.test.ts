@@ -5,7 +5,7 @@
  * AUDIT_CHAIN_BROKEN without moving the anchor history, and stay detected on a second verify and
  * in a fresh process. The count of scenarios tried and detected is printed at the end.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -244,5 +244,38 @@ describe.each(testDialects())('audit ledger tampering on %s', (dialect) => {
     } finally {
       receiver.close();
     }
+  });
+});
+
+describe.each(testDialects())('audit witnesses on %s', (dialect) => {
+  let t: TestInstallation;
+  beforeEach(async () => {
+    t = await createTestInstallation(dialect, 'fs');
+  });
+  afterEach(async () => t?.dispose());
+
+  it('mirrors every signed head to the witness file, which still convicts a rewrite of the database and the home together', async () => {
+    const witness = join(t.home, '..', `${t.home.split('/').pop()}-witness.jsonl`);
+    writeFileSync(join(t.home, 'attest.json'), `${JSON.stringify({ version: 1, audit: { witness: { file: witness } } })}\n`);
+    const app = await t.reopen();
+    for (let i = 0; i < 5; i++) await governed({ db: app.db, ledger: app.ledger }, TEST_ACTOR, 'test:Write', `thing/${i}`, async () => ({ result: i }));
+    const outcome = await app.checkpoint();
+    expect(outcome.signed).toBeDefined();
+    const lines = readFileSync(witness, 'utf8').trim().split('\n');
+    expect(JSON.parse(lines[lines.length - 1]!)).toEqual(outcome.signed);
+    expect((await app.verifyAudit()).ok).toBe(true);
+    // An attacker with the database and the home (not the witness) truncates and rewrites the history.
+    await app.db.kysely.deleteFrom('audit_events').where('seq', '>', outcome.signed!.treeSize - 3).execute();
+    await app.db.kysely.deleteFrom('audit_checkpoints').execute();
+    writeFileSync(join(t.home, AUDIT_ANCHOR_HISTORY_FILE), '');
+    const report = await (await t.reopen()).verifyAudit();
+    expect(report.ok).toBe(false);
+    expect(report.problems.some((p) => /witness/.test(p.reason))).toBe(true);
+    rmSync(witness, { force: true });
+  });
+
+  it('rejects a witness URL that is neither https nor loopback', () => {
+    writeFileSync(join(t.home, 'attest.json'), `${JSON.stringify({ version: 1, audit: { witness: { url: 'http://witness.example.com/heads' } } })}\n`);
+    expect(() => loadConfig(t.home, t.env)).toThrow(/https/);
   });
 });
