@@ -75,6 +75,7 @@ export const ERROR_CATALOGUE = {
   ARTIFACT_IMMUTABLE: { kind: 'conflict', message: 'Artifacts are write-once' },
   // audit
   AUDIT_CHAIN_BROKEN: { kind: 'integrity', message: 'The audit ledger failed verification' },
+  AUDIT_BUNDLE_INVALID: { kind: 'integrity', message: 'The audit evidence bundle failed verification' },
   // identity and access (issue 3)
   UNAUTHENTICATED: { kind: 'unauthenticated', message: 'Authentication required' },
   INVALID_CREDENTIALS: { kind: 'unauthenticated', message: 'Invalid credentials' },

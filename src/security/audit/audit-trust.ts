@@ -13,6 +13,8 @@ import type { AuditLedger, CheckpointSigner } from './audit-ledger.js';
 import { GENESIS_HASH, checkpointPayload, hashEntry } from './audit-entry.js';
 import type { HistoryLine } from './anchor-history.js';
 import { AnchorHistory, appendLineDurably, readAnchorHistory } from './anchor-history.js';
+import type { EvidenceBundle, InclusionEvidence } from './evidence-bundle.js';
+import { buildEvidenceBundle, proveEntry } from './evidence-bundle.js';
 import { MerkleFrontier } from './merkle.js';
 import type { SignedTreeHead, TrustedKeyLookup } from './tree-head.js';
 import { TREE_HEAD_FORMAT, treeHeadPayload, verifyEd25519, verifyTreeHead } from './tree-head.js';
@@ -102,6 +104,16 @@ export class AuditTrust {
       if (line.head && (await verifyTreeHead(line.head, this.#deps.trustedPublicKey))) heads.push(line.head);
     }
     return heads.sort((a, b) => a.treeSize - b.treeSize);
+  }
+
+  /** The inclusion proof of entry `seq` in the newest signed tree head. */
+  async prove(seq: number): Promise<InclusionEvidence> {
+    return proveEntry({ ledger: this.#deps.ledger, heads: await this.historyHeads(), trustedPublicKey: this.#deps.trustedPublicKey }, seq);
+  }
+
+  /** The evidence bundle for entries fromSeq..toSeq (default: everything the newest head covers). */
+  async bundle(range: { fromSeq?: number; toSeq?: number } = {}): Promise<EvidenceBundle> {
+    return buildEvidenceBundle({ ledger: this.#deps.ledger, heads: await this.historyHeads(), trustedPublicKey: this.#deps.trustedPublicKey }, range, this.#deps.now?.() ?? new Date());
   }
 
   async #refreshHistory(problems: VerifyProblem[]): Promise<void> {
