@@ -56,3 +56,18 @@ describe('RFC 9162 Merkle tree', () => {
     }
   });
 });
+
+describe('entry hash', () => {
+  it('builds the same canonical bytes as the general canonicaliser for entries of every shape', async () => {
+    const { canonicalJson } = await import('../../kernel/index.js');
+    const { hashEntry } = await import('./audit-entry.js');
+    const samples = [
+      { seq: 1, id: 'evt_1', time: '2026-01-01T00:00:00.000Z', principal: 'user:a', action: 'x:Y', resource: 'r/1', outcome: 'allowed' as const, sourceIp: null, userAgent: null, requestId: null, details: {}, prevHash: '0'.repeat(64) },
+      { seq: 987654, id: 'evt_"q"', time: 't', principal: 'Zürich ✓ \n \u2028', action: 'a', resource: '\\', outcome: 'denied' as const, sourceIp: '::1', userAgent: 'ua', requestId: 'req', details: { b: [1, 2.5, null, { z: 1, a: -0.000001 }], a: true, 'é': 'x', A: 1e21 }, prevHash: 'f'.repeat(64) },
+    ];
+    for (const e of samples) {
+      const { seq, id, time, principal, action, resource, outcome, sourceIp, userAgent, requestId, details, prevHash } = e;
+      expect(hashEntry(e)).toBe(createHash('sha256').update(canonicalJson({ seq, id, time, principal, action, resource, outcome, sourceIp, userAgent, requestId, details, prevHash })).digest('hex'));
+    }
+  });
+});

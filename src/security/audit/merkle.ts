@@ -7,9 +7,8 @@
  * Pure functions over byte arrays: inclusion and consistency proofs and their verification
  * (§2.1.3, §2.1.4), and the compact range ("frontier") that grows a tree one leaf at a time.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
-const LEAF_PREFIX = Buffer.from([0]);
 const NODE_PREFIX = Buffer.from([1]);
 
 /** SHA-256 of the empty string: the root of the empty tree (RFC 9162 §2.1.1). */
@@ -17,11 +16,11 @@ export const EMPTY_TREE_ROOT = createHash('sha256').digest();
 
 /** The leaf hash of an entry, from its chain hash (64 hex characters). */
 export function leafHash(entryHashHex: string): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(Buffer.from(entryHashHex, 'hex')).digest();
+  return hash('sha256', Buffer.from(`00${entryHashHex}`, 'hex'), 'buffer');
 }
 
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 65), 'buffer');
 }
 
 /** The largest power of two strictly smaller than n (n ≥ 2). */
