@@ -14,10 +14,11 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testDialects } from '../../../test/support/databases.js';
 import type { TestInstallation } from '../../../test/support/test-app.js';
 import { createTestInstallation, TEST_ACTOR } from '../../../test/support/test-app.js';
-import { AUDIT_ANCHOR_HISTORY_FILE, openApp } from '../../app/index.js';
+import { AUDIT_ANCHOR_FILE, AUDIT_ANCHOR_HISTORY_FILE, AUDIT_MAC_FILE, openApp } from '../../app/index.js';
 import { loadConfig } from '../../config/index.js';
 import { isAppError } from '../../kernel/index.js';
 import { withTransaction } from '../../platform/db/index.js';
+import { checkpointPayload } from './audit-entry.js';
 import { entryMac, governed, hashEntry } from './index.js';
 
 const tally = { tried: 0, detected: 0, names: [] as string[] };
@@ -277,5 +278,53 @@ describe.each(testDialects())('audit witnesses on %s', (dialect) => {
   it('rejects a witness URL that is neither https nor loopback', () => {
     writeFileSync(join(t.home, 'attest.json'), `${JSON.stringify({ version: 1, audit: { witness: { url: 'http://witness.example.com/heads' } } })}\n`);
     expect(() => loadConfig(t.home, t.env)).toThrow(/https/);
+  });
+});
+
+describe.each(testDialects())('an installation from before entry MACs and the anchor history, on %s', (dialect) => {
+  let t: TestInstallation;
+  beforeEach(async () => {
+    t = await createTestInstallation(dialect, 'fs');
+    for (let i = 0; i < 6; i++) await governed({ db: t.app.db, ledger: t.app.ledger }, TEST_ACTOR, 'test:Write', `old/${i}`, async () => ({ result: i }));
+    // Make it look like a home written by the code before migration 0005: no MACs, no history,
+    // no MAC record, one checkpoint in the old format and the single anchor file.
+    const db = t.app.db.kysely;
+    await db.updateTable('audit_events').set({ mac: null }).execute();
+    await db.deleteFrom('audit_checkpoints').execute();
+    rmSync(historyOf(t), { force: true });
+    rmSync(join(t.home, AUDIT_MAC_FILE), { force: true });
+    const head = await t.app.ledger.head();
+    const createdAt = new Date().toISOString();
+    const signed = await t.app.keys.sign(checkpointPayload(head.seq, head.hash, createdAt));
+    const signature = signed.signature.toString('base64');
+    await db.insertInto('audit_checkpoints').values({ seq: head.seq, head_hash: head.hash, created_at: createdAt, key_id: signed.keyId, key_version: signed.keyVersion, signature }).execute();
+    writeFileSync(join(t.home, AUDIT_ANCHOR_FILE), `${JSON.stringify({ seq: head.seq, headHash: head.hash, createdAt, signature })}\n`);
+  });
+  afterEach(async () => t?.dispose());
+  const historyOf = (x: TestInstallation) => join(x.home, AUDIT_ANCHOR_HISTORY_FILE);
+
+  it('requires MACs only from the first entry written after the upgrade, and anchors the old entries', async () => {
+    const legacyHead = await t.app.ledger.head();
+    const app = await t.reopen();
+    const required = JSON.parse(readFileSync(join(t.home, AUDIT_MAC_FILE), 'utf8')) as { requiredFromSeq: number };
+    expect(required.requiredFromSeq).toBe(legacyHead.seq + 1);
+    await governed({ db: app.db, ledger: app.ledger }, TEST_ACTOR, 'test:Write', 'new/0', async () => ({ result: 0 }));
+    const outcome = await app.checkpoint();
+    expect(outcome.signed?.treeSize).toBe(legacyHead.seq + 1);
+    expect((await app.verifyAudit()).ok).toBe(true);
+    // Stripping the MAC of the new entry is caught; the old entries never had one.
+    await app.db.kysely.updateTable('audit_events').set({ mac: null }).where('seq', '=', legacyHead.seq + 1).execute();
+    const report = await app.verifyAudit();
+    expect(report.ok).toBe(false);
+    expect(report.firstProblem?.seq).toBe(legacyHead.seq + 1);
+  });
+
+  it('still convicts a rewrite below the legacy anchor on the first checkpoint after the upgrade', async () => {
+    await t.app.db.kysely.deleteFrom('audit_events').where('seq', '>', 2).execute();
+    await t.app.db.kysely.deleteFrom('audit_checkpoints').execute();
+    const app = await t.reopen();
+    await expect(app.checkpoint({ alert: false })).rejects.toMatchObject({ code: 'AUDIT_CHAIN_BROKEN' });
+    expect(readFileSync(historyOf(t), { flag: 'a+' }).length).toBe(0);
+    expect((await app.verifyAudit()).ok).toBe(false);
   });
 });
