@@ -7,6 +7,7 @@
  * every later checkpoint refuses with AUDIT_CHAIN_BROKEN until the ledger is restored.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { AppError } from '../../kernel/index.js';
 import type { Db } from '../../platform/db/index.js';
 import type { AuditLedger, CheckpointSigner } from './audit-ledger.js';
@@ -163,23 +164,21 @@ export class AuditTrust {
     const { db, ledger } = this.#deps;
     const problems: VerifyProblem[] = [];
     // Rows first, then the history: a concurrent signer appends its line before inserting its row.
-    const newerRows = await db.kysely.selectFrom('audit_checkpoints').selectAll().where('seq', '>', this.#newest?.treeSize ?? 0).orderBy('seq', 'asc').execute();
+    const newestRow = await db.kysely.selectFrom('audit_checkpoints').select(sql<number | string | null>`max(seq)`.as('seq')).where('tree_root', 'is not', null).executeTakeFirst();
     await this.#refreshHistory(problems);
     const newest = this.#newest;
     const anchoredSize = newest?.treeSize ?? 0;
-    const legacyRows: typeof newerRows = [];
-    for (const row of newerRows) {
-      const seq = Number(row.seq);
-      if (seq <= anchoredSize) continue;
-      const head = rowToTreeHead(row);
-      if (head) {
-        if (await verifyTreeHead(head, this.#deps.trustedPublicKey)) {
-          problems.push({ seq, reason: `the database holds a signed tree head at ${seq} but the anchor history ends at ${anchoredSize} (the anchor history was rolled back or replaced)` });
+    if (newestRow?.seq !== null && newestRow?.seq !== undefined && Number(newestRow.seq) > anchoredSize) {
+      const newer = await db.kysely.selectFrom('audit_checkpoints').selectAll().where('tree_root', 'is not', null).where('seq', '>', anchoredSize).orderBy('seq', 'asc').execute();
+      for (const row of newer) {
+        const head = rowToTreeHead(row);
+        if (head && (await verifyTreeHead(head, this.#deps.trustedPublicKey))) {
+          problems.push({ seq: head.treeSize, reason: `the database holds a signed tree head at ${head.treeSize} but the anchor history ends at ${anchoredSize} (the anchor history was rolled back or replaced)` });
         }
-      } else {
-        legacyRows.push(row);
       }
     }
+    // Checkpoints signed before migration 0005 (no tree root) still pin the entries they cover.
+    const legacyRows = await db.kysely.selectFrom('audit_checkpoints').selectAll().where('tree_root', 'is', null).where('seq', '>', anchoredSize).orderBy('seq', 'asc').execute();
     const start = await this.#startState(newest);
     if (newest && newest.treeSize > 0 && start.seq === newest.treeSize) {
       const entry = await ledger.entryAt(newest.treeSize);
