@@ -3,33 +3,46 @@
  * The composition root: the one place that turns configuration into adapters (database, blob
  * store, key provider) and wires the capability services on top. Nothing else constructs adapters.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactService } from '../artifacts/index.js';
 import { BaselineService } from '../baselines/index.js';
 import { CaptureService } from '../capture/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { DatasetService } from '../datasets/index.js';
-import { AppError } from '../kernel/index.js';
+import { isAppError } from '../kernel/index.js';
 import { LineageService } from '../lineage/index.js';
 import { ProcessingService } from '../processing/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
 import { migrate, openDb } from '../platform/db/index.js';
-import type { Actor, VerifyReport } from '../security/audit/index.js';
-import { AuditLedger, GroupCommitWriter, routeLoneEntries, verifyLedger } from '../security/audit/index.js';
+import type { Actor, CheckpointOutcome, VerifyReport } from '../security/audit/index.js';
+import { AuditLedger, AuditTrust, GroupCommitWriter, loadMacRequirement, recordOutcome, routeLoneEntries } from '../security/audit/index.js';
+import { DetectiveControls, webhookSink } from '../security/controls/index.js';
 import type { KeyProvider } from '../security/keys/index.js';
 import type { IdentityServices } from '../security/identity-store/index.js';
 import { createIdentityServices } from '../security/identity-store/index.js';
-import { KeyService, LocalKeyring, writeOwnerOnlyFile } from '../security/keys/index.js';
+import { KeyService, LocalKeyring } from '../security/keys/index.js';
 import { TrackingService } from '../tracking/index.js';
 
 /** Temp files whose writer cannot be checked for liveness are swept once this old. */
 export const UNOWNED_TEMP_MAX_AGE_MS = 60 * 60 * 1000;
 
-/** The anchor file: the newest signed checkpoint, kept outside the database. */
+/** The legacy anchor file (the newest checkpoint only), written before the anchor history; still honoured. */
 export const AUDIT_ANCHOR_FILE = 'audit-anchor.json';
+/** The anchor history: every signed tree head ever issued, one JSON line each, outside the database. */
+export const AUDIT_ANCHOR_HISTORY_FILE = 'audit-anchors.jsonl';
+/** From which entry on MACs are required (written once, when an installation first runs with MACs). */
+export const AUDIT_MAC_FILE = 'audit-mac.json';
+
+export interface CheckpointOptions {
+  /**
+   * When the ledger fails verification, fire the `audit-verify-failed` alert to the configured
+   * webhooks from this process (default). The API server passes false: its running detective
+   * controls pick up the recorded failure and alert once.
+   */
+  readonly alert?: boolean;
+}
 
 export interface App {
   readonly config: ResolvedConfig;
@@ -47,27 +60,21 @@ export interface App {
   readonly lineage: LineageService;
   /** Users, groups, tokens, roles, policies; authentication and authorization. */
   readonly identity: IdentityServices;
-  /** Signs a checkpoint over new audit entries (if any) and updates the anchor file. */
-  checkpoint(): Promise<void>;
-  /** Verifies the audit ledger against checkpoints and the anchor. */
+  /** Signed tree heads, the anchor history and witnesses, verification. */
+  readonly auditTrust: AuditTrust;
+  /**
+   * Verifies the entries since the last trusted head and signs a tree head over them (if any).
+   * A ledger that fails is never re-anchored: the failure is recorded (`audit:Verify`, failed),
+   * alerted, and thrown as AUDIT_CHAIN_BROKEN.
+   */
+  checkpoint(options?: CheckpointOptions): Promise<CheckpointOutcome>;
+  /** Verifies the whole audit ledger against its checkpoints, the anchor history and witnesses. */
   verifyAudit(): Promise<VerifyReport>;
   close(): Promise<void>;
 }
 
 export function openKeyProvider(config: ResolvedConfig): KeyProvider {
   return LocalKeyring.open({ path: config.keyringPath, ...(config.keyringPassphrase !== undefined ? { passphrase: config.keyringPassphrase } : {}) });
-}
-
-function readAnchor(home: string): { seq: number; headHash: string } | undefined {
-  const path = join(home, AUDIT_ANCHOR_FILE);
-  if (!existsSync(path)) return undefined;
-  try {
-    const anchor = JSON.parse(readFileSync(path, 'utf8')) as { seq?: unknown; headHash?: unknown };
-    if (typeof anchor.seq === 'number' && typeof anchor.headHash === 'string') return { seq: anchor.seq, headHash: anchor.headHash };
-  } catch {
-    throw new AppError('AUDIT_CHAIN_BROKEN', { message: `The audit anchor ${path} is unreadable` });
-  }
-  throw new AppError('AUDIT_CHAIN_BROKEN', { message: `The audit anchor ${path} is malformed` });
 }
 
 /** Opens an installation: connects adapters, applies migrations, and wires services. */
@@ -78,11 +85,13 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
   try {
     await migrate(db);
     blobs = await openBlobStore(config.storeUrl);
-    const ledger = new AuditLedger(db);
+    const macKey = await provider.auditMacKey();
+    const ledger = new AuditLedger(db, { macKey });
     // Reads, denials and failures of concurrent requests share a commit; governed changes keep theirs.
     const loneEntries = new GroupCommitWriter(db, ledger);
     routeLoneEntries(ledger, loneEntries);
     const keys = new KeyService({ db, ledger, provider });
+    const auditTrust = await auditTrustFor(config, db, provider, ledger, keys);
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
     const datasets = new DatasetService({ db, ledger, artifacts });
     const tracking = new TrackingService({ db, ledger, artifacts });
@@ -97,6 +106,31 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     // checked (another host, an older version's names) after an hour.
     await blobs.sweepIncomplete(UNOWNED_TEMP_MAX_AGE_MS);
     const store = blobs;
+    let lastReported: string | undefined;
+    /**
+     * Records a refused checkpoint as a failed `audit:Verify` (appended after the damage, which
+     * stays where it is) and alerts. Reported once per distinct problem per process, so a server
+     * retrying every second does not flood the ledger or the webhooks.
+     */
+    const reportBrokenChain = async (message: string, details: unknown, alert: boolean) => {
+      if (lastReported === message) return;
+      lastReported = message;
+      const problems = (details as { problems?: unknown } | undefined)?.problems;
+      const entry = await recordOutcome({ db, ledger }, system, 'audit:Verify', 'attest::audit/ledger', 'failed', {
+        checkpoint: 'refused',
+        message,
+        ...(Array.isArray(problems) ? { firstProblem: problems[0] } : {}),
+      });
+      if (!alert) return;
+      const controls = new DetectiveControls({
+        db,
+        ledger,
+        identity,
+        sinks: config.alerts.webhooks.map((w) => webhookSink({ url: w.url, secret: w.secret, attempts: 3 })),
+        verifyAudit: () => auditTrust.verify(),
+      });
+      await controls.scanOnce(entry.seq - 1);
+    };
     const app: App = {
       config,
       db,
@@ -112,16 +146,17 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       tracking,
       lineage,
       identity,
-      async checkpoint() {
-        const head = await ledger.head();
-        const written = await ledger.checkpoint(keys);
-        if (written || head.seq > 0) {
-          const latest = written ?? (await latestCheckpoint(db));
-          if (latest) writeOwnerOnlyFile(join(config.home, AUDIT_ANCHOR_FILE), `${JSON.stringify(latest, null, 2)}\n`, false);
+      auditTrust,
+      async checkpoint(checkpointOptions = {}) {
+        try {
+          return await auditTrust.checkpoint();
+        } catch (error) {
+          if (isAppError(error) && error.code === 'AUDIT_CHAIN_BROKEN') await reportBrokenChain(error.message, error.details, checkpointOptions.alert !== false);
+          throw error;
         }
       },
       verifyAudit() {
-        return verifyAuditLedger(config, db, provider);
+        return auditTrust.verify();
       },
       async close() {
         await loneEntries.idle();
@@ -137,16 +172,28 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
   }
 }
 
-/** Verifies the ledger against its checkpoints and the anchor file; changes nothing. */
-export function verifyAuditLedger(config: ResolvedConfig, db: Db, provider: KeyProvider): Promise<VerifyReport> {
-  const anchor = readAnchor(config.home);
-  return verifyLedger(db, new AuditLedger(db), {
-    trustedPublicKey: (keyId, version) => provider.trustedPublicKey(keyId, version),
-    ...(anchor ? { anchor } : {}),
-  });
+/**
+ * Verifies the ledger against its checkpoints, the anchor history and witnesses without opening
+ * the whole installation (for `attest doctor`); signs and sweeps nothing.
+ */
+export async function verifyAuditLedger(config: ResolvedConfig, db: Db, provider: KeyProvider): Promise<VerifyReport> {
+  const macKey = await provider.auditMacKey();
+  const ledger = new AuditLedger(db, { macKey });
+  return (await auditTrustFor(config, db, provider, ledger, new KeyService({ db, ledger, provider }))).verify();
 }
 
-async function latestCheckpoint(db: Db): Promise<{ seq: number; headHash: string; createdAt: string; signature: string } | undefined> {
-  const row = await db.kysely.selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  return row ? { seq: Number(row.seq), headHash: row.head_hash, createdAt: row.created_at, signature: row.signature } : undefined;
+/** The ledger's trust machinery for an installation: signed heads, anchor history, witnesses, MACs. */
+async function auditTrustFor(config: ResolvedConfig, db: Db, provider: KeyProvider, ledger: AuditLedger, signer: KeyService): Promise<AuditTrust> {
+  const macKey = await provider.auditMacKey();
+  const macRequiredFromSeq = loadMacRequirement(join(config.home, AUDIT_MAC_FILE), (await ledger.head()).seq);
+  return new AuditTrust({
+    db,
+    ledger,
+    signer,
+    trustedPublicKey: (keyId, version) => provider.trustedPublicKey(keyId, version),
+    historyPath: join(config.home, AUDIT_ANCHOR_HISTORY_FILE),
+    legacyAnchorPath: join(config.home, AUDIT_ANCHOR_FILE),
+    witness: config.audit.witness,
+    mac: { key: macKey, requiredFromSeq: macRequiredFromSeq },
+  });
 }

@@ -24,6 +24,24 @@ export const ConfigFileSchema = z
       .object({
         /** Sign a checkpoint once this many entries are not yet covered. */
         checkpointEveryEntries: z.number().int().min(1).max(100_000).optional(),
+        /** How often the API server signs a tree head while entries are written (only when the head moved). Default 1000. */
+        signIntervalMs: z.number().int().min(100).max(3_600_000).optional(),
+        /** Witnesses that receive a copy of every signed tree head, outside the home and the database. */
+        witness: z
+          .object({
+            /** A file appended with every head (e.g. on another volume or a mounted share). */
+            file: z.string().min(1).optional(),
+            /** An endpoint that receives every head as a JSON POST; HTTPS, or HTTP on loopback only. */
+            url: z
+              .url()
+              .refine((u) => {
+                const parsed = new URL(u);
+                return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname));
+              }, 'audit.witness.url must be https:// (http:// only on loopback)')
+              .optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
@@ -113,6 +131,8 @@ export interface ResolvedConfig {
   readonly keyringPassphrase: string | undefined;
   readonly defaultKey: string;
   readonly checkpointEveryEntries: number;
+  /** Signed tree heads: the server's signing interval and the witnesses that receive a copy. */
+  readonly audit: { readonly signIntervalMs: number; readonly witness: { readonly file?: string; readonly url?: string } };
   readonly server: { host: string; port: number };
   readonly oidc: OidcFileConfig | undefined;
   readonly sessionTtlMs: number;

@@ -97,6 +97,13 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, r
     keyringPassphrase: env.ATTEST_KEYRING_PASSPHRASE,
     defaultKey: file?.keys?.defaultKey ?? 'alias/attest-default',
     checkpointEveryEntries: file?.audit?.checkpointEveryEntries ?? 1,
+    audit: Object.freeze({
+      signIntervalMs: file?.audit?.signIntervalMs ?? 1000,
+      witness: Object.freeze({
+        ...(file?.audit?.witness?.file ? { file: resolve(home, file.audit.witness.file) } : {}),
+        ...(file?.audit?.witness?.url ? { url: file.audit.witness.url } : {}),
+      }),
+    }),
     server: Object.freeze({ host: file?.server?.host ?? '127.0.0.1', port }),
     oidc: file?.oidc,
     sessionTtlMs: (file?.sessions?.ttlMinutes ?? 60) * 60_000,

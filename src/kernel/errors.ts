@@ -76,6 +76,7 @@ export const ERROR_CATALOGUE = {
   ARTIFACT_IMMUTABLE: { kind: 'conflict', message: 'Artifacts are write-once' },
   // audit
   AUDIT_CHAIN_BROKEN: { kind: 'integrity', message: 'The audit ledger failed verification' },
+  AUDIT_BUNDLE_INVALID: { kind: 'integrity', message: 'The audit evidence bundle failed verification' },
   // installation health (attest doctor)
   DOCTOR_CHECKS_FAILED: { kind: 'precondition', message: 'One or more installation checks failed' },
   // identity and access (issue 3)

@@ -24,6 +24,7 @@ import type { Principal } from '../security/identity-store/index.js';
 import { BUILT_IN_RULES, DetectiveControls, logSink, webhookSink } from '../security/controls/index.js';
 import type { RouteInfo } from './route-kit.js';
 import { actorOf, ErrorBody, RouteKit, requestFacts } from './route-kit.js';
+import { CheckpointTimer } from './checkpoint-timer.js';
 import { logSafeUrl } from './log-redaction.js';
 import { loadServerSecret, verifyPresigned } from './presigned-url.js';
 import { mountTracking } from './tracking-mount.js';
@@ -53,6 +54,8 @@ export interface ServerOptions {
   readonly alertSinks?: readonly AlertSink[];
   /** Detective controls: poll interval and scheduled audit verification (ms; 0 = off). */
   readonly controls?: { readonly pollMs?: number; readonly verifyEveryMs?: number; readonly enabled?: boolean };
+  /** How often a tree head is signed while entries are written (ms; 0 = off); default `audit.signIntervalMs` (1000). */
+  readonly checkpointIntervalMs?: number;
 }
 
 declare module 'fastify' {
@@ -254,7 +257,10 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     identity: app.identity,
     sinks,
     verifyAudit: async () => {
-      await app.checkpoint();
+      // A refused checkpoint is recorded by app.checkpoint; the full report below names the damage.
+      await app.checkpoint({ alert: false }).catch((error: unknown) => {
+        if (!(isAppError(error) && error.code === 'AUDIT_CHAIN_BROKEN')) throw error;
+      });
       return app.verifyAudit();
     },
     onError: (error) => server.log.error({ err: error }, 'detective controls'),
@@ -273,5 +279,11 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       await controls.stop();
     });
   }
+  const checkpointTimer = new CheckpointTimer(app, {
+    intervalMs: options.checkpointIntervalMs ?? app.config.audit.signIntervalMs,
+    onError: (error) => server.log.error({ err: error }, 'audit checkpoint'),
+  });
+  server.addHook('onReady', async () => checkpointTimer.start());
+  server.addHook('onClose', async () => checkpointTimer.stop());
   return server;
 }

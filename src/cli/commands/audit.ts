@@ -1,7 +1,7 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../kernel/index.js';
-import type { AuditEntry, AuditFilter } from '../../security/audit/index.js';
+import type { AuditEntry, AuditFilter, EvidenceBundle, InclusionEvidence } from '../../security/audit/index.js';
 import type { listConfigChanges } from '../../security/audit/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common } from '../context.js';
@@ -38,6 +38,12 @@ async function toFilter(o: ListOptions): Promise<AuditFilter> {
     ...(o.outcome ? { outcome: o.outcome as AuditFilter['outcome'] & string } : {}),
     ...(limit !== undefined ? { limit } : {}),
   };
+}
+
+function seqOption(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new AppError('INVALID_INPUT', { message: `${flag} must be a positive whole number, not ${value}` });
+  return n;
 }
 
 function filters(c: Command): Command {
@@ -84,10 +90,29 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     },
   );
 
-  filters(audit.command('export').description('export entries for a SIEM'))
+  filters(audit.command('export').description('export entries for a SIEM, or an evidence bundle for an examiner (--bundle)'))
     .option('--format <format>', 'jsonl', 'jsonl')
     .option('--out <file>', 'write to a file instead of standard output')
-    .action(async (options: ListOptions & { format: string; out?: string }) => {
+    .option('--bundle <file>', 'write an evidence bundle (entries, signed tree heads, proofs, public keys) to this file; see docs/audit-evidence.md')
+    .option('--from-seq <n>', 'with --bundle: first entry (default 1)')
+    .option('--to-seq <n>', 'with --bundle: last entry (default: the newest signed tree head)')
+    .action(async (options: ListOptions & { format: string; out?: string; bundle?: string; fromSeq?: string; toSeq?: string }) => {
+      if (options.bundle !== undefined) {
+        const range = { ...(options.fromSeq !== undefined ? { fromSeq: seqOption('--from-seq', options.fromSeq) } : {}), ...(options.toSeq !== undefined ? { toSeq: seqOption('--to-seq', options.toSeq) } : {}) };
+        const bundle = await embeddedOrRemote(
+          ctx,
+          options,
+          async (app) => {
+            await app.checkpoint();
+            return app.auditTrust.bundle(range);
+          },
+          (c) => c.json<EvidenceBundle>('GET', '/v1/audit/bundle', { query: { ...range } }),
+        );
+        writeFileSync(options.bundle, `${JSON.stringify(bundle, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+        const last = bundle.treeHeads[bundle.treeHeads.length - 1]!;
+        ctx.io.err(`wrote an evidence bundle of ${bundle.entries.length} entries, ${bundle.treeHeads.length} signed tree head(s) up to size ${last.treeSize}, to ${options.bundle}`);
+        return;
+      }
       if (options.format !== 'jsonl') throw new AppError('INVALID_INPUT', { message: `Unsupported export format ${options.format}; use jsonl` });
       const filter = await toFilter(options);
       const server = serverOf(options, ctx.env);
@@ -108,10 +133,62 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
       if (options.out) ctx.io.err(`exported ${count} entries to ${options.out}`);
     });
 
-  common(audit.command('checkpoint').description('sign a checkpoint over the newest entries now')).action(async (options: CommonOptions) => {
-    const head = await ctx.withApp(options, (app) => app.ledger.head());
-    if (options.json) printJson(ctx.io, head);
-    else ctx.io.out(`checkpoint covers entry ${head.seq}`);
+  commonRemote(audit.command('prove').description('print an entry, its Merkle inclusion proof and the signed tree head it is proven against').argument('<seq>', 'the entry\'s sequence number')).action(
+    async (seqText: string, options: CommonOptions) => {
+      const seq = seqOption('SEQ', seqText);
+      const evidence = await embeddedOrRemote(
+        ctx,
+        options,
+        async (app) => {
+          await app.checkpoint();
+          return app.auditTrust.prove(seq);
+        },
+        (c) => c.json<InclusionEvidence>('GET', `/v1/audit/proofs/${seq}`),
+      );
+      if (options.json) printJson(ctx.io, evidence);
+      else {
+        const e = evidence.entry;
+        ctx.io.out(`entry ${e.seq} (${e.id}): ${e.time} ${e.principal} ${e.action} ${e.resource} ${e.outcome}`);
+        ctx.io.out(`  hash ${e.hash}`);
+        ctx.io.out(`included in the tree of size ${evidence.treeHead.treeSize}, root ${evidence.treeHead.rootHash}, signed ${evidence.treeHead.createdAt} by ${evidence.treeHead.keyId}:${evidence.treeHead.keyVersion}`);
+        ctx.io.out(`inclusion proof (${evidence.inclusionProof.length} hashes, leaf index ${evidence.leafIndex}):`);
+        for (const h of evidence.inclusionProof) ctx.io.out(`  ${h}`);
+      }
+    },
+  );
+
+  audit
+    .command('verify-bundle')
+    .description('verify an evidence bundle offline (no installation, no database): signatures, consistency and inclusion proofs, entry hashes')
+    .argument('<file>', 'the bundle written by attest audit export --bundle')
+    .option('--json', 'print JSON for scripts')
+    .action(async (file: string, options: { json?: boolean }) => {
+      let input: unknown;
+      try {
+        input = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (error) {
+        throw new AppError('INVALID_INPUT', { message: `Cannot read the bundle ${file}: ${(error as Error).message}` });
+      }
+      const { verifyEvidenceBundle } = await import('../../security/audit/index.js');
+      const report = verifyEvidenceBundle(input);
+      if (options.json) printJson(ctx.io, report);
+      if (!report.ok) {
+        throw new AppError('AUDIT_BUNDLE_INVALID', { message: `evidence bundle verification FAILED: ${report.problems[0]}${report.problems.length > 1 ? ` (+${report.problems.length - 1} more problems)` : ''}` });
+      }
+      if (!options.json) {
+        ctx.io.out(`evidence bundle OK: ${report.entriesChecked} entries${report.range ? ` (${report.range.fromSeq}..${report.range.toSeq})` : ''} proven in ${report.treeHeadsChecked} signed tree head(s)`);
+        for (const k of report.keys) ctx.io.out(`  signed by ${k.keyId}:${k.keyVersion}, public key SHA-256 ${k.fingerprint} (compare with the fingerprint the institution published)`);
+      }
+    });
+
+  common(audit.command('checkpoint').description('verify the entries since the last signed tree head and sign a new one now')).action(async (options: CommonOptions) => {
+    const outcome = await ctx.withApp(options, (app) => app.checkpoint());
+    const head = outcome.head;
+    if (options.json) printJson(ctx.io, { seq: head?.treeSize ?? 0, hash: head?.chainHead, head, signed: outcome.signed !== undefined, witnessErrors: outcome.witnessErrors });
+    else {
+      ctx.io.out(`checkpoint covers entry ${head?.treeSize ?? 0}${head ? ` (Merkle root ${head.rootHash})` : ''}`);
+      for (const e of outcome.witnessErrors) ctx.io.err(`attest: warning: ${e}`);
+    }
   });
 
   const config = program.command('config').description('configuration and its change history');

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { AppError } from '../../kernel/index.js';
+import { AppError, isAppError } from '../../kernel/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 
 interface ServerOptions extends CommonOptions {
@@ -62,6 +62,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
           void server
             .close()
             .then(() => app.checkpoint())
+            .catch((error: Error) => ctx.io.err(`attest: error ${isAppError(error) ? error.code : 'INTERNAL'}: ${error.message}`))
             .finally(() => app.close().finally(resolve));
         };
         process.on('SIGINT', stop);

@@ -81,6 +81,8 @@ export interface AuditEventsTable {
   details: string;
   prev_hash: string;
   hash: string;
+  /** HMAC-SHA256 (hex) of `hash` under the provider's audit MAC key; NULL before migration 0005. */
+  mac: string | null;
 }
 
 export interface AuditCheckpointsTable {
@@ -90,6 +92,10 @@ export interface AuditCheckpointsTable {
   key_id: string;
   key_version: number;
   signature: string;
+  /** Merkle root (hex) over entries 1..seq; NULL for checkpoints signed before migration 0005. */
+  tree_root: string | null;
+  /** JSON array of the compact range's subtree hashes at `seq` (checked against `tree_root` before use). */
+  tree_frontier: string | null;
 }
 
 export interface ConfigChangesTable {

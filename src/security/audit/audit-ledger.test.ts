@@ -39,14 +39,15 @@ describe.each(testDialects())('audit ledger on %s', (dialect) => {
     expect(report.firstProblem?.reason).toMatch(/edited/);
   });
 
-  it('catches an edit whose hash was recomputed (the next link or the checkpoint breaks)', async () => {
+  it('catches an edit whose hash was recomputed (its MAC no longer matches)', async () => {
     const seq = await seqOf('thing/10');
     const row = await db().selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow();
     const forged = { seq, id: row.id, time: row.time, principal: 'user:mallory', action: row.action, resource: row.resource, outcome: 'allowed' as const, sourceIp: row.source_ip, userAgent: row.user_agent, requestId: row.request_id, details: JSON.parse(row.details), prevHash: row.prev_hash };
     await db().updateTable('audit_events').set({ principal: 'user:mallory', hash: hashEntry(forged) }).where('seq', '=', seq).execute();
     const report = await t.app.verifyAudit();
     expect(report.ok).toBe(false);
-    expect(report.firstProblem?.seq).toBe(seq + 1);
+    expect(report.firstProblem?.seq).toBe(seq);
+    expect(report.firstProblem?.reason).toMatch(/MAC/);
   });
 
   it('names the gap left by a deleted entry', async () => {

@@ -2,8 +2,9 @@
  * @module security/audit/audit-ledger
  * The append-only, tamper-evident audit ledger. Entries are appended inside the caller's
  * transaction, so a governed change and its entry commit together or not at all (ARCHITECTURE.md
- * invariant 3). Periodic checkpoints sign (seq, head hash) with an Ed25519 key from the key
- * provider; the newest one is also kept outside the database (the home's anchor file).
+ * invariant 3). Each entry carries a MAC under the key provider's audit MAC key, so an entry
+ * written by anyone without that key (a database-only writer) is told apart; signed tree heads
+ * over the entries are issued by {@link AuditTrust}.
  */
 import type { SqlBool } from 'kysely';
 import { sql } from 'kysely';
@@ -11,7 +12,7 @@ import type { Db, Tx } from '../../platform/db/index.js';
 import { escapeLike } from '../../platform/db/index.js';
 import { newId } from '../../kernel/index.js';
 import type { Actor, AuditEntry, AuditOutcome, AuditRecord } from './audit-entry.js';
-import { GENESIS_HASH, checkpointPayload, hashEntry } from './audit-entry.js';
+import { GENESIS_HASH, entryMac, hashEntry } from './audit-entry.js';
 import type { AuditEventsTable } from '../../platform/db/index.js';
 
 /** Signs checkpoints; implemented by the key service over the key provider. */
@@ -29,6 +30,18 @@ export interface AuditFilter {
   outcome?: AuditOutcome;
   afterSeq?: number;
   limit?: number;
+}
+
+/** An entry as stored, with its MAC (null for entries written before MACs, or stripped). */
+export interface StoredEntry {
+  readonly entry: AuditEntry;
+  readonly mac: string | null;
+}
+
+export interface AuditLedgerOptions {
+  now?: () => Date;
+  /** The audit MAC key from the key provider; without it entries are written without a MAC. */
+  macKey?: Buffer;
 }
 
 export function rowToEntry(row: AuditEventsTable): AuditEntry {
@@ -52,12 +65,14 @@ export function rowToEntry(row: AuditEventsTable): AuditEntry {
 export class AuditLedger {
   readonly #db: Db;
   readonly #now: () => Date;
+  readonly #macKey: Buffer | undefined;
   /** The newest entry this process appended (a guess at the chain's head; verified on use). */
   #lastAppended: { seq: number; hash: string } | undefined;
 
-  constructor(db: Db, now: () => Date = () => new Date()) {
+  constructor(db: Db, options: AuditLedgerOptions = {}) {
     this.#db = db;
-    this.#now = now;
+    this.#now = options.now ?? (() => new Date());
+    this.#macKey = options.macKey;
   }
 
   /**
@@ -106,8 +121,9 @@ export class AuditLedger {
   /** Inserts `entry` unless its slot is taken (or, with `after`, unless `after` is gone). */
   async #insert(tx: Tx, e: AuditEntry, after: { seq: number; hash: string } | undefined): Promise<boolean> {
     const guard = after === undefined ? sql`true` : sql`exists (select 1 from audit_events where seq = ${after.seq} and hash = ${after.hash})`;
-    const result = await sql`insert into audit_events (seq, id, time, principal, action, resource, outcome, source_ip, user_agent, request_id, details, prev_hash, hash)
-      select cast(${e.seq} as bigint), ${e.id}, ${e.time}, ${e.principal}, ${e.action}, ${e.resource}, ${e.outcome}, ${e.sourceIp}, ${e.userAgent}, ${e.requestId}, ${JSON.stringify(e.details)}, ${e.prevHash}, ${e.hash}
+    const mac = this.#macKey ? entryMac(this.#macKey, e.hash) : null;
+    const result = await sql`insert into audit_events (seq, id, time, principal, action, resource, outcome, source_ip, user_agent, request_id, details, prev_hash, hash, mac)
+      select cast(${e.seq} as bigint), ${e.id}, ${e.time}, ${e.principal}, ${e.action}, ${e.resource}, ${e.outcome}, ${e.sourceIp}, ${e.userAgent}, ${e.requestId}, ${JSON.stringify(e.details)}, ${e.prevHash}, ${e.hash}, ${mac}
       where ${guard}
       on conflict (seq) do nothing`.execute(tx);
     return Number(result.numAffectedRows ?? 0n) === 1;
@@ -146,23 +162,32 @@ export class AuditLedger {
     return last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
-  /**
-   * Signs the current head unless the newest checkpoint already covers it. Returns the checkpoint
-   * written, or undefined when there was nothing new.
-   */
-  async checkpoint(signer: CheckpointSigner): Promise<{ seq: number; headHash: string; createdAt: string; signature: string } | undefined> {
-    const head = await this.head();
-    if (head.seq === 0) return undefined;
-    const last = await this.#db.kysely.selectFrom('audit_checkpoints').select(sql<number>`max(seq)`.as('seq')).executeTakeFirst();
-    if (last?.seq !== null && last?.seq !== undefined && Number(last.seq) >= head.seq) return undefined;
-    const createdAt = this.#now().toISOString();
-    const signed = await signer.sign(checkpointPayload(head.seq, head.hash, createdAt));
-    const signature = signed.signature.toString('base64');
-    await this.#db.kysely
-      .insertInto('audit_checkpoints')
-      .values({ seq: head.seq, head_hash: head.hash, created_at: createdAt, key_id: signed.keyId, key_version: signed.keyVersion, signature })
-      .onConflict((oc) => oc.column('seq').doNothing())
-      .execute();
-    return { seq: head.seq, headHash: head.hash, createdAt, signature };
+  /** Streams stored entries after `afterSeq` in order, with their MACs (for verification). */
+  async *scan(afterSeq = 0, pageSize = 5000): AsyncGenerator<StoredEntry> {
+    let after = afterSeq;
+    for (;;) {
+      const rows = await this.#db.kysely.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq', 'asc').limit(pageSize).execute();
+      for (const row of rows) yield { entry: rowToEntry(row), mac: row.mac };
+      if (rows.length < pageSize) return;
+      after = Number(rows[rows.length - 1]!.seq);
+    }
+  }
+
+  /** One entry by sequence number. */
+  async entryAt(seq: number): Promise<AuditEntry | undefined> {
+    const row = await this.#db.kysely.selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirst();
+    return row ? rowToEntry(row) : undefined;
+  }
+
+  /** The chain hashes of entries 1..upTo in order (Merkle leaves), read in pages of the one column. */
+  async chainHashes(upTo: number, pageSize = 50_000): Promise<string[]> {
+    const out: string[] = [];
+    for (let after = 0; after < upTo; ) {
+      const rows = await this.#db.kysely.selectFrom('audit_events').select(['seq', 'hash']).where('seq', '>', after).where('seq', '<=', upTo).orderBy('seq', 'asc').limit(pageSize).execute();
+      for (const row of rows) out.push(row.hash);
+      if (rows.length < pageSize) break;
+      after = Number(rows[rows.length - 1]!.seq);
+    }
+    return out;
   }
 }

@@ -55,6 +55,17 @@ export class DetectiveControls {
     }
   }
 
+  /**
+   * One scan of the entries after `afterSeq`, firing what the rules match and waiting at most
+   * `graceMs` for deliveries: for a process that does not run the controls (the CLI) but must
+   * alert on what it just recorded, such as a refused audit checkpoint.
+   */
+  async scanOnce(afterSeq: number, graceMs = 5000): Promise<void> {
+    this.#cursor = afterSeq;
+    this.#started = true;
+    await this.stop(graceMs);
+  }
+
   /** Schedules a scan of new entries after any scan in progress; resolves when it is done. */
   trigger(): Promise<void> {
     if (!this.#started) return Promise.resolve();

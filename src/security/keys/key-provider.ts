@@ -34,6 +34,12 @@ export interface KeyProvider {
    * store), or undefined if the provider never issued it: the trust anchor for audit checkpoints.
    */
   trustedPublicKey(keyId: string, version: number): Promise<string | undefined>;
+  /**
+   * The secret that authenticates audit entries (HMAC-SHA256), the same in every process of the
+   * installation and never stored in the metadata store, so a database-only writer cannot forge
+   * or rewrite an entry unnoticed. A remote provider returns a data key it unwraps or derives.
+   */
+  auditMacKey(): Promise<Buffer>;
   /** Destroys the material of a version (crypto-shredding at the end of a deletion waiting period). */
   destroyVersion(version: KeyVersionMaterial): Promise<void>;
 }

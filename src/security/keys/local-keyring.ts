@@ -6,13 +6,16 @@
  * generated here and stored in the metadata database only wrapped under the root secret
  * (AES-256-GCM, bound to the key id and version), so the database never holds a usable key.
  * The keyring also records the audit checkpoint public keys it has issued: the trust anchor
- * `audit verify` checks signatures against, kept outside the database an attacker might edit.
+ * `audit verify` checks signatures against, kept outside the database an attacker might edit,
+ * and derives the audit MAC key from the root secret (HKDF-SHA256 with its own label), so every
+ * keyring has one from its creation on, existing keyrings included, with nothing more to store.
  */
 import {
   createCipheriv,
   createDecipheriv,
   createPrivateKey,
   generateKeyPairSync,
+  hkdfSync,
   randomBytes,
   scryptSync,
   sign as edSign,
@@ -204,6 +207,10 @@ export class LocalKeyring implements KeyProvider {
   async destroyVersion(version: KeyVersionMaterial): Promise<void> {
     this.#materialCache.delete(`sym:${version.keyId}:${version.version}`);
     this.#materialCache.delete(`sig:${version.keyId}:${version.version}`);
+  }
+
+  async auditMacKey(): Promise<Buffer> {
+    return Buffer.from(hkdfSync('sha256', this.#root, Buffer.alloc(0), Buffer.from('attest-audit-entry-mac/1'), 32));
   }
 
   async trustedPublicKey(keyId: string, version: number): Promise<string | undefined> {

@@ -8,8 +8,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app/index.js';
 import { projectIdByName } from '../../app/index.js';
-import { AppError } from '../../kernel/index.js';
-import { AUDIT_OUTCOMES, AuditEntrySchema, listConfigChanges, recordOutcome } from '../../security/audit/index.js';
+import { AppError, isAppError } from '../../kernel/index.js';
+import { AUDIT_OUTCOMES, AuditEntrySchema, EvidenceBundleSchema, listConfigChanges, recordOutcome, SignedTreeHeadSchema } from '../../security/audit/index.js';
 import type { RouteKit } from '../route-kit.js';
 import { BindSourceIp, signPresigned } from '../presigned-url.js';
 import { ProjectName, ProjectParams } from './schemas.js';
@@ -226,11 +226,30 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
     resource: () => 'attest::audit/ledger',
     response: z.object({ ok: z.boolean(), entriesChecked: z.number(), checkpointsChecked: z.number(), headSeq: z.number(), firstProblem: z.object({ seq: z.number(), entryId: z.string().optional(), reason: z.string() }).optional(), problems: z.array(z.object({ seq: z.number(), entryId: z.string().optional(), reason: z.string() })) }),
     handler: async ({ actor }) => {
-      await app.checkpoint();
+      // A refused checkpoint is recorded by app.checkpoint and alerted by the detective controls;
+      // the caller gets the full report naming the damage.
+      await app.checkpoint({ alert: false }).catch((error: unknown) => {
+        if (!(isAppError(error) && error.code === 'AUDIT_CHAIN_BROKEN')) throw error;
+      });
       const report = await app.verifyAudit();
       await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'audit:Verify', 'attest::audit/ledger', report.ok ? 'allowed' : 'failed', { entriesChecked: report.entriesChecked, ...(report.firstProblem ? { firstProblem: report.firstProblem } : {}) });
       return report;
     },
+  });
+  const Hex = z.string().regex(/^[0-9a-f]{64}$/);
+  kit.route({
+    method: 'GET', url: '/v1/audit/proofs/:seq', summary: 'An entry, its Merkle inclusion proof and the signed tree head it is proven against', tags: auditTags, action: 'audit:Read', audit: 'server',
+    params: z.object({ seq: z.coerce.number().int().positive() }),
+    resource: () => 'attest::audit/ledger',
+    response: z.object({ entry: AuditEntrySchema, leafIndex: z.number(), treeHead: SignedTreeHeadSchema, inclusionProof: z.array(Hex), publicKey: z.object({ keyId: z.string(), keyVersion: z.number(), spki: z.string() }) }),
+    handler: async ({ params }) => app.auditTrust.prove(params.seq),
+  });
+  kit.route({
+    method: 'GET', url: '/v1/audit/bundle', summary: 'An evidence bundle (docs/audit-evidence.md) for entries fromSeq..toSeq, verifiable offline', tags: auditTags, action: 'audit:Export', audit: 'server',
+    query: z.object({ fromSeq: z.coerce.number().int().positive().optional(), toSeq: z.coerce.number().int().positive().optional() }),
+    resource: () => 'attest::audit/ledger',
+    response: EvidenceBundleSchema,
+    handler: async ({ query }) => app.auditTrust.bundle({ ...(query.fromSeq !== undefined ? { fromSeq: query.fromSeq } : {}), ...(query.toSeq !== undefined ? { toSeq: query.toSeq } : {}) }),
   });
   kit.route({
     method: 'GET', url: '/v1/audit/export', summary: 'Export entries as JSON Lines for a SIEM', tags: auditTags, action: 'audit:Export', audit: 'server', query: AuditQuery.omit({ limit: true }),
