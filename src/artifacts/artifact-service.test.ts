@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectIdByName } from '../app/index.js';
+import { projectResourceName } from '../security/audit/index.js';
 import { encryptStream } from '../security/crypto/index.js';
 import { DEFAULT_KEY_ALIAS } from '../security/keys/index.js';
 import { artifactContext } from './artifact-model.js';
@@ -101,7 +102,7 @@ describe.each(backendMatrix())('artifact store on $dialect + $store', ({ dialect
     expect(underOther.deduplicated).toBe(false);
     expect(underOther.keyId).toBe(other.keyId);
     expect(await t.app.blobs.exists(underOther.artifactId)).toBe(true);
-    const [entry] = await t.app.ledger.list({ action: 'artifact:Put', resource: `artifact/${underOther.artifactId}` });
+    const [entry] = await t.app.ledger.list({ action: 'artifact:Put', resource: await projectResourceName(t.app.db, projectId, 'artifact', underOther.artifactId) });
     expect(entry?.details.keyId).toBe(other.keyId);
     await t.app.keys.disable(TEST_ACTOR, other.keyId);
     await expect(t.app.artifacts.getBytes(TEST_ACTOR, 'doc4@1', projectId)).rejects.toMatchObject({ code: 'KEY_DISABLED' });
