@@ -13,7 +13,7 @@ import type { ArtifactService } from '../artifacts/index.js';
 import type { ColumnFrame, DataSchema, DatasetFormat, DatasetProfile } from '../data/index.js';
 import { detectFormat, parseCsvFrame, readParquet, scanDataset } from '../data/index.js';
 import { AppError, newId } from '../kernel/index.js';
-import type { Db, DatasetVersionsTable } from '../platform/db/index.js';
+import type { Db, DatasetVersionsTable, Tx } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
 import { governed } from '../security/audit/index.js';
 
@@ -63,6 +63,8 @@ export interface ImportOptions {
   description?: string;
   /** Provenance recorded with the version (e.g. the component that produced it). */
   source?: Record<string, unknown>;
+  /** Runs inside the transaction that records the version (see PutOptions.onCommit). */
+  onCommit?: (tx: Tx, version: DatasetVersion) => Promise<void>;
 }
 
 function toVersion(row: DatasetVersionsTable, ds: { project_id: string; name: string }): DatasetVersion {
@@ -145,6 +147,7 @@ export class DatasetService {
       };
       await tx.insertInto('dataset_versions').values(row).execute();
       const version = toVersion(row, ds);
+      if (options.onCommit) await options.onCommit(tx, version);
       return {
         result: version,
         resource: `dataset/${ds.id}`,

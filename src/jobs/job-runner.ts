@@ -1,0 +1,150 @@
+/**
+ * @module jobs/job-runner
+ * The embedded execution engine: claims jobs from the queue and runs each attempt in a child
+ * process of its own (started by the API server, or by `attest jobs run --wait`), so a job that
+ * crashes or is killed takes nothing else down. The child's output is captured line by line
+ * into the job's log. A child that dies without finishing leaves its lease to expire; the job is
+ * then claimed again (by this runner or any other) and retried.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { dirname, extname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { App } from '../app/index.js';
+import { newId } from '../kernel/index.js';
+import type { ClaimedJob, JobQueue } from './job-queue.js';
+import { isolationPlan } from './job-isolation.js';
+import type { IsolationMode } from './job-isolation.js';
+import { SqlJobQueue } from './sql-job-queue.js';
+
+const HERE = fileURLToPath(import.meta.url);
+const CHILD_ENTRY = join(dirname(HERE), `job-child${extname(HERE)}`);
+
+export interface JobRunnerOptions {
+  app: App;
+  queue?: JobQueue;
+  /** Environment of the job processes (ATTEST_HOME is set from the app's home). */
+  env?: NodeJS.ProcessEnv;
+  leaseMs?: number;
+  pollMs?: number;
+  concurrency?: number;
+  /** Retry backoff base (doubled per attempt). */
+  backoffMs?: number;
+  isolation?: IsolationMode;
+  /** Each log line as it is captured (e.g. printed by `jobs run --wait`). */
+  onLog?: (jobId: string, line: string) => void;
+  /** Working directory of the job processes (git capture). */
+  cwd?: string;
+}
+
+export class JobRunner {
+  readonly owner = newId('runner');
+  readonly #options: JobRunnerOptions;
+  readonly #queue: JobQueue;
+  readonly #children = new Map<string, ChildProcess>();
+  readonly #finished = new Set<Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #polling = false;
+
+  constructor(options: JobRunnerOptions) {
+    this.#options = options;
+    this.#queue = options.queue ?? new SqlJobQueue(options.app.db);
+  }
+
+  get leaseMs(): number {
+    return this.#options.leaseMs ?? 30_000;
+  }
+
+  /** The child process running `jobId`, if this runner runs it. */
+  child(jobId: string): ChildProcess | undefined {
+    return this.#children.get(jobId);
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const tick = () => {
+      if (!this.#running) return;
+      void this.poll().finally(() => {
+        if (this.#running) this.#timer = setTimeout(tick, this.#options.pollMs ?? 500);
+      });
+    };
+    tick();
+  }
+
+  /** Stops claiming and waits for the running children to exit. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    await Promise.all([...this.#finished]);
+  }
+
+  /** Claims and starts as many jobs as free slots allow; resolves when they are started. */
+  async poll(): Promise<number> {
+    if (this.#polling) return 0;
+    this.#polling = true;
+    let started = 0;
+    try {
+      while (this.#children.size < (this.#options.concurrency ?? 2)) {
+        const claimed = await this.#queue.claim(this.owner, this.leaseMs);
+        if (!claimed) break;
+        this.#spawn(claimed);
+        started++;
+      }
+    } finally {
+      this.#polling = false;
+    }
+    return started;
+  }
+
+  #spawn(claimed: ClaimedJob): void {
+    const { app } = this.#options;
+    const plan = isolationPlan(this.#options.isolation ?? 'auto', app.config);
+    const tsx = extname(HERE) === '.ts' ? ['--import', 'tsx'] : [];
+    const nodeArgs = ['--no-warnings', ...tsx, CHILD_ENTRY];
+    const [command, args] = plan.wrap ? [plan.wrap[0]!, [...plan.wrap.slice(1), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+    const env: NodeJS.ProcessEnv = {
+      ...(this.#options.env ?? process.env),
+      ATTEST_HOME: app.config.home,
+      ATTEST_JOB_CLAIM: JSON.stringify(claimed),
+      ATTEST_JOB_LEASE_MS: String(this.leaseMs),
+      ATTEST_JOB_ISOLATION: plan.recorded,
+      ...(this.#options.backoffMs !== undefined ? { ATTEST_JOB_BACKOFF_MS: String(this.#options.backoffMs) } : {}),
+    };
+    const child = spawn(command, args, { cwd: this.#options.cwd ?? process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const jobId = claimed.job.jobId;
+    this.#children.set(jobId, child);
+    const pending: { stream: string; line: string }[] = [];
+    const emit = (stream: string, line: string) => {
+      pending.push({ stream, line });
+      this.#options.onLog?.(jobId, line);
+    };
+    if (plan.warning) emit('runner', `warning: ${plan.warning}`);
+    let flushing = Promise.resolve();
+    const flush = () => {
+      const batch = pending.splice(0);
+      flushing = flushing.then(() => this.#queue.appendLogs(jobId, claimed.lease.attempt, batch)).catch(() => undefined);
+      return flushing;
+    };
+    const flusher = setInterval(() => void flush(), 500);
+    createInterface({ input: child.stdout! }).on('line', (l) => emit('stdout', l));
+    createInterface({ input: child.stderr! }).on('line', (l) => emit('stderr', l));
+    const done = new Promise<void>((resolve) => {
+      child.on('close', (code, signal) => {
+        clearInterval(flusher);
+        if (signal) emit('runner', `job process ${child.pid} was killed by ${signal}; the job is retried once its lease expires`);
+        else if (code === 1) emit('runner', `job process ${child.pid} exited with code 1`);
+        this.#children.delete(jobId);
+        void flush().finally(() => {
+          this.#finished.delete(done);
+          resolve();
+          if (this.#running) void this.poll();
+        });
+      });
+      child.on('error', (error) => emit('runner', `cannot start the job process: ${error.message}`));
+    });
+    this.#finished.add(done);
+  }
+}
