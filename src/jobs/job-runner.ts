@@ -129,11 +129,25 @@ export class JobRunner {
       return flushing;
     };
     const flusher = setInterval(() => void flush(), 500);
+    // The runner keeps the lease while the process lives (also while it starts up); when the
+    // process dies, nobody extends it, and the job becomes claimable once it expires.
+    const heartbeat = setInterval(() => {
+      void this.#queue.heartbeat(claimed.lease, this.leaseMs).then(
+        (h) => {
+          if (!h.held && child.exitCode === null) {
+            emit('runner', 'the lease was taken over by another runner; stopping this attempt');
+            child.kill('SIGKILL');
+          }
+        },
+        () => undefined,
+      );
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
     createInterface({ input: child.stdout! }).on('line', (l) => emit('stdout', l));
     createInterface({ input: child.stderr! }).on('line', (l) => emit('stderr', l));
     const done = new Promise<void>((resolve) => {
       child.on('close', (code, signal) => {
         clearInterval(flusher);
+        clearInterval(heartbeat);
         if (signal) emit('runner', `job process ${child.pid} was killed by ${signal}; the job is retried once its lease expires`);
         else if (code === 1) emit('runner', `job process ${child.pid} exited with code 1`);
         this.#children.delete(jobId);

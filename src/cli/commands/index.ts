@@ -9,6 +9,7 @@ import { registerDataCommands } from './data.js';
 import { registerExplainCommands } from './explain.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerInitCommands } from './init.js';
+import { registerJobCommands } from './jobs.js';
 import { registerKeyCommands } from './keys.js';
 import { registerLineageCommands } from './lineage.js';
 import { registerModelCommands } from './models.js';
@@ -33,6 +34,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerCaptureCommands(program, ctx);
   registerTrackingCommands(program, ctx);
   registerLineageCommands(program, ctx);
+  registerJobCommands(program, ctx);
   registerSessionCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerAccessCommands(program, ctx);
