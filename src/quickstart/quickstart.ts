@@ -329,8 +329,8 @@ function summary(options: QuickstartOptions, r: Lifecycle, seconds: number): voi
   options.out(`[7/7] done in ${seconds.toFixed(1)} s. Everything is in ${options.home} (encrypted; the keyring is keyring.json). Look at it with:`);
   for (const line of [
     `attest experiments table ${r.experimentName} ${h}`,
-    `attest lineage downstream ${r.artifacts.test} ${h}        # what used the test split`,
-    `attest lineage upstream ${r.artifacts.model} ${h}          # where the model came from`,
+    `attest lineage downstream ${r.datasetVersions.test} --project ${PROJECT} ${h}        # what used the test split`,
+    `attest lineage upstream credit-default-xgboost --project ${PROJECT} ${h}          # where the model came from`,
     `attest data list --project ${PROJECT} ${h}`,
     `attest artifact get credit-default-xgboost --project ${PROJECT} --out model.json ${h}`,
     `attest baseline show credit-default --project ${PROJECT} ${h}`,

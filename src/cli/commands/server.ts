@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { openApp } from '../../app/index.js';
 import { loadConfig, resolveHome } from '../../config/index.js';
 import { AppError } from '../../kernel/index.js';
+import { JobRunner } from '../../jobs/index.js';
 import { buildServer } from '../../server/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 
@@ -55,6 +56,9 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
         throw error;
       });
       await server.listen({ port, host });
+      // The embedded execution engine: jobs submitted over the API run in child processes of the server.
+      const runner = new JobRunner({ app, env: ctx.env });
+      runner.start();
       const address = server.server.address() as AddressInfo;
       ctx.io.out(`attest server listening on ${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
       await new Promise<void>((resolve) => {
@@ -63,6 +67,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
           process.off('SIGTERM', stop);
           void server
             .close()
+            .then(() => runner.stop())
             .then(() => app.checkpoint())
             .finally(() => app.close().finally(resolve));
         };
