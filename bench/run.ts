@@ -18,6 +18,7 @@ const GROUPS: Record<string, () => Promise<BenchModule>> = {
   monitoring: () => import('./monitoring.bench.js'),
   tracking: () => import('./tracking.bench.js'),
   server: () => import('./server.bench.js'),
+  jobs: () => import('./jobs.bench.js'),
 };
 
 function fmt(n: number): string {

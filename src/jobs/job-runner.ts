@@ -36,6 +36,8 @@ export interface JobRunnerOptions {
   onLog?: (jobId: string, line: string) => void;
   /** Working directory of the job processes (git capture). */
   cwd?: string;
+  /** The job-process entry (default: job-child beside this module; from TypeScript sources it is run through tsx). */
+  entry?: string;
 }
 
 export class JobRunner {
@@ -102,8 +104,9 @@ export class JobRunner {
   #spawn(claimed: ClaimedJob): void {
     const { app } = this.#options;
     const plan = isolationPlan(this.#options.isolation ?? 'auto', app.config);
-    const tsx = extname(HERE) === '.ts' ? ['--import', 'tsx'] : [];
-    const nodeArgs = ['--no-warnings', ...tsx, CHILD_ENTRY];
+    const entry = this.#options.entry ?? CHILD_ENTRY;
+    const tsx = extname(entry) === '.ts' ? ['--import', 'tsx'] : [];
+    const nodeArgs = ['--no-warnings', ...tsx, entry];
     const [command, args] = plan.wrap ? [plan.wrap[0]!, [...plan.wrap.slice(1), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
     const env: NodeJS.ProcessEnv = {
       ...(this.#options.env ?? process.env),
