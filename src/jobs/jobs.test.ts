@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureProject } from '../app/index.js';
 import type { TestInstallation } from '../../test/support/test-app.js';
 import { createTestInstallation, TEST_ACTOR } from '../../test/support/test-app.js';
-import { REPO_ROOT } from '../../test/support/cli.js';
+import { cli, REPO_ROOT } from '../../test/support/cli.js';
 import type { Principal } from '../security/identity-store/index.js';
 import type { Job, JobRequestInput } from './index.js';
 import { InProcessJobsTransport, JobRunner, Jobs, JobService } from './index.js';
@@ -129,6 +129,26 @@ describe('governed jobs (embedded runner, SQLite)', () => {
     const reads = await t.app.ledger.list({ principal: dana.auditName, action: 'artifact:Get' });
     expect(reads.some((e) => e.requestId === training.jobId)).toBe(true);
   }, 900_000);
+
+  it('runs from the embedded CLI: jobs run --wait, describe, logs, list, types; bad input exits 2 and queues nothing', async () => {
+    const home = ['--home', t.home, '--project', PROJECT];
+    const r = await cli(['jobs', 'run', 'evaluation', ...home, '--input', 'model=credit-model@1', '--input', 'data=credit-validation@1', '--param', 'label=default', '--param', 'split=validation', '--wait', '--json'], t.env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const job = JSON.parse(r.stdout) as Job;
+    expect(job).toMatchObject({ status: 'succeeded', principal: expect.stringMatching(/^os:/) });
+    expect(job.metrics['validation:auc']).toBeGreaterThan(0.6);
+    const described = await cli(['jobs', 'describe', job.jobId, ...home], t.env);
+    expect(described.stdout).toMatch(/status:\s+succeeded/);
+    expect((await cli(['jobs', 'logs', job.jobId, ...home], t.env)).stdout).toMatch(/succeeded/);
+    expect((await cli(['jobs', 'list', ...home, '--type', 'evaluation'], t.env)).stdout).toContain(job.jobId);
+    expect((await cli(['jobs', 'types'], t.env)).stdout).toMatch(/training\s+train \[validation\]\s+job:Run \+ model:Train/);
+    const before = (await service.list({ actor: TEST_ACTOR }, PROJECT)).length;
+    const bad = await cli(['jobs', 'run', 'training', ...home, '--input', 'train=credit-train@1'], t.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^attest: error INVALID_INPUT: Invalid parameter label/);
+    expect((await service.list({ actor: TEST_ACTOR }, PROJECT)).length).toBe(before);
+  }, 300_000);
 
   it('runs a custom script, network-isolated: it cannot open a TCP connection to a port on the host', async () => {
     const port = (tcp.address() as AddressInfo).port;
