@@ -28,6 +28,8 @@ export interface ExecuteOptions {
   /** What isolation the process runs under (recorded on the component). */
   isolation: string;
   log: (line: string) => void;
+  /** Resolves when every line logged so far is stored (awaited before the job is finished). */
+  flushLog?: () => Promise<void>;
   /** Working directory for git capture. */
   cwd?: string;
   backoffMs?: number;
@@ -45,6 +47,8 @@ class Stop extends Error {
 
 export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob, options: ExecuteOptions): Promise<ExecuteOutcome> {
   const { job, lease } = claimed;
+  const began = Date.now();
+  const log = (line: string) => options.log(`[+${((Date.now() - began) / 1000).toFixed(2)} s] ${line}`);
   const actor: Actor = { ...claimed.actor, userAgent: `attest-job/${job.type}`, requestId: job.jobId };
   let stop: Stop | undefined;
   let rejectStop: ((error: Stop) => void) | undefined;
@@ -66,7 +70,7 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
   try {
     const definition = jobTypeDefinition(job.type);
     const params = checkJobRequest(definition, job.inputs, job.params);
-    options.log(`job ${job.jobId} (${job.type}) attempt ${lease.attempt} of ${job.maxAttempts} as ${job.principal}; isolation: ${options.isolation}`);
+    log(`job ${job.jobId} (${job.type}) attempt ${lease.attempt} of ${job.maxAttempts} as ${job.principal}; isolation: ${options.isolation}`);
     if (job.componentId) {
       // The previous attempt's runner died: close its component so the record shows what happened.
       const previous = (await app.tracking.components([job.componentId], [job.projectId]))[0];
@@ -76,6 +80,7 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
     }
     const inputs = new Map<string, ResolvedReference>();
     for (const [role, ref] of Object.entries(job.inputs)) inputs.set(role, await resolveReference(app, job.projectId, ref));
+    log(`inputs resolved: ${[...inputs.entries()].map(([role, r]) => `${role}=${r.datasetVersion ? `${r.datasetVersion.name}@${r.datasetVersion.version}` : r.artifactId}`).join(' ')}`);
     const tracker = new Tracker(new InProcessTransport({ tracking: app.tracking, artifacts: app.artifacts }, { actor, projectId: job.projectId }), { cwd: options.cwd ?? process.cwd() });
     const experiment = await tracker.experiment(job.experiment, { description: 'Governed jobs' });
     const trials: string[] = [];
@@ -91,38 +96,43 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
       async (component) => {
         await queue.setRunInfo(lease, { componentId: component.componentId, isolation: options.isolation });
         for (const [role, r] of inputs) await component.logInput(role, r.artifactId);
-        const ctx = new JobContext({ app, job, actor, component, inputs, scratch, log: options.log });
+        const ctx = new JobContext({ app, job, actor, component, inputs, scratch, log });
+        log(`component ${component.componentId} started in experiment ${job.experiment}`);
         await Promise.race([definition.run(ctx, params), stopped]);
+        log(`${job.type} finished`);
         if (stop) throw stop;
         return ctx.metrics;
       },
       { trials, parameters },
     );
     const metrics = run.result;
+    log(`job ${job.jobId} succeeded`);
+    await options.flushLog?.();
     await governed({ db: app.db, ledger: app.ledger }, actor, 'job:Run', `job/${job.jobId}`, async (tx) => {
       if (!(await queue.complete(lease, { metrics }, tx))) throw new AppError('JOB_LEASE_LOST', { message: `Job ${job.jobId}: another runner holds the job now; this attempt's completion is discarded` });
       return { result: undefined, details: { phase: 'completed', type: job.type, attempt: lease.attempt, component: run.component.componentId } };
     });
-    options.log(`job ${job.jobId} succeeded`);
     return 'succeeded';
   } catch (error) {
     const reason = stop?.reason;
     if (reason === 'cancelled') {
+      log(`job ${job.jobId} cancelled`);
+      await options.flushLog?.();
       await queue.finishCancelled(lease);
       await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'job:Run', `job/${job.jobId}`, 'failed', { phase: 'cancelled', attempt: lease.attempt });
-      options.log(`job ${job.jobId} cancelled`);
       return 'cancelled';
     }
     if (reason === 'lost') {
-      options.log(`job ${job.jobId}: lease lost; another runner took the job over`);
+      log(`job ${job.jobId}: lease lost; another runner took the job over`);
       return 'lost';
     }
     const code = isAppError(error) ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
     const retryable = !(isAppError(error) && PERMANENT.has(error.kind));
+    log(`job ${job.jobId} attempt ${lease.attempt} failed (${code}: ${message})`);
+    await options.flushLog?.();
     const outcome = await queue.fail(lease, { code, message }, { retryable, backoffMs: (options.backoffMs ?? 1000) * 2 ** (lease.attempt - 1) });
     await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'job:Run', `job/${job.jobId}`, 'failed', { phase: 'attempt', attempt: lease.attempt, error: code, message: message.slice(0, 500), outcome });
-    options.log(`job ${job.jobId} attempt ${lease.attempt} failed (${code}: ${message}); ${outcome === 'retrying' ? 'it will be retried' : outcome}`);
     return outcome;
   } finally {
     clearInterval(beat);

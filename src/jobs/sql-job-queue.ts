@@ -180,6 +180,19 @@ export class SqlJobQueue implements JobQueue {
 
   async appendLogs(jobId: string, attempt: number, lines: readonly { stream: string; line: string }[]): Promise<void> {
     if (lines.length === 0) return;
+    // The child and its runner both append; on PostgreSQL two appends can pick the same next
+    // sequence number, and the loser tries again.
+    for (let tries = 0; ; tries++) {
+      try {
+        await this.#appendOnce(jobId, attempt, lines);
+        return;
+      } catch (error) {
+        if (tries >= 4) throw error;
+      }
+    }
+  }
+
+  async #appendOnce(jobId: string, attempt: number, lines: readonly { stream: string; line: string }[]): Promise<void> {
     await withTransaction(this.#db, async (tx) => {
       const last = await tx.selectFrom('job_logs').select((eb) => eb.fn.max('seq').as('seq')).where('job_id', '=', jobId).executeTakeFirst();
       let seq = Number(last?.seq ?? 0);

@@ -49,7 +49,7 @@ async function withJobs<T>(ctx: CliContext, o: JobOptions, fn: (jobs: Jobs, runn
   return ctx.withApp(o, async (app, actor) => {
     const jobs = new Jobs(new InProcessJobsTransport(new JobService(app), await callerFor(app, actor, ctx.env)));
     if (!options.runner) return fn(jobs);
-    const runner = new JobRunner({ app, env: ctx.env, ...(options.onLog ? { onLog: (_id, line) => options.onLog?.(line) } : {}) });
+    const runner = new JobRunner({ app, env: ctx.env, warm: false, ...(options.onLog ? { onLog: (_id, line) => options.onLog?.(line) } : {}) });
     runner.start();
     try {
       return await fn(jobs, runner);
