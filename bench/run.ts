@@ -19,6 +19,7 @@ const GROUPS: Record<string, () => Promise<BenchModule>> = {
   tracking: () => import('./tracking.bench.js'),
   server: () => import('./server.bench.js'),
   cli: () => import('./cli.bench.js'),
+  jobs: () => import('./jobs.bench.js'),
 };
 
 function fmt(n: number): string {

@@ -52,6 +52,11 @@ export interface PutOptions {
   retentionUntil?: string;
   /** Free-form, non-secret details recorded in the audit entry (e.g. the source file name). */
   auditDetails?: Record<string, unknown>;
+  /**
+   * Runs inside the transaction that records the artifact (and its name): a caller's own record
+   * of it commits or rolls back together with it (jobs use this for exactly-once outputs).
+   */
+  onCommit?: (tx: Tx, stored: ArtifactMetadata) => Promise<void>;
 }
 
 export interface PutResult extends ArtifactMetadata {
@@ -167,6 +172,7 @@ export class ArtifactService {
         await tx.insertInto('artifacts').values(row).execute();
         const named = options.name === undefined ? undefined : await this.#addName(tx, options.projectId, options.name, row.id, actor.principal);
         const meta = rowToArtifact(row, named);
+        if (options.onCommit) await options.onCommit(tx, meta);
         return {
           result: { ...meta, deduplicated: linked },
           resource,

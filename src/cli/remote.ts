@@ -109,11 +109,16 @@ export class ApiClient {
   }
 }
 
-/** The client for `server` with the stored (or `ATTEST_TOKEN`) credential. */
-export function clientFor(server: string, env: NodeJS.ProcessEnv): ApiClient {
+/** The stored (or `ATTEST_TOKEN`) credential for `server`. */
+export function tokenFor(server: string, env: NodeJS.ProcessEnv): string {
   const token = env.ATTEST_TOKEN ?? readCredentials(env)[server]?.token;
   if (!token) throw new AppError('UNAUTHENTICATED', { message: `Not logged in to ${server}; run: attest login --server ${server} --user NAME` });
-  return new ApiClient(server, token);
+  return token;
+}
+
+/** The client for `server` with the stored (or `ATTEST_TOKEN`) credential. */
+export function clientFor(server: string, env: NodeJS.ProcessEnv): ApiClient {
+  return new ApiClient(server, tokenFor(server, env));
 }
 
 /**

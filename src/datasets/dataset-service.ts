@@ -13,7 +13,7 @@ import type { ArtifactService } from '../artifacts/index.js';
 import type { ColumnFrame, DataSchema, DatasetFormat, DatasetProfile } from '../data/index.js';
 import { detectFormat, parseCsvFrame, readParquet, scanDataset } from '../data/index.js';
 import { AppError, newId } from '../kernel/index.js';
-import type { Db, DatasetVersionsTable } from '../platform/db/index.js';
+import type { Db, DatasetVersionsTable, Tx } from '../platform/db/index.js';
 import type { Actor, AuditLedger } from '../security/audit/index.js';
 import { governed, projectResourceName } from '../security/audit/index.js';
 
@@ -65,6 +65,8 @@ export interface ImportOptions {
   source?: Record<string, unknown>;
   /** Called with the rows read so far while a CSV file is scanned (progress displays). */
   onRowsRead?: (rowsRead: number) => void;
+  /** Runs inside the transaction that records the version (see PutOptions.onCommit). */
+  onCommit?: (tx: Tx, version: DatasetVersion) => Promise<void>;
 }
 
 function toVersion(row: DatasetVersionsTable, ds: { project_id: string; name: string }): DatasetVersion {
@@ -149,6 +151,7 @@ export class DatasetService {
       };
       await tx.insertInto('dataset_versions').values(row).execute();
       const version = toVersion(row, ds);
+      if (options.onCommit) await options.onCommit(tx, version);
       return {
         result: version,
         details: { name: ds.name, datasetId: ds.id, version: row.version, datasetVersionId: row.id, artifactId: artifact.artifactId, sha256: scan.sha256, rows: scan.rowCount },

@@ -107,6 +107,13 @@ export const ERROR_CATALOGUE = {
   // monitoring and fairness
   METRIC_UNDEFINED: { kind: 'integrity', message: 'The metric is undefined for this data' },
   MONITORING_VIOLATIONS: { kind: 'integrity', message: 'The data violates the monitoring baseline' },
+  // jobs
+  JOB_NOT_FOUND: { kind: 'not_found', message: 'No such job' },
+  JOB_FINISHED: { kind: 'conflict', message: 'The job has already finished' },
+  JOB_FAILED: { kind: 'integrity', message: 'The job failed' },
+  JOB_CANCELLED: { kind: 'conflict', message: 'The job was cancelled' },
+  JOB_LEASE_LOST: { kind: 'conflict', message: 'The job lease expired and another runner took the job over' },
+  REFERENCE_NOT_FOUND: { kind: 'not_found', message: 'The reference names no dataset version or artifact' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

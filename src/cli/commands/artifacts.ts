@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { ArtifactMetadata } from '../../artifacts/index.js';
 import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import { AppError } from '../../kernel/index.js';
+import { resolveReference } from '../../references/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common, projectIdByName } from '../context.js';
 import { printJson, printRecord, printTable } from '../output.js';
@@ -99,7 +100,10 @@ export function registerArtifactCommands(program: Command, ctx: CliContext): voi
       const meta = await embeddedOrRemote(
         ctx,
         options,
-        async (app, actor) => app.artifacts.getToFile(actor, ref, options.out, await projectIdByName(app, projectName(options))),
+        async (app, actor) => {
+          const projectId = await projectIdByName(app, projectName(options));
+          return app.artifacts.getToFile(actor, (await resolveReference(app, projectId, ref)).artifactId, options.out, projectId);
+        },
         (c) => download(c, projectName(options), ref, options.out),
       );
       if (options.json) printJson(ctx.io, meta);
@@ -120,7 +124,10 @@ export function registerArtifactCommands(program: Command, ctx: CliContext): voi
     });
 
   project(artifact.command('describe <ref>').description('show an artifact\'s metadata')).action(async (ref: string, options: ProjectOption) => {
-    show(ctx, options, await embeddedOrRemote(ctx, options, async (app) => app.artifacts.describe(ref, await projectIdByName(app, projectName(options))), (c) => c.json<ArtifactMetadata>('GET', `/v1/projects/${projectName(options)}/artifacts/${seg(ref)}`)));
+    show(ctx, options, await embeddedOrRemote(ctx, options, async (app) => {
+      const projectId = await projectIdByName(app, projectName(options));
+      return (await resolveReference(app, projectId, ref)).artifact;
+    }, (c) => c.json<ArtifactMetadata>('GET', `/v1/projects/${projectName(options)}/artifacts/${seg(ref)}`)));
   });
 
   common(artifact.command('versions <name>').description('list the versions of a named object (embedded home)'))

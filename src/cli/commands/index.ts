@@ -11,6 +11,7 @@ import { registerDoctorCommands } from './doctor.js';
 import { registerExplainCommands } from './explain.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerInitCommands } from './init.js';
+import { registerJobCommands } from './jobs.js';
 import { registerKeyCommands } from './keys.js';
 import { registerLineageCommands } from './lineage.js';
 import { registerModelCommands } from './models.js';
@@ -40,6 +41,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerTrackingCommands(program, ctx);
   registerLineageCommands(program, ctx);
   registerReproduceCommands(program, ctx);
+  registerJobCommands(program, ctx);
   registerSessionCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerAccessCommands(program, ctx);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { App } from '../../app/index.js';
 import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import { AppError } from '../../kernel/index.js';
+import { resolveNodeId } from '../../references/index.js';
 import type { LineageNode } from '../../lineage/index.js';
 // The node kinds name an option; their dependency-free module keeps declaring commands cheap.
 import { NODE_KINDS } from '../../lineage/lineage-model.js';
@@ -18,10 +19,9 @@ interface LineageOptions extends CommonOptions {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
-/** A node id as is; anything else (name[@version], sha256:HEX) is an artifact reference. */
-async function nodeId(app: App, ref: string, projectId: string): Promise<string> {
-  if (/^(art|tc|tr|exp|mp|ep)_/.test(ref)) return ref;
-  return (await app.artifacts.resolve(ref, projectId)).artifactId;
+/** A node id as is; any other reference (name[@version] of a dataset or artifact, dsv_…, art_…, sha256:…) resolved to its artifact. */
+function nodeId(app: App, ref: string, projectId: string): Promise<string> {
+  return resolveNodeId(app, projectId, ref);
 }
 
 export function registerLineageCommands(program: Command, ctx: CliContext): void {

@@ -31,7 +31,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--tls-client-ca <file>', 'require client certificates signed by this CA')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .action(async (options: ServerOptions) => {
-      const [{ openApp }, { loadConfig, resolveHome }, { buildServer }] = await Promise.all([import('../../app/index.js'), import('../../config/index.js'), import('../../server/index.js')]);
+      const [{ openApp }, { loadConfig, resolveHome }, { buildServer }, { JobRunner }] = await Promise.all([import('../../app/index.js'), import('../../config/index.js'), import('../../server/index.js'), import('../../jobs/index.js')]);
       const config = loadConfig(resolveHome(options.home, ctx.env), ctx.env);
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new AppError('INVALID_INPUT', { message: '--tls-cert and --tls-key go together' });
       if (options.tlsClientCa && !options.tlsCert) throw new AppError('INVALID_INPUT', { message: '--tls-client-ca needs --tls-cert and --tls-key' });
@@ -53,6 +53,9 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
         throw error;
       });
       await server.listen({ port, host });
+      // The embedded execution engine: jobs submitted over the API run in child processes of the server.
+      const runner = new JobRunner({ app, env: ctx.env });
+      runner.start();
       const address = server.server.address() as AddressInfo;
       ctx.io.out(`attest server listening on ${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
       await new Promise<void>((resolve) => {
@@ -61,6 +64,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
           process.off('SIGTERM', stop);
           void server
             .close()
+            .then(() => runner.stop())
             .then(() => app.checkpoint())
             .catch((error: Error) => ctx.io.err(`attest: error ${isAppError(error) ? error.code : 'INTERNAL'}: ${error.message}`))
             .finally(() => app.close().finally(resolve));

@@ -343,7 +343,61 @@ export interface PolicyAttachmentsTable {
   created_at: string;
 }
 
+/** A governed job: the embedded queue's row and the job's record (migration 0009). */
+export interface JobsTable {
+  id: string;
+  project_id: string;
+  type: string;
+  /** JSON: inputs (role → reference), parameters, experiment and trial. */
+  spec: string;
+  status: string;
+  /** The audit name of the principal the job runs for. */
+  principal: string;
+  /** JSON: the submitting actor (source address, user agent, request id). */
+  actor: string;
+  attempts: number;
+  max_attempts: number;
+  lease_token: string | null;
+  lease_owner: string | null;
+  /** Epoch milliseconds. */
+  lease_expires_at: number | null;
+  /** Epoch milliseconds: not claimed before (retry backoff). */
+  run_after: number;
+  cancel_requested: number;
+  component_id: string | null;
+  isolation: string | null;
+  /** JSON: outputs and metrics of a succeeded job. */
+  result: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface JobLogsTable {
+  job_id: string;
+  seq: number;
+  attempt: number;
+  stream: string;
+  at: string;
+  line: string;
+}
+
+export interface JobOutputsTable {
+  job_id: string;
+  role: string;
+  artifact_id: string;
+  dataset_version_id: string | null;
+  name: string | null;
+  version: number | null;
+  created_at: string;
+}
+
 export interface Database {
+  jobs: JobsTable;
+  job_logs: JobLogsTable;
+  job_outputs: JobOutputsTable;
   projects: ProjectsTable;
   keys: KeysTable;
   key_versions: KeyVersionsTable;

@@ -309,6 +309,17 @@ const SERVICES: readonly ServiceSpec[] = [
     ],
   },
   {
+    service: 'job',
+    scope: 'project',
+    verbs: [
+      ['Run', 'Write', 'Submit a governed job (processing, training, evaluation, explanation, bias, baseline, monitoring, batch transform, custom)'],
+      ['List', 'List', 'List jobs'],
+      ['Describe', 'Read', "Read a job's status, inputs, outputs, metrics and attempts"],
+      ['GetLogs', 'Read', "Read a job's captured output"],
+      ['Cancel', 'Write', 'Cancel a queued or running job'],
+    ],
+  },
+  {
     service: 'config',
     scope: 'installation',
     verbs: [

@@ -77,6 +77,7 @@ const NEEDS: Record<BuiltInRoleName, readonly string[]> = {
     ...of('baseline', 'Create List Describe'),
     ...of('endpoint', 'List Describe'),
     ...of('pipeline', 'List Describe'),
+    ...all('job'),
   ],
   'ml-engineer': [
     ...of('project', 'Describe ListMembers'),
@@ -93,6 +94,7 @@ const NEEDS: Record<BuiltInRoleName, readonly string[]> = {
     ...of('component', 'List Describe'),
     'bias:Read',
     'lineage:Read',
+    ...all('job'),
   ],
   'model-validator': [
     ...of('project', 'Describe ListMembers'),
@@ -110,11 +112,12 @@ const NEEDS: Record<BuiltInRoleName, readonly string[]> = {
     ...of('baseline', 'List Describe'),
     ...of('endpoint', 'List Describe'),
     ...of('pipeline', 'List Describe'),
+    ...of('job', 'List Describe GetLogs'),
   ],
   auditor: readLevel,
   viewer: [
     ...of('project', 'Describe ListMembers'),
-    ...['artifact', 'dataset', 'experiment', 'trial', 'component', 'model', 'monitor', 'baseline', 'endpoint', 'pipeline'].flatMap((s) => of(s, 'List Describe')),
+    ...['artifact', 'dataset', 'experiment', 'trial', 'component', 'model', 'monitor', 'baseline', 'endpoint', 'pipeline', 'job'].flatMap((s) => of(s, 'List Describe')),
     'lineage:Read',
     'bias:Read',
   ],

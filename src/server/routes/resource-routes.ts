@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { App } from '../../app/index.js';
 import { projectIdByName } from '../../app/index.js';
 import { AppError, isAppError } from '../../kernel/index.js';
+import { resolveReference } from '../../references/index.js';
 import { AUDIT_OUTCOMES, AuditEntrySchema, EvidenceBundleSchema, listConfigChanges, recordOutcome, SignedTreeHeadSchema } from '../../security/audit/index.js';
 import type { RouteKit } from '../route-kit.js';
 import { BindSourceIp, signPresigned } from '../presigned-url.js';
@@ -116,7 +117,7 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
     const cached = (req as FastifyRequest & { artifactLookup?: Awaited<ReturnType<typeof app.artifacts.resolve>> | null }).artifactLookup;
     if (cached !== undefined) return cached;
     const found = await projectIdByName(app, project)
-      .then((projectId) => app.artifacts.resolve(ref, projectId))
+      .then(async (projectId) => (await resolveReference(app, projectId, ref)).artifact)
       .catch(() => null);
     (req as FastifyRequest & { artifactLookup?: unknown }).artifactLookup = found;
     return found;
@@ -125,6 +126,8 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
     const found = await lookup(req, params.project, params.ref);
     return `attest:${params.project}:artifact/${found?.artifactId ?? params.ref.replace(/[^A-Za-z0-9._@+=,-]/g, '_')}`;
   };
+  /** The artifact id a ref names (any reference form, via the one resolver), for the handlers. */
+  const artifactIdOf = async (req: FastifyRequest, params: z.output<typeof ArtifactParams>) => (await lookup(req, params.project, params.ref))?.artifactId ?? params.ref;
   const creatorFacts = async ({ params, req }: { params: z.output<typeof ArtifactParams>; req: FastifyRequest }) => {
     const found = await lookup(req, params.project, params.ref);
     return found ? { resourceCreator: found.createdBy.replace(/^(user|service):/, '') } : {};
@@ -159,13 +162,13 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
   kit.route({
     method: 'GET', url: '/v1/projects/:project/artifacts/:ref', summary: "An artifact's metadata (ref: id, sha256:HEX or name[@version])", tags, action: 'artifact:Describe', audit: 'server', params: ArtifactParams,
     resource: artifactResource, facts: creatorFacts, response: ArtifactView,
-    handler: async ({ params }) => app.artifacts.describe(params.ref, await projectIdByName(app, params.project)),
+    handler: async ({ params, req }) => app.artifacts.describe(await artifactIdOf(req, params), await projectIdByName(app, params.project)),
   });
   kit.route({
     method: 'GET', url: '/v1/projects/:project/artifacts/:ref/content', summary: 'Download (decrypt and verify) an artifact', tags, action: 'artifact:Get', audit: 'service', params: ArtifactParams,
     resource: artifactResource, facts: creatorFacts, response: z.string().describe('the artifact bytes'), produces: 'application/octet-stream',
-    handler: async ({ actor, params, reply }) => {
-      const { meta, body } = await app.artifacts.get(actor, params.ref, await projectIdByName(app, params.project));
+    handler: async ({ actor, params, reply, req }) => {
+      const { meta, body } = await app.artifacts.get(actor, await artifactIdOf(req, params), await projectIdByName(app, params.project));
       reply.header('content-type', meta.mediaType).header('content-length', meta.sizeBytes).header('x-attest-sha256', meta.sha256);
       return reply.send(Readable.from(body)) as never;
     },
@@ -194,12 +197,12 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
     method: 'POST', url: '/v1/projects/:project/artifacts/:ref/presign', summary: 'A presigned, expiring URL to download this one artifact', tags, action: 'artifact:Get', audit: 'server', params: ArtifactParams,
     body: z.object({ expiresInSeconds: z.number().int().min(1).max(86_400).optional(), bindSourceIp: BindSourceIp.optional().describe('only this client address (IPv4 or IPv6) may use the URL') }).nullish(),
     resource: artifactResource, facts: creatorFacts, response: z.object({ url: z.string(), expiresAt: z.string() }),
-    handler: async ({ params, body, principal }) => {
+    handler: async ({ params, body, principal, req }) => {
       // The URL lives only as long as the token that signs it: identity-provider tokens are not stored, so they cannot sign.
       if (!principal.token) throw new AppError('ACCESS_DENIED', { message: 'Presigned URLs are signed with an Attest API or session token; identity-provider tokens cannot sign them' });
       const seconds = body?.expiresInSeconds ?? 900;
       if (seconds > options.maxPresignSeconds) throw new AppError('INVALID_INPUT', { message: `A presigned URL may live at most ${options.maxPresignSeconds} s` });
-      const meta = await app.artifacts.describe(params.ref, await projectIdByName(app, params.project));
+      const meta = await app.artifacts.describe(await artifactIdOf(req, params), await projectIdByName(app, params.project));
       const expiresAt = Date.now() + seconds * 1000;
       const token = signPresigned(options.presignSecret, {
         purpose: 'artifact:Get',

@@ -1,0 +1,83 @@
+/**
+ * @module jobs/job-model
+ * What a job is: a type, inputs given as references (never file paths), parameters, and the
+ * experiment its trial component is recorded in; and what Attest records about it while it is
+ * queued, running and finished. The zod schemas are the API's single source of truth.
+ */
+import { z } from 'zod';
+
+export const JOB_TYPES = ['processing', 'training', 'evaluation', 'explanation', 'bias', 'baseline', 'monitor-check', 'batch-transform', 'custom'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export const JobParamValue = z.union([z.string().max(10_000), z.number(), z.boolean()]);
+export type JobParamValue = z.infer<typeof JobParamValue>;
+
+const Role = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'a role is lower-case letters, digits, _ and -');
+/** A reference: `name[@version]`, `dsv_…`, `art_…` or `sha256:…`. */
+export const ReferenceString = z.string().min(1).max(300);
+
+export const JobRequestSchema = z.object({
+  type: z.enum(JOB_TYPES),
+  inputs: z.record(Role, ReferenceString).default({}),
+  params: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/), JobParamValue).default({}),
+  /** The experiment the job's trial component is recorded in (default `jobs`). */
+  experiment: z.string().min(1).max(200).optional(),
+  /** A trial of that experiment to add the component to (created when absent). */
+  trial: z.string().min(1).max(200).optional(),
+  /** Attempts before the job is failed for good (a runner that dies counts as an attempt). */
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+});
+export type JobRequest = z.infer<typeof JobRequestSchema>;
+export type JobRequestInput = z.input<typeof JobRequestSchema>;
+
+export const JobOutputSchema = z.object({
+  role: z.string(),
+  artifactId: z.string(),
+  datasetVersionId: z.string().nullable(),
+  name: z.string().nullable(),
+  version: z.number().nullable(),
+});
+export type JobOutput = z.infer<typeof JobOutputSchema>;
+
+export const JobSchema = z.object({
+  jobId: z.string(),
+  projectId: z.string(),
+  type: z.enum(JOB_TYPES),
+  status: z.enum(JOB_STATUSES),
+  inputs: z.record(z.string(), z.string()),
+  params: z.record(z.string(), JobParamValue),
+  experiment: z.string(),
+  trial: z.string().nullable(),
+  principal: z.string(),
+  attempts: z.number(),
+  maxAttempts: z.number(),
+  cancelRequested: z.boolean(),
+  componentId: z.string().nullable(),
+  isolation: z.string().nullable(),
+  outputs: z.array(JobOutputSchema),
+  metrics: z.record(z.string(), z.number()),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  leaseExpiresAt: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const JobLogLineSchema = z.object({ seq: z.number(), attempt: z.number(), stream: z.string(), at: z.string(), line: z.string() });
+export type JobLogLine = z.infer<typeof JobLogLineSchema>;
+
+/** What a finished job reports besides its outputs (which live in job_outputs). */
+export interface JobResult {
+  metrics: Record<string, number>;
+}
+
+export const DEFAULT_EXPERIMENT = 'jobs';
+
+export function isFinal(status: JobStatus): boolean {
+  return FINAL_JOB_STATUSES.includes(status);
+}
