@@ -6,12 +6,10 @@
  */
 import { z } from 'zod';
 
-export const JOB_TYPES = ['processing', 'training', 'evaluation', 'explanation', 'bias', 'baseline', 'monitor-check', 'batch-transform', 'custom'] as const;
-export type JobType = (typeof JOB_TYPES)[number];
+import { JOB_STATUSES, JOB_TYPES } from './job-names.js';
 
-export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+export type { JobStatus, JobType } from './job-names.js';
+export { FINAL_JOB_STATUSES, isFinal, JOB_STATUSES, JOB_TYPES } from './job-names.js';
 
 export const JobParamValue = z.union([z.string().max(10_000), z.number(), z.boolean()]);
 export type JobParamValue = z.infer<typeof JobParamValue>;
@@ -78,6 +76,3 @@ export interface JobResult {
 
 export const DEFAULT_EXPERIMENT = 'jobs';
 
-export function isFinal(status: JobStatus): boolean {
-  return FINAL_JOB_STATUSES.includes(status);
-}

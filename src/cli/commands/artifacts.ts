@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import type { ArtifactMetadata } from '../../artifacts/index.js';
 import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import { AppError } from '../../kernel/index.js';
-import { resolveReference } from '../../references/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common, projectIdByName } from '../context.js';
 import { printJson, printRecord, printTable } from '../output.js';
@@ -102,7 +101,7 @@ export function registerArtifactCommands(program: Command, ctx: CliContext): voi
         options,
         async (app, actor) => {
           const projectId = await projectIdByName(app, projectName(options));
-          return app.artifacts.getToFile(actor, (await resolveReference(app, projectId, ref)).artifactId, options.out, projectId);
+          return app.artifacts.getToFile(actor, (await (await import('../../references/index.js')).resolveReference(app, projectId, ref)).artifactId, options.out, projectId);
         },
         (c) => download(c, projectName(options), ref, options.out),
       );
@@ -126,7 +125,7 @@ export function registerArtifactCommands(program: Command, ctx: CliContext): voi
   project(artifact.command('describe <ref>').description('show an artifact\'s metadata')).action(async (ref: string, options: ProjectOption) => {
     show(ctx, options, await embeddedOrRemote(ctx, options, async (app) => {
       const projectId = await projectIdByName(app, projectName(options));
-      return (await resolveReference(app, projectId, ref)).artifact;
+      return (await (await import('../../references/index.js')).resolveReference(app, projectId, ref)).artifact;
     }, (c) => c.json<ArtifactMetadata>('GET', `/v1/projects/${projectName(options)}/artifacts/${seg(ref)}`)));
   });
 

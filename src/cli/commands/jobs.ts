@@ -6,9 +6,10 @@
  */
 import type { Command } from 'commander';
 import type { App } from '../../app/index.js';
-import { DEFAULT_PROJECT } from '../../app/index.js';
+import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import type { Job, JobCaller, JobLogLine, JobParamValue, JobStatus, JobType } from '../../jobs/index.js';
-import { HttpJobsTransport, InProcessJobsTransport, isFinal, JOB_STATUSES, JOB_TYPES, JobRunner, Jobs, JobService, jobTypeDefinitions } from '../../jobs/index.js';
+import type { JobRunner, Jobs } from '../../jobs/index.js';
+import { isFinal, JOB_STATUSES, JOB_TYPES } from '../../jobs/job-names.js';
 import { AppError } from '../../kernel/index.js';
 import type { Actor } from '../../security/audit/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
@@ -44,6 +45,7 @@ async function callerFor(app: App, actor: Actor, env: NodeJS.ProcessEnv): Promis
 
 /** Runs `fn` with a Jobs client: over HTTP with `--server`, else on the home (with a runner for `--wait`). */
 async function withJobs<T>(ctx: CliContext, o: JobOptions, fn: (jobs: Jobs, runner?: JobRunner) => Promise<T>, options: { runner?: boolean; onLog?: (line: string) => void } = {}): Promise<T> {
+  const { HttpJobsTransport, InProcessJobsTransport, JobRunner, Jobs, JobService } = await import('../../jobs/index.js');
   const server = serverOf(o, ctx.env);
   if (server) return fn(new Jobs(new HttpJobsTransport({ baseUrl: server, token: tokenFor(server, ctx.env) })));
   return ctx.withApp(o, async (app, actor) => {
@@ -170,7 +172,8 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .command('types')
     .description('the job types, their inputs and the permission each needs')
     .option('--json', 'print JSON for scripts')
-    .action((o: CommonOptions) => {
+    .action(async (o: CommonOptions) => {
+      const { jobTypeDefinitions } = await import('../../jobs/index.js');
       const rows = jobTypeDefinitions().map((d) => ({
         type: d.type,
         inputs: [...d.requiredInputs, ...(d.optionalInputs === 'any' ? ['…'] : d.optionalInputs.map((r) => `[${r}]`))].join(' '),

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { App } from '../../app/index.js';
 import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import { AppError } from '../../kernel/index.js';
-import { resolveNodeId } from '../../references/index.js';
 import type { LineageNode } from '../../lineage/index.js';
 // The node kinds name an option; their dependency-free module keeps declaring commands cheap.
 import { NODE_KINDS } from '../../lineage/lineage-model.js';
@@ -20,7 +19,8 @@ interface LineageOptions extends CommonOptions {
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 /** A node id as is; any other reference (name[@version] of a dataset or artifact, dsv_…, art_…, sha256:…) resolved to its artifact. */
-function nodeId(app: App, ref: string, projectId: string): Promise<string> {
+async function nodeId(app: App, ref: string, projectId: string): Promise<string> {
+  const { resolveNodeId } = await import('../../references/index.js');
   return resolveNodeId(app, projectId, ref);
 }
 
