@@ -10,7 +10,11 @@
  *    or a group it is in. Someone else has to.
  * 2. **The administrator role needs an administrator.** Assigning or withdrawing `administrator`,
  *    adding to or removing from a group that holds it, attaching policies to it, deleting such a
- *    group: only a holder of `administrator`.
+ *    group: only a holder of `administrator`. So does handing out any *access administration*
+ *    (ACCESS_ADMINISTRATION_ACTIONS: assigning roles, attaching policies, changing groups, project
+ *    members or policies, resetting passwords) by any route — the security-administrator role, a
+ *    custom role or a policy: otherwise a security administrator could appoint a puppet (a service
+ *    principal it controls) that then changes the security administrator's own permissions.
  * 3. **The grant ceiling.** What a change hands out — a role (its document bound to the project,
  *    plus the policies attached to the role), a policy, a group's roles and policies, a new version
  *    of a policy attached somewhere — must lie within the grantor's own policies plus the grant
@@ -27,7 +31,7 @@ import { AppError, isAppError } from '../../kernel/index.js';
 import type { Actor, AuditLedger } from '../audit/index.js';
 import { recordOutcome } from '../audit/index.js';
 import type { NamedPolicy, PolicyDocument, PolicySet, RoleDefinition } from '../policy/index.js';
-import { builtInRole, exceedsCeiling, grantBoundaryOf, policiesForGrants, rolePolicy, SELF_SERVICE_POLICY } from '../policy/index.js';
+import { builtInRole, exceedsCeiling, grantBoundaryOf, POLICY_VERSION, policiesForGrants, rolePolicy, SELF_SERVICE_POLICY } from '../policy/index.js';
 import type { Db } from '../../platform/db/index.js';
 import type { AccessStore, AttachTarget, SubjectType } from './access-store.js';
 import type { Authorizer, RequestFactsWithoutPrincipal } from './authorizer.js';
@@ -59,6 +63,39 @@ export interface PermissionBoundaryDeps {
 }
 
 const ADMINISTRATOR = 'administrator';
+
+/** The actions that change who may do what; only an administrator may hand them to anyone. */
+export const ACCESS_ADMINISTRATION_ACTIONS: readonly string[] = [
+  'user:ResetPassword',
+  'user:AttachPolicy',
+  'user:DetachPolicy',
+  'group:AddMember',
+  'group:RemoveMember',
+  'group:AttachPolicy',
+  'group:DetachPolicy',
+  'role:Create',
+  'role:Update',
+  'role:Delete',
+  'role:Assign',
+  'role:Unassign',
+  'policy:Create',
+  'policy:Update',
+  'policy:Delete',
+  'project:AddMember',
+  'project:RemoveMember',
+];
+
+/** Everything except access administration: what a non-administrator's grants must stay within, whatever its ceiling. */
+const WITHOUT_ACCESS_ADMINISTRATION: NamedPolicy = {
+  name: 'boundary/no-access-administration',
+  document: {
+    Version: POLICY_VERSION,
+    Statement: [
+      { Effect: 'Allow', Action: '*', Resource: '*' },
+      { Effect: 'Deny', Action: [...ACCESS_ADMINISTRATION_ACTIONS], Resource: '*' },
+    ],
+  },
+};
 
 interface Refusal {
   readonly rule: BoundaryRule;
@@ -113,7 +150,19 @@ export class PermissionBoundary {
     const boundaries = (await Promise.all([...held.roles.values()].map((role) => this.#grantBoundary(role)))).filter((p): p is NamedPolicy => p !== undefined);
     const ceiling = [...(await this.#deps.authorizer.policiesFor(principal)), ...boundaries];
     const excess = exceedsCeiling(granted, ceiling, this.#deps.authorizer.contextFor(principal, facts));
-    if (!excess) return undefined;
+    if (!excess) {
+      if (!isAdministrator) {
+        const delegated = exceedsCeiling(granted, [WITHOUT_ACCESS_ADMINISTRATION], this.#deps.authorizer.contextFor(principal, facts));
+        if (delegated) {
+          return {
+            rule: 'administrator-only',
+            reason: `Only an administrator can hand out access administration: ${describe(change)} would grant ${delegated.action} (statement ${delegated.statement} of ${delegated.policyName})`,
+            details: { excess: delegated },
+          };
+        }
+      }
+      return undefined;
+    }
     return {
       rule: 'grant-ceiling',
       reason: `${describe(change)} would grant ${excess.action} on ${excess.resource} (statement ${excess.statement}${excess.sid ? ` "${excess.sid}"` : ''} of ${excess.policyName}), which ${principal.auditName} neither holds nor may grant`,
