@@ -110,6 +110,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'lineage:Read':               'A . A A A A A',
   'lineage:Associate':          'A . A A . D .',
   'model:Train':                'A . A . . D .',
+  'model:Reproduce':            'A . . . . A .',
   'model:Register':             'A . A . . D .',
   'model:List':                 'A . A A A A A',
   'model:Describe':             'A . A A A A A',
@@ -151,6 +152,11 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'pipeline:Start':             'A . . A . D .',
   'pipeline:Stop':              'A . . A . D .',
   'pipeline:ApproveStep':       'A . . . A D .',
+  'job:Run':                    'A . A A . D .',
+  'job:List':                   'A . A A A A A',
+  'job:Describe':               'A . A A A A A',
+  'job:GetLogs':                'A . A A A A .',
+  'job:Cancel':                 'A . A A . D .',
   'config:Read':                'A A . . . A .',
   'config:Write':               'A A . . . D .',
   'alert:Create':               'A A . . . D .',
@@ -175,7 +181,7 @@ describe('role × action matrix', () => {
   it('covers every built-in role and every catalogue action, no more', () => {
     expect([...COLUMNS]).toEqual([...BUILT_IN_ROLE_NAMES]);
     expect(Object.keys(EXPECTED)).toEqual([...ACTION_NAMES]);
-    expect(COLUMNS.length * ACTION_NAMES.length).toBe(987);
+    expect(COLUMNS.length * ACTION_NAMES.length).toBe(1029);
   });
 
   it('every cell decides as the table says', () => {
