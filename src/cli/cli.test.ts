@@ -158,7 +158,7 @@ describe('attest CLI on an embedded home', () => {
   it('runs as a real process with documented exit codes', () => {
     const r = cliProcess(['artifact', 'describe', 'art_nosuchartifact', '--home', home], env());
     expect(r.code).toBe(4);
-    expect(r.stderr.trim()).toBe('attest: error ARTIFACT_NOT_FOUND: No artifact art_nosuchartifact');
+    expect(r.stderr.trim()).toBe('attest: error REFERENCE_NOT_FOUND: art_nosuchartifact names no dataset version or artifact in this project (use name@version, dsv_…, art_… or sha256:…)');
   });
 });
 
