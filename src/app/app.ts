@@ -91,7 +91,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const loneEntries = new GroupCommitWriter(db, ledger);
     routeLoneEntries(ledger, loneEntries);
     const keys = new KeyService({ db, ledger, provider });
-    const auditTrust = await auditTrustFor(config, db, provider, ledger, keys);
+    const auditTrust = await auditTrustFor(config, db, provider, ledger, keys, macKey);
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
     const datasets = new DatasetService({ db, ledger, artifacts });
     const tracking = new TrackingService({ db, ledger, artifacts });
@@ -179,12 +179,11 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
 export async function verifyAuditLedger(config: ResolvedConfig, db: Db, provider: KeyProvider): Promise<VerifyReport> {
   const macKey = await provider.auditMacKey();
   const ledger = new AuditLedger(db, { macKey });
-  return (await auditTrustFor(config, db, provider, ledger, new KeyService({ db, ledger, provider }))).verify();
+  return (await auditTrustFor(config, db, provider, ledger, new KeyService({ db, ledger, provider }), macKey)).verify();
 }
 
 /** The ledger's trust machinery for an installation: signed heads, anchor history, witnesses, MACs. */
-async function auditTrustFor(config: ResolvedConfig, db: Db, provider: KeyProvider, ledger: AuditLedger, signer: KeyService): Promise<AuditTrust> {
-  const macKey = await provider.auditMacKey();
+async function auditTrustFor(config: ResolvedConfig, db: Db, provider: KeyProvider, ledger: AuditLedger, signer: KeyService, macKey: Buffer): Promise<AuditTrust> {
   const macRequiredFromSeq = loadMacRequirement(join(config.home, AUDIT_MAC_FILE), (await ledger.head()).seq);
   return new AuditTrust({
     db,
