@@ -75,10 +75,85 @@ export function checkpointPayload(seq: number, headHash: string, createdAt: stri
 }
 
 /**
+ * An entry as stored: its fields as the row holds them, `details` as the stored JSON text (not
+ * parsed), and its MAC. Verification reads entries in this form so a million rows cost no
+ * JSON parsing or object rebuilding (see {@link storedEntryMatchesHash}).
+ */
+export interface StoredEntry {
+  readonly seq: number;
+  readonly id: string;
+  readonly time: string;
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly outcome: string;
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
+  readonly requestId: string | null;
+  /** The `details` column as stored: canonical JSON for entries appended since it was written canonically. */
+  readonly detailsJson: string;
+  readonly prevHash: string;
+  readonly hash: string;
+  /** Null for entries written before MACs, or stripped. */
+  readonly mac: string | null;
+}
+
+/**
+ * Whether a stored entry's content hashes to its stored hash. Fast path: the stored details text is
+ * put into the canonical form as it is — entries are appended with canonical details, and SHA-256
+ * of the resulting string can equal the stored hash only if it is exactly the string the writer
+ * hashed. When that fails (details stored in another key order by older versions, or an edit) the
+ * details are parsed and canonicalised, which is the definition, and compared again.
+ */
+export function storedEntryMatchesHash(e: StoredEntry): boolean {
+  if (!Number.isSafeInteger(e.seq)) return false;
+  const head = `{"action":${str(e.action)},"details":`;
+  const tail = `,"id":${str(e.id)},"outcome":${str(e.outcome)},"prevHash":${str(e.prevHash)},"principal":${str(e.principal)},"requestId":${str(e.requestId)},"resource":${str(e.resource)},"seq":${e.seq},"sourceIp":${str(e.sourceIp)},"time":${str(e.time)},"userAgent":${str(e.userAgent)}}`;
+  if (hash('sha256', head + e.detailsJson + tail, 'hex') === e.hash) return true;
+  let details: unknown;
+  try {
+    details = JSON.parse(e.detailsJson);
+  } catch {
+    return false;
+  }
+  if (details === null || typeof details !== 'object' || Array.isArray(details)) return false;
+  return hash('sha256', head + canonicalJson(details) + tail, 'hex') === e.hash;
+}
+
+/** HMAC-SHA256 pads of a key (RFC 2104), each followed by room for the 32-byte message. */
+interface MacPads {
+  inner: Buffer;
+  outer: Buffer;
+}
+const padsByKey = new WeakMap<Buffer, MacPads>();
+
+function macPads(key: Buffer): MacPads {
+  let pads = padsByKey.get(key);
+  if (!pads) {
+    const block = Buffer.alloc(64);
+    (key.length > 64 ? hash('sha256', key, 'buffer') : key).copy(block);
+    const inner = Buffer.alloc(96);
+    const outer = Buffer.alloc(96);
+    for (let i = 0; i < 64; i++) {
+      inner[i] = block[i]! ^ 0x36;
+      outer[i] = block[i]! ^ 0x5c;
+    }
+    pads = { inner, outer };
+    padsByKey.set(key, pads);
+  }
+  return pads;
+}
+
+/**
  * The entry's MAC: HMAC-SHA256 (hex) over its 32-byte chain hash under the key provider's audit MAC
  * key. The chain hash already commits to every field and to the entry before, so the MAC proves
  * the entry was written by a process holding the key, which a database-only writer does not.
+ * Computed from the key's precomputed pads with two one-shot hashes (the same value as
+ * `createHmac`, at about half the cost per entry, which verification of 1M entries feels).
  */
 export function entryMac(macKey: Buffer, entryHashHex: string): string {
-  return createHmac('sha256', macKey).update(Buffer.from(entryHashHex, 'hex')).digest('hex');
+  const { inner, outer } = macPads(macKey);
+  if (entryHashHex.length !== 64 || inner.write(entryHashHex, 64, 'hex') !== 32) return createHmac('sha256', macKey).update(Buffer.from(entryHashHex, 'hex')).digest('hex');
+  hash('sha256', inner, 'buffer').copy(outer, 64);
+  return hash('sha256', outer, 'hex');
 }

@@ -10,8 +10,8 @@ import type { SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.js';
 import { escapeLike } from '../../platform/db/index.js';
-import { newId } from '../../kernel/index.js';
-import type { Actor, AuditEntry, AuditOutcome, AuditRecord } from './audit-entry.js';
+import { canonicalJson, newId } from '../../kernel/index.js';
+import type { Actor, AuditEntry, AuditOutcome, AuditRecord, StoredEntry } from './audit-entry.js';
 import { GENESIS_HASH, entryMac, hashEntry } from './audit-entry.js';
 import type { AuditEventsTable } from '../../platform/db/index.js';
 
@@ -32,11 +32,7 @@ export interface AuditFilter {
   limit?: number;
 }
 
-/** An entry as stored, with its MAC (null for entries written before MACs, or stripped). */
-export interface StoredEntry {
-  readonly entry: AuditEntry;
-  readonly mac: string | null;
-}
+export type { StoredEntry } from './audit-entry.js';
 
 export interface AuditLedgerOptions {
   now?: () => Date;
@@ -123,7 +119,7 @@ export class AuditLedger {
     const guard = after === undefined ? sql`true` : sql`exists (select 1 from audit_events where seq = ${after.seq} and hash = ${after.hash})`;
     const mac = this.#macKey ? entryMac(this.#macKey, e.hash) : null;
     const result = await sql`insert into audit_events (seq, id, time, principal, action, resource, outcome, source_ip, user_agent, request_id, details, prev_hash, hash, mac)
-      select cast(${e.seq} as bigint), ${e.id}, ${e.time}, ${e.principal}, ${e.action}, ${e.resource}, ${e.outcome}, ${e.sourceIp}, ${e.userAgent}, ${e.requestId}, ${JSON.stringify(e.details)}, ${e.prevHash}, ${e.hash}, ${mac}
+      select cast(${e.seq} as bigint), ${e.id}, ${e.time}, ${e.principal}, ${e.action}, ${e.resource}, ${e.outcome}, ${e.sourceIp}, ${e.userAgent}, ${e.requestId}, ${canonicalJson(e.details)}, ${e.prevHash}, ${e.hash}, ${mac}
       where ${guard}
       on conflict (seq) do nothing`.execute(tx);
     return Number(result.numAffectedRows ?? 0n) === 1;
@@ -162,14 +158,30 @@ export class AuditLedger {
     return last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
-  /** Streams stored entries after `afterSeq` in order, with their MACs (for verification). */
-  async *scan(afterSeq = 0, pageSize = 5000): AsyncGenerator<StoredEntry> {
-    let after = afterSeq;
+  /**
+   * Streams stored entries after `afterSeq` in order, with their MACs and their details as stored
+   * text (for verification), in pages of `pageSize` rows: the next page is requested before the
+   * current one is handed out, so the database reads ahead while the caller hashes.
+   */
+  async *scan(afterSeq = 0, pageSize = 20_000): AsyncGenerator<StoredEntry[]> {
+    const page = (after: number) => {
+      const rows = this.#db.kysely.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq', 'asc').limit(pageSize).execute();
+      // A caller that stops early leaves the read-ahead unawaited: its failure must not go unhandled.
+      rows.catch(() => undefined);
+      return rows;
+    };
+    let pending = page(afterSeq);
     for (;;) {
-      const rows = await this.#db.kysely.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq', 'asc').limit(pageSize).execute();
-      for (const row of rows) yield { entry: rowToEntry(row), mac: row.mac };
-      if (rows.length < pageSize) return;
-      after = Number(rows[rows.length - 1]!.seq);
+      const rows = await pending;
+      const full = rows.length === pageSize;
+      if (full) pending = page(Number(rows[rows.length - 1]!.seq));
+      const out: StoredEntry[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        out[i] = { seq: Number(r.seq), id: r.id, time: r.time, principal: r.principal, action: r.action, resource: r.resource, outcome: r.outcome, sourceIp: r.source_ip, userAgent: r.user_agent, requestId: r.request_id, detailsJson: r.details, prevHash: r.prev_hash, hash: r.hash, mac: r.mac };
+      }
+      yield out;
+      if (!full) return;
     }
   }
 

@@ -192,11 +192,13 @@ export class AuditTrust {
     const watch = new Set<number>([...legacyRows.map((r) => Number(r.seq)), ...(newest ? [newest.treeSize] : []), ...(anchor ? [anchor.seq] : [])]);
     const walker = new ChainWalker(start, watch, this.#deps.mac);
     if (problems.length === 0) {
-      for await (const stored of ledger.scan(start.seq)) {
-        const problem = walker.accept(stored);
-        if (problem) {
-          problems.push(problem);
-          break;
+      scan: for await (const page of ledger.scan(start.seq)) {
+        for (const stored of page) {
+          const problem = walker.accept(stored);
+          if (problem) {
+            problems.push(problem);
+            break scan;
+          }
         }
       }
     }

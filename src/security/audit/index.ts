@@ -5,7 +5,7 @@
  * history.
  */
 export type { Actor, AuditEntry, AuditOutcome, AuditRecord } from './audit-entry.js';
-export { AUDIT_OUTCOMES, AuditEntrySchema, GENESIS_HASH, entryMac, hashEntry } from './audit-entry.js';
+export { AUDIT_OUTCOMES, AuditEntrySchema, GENESIS_HASH, entryMac, hashEntry, storedEntryMatchesHash } from './audit-entry.js';
 export type { AuditFilter, AuditLedgerOptions, CheckpointSigner, StoredEntry } from './audit-ledger.js';
 export { AuditLedger } from './audit-ledger.js';
 export type { AuditTrustDeps, CheckpointOutcome, WitnessTargets } from './audit-trust.js';

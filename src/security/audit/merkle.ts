@@ -16,11 +16,20 @@ export const EMPTY_TREE_ROOT = createHash('sha256').digest();
 
 /** The leaf hash of an entry, from its chain hash (64 hex characters). */
 export function leafHash(entryHashHex: string): Buffer {
-  return hash('sha256', Buffer.from(`00${entryHashHex}`, 'hex'), 'buffer');
+  // One reused input buffer: the leaf input is built without a string concatenation or allocation
+  // (anything but 64 hex digits takes the general path, as before).
+  if (entryHashHex.length !== 64 || LEAF_INPUT.write(entryHashHex, 1, 'hex') !== 32) return hash('sha256', Buffer.from(`00${entryHashHex}`, 'hex'), 'buffer');
+  return hash('sha256', LEAF_INPUT, 'buffer');
 }
 
+const LEAF_INPUT = Buffer.alloc(33);
+const NODE_INPUT = Buffer.alloc(65, 1);
+
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 65), 'buffer');
+  if (left.length !== 32 || right.length !== 32) return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+  left.copy(NODE_INPUT, 1);
+  right.copy(NODE_INPUT, 33);
+  return hash('sha256', NODE_INPUT, 'buffer');
 }
 
 /** The largest power of two strictly smaller than n (n ≥ 2). */

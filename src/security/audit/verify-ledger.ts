@@ -18,8 +18,9 @@
  * node hash; roots are folded only at the sizes some head names.
  */
 import type { Db } from '../../platform/db/index.js';
-import type { AuditLedger, StoredEntry } from './audit-ledger.js';
-import { GENESIS_HASH, checkpointPayload, entryMac, hashEntry } from './audit-entry.js';
+import type { AuditLedger } from './audit-ledger.js';
+import type { StoredEntry } from './audit-entry.js';
+import { GENESIS_HASH, checkpointPayload, entryMac, storedEntryMatchesHash } from './audit-entry.js';
 import type { HistoryLine } from './anchor-history.js';
 import { MerkleFrontier, leafHash } from './merkle.js';
 import type { SignedTreeHead, TrustedKeyLookup } from './tree-head.js';
@@ -93,15 +94,14 @@ export class ChainWalker {
   }
 
   /** Checks the next stored entry; returns the problem that breaks the chain, if any. */
-  accept(stored: StoredEntry): VerifyProblem | undefined {
-    const { entry } = stored;
+  accept(entry: StoredEntry): VerifyProblem | undefined {
     this.count++;
     const watched = this.#watch.has(entry.seq);
     if (this.broken) {
       if (watched) this.observed.set(entry.seq, { hash: entry.hash, id: entry.id });
       return undefined;
     }
-    const problem = this.#check(stored);
+    const problem = this.#check(entry);
     if (problem) {
       this.broken = true;
       if (watched) this.observed.set(entry.seq, { hash: entry.hash, id: entry.id });
@@ -114,7 +114,7 @@ export class ChainWalker {
     return undefined;
   }
 
-  #check({ entry, mac }: StoredEntry): VerifyProblem | undefined {
+  #check(entry: StoredEntry): VerifyProblem | undefined {
     const expectedSeq = this.seq + 1;
     if (entry.seq !== expectedSeq) {
       return {
@@ -123,8 +123,8 @@ export class ChainWalker {
         reason: entry.seq > expectedSeq ? `entries ${expectedSeq}..${entry.seq - 1} are missing (deleted)` : `sequence number repeats or goes back (expected ${expectedSeq})`,
       };
     }
-    const { hash, ...unhashed } = entry;
-    if (hashEntry(unhashed) !== hash) return { seq: entry.seq, entryId: entry.id, reason: 'entry content does not match its hash (edited)' };
+    const { hash, mac } = entry;
+    if (!storedEntryMatchesHash(entry)) return { seq: entry.seq, entryId: entry.id, reason: 'entry content does not match its hash (edited)' };
     if (entry.prevHash !== this.hash) {
       return { seq: entry.seq, entryId: entry.id, reason: 'entry does not chain to the previous entry (edited, inserted, deleted or reordered before it)' };
     }
@@ -214,9 +214,11 @@ export async function verifyLedger(db: Db, ledger: AuditLedger, options: VerifyO
   const watch = new Set<number>([...heads.map((h) => h.head.treeSize), ...legacyRows.map((r) => Number(r.seq))]);
   if (options.anchor) watch.add(options.anchor.seq);
   const walker = new ChainWalker({ seq: 0, hash: GENESIS_HASH, frontier: new MerkleFrontier() }, watch, options.mac);
-  for await (const stored of ledger.scan()) {
-    const problem = walker.accept(stored);
-    if (problem) problems.push(problem);
+  for await (const page of ledger.scan()) {
+    for (const stored of page) {
+      const problem = walker.accept(stored);
+      if (problem) problems.push(problem);
+    }
   }
 
   for (const { head, source } of heads) {
