@@ -209,13 +209,17 @@ export class JobRunner {
         () => undefined,
       );
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
-    // The wall-time limit: counted from the claim, so start-up time is part of the attempt's budget.
+    // The wall-time limit: counted from when the process is handed the job (the runner's own
+    // process start-up is not the job's time; the lease covers a process that never gets ready).
     let timedOut = false;
-    const timeout = setTimeout(() => {
-      timedOut = true;
-      emit('runner', `JOB_TIMEOUT: the attempt exceeded its wall-time limit of ${limits.timeoutSeconds} s; killing job process ${child.pid}`);
-      child.kill('SIGKILL');
-    }, limits.timeoutSeconds * 1000);
+    let timeout: NodeJS.Timeout | undefined;
+    const startClock = () => {
+      timeout = setTimeout(() => {
+        timedOut = true;
+        emit('runner', `JOB_TIMEOUT: the attempt exceeded its wall-time limit of ${limits.timeoutSeconds} s; killing job process ${child.pid}`);
+        child.kill('SIGKILL');
+      }, limits.timeoutSeconds * 1000);
+    };
     const done = new Promise<void>((resolve) => {
       const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
         clearInterval(flusher);
@@ -238,7 +242,9 @@ export class JobRunner {
     });
     this.#finished.add(done);
     void proc.ready.then(() => {
-      if (!proc.closed) child.send({ claim: claimed, limits: { ...limits, memoryEnforcement: memoryLimitWrap(limits.memoryMb).length > 0 ? 'v8-heap+rlimit-data' : 'v8-heap' } } satisfies JobProcessMessage, () => undefined);
+      if (proc.closed) return;
+      startClock();
+      child.send({ claim: claimed, limits: { ...limits, memoryEnforcement: memoryLimitWrap(limits.memoryMb).length > 0 ? 'v8-heap+rlimit-data' : 'v8-heap' } } satisfies JobProcessMessage, () => undefined);
     });
     if (this.#running && (this.#options.warm ?? true)) this.#spare = this.#startProcess(this.limitsOf({ timeoutSeconds: null, memoryMb: null }).memoryMb);
   }
