@@ -24,6 +24,9 @@ import type { IdentityServices } from '../security/identity-store/index.js';
 import { createIdentityServices } from '../security/identity-store/index.js';
 import { KeyService, LocalKeyring } from '../security/keys/index.js';
 import { TrackingService } from '../tracking/index.js';
+// The queue adapters only (not the jobs capability's index, which loads the ML core): every command opens the app.
+import type { JobQueue } from '../jobs/index.js';
+import { openJobQueue } from '../jobs/job-queues.js';
 
 /** Temp files whose writer cannot be checked for liveness are swept once this old. */
 export const UNOWNED_TEMP_MAX_AGE_MS = 60 * 60 * 1000;
@@ -62,6 +65,8 @@ export interface App {
   readonly identity: IdentityServices;
   /** Signed tree heads, the anchor history and witnesses, verification. */
   readonly auditTrust: AuditTrust;
+  /** The job queue chosen by `jobs.queue`: the metadata database's (default) or pg-boss on PostgreSQL. */
+  readonly jobQueue: JobQueue;
   /**
    * Verifies the entries since the last trusted head and signs a tree head over them (if any).
    * A ledger that fails is never re-anchored: the failure is recorded (`audit:Verify`, failed),
@@ -106,6 +111,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     // checked (another host, an older version's names) after an hour.
     await blobs.sweepIncomplete(UNOWNED_TEMP_MAX_AGE_MS);
     const store = blobs;
+    const jobQueue = openJobQueue(db, config);
     let lastReported: string | undefined;
     /**
      * Records a refused checkpoint as a failed `audit:Verify` (appended after the damage, which
@@ -147,6 +153,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       lineage,
       identity,
       auditTrust,
+      jobQueue,
       async checkpoint(checkpointOptions = {}) {
         try {
           return await auditTrust.checkpoint();
@@ -160,6 +167,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       },
       async close() {
         await loneEntries.idle();
+        await jobQueue.close?.();
         await store.close();
         await db.close();
       },

@@ -90,6 +90,24 @@ export const ConfigFileSchema = z
       })
       .strict()
       .optional(),
+    /** The execution engine: which queue delivers jobs, leases, per-job limits, and who runs jobs. */
+    jobs: z
+      .object({
+        /** `sql`: the queue in the metadata database (default); `pg-boss`: pg-boss on PostgreSQL, for `attest worker`s on many machines. */
+        queue: z.enum(['sql', 'pg-boss']).optional(),
+        /** The schema pg-boss keeps its tables in (default pgboss). */
+        pgBossSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+        /** Lease of a running attempt: a runner that stops heartbeating loses its job this long after its last heartbeat. Default 30. */
+        leaseSeconds: z.number().int().min(1).max(3600).optional(),
+        /** Whether `attest server` runs jobs in child processes itself (default true); false leaves them to `attest worker`s. */
+        serverRunsJobs: z.boolean().optional(),
+        /** Default wall-time limit of one attempt (default 21600 = 6 h). */
+        timeoutSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+        /** Default memory limit of a job process in MiB (default 4096). */
+        memoryMb: z.number().int().min(256).max(1024 * 1024).optional(),
+      })
+      .strict()
+      .optional(),
     /** Detective controls: alert sinks and the scheduled audit verification. */
     alerts: z
       .object({
@@ -118,6 +136,9 @@ export const ENVIRONMENT = {
   ATTEST_PASSWORD: 'Password for `attest login` when not given with --password-stdin',
   ATTEST_NEW_PASSWORD: 'The password for `attest users create` / `reset-password` (never on the command line)',
   ATTEST_CREDENTIALS_FILE: 'Where `attest login` stores session tokens (default ~/.config/attest/credentials.json, mode 0600)',
+  ATTEST_JOB_QUEUE: 'Job queue: sql (the metadata database, default) or pg-boss (PostgreSQL only; for attest worker on many machines)',
+  ATTEST_JOB_LEASE_SECONDS: 'Lease of a running job attempt in seconds (default 30): a killed runner’s job is retried this long after its last heartbeat',
+  ATTEST_SERVER_RUNS_JOBS: 'true (default) or false: whether attest server runs jobs itself or leaves them to workers',
   ATTEST_WEBHOOK_SECRET: 'Default secret signing alert webhooks (HMAC-SHA256); a webhook may name another variable',
 } as const;
 
@@ -139,6 +160,17 @@ export interface ResolvedConfig {
   /** Role name → managed policy name: the configured grant boundaries (`access.grantBoundaries`). */
   readonly grantBoundaries: Readonly<Record<string, string>>;
   readonly alerts: { readonly webhooks: readonly WebhookConfig[]; readonly auditVerifyIntervalMs: number };
+  readonly jobs: JobsConfig;
+}
+
+/** The execution engine's settings (`jobs` in attest.json). */
+export interface JobsConfig {
+  readonly queue: 'sql' | 'pg-boss';
+  readonly pgBossSchema: string;
+  readonly leaseMs: number;
+  readonly serverRunsJobs: boolean;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
 }
 
 /** One alert webhook. A missing secret fails only that webhook's deliveries, never the installation. */

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { AppError } from '../kernel/index.js';
-import type { ConfigFile, ResolvedConfig } from './config-schema.js';
+import type { ConfigFile, JobsConfig, ResolvedConfig } from './config-schema.js';
 import { ConfigFileSchema } from './config-schema.js';
 
 export const CONFIG_FILE_NAME = 'attest.json';
@@ -88,6 +88,7 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, r
   // A webhook without its secret must not stop local commands that never send alerts: the
   // delivery fails instead (recorded in the ledger), and `attest doctor` reports it.
   const webhooks = (file?.alerts?.webhooks ?? []).map((w) => Object.freeze({ url: w.url, secretEnv: w.secretEnv, secret: env[w.secretEnv] || undefined }));
+  const jobs = resolveJobsConfig(file, env, databaseUrl);
   return Object.freeze({
     home,
     databaseUrl,
@@ -109,5 +110,27 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, r
     sessionTtlMs: (file?.sessions?.ttlMinutes ?? 60) * 60_000,
     grantBoundaries: Object.freeze({ ...(file?.access?.grantBoundaries ?? {}) }),
     alerts: Object.freeze({ webhooks, auditVerifyIntervalMs: (file?.alerts?.auditVerifyIntervalSeconds ?? 3600) * 1000 }),
+    jobs,
+  });
+}
+
+function resolveJobsConfig(file: ConfigFile | undefined, env: NodeJS.ProcessEnv, databaseUrl: string): JobsConfig {
+  const queue = env.ATTEST_JOB_QUEUE ?? file?.jobs?.queue ?? 'sql';
+  if (queue !== 'sql' && queue !== 'pg-boss') throw new AppError('INVALID_CONFIG', { message: `ATTEST_JOB_QUEUE must be sql or pg-boss, not ${queue}` });
+  if (queue === 'pg-boss' && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new AppError('INVALID_CONFIG', { message: 'The pg-boss job queue needs a PostgreSQL metadata store (ATTEST_DB_URL=postgres://…)' });
+  }
+  const leaseText = env.ATTEST_JOB_LEASE_SECONDS;
+  const leaseSeconds = leaseText !== undefined ? Number(leaseText) : (file?.jobs?.leaseSeconds ?? 30);
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1 || leaseSeconds > 3600) throw new AppError('INVALID_CONFIG', { message: `ATTEST_JOB_LEASE_SECONDS must be a whole number of seconds from 1 to 3600, not ${leaseText}` });
+  const serverText = env.ATTEST_SERVER_RUNS_JOBS;
+  if (serverText !== undefined && serverText !== 'true' && serverText !== 'false') throw new AppError('INVALID_CONFIG', { message: `ATTEST_SERVER_RUNS_JOBS must be true or false, not ${serverText}` });
+  return Object.freeze({
+    queue,
+    pgBossSchema: file?.jobs?.pgBossSchema ?? 'pgboss',
+    leaseMs: leaseSeconds * 1000,
+    serverRunsJobs: serverText !== undefined ? serverText === 'true' : (file?.jobs?.serverRunsJobs ?? true),
+    timeoutSeconds: file?.jobs?.timeoutSeconds ?? 6 * 3600,
+    memoryMb: file?.jobs?.memoryMb ?? 4096,
   });
 }

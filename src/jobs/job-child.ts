@@ -10,20 +10,19 @@ import { loadConfig } from '../config/index.js';
 import { executeJob } from './job-executor.js';
 import type { ClaimedJob } from './job-queue.js';
 import type { JobProcessMessage } from './job-runner.js';
-import { SqlJobQueue } from './sql-job-queue.js';
 
 /**
  * The claim: from the environment, or (a process started ahead of time) the runner's message
  * answering this process's `ready` (sent once the listener is in place, so nothing is lost).
  */
-function nextClaim(): Promise<ClaimedJob> {
-  if (process.env.ATTEST_JOB_CLAIM) return Promise.resolve(JSON.parse(process.env.ATTEST_JOB_CLAIM) as ClaimedJob);
+function nextClaim(): Promise<JobProcessMessage> {
+  if (process.env.ATTEST_JOB_CLAIM) return Promise.resolve({ claim: JSON.parse(process.env.ATTEST_JOB_CLAIM) as ClaimedJob });
   const send = process.send?.bind(process);
   if (!send) return Promise.reject(new Error('no job: neither ATTEST_JOB_CLAIM nor an IPC channel from the runner'));
   return new Promise((resolve) => {
     process.once('message', (message: JobProcessMessage) => {
       process.disconnect?.();
-      resolve(message.claim);
+      resolve(message);
     });
     send({ ready: true });
   });
@@ -36,8 +35,8 @@ async function main(): Promise<number> {
   const startup = `job process up after ${process.uptime().toFixed(2)} s (Node start and module load)`;
   const app = await openApp(loadConfig(home, process.env), { systemActor: { principal: 'system:attest-job' } });
   const opened = process.uptime();
-  const claim = await nextClaim();
-  const queue = new SqlJobQueue(app.db);
+  const { claim, limits } = await nextClaim();
+  const queue = app.jobQueue;
   // The child stores its own log lines (in order, before it completes the job, so a reader who
   // sees the job finished sees its whole log) and echoes them for the runner to show live.
   let stored = Promise.resolve();
@@ -51,6 +50,8 @@ async function main(): Promise<number> {
     const outcome = await executeJob(app, queue, claim, {
       leaseMs,
       isolation: process.env.ATTEST_JOB_ISOLATION ?? 'none',
+      readOnlyInputs: process.env.ATTEST_JOB_MOUNT_NS === '1' ? 'bind-mount' : 'file-mode',
+      ...(limits ? { limits } : {}),
       log,
       flushLog: () => stored,
       ...(process.env.ATTEST_JOB_BACKOFF_MS ? { backoffMs: Number(process.env.ATTEST_JOB_BACKOFF_MS) } : {}),

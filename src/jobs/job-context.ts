@@ -8,8 +8,9 @@
  * `job_outputs` row are written in one transaction, and a retried attempt finds the row and
  * reuses that version instead of creating another. Outputs are encrypted like every artifact.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import type { App } from '../app/index.js';
 import type { ColumnFrame } from '../data/index.js';
 import { parseCsvFrame, writeCsv } from '../data/index.js';
@@ -31,6 +32,8 @@ export interface JobContextInit {
   inputs: ReadonlyMap<string, ResolvedReference>;
   scratch: string;
   log: (line: string) => void;
+  /** How input files are kept read-only (see job-isolation.ts); default `file-mode`. */
+  readOnlyInputs?: 'bind-mount' | 'file-mode';
 }
 
 export class JobContext {
@@ -42,6 +45,9 @@ export class JobContext {
   readonly metrics: Record<string, number> = {};
   readonly #inputs: ReadonlyMap<string, ResolvedReference>;
   readonly #log: (line: string) => void;
+  readonly #readOnly: 'bind-mount' | 'file-mode';
+  readonly #inputFiles = new Map<string, string>();
+  readonly #mounts: string[] = [];
 
   constructor(init: JobContextInit) {
     this.app = init.app;
@@ -51,6 +57,7 @@ export class JobContext {
     this.scratch = init.scratch;
     this.#inputs = init.inputs;
     this.#log = init.log;
+    this.#readOnly = init.readOnlyInputs ?? 'file-mode';
   }
 
   get projectId(): string {
@@ -81,6 +88,37 @@ export class JobContext {
 
   async bytes(role: string): Promise<Buffer> {
     return (await this.app.artifacts.getBytes(this.actor, this.input(role).artifactId, this.projectId)).bytes;
+  }
+
+  /**
+   * The input as a read-only file in the job's directory (decrypted; for scripts and tools that
+   * want a path): mode 0400 in a directory of mode 0500, and bind-mounted read-only over itself
+   * when the process has its own mount namespace, so writing it fails even as root. Removed with
+   * the job directory when the attempt ends.
+   */
+  async inputPath(role: string): Promise<string> {
+    const known = this.#inputFiles.get(role);
+    if (known) return known;
+    const r = this.input(role);
+    const dir = join(this.scratch, 'inputs');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const ext = r.datasetVersion ? '.csv' : extname(r.artifact.name ?? '') || '.bin';
+    const path = join(dir, `${role}${ext}`);
+    const bytes = r.datasetVersion ? Buffer.from(writeCsv(await this.frame(role))) : await this.bytes(role);
+    writeFileSync(path, bytes, { mode: 0o400 });
+    chmodSync(dir, 0o500);
+    if (this.#readOnly === 'bind-mount') {
+      execFileSync('mount', ['--bind', '-o', 'ro', path, path], { stdio: 'ignore' });
+      this.#mounts.push(path);
+    }
+    this.#inputFiles.set(role, path);
+    return path;
+  }
+
+  /** Unmounts the read-only input files, so the job directory can be removed. */
+  releaseInputs(): void {
+    for (const path of this.#mounts.splice(0)) spawnSync('umount', [path], { stdio: 'ignore' });
+    if (this.#inputFiles.size > 0) chmodSync(join(this.scratch, 'inputs'), 0o700);
   }
 
   async model(role = 'model'): Promise<JobModel> {

@@ -33,6 +33,13 @@ export interface ExecuteOptions {
   /** Working directory for git capture. */
   cwd?: string;
   backoffMs?: number;
+  /** The limits the process runs under (recorded on the component). */
+  limits?: { memoryMb: number; timeoutSeconds: number; memoryEnforcement: string };
+  /**
+   * How input files (`ctx.inputPath`) are kept read-only: `bind-mount` (a read-only bind mount in
+   * the process's own mount namespace; holds also for root) or `file-mode` (mode 0400 only).
+   */
+  readOnlyInputs?: 'bind-mount' | 'file-mode';
 }
 
 export type ExecuteOutcome = 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'lost';
@@ -67,6 +74,7 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
     );
   }, Math.max(50, Math.floor(options.leaseMs / 3)));
   const scratch = mkdtempSync(join(tmpdir(), 'attest-job-'));
+  const contexts: JobContext[] = [];
   try {
     const definition = jobTypeDefinition(job.type);
     const params = checkJobRequest(definition, job.inputs, job.params);
@@ -88,7 +96,14 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
       const existing = (await app.tracking.listTrials(experiment.experimentId, [job.projectId])).find((t) => t.name === job.trial);
       trials.push(existing ? existing.trialId : (await tracker.trial(experiment, job.trial)).trialId);
     }
-    const parameters: Record<string, ParameterValue> = { job: job.jobId, job_type: job.type, attempt: lease.attempt, isolation: options.isolation };
+    const readOnly = options.readOnlyInputs ?? 'file-mode';
+    const parameters: Record<string, ParameterValue> = { job: job.jobId, job_type: job.type, attempt: lease.attempt, isolation: options.isolation, inputs_read_only: readOnly };
+    if (options.limits) {
+      parameters.limit_memory_mb = options.limits.memoryMb;
+      parameters.limit_memory_enforcement = options.limits.memoryEnforcement;
+      parameters.limit_wall_seconds = options.limits.timeoutSeconds;
+      log(`limits: memory ${options.limits.memoryMb} MiB (${options.limits.memoryEnforcement}), wall time ${options.limits.timeoutSeconds} s; inputs read-only (${readOnly})`);
+    }
     for (const [k, v] of Object.entries(job.params)) parameters[k] = v;
     const run = await tracker.component(
       `${job.type}:${job.jobId}`,
@@ -96,7 +111,8 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
       async (component) => {
         await queue.setRunInfo(lease, { componentId: component.componentId, isolation: options.isolation });
         for (const [role, r] of inputs) await component.logInput(role, r.artifactId);
-        const ctx = new JobContext({ app, job, actor, component, inputs, scratch, log });
+        const ctx = new JobContext({ app, job, actor, component, inputs, scratch, log, readOnlyInputs: readOnly });
+        contexts.push(ctx);
         log(`component ${component.componentId} started in experiment ${job.experiment}`);
         await Promise.race([definition.run(ctx, params), stopped]);
         log(`${job.type} finished`);
@@ -136,6 +152,7 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
     return outcome;
   } finally {
     clearInterval(beat);
+    for (const ctx of contexts) ctx.releaseInputs();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

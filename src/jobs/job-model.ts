@@ -18,6 +18,10 @@ const Role = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'a role is lower-case l
 /** A reference: `name[@version]`, `dsv_…`, `art_…` or `sha256:…`. */
 export const ReferenceString = z.string().min(1).max(300);
 
+/** A queue name: lower-case letters, digits, `_` and `-`. */
+export const QueueName = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'a queue name is lower-case letters, digits, _ and -');
+export const DEFAULT_QUEUE = 'default';
+
 export const JobRequestSchema = z.object({
   type: z.enum(JOB_TYPES),
   inputs: z.record(Role, ReferenceString).default({}),
@@ -28,6 +32,12 @@ export const JobRequestSchema = z.object({
   trial: z.string().min(1).max(200).optional(),
   /** Attempts before the job is failed for good (a runner that dies counts as an attempt). */
   maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** The queue the job waits in; runners and `attest worker --queue` pull from named queues (default `default`). */
+  queue: QueueName.optional(),
+  /** Wall-time limit of one attempt; the process is killed and the job fails with JOB_TIMEOUT (default: the installation's `jobs.timeoutSeconds`). */
+  timeoutSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+  /** Memory limit of the job process in MiB (V8 heap, and the data segment where prlimit exists; default `jobs.memoryMb`). */
+  memoryMb: z.number().int().min(256).max(1024 * 1024).optional(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 export type JobRequestInput = z.input<typeof JobRequestSchema>;
@@ -51,6 +61,10 @@ export const JobSchema = z.object({
   experiment: z.string(),
   trial: z.string().nullable(),
   principal: z.string(),
+  queue: z.string(),
+  /** Limits per attempt (null: the installation's defaults when the job was submitted before limits existed). */
+  timeoutSeconds: z.number().nullable(),
+  memoryMb: z.number().nullable(),
   attempts: z.number(),
   maxAttempts: z.number(),
   cancelRequested: z.boolean(),

@@ -21,6 +21,17 @@ export interface NewJob {
   principal: string;
   actor: Actor;
   maxAttempts: number;
+  /** The named queue (default `default`). */
+  queue?: string;
+  /** Per-attempt limits the runner applies (absent: its configured defaults). */
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
+/** Which jobs a runner takes. */
+export interface ClaimOptions {
+  /** Only jobs of these queues (default: `default`). */
+  queues?: readonly string[];
 }
 
 /** Proof that a runner holds a job: only the current token can heartbeat, complete or fail it. */
@@ -51,8 +62,8 @@ export interface JobListFilter {
 export interface JobQueue {
   /** Adds a queued job; inside `tx` when given, so the job and its audit entry commit together. */
   enqueue(job: NewJob, tx?: Tx): Promise<void>;
-  /** Takes the oldest runnable job (queued, or running with an expired lease) for `leaseMs`. */
-  claim(owner: string, leaseMs: number): Promise<ClaimedJob | undefined>;
+  /** Takes the oldest runnable job (queued, or running with an expired lease) of the given queues for `leaseMs`. */
+  claim(owner: string, leaseMs: number, options?: ClaimOptions): Promise<ClaimedJob | undefined>;
   /** Extends the lease; `held: false` when another runner has taken the job over. */
   heartbeat(lease: JobLease, leaseMs: number): Promise<{ held: boolean; cancelRequested: boolean }>;
   /** Records the trial component and isolation of the running attempt. */
@@ -69,4 +80,6 @@ export interface JobQueue {
   list(filter: JobListFilter): Promise<Job[]>;
   appendLogs(jobId: string, attempt: number, lines: readonly { stream: string; line: string }[]): Promise<void>;
   logs(jobId: string, options?: { afterSeq?: number; limit?: number }): Promise<JobLogLine[]>;
+  /** Releases what the adapter holds (connections, timers); the embedded adapter holds nothing. */
+  close?(): Promise<void>;
 }

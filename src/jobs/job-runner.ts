@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import type { App } from '../app/index.js';
 import { newId } from '../kernel/index.js';
 import type { ClaimedJob, JobQueue } from './job-queue.js';
-import { isolationPlan } from './job-isolation.js';
-import type { IsolationMode, IsolationPlan } from './job-isolation.js';
-import { SqlJobQueue } from './sql-job-queue.js';
+import { recordOutcome } from '../security/audit/index.js';
+import { heapMb, isolationPlan, memoryLimitWrap } from './job-isolation.js';
+import type { IsolationMode, IsolationPlan, JobLimits } from './job-isolation.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const CHILD_ENTRY = join(dirname(HERE), `job-child${extname(HERE)}`);
@@ -40,6 +40,8 @@ export interface JobRunnerOptions {
   warm?: boolean;
   /** The job-process entry (default: job-child beside this module; from TypeScript sources it is run through tsx). */
   entry?: string;
+  /** The queues this runner takes jobs from (default: `default`). */
+  queues?: readonly string[];
 }
 
 export class JobRunner {
@@ -55,11 +57,22 @@ export class JobRunner {
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
-    this.#queue = options.queue ?? new SqlJobQueue(options.app.db);
+    this.#queue = options.queue ?? options.app.jobQueue;
   }
 
   get leaseMs(): number {
-    return this.#options.leaseMs ?? 30_000;
+    return this.#options.leaseMs ?? this.#options.app.config.jobs?.leaseMs ?? 30_000;
+  }
+
+  /** The limits a job runs under: its own, else the installation's defaults. */
+  limitsOf(job: { timeoutSeconds: number | null; memoryMb: number | null }): JobLimits {
+    const defaults = this.#options.app.config.jobs;
+    return { timeoutSeconds: job.timeoutSeconds ?? defaults?.timeoutSeconds ?? 6 * 3600, memoryMb: job.memoryMb ?? defaults?.memoryMb ?? 4096 };
+  }
+
+  /** How many jobs this runner runs now. */
+  get running(): number {
+    return this.#children.size;
   }
 
   /** The child process running `jobId`, if this runner runs it. */
@@ -88,6 +101,11 @@ export class JobRunner {
     await Promise.all([...this.#finished]);
   }
 
+  /** Kills every running job process now (a second SIGTERM to a worker); their jobs are retried once their leases expire. */
+  killAll(): void {
+    for (const child of this.#children.values()) child.kill('SIGKILL');
+  }
+
   /** Claims and starts as many jobs as free slots allow; resolves when they are started. */
   async poll(): Promise<number> {
     if (this.#polling) return 0;
@@ -95,7 +113,7 @@ export class JobRunner {
     let started = 0;
     try {
       while (this.#children.size < (this.#options.concurrency ?? 2)) {
-        const claimed = await this.#queue.claim(this.owner, this.leaseMs);
+        const claimed = await this.#queue.claim(this.owner, this.leaseMs, this.#options.queues ? { queues: this.#options.queues } : {});
         if (!claimed) break;
         this.#spawn(claimed);
         started++;
@@ -111,18 +129,22 @@ export class JobRunner {
    * claim over IPC: with `warm`, one such process is kept ready, so a job does not wait for
    * Node's start-up and module loading.
    */
-  #startProcess(): JobProcess {
+  #startProcess(memoryMb: number): JobProcess {
     const { app } = this.#options;
     const plan = isolationPlan(this.#options.isolation ?? 'auto', app.config);
     const entry = this.#options.entry ?? CHILD_ENTRY;
     const tsx = extname(entry) === '.ts' ? ['--import', 'tsx'] : [];
-    const nodeArgs = ['--no-warnings', ...tsx, entry];
-    const [command, args] = plan.wrap ? [plan.wrap[0]!, [...plan.wrap.slice(1), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+    const nodeArgs = ['--no-warnings', `--max-old-space-size=${heapMb(memoryMb)}`, ...tsx, entry];
+    const limit = memoryLimitWrap(memoryMb);
+    const wrap = [...limit, ...(plan.wrap ?? [])];
+    const [command, args] = wrap.length > 0 ? [wrap[0]!, [...wrap.slice(1), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
     const env: NodeJS.ProcessEnv = {
       ...(this.#options.env ?? process.env),
       ATTEST_HOME: app.config.home,
       ATTEST_JOB_LEASE_MS: String(this.leaseMs),
       ATTEST_JOB_ISOLATION: plan.recorded,
+      ATTEST_JOB_MOUNT_NS: plan.mountNamespace ? '1' : '0',
+      ATTEST_JOB_MEMORY_ENFORCEMENT: limit.length > 0 ? 'v8-heap+rlimit-data' : 'v8-heap',
       ...(this.#options.backoffMs !== undefined ? { ATTEST_JOB_BACKOFF_MS: String(this.#options.backoffMs) } : {}),
     };
     delete env.ATTEST_JOB_CLAIM;
@@ -132,7 +154,7 @@ export class JobRunner {
       markReady = resolve;
     });
     child.once('message', () => markReady());
-    const proc: JobProcess = { child, plan, ready, early: [], onLine: undefined, onClose: undefined, closed: false };
+    const proc: JobProcess = { child, plan, memoryMb, ready, early: [], onLine: undefined, onClose: undefined, closed: false };
     const line = (stream: string) => (l: string) => (proc.onLine ? proc.onLine(stream, l) : proc.early.push({ stream, line: l }));
     createInterface({ input: child.stdout! }).on('line', line('stdout'));
     createInterface({ input: child.stderr! }).on('line', line('stderr'));
@@ -146,9 +168,12 @@ export class JobRunner {
   }
 
   #spawn(claimed: ClaimedJob): void {
-    const spare = this.#spare && !this.#spare.closed ? this.#spare : undefined;
+    const limits = this.limitsOf(claimed.job);
+    // The spare was started with the default memory limit; a job asking for another gets a process of its own.
+    const spare = this.#spare && !this.#spare.closed && this.#spare.memoryMb === limits.memoryMb ? this.#spare : undefined;
+    if (!spare) this.#spare?.child.kill('SIGTERM');
     this.#spare = undefined;
-    const proc = spare ?? this.#startProcess();
+    const proc = spare ?? this.#startProcess(limits.memoryMb);
     const { child, plan } = proc;
     const jobId = claimed.job.jobId;
     this.#children.set(jobId, child);
@@ -184,14 +209,29 @@ export class JobRunner {
         () => undefined,
       );
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    // The wall-time limit: counted from when the process is handed the job (the runner's own
+    // process start-up is not the job's time; the lease covers a process that never gets ready).
+    let timedOut = false;
+    let timeout: NodeJS.Timeout | undefined;
+    const startClock = () => {
+      timeout = setTimeout(() => {
+        timedOut = true;
+        emit('runner', `JOB_TIMEOUT: the attempt exceeded its wall-time limit of ${limits.timeoutSeconds} s; killing job process ${child.pid}`);
+        child.kill('SIGKILL');
+      }, limits.timeoutSeconds * 1000);
+    };
     const done = new Promise<void>((resolve) => {
       const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
         clearInterval(flusher);
         clearInterval(heartbeat);
-        if (signal) emit('runner', `job process ${child.pid} was killed by ${signal}; the job is retried once its lease expires`);
+        clearTimeout(timeout);
+        if (timedOut) {
+          // Recorded by #failTimedOut.
+        } else if (signal) emit('runner', `job process ${child.pid} was killed by ${signal}; the job is retried once its lease expires`);
         else if (code !== 0 && code !== 3) emit('runner', `job process ${child.pid} exited with code ${code}`);
         this.#children.delete(jobId);
-        void flush().finally(() => {
+        const ended = timedOut ? this.#failTimedOut(claimed, limits) : Promise.resolve();
+        void ended.then(flush).finally(() => {
           this.#finished.delete(done);
           resolve();
           if (this.#running) void this.poll();
@@ -202,15 +242,41 @@ export class JobRunner {
     });
     this.#finished.add(done);
     void proc.ready.then(() => {
-      if (!proc.closed) child.send({ claim: claimed } satisfies JobProcessMessage, () => undefined);
+      if (proc.closed) return;
+      startClock();
+      child.send({ claim: claimed, limits: { ...limits, memoryEnforcement: memoryLimitWrap(limits.memoryMb).length > 0 ? 'v8-heap+rlimit-data' : 'v8-heap' } } satisfies JobProcessMessage, () => undefined);
     });
-    if (this.#running && (this.#options.warm ?? true)) this.#spare = this.#startProcess();
+    if (this.#running && (this.#options.warm ?? true)) this.#spare = this.#startProcess(this.limitsOf({ timeoutSeconds: null, memoryMb: null }).memoryMb);
+  }
+
+  /**
+   * Fails a job whose attempt ran out of time: for good (a retry would run out of time again),
+   * with JOB_TIMEOUT, its component closed as Failed, audited. The runner still holds the lease
+   * (it heartbeats for the process), so this is conditional on the same token as any completion.
+   */
+  async #failTimedOut(claimed: ClaimedJob, limits: JobLimits): Promise<void> {
+    const { app } = this.#options;
+    const message = `The attempt exceeded its wall-time limit of ${limits.timeoutSeconds} s and was killed`;
+    try {
+      const outcome = await this.#queue.fail(claimed.lease, { code: 'JOB_TIMEOUT', message }, { retryable: false, backoffMs: 0 });
+      const job = await this.#queue.get(claimed.job.jobId);
+      const actor = { ...claimed.actor, userAgent: `attest-job/${claimed.job.type}`, requestId: claimed.job.jobId };
+      if (job?.componentId) {
+        const component = (await app.tracking.components([job.componentId], [job.projectId]))[0];
+        if (component?.status === 'InProgress') await app.tracking.endComponent({ actor, projectId: job.projectId }, job.componentId, 'Failed', { failureReason: `JOB_TIMEOUT: ${message}` });
+      }
+      await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'job:Run', `job/${claimed.job.jobId}`, 'failed', { phase: 'attempt', attempt: claimed.lease.attempt, error: 'JOB_TIMEOUT', message, outcome });
+    } catch (error) {
+      this.#options.onLog?.(claimed.job.jobId, `cannot record the timeout: ${(error as Error).message}`);
+    }
   }
 }
 
 interface JobProcess {
   child: ChildProcess;
   plan: IsolationPlan;
+  /** The memory limit the process was started with. */
+  memoryMb: number;
   /** Resolves when the process has loaded, opened the installation and listens for its job. */
   ready: Promise<void>;
   /** Lines printed before the process was given a job. */
@@ -223,4 +289,6 @@ interface JobProcess {
 /** What the runner sends a waiting job process. */
 export interface JobProcessMessage {
   claim: ClaimedJob;
+  /** The limits applied to the process (recorded on the component). */
+  limits?: JobLimits & { memoryEnforcement: string };
 }

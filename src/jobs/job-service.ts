@@ -14,11 +14,10 @@ import type { Actor } from '../security/audit/index.js';
 import { governed, recordOutcome } from '../security/audit/index.js';
 import type { Principal, RequestFactsWithoutPrincipal } from '../security/identity-store/index.js';
 import type { Job, JobLogLine, JobRequestInput, JobStatus, JobType } from './job-model.js';
-import { DEFAULT_EXPERIMENT, isFinal, JobRequestSchema } from './job-model.js';
+import { DEFAULT_EXPERIMENT, DEFAULT_QUEUE, isFinal, JobRequestSchema } from './job-model.js';
 import type { JobQueue } from './job-queue.js';
 import { checkJobRequest } from './job-type.js';
 import { jobTypeDefinition } from './job-types.js';
-import { SqlJobQueue } from './sql-job-queue.js';
 
 /**
  * Who asks. With a principal (the API server, a token in the CLI) every call is authorized by
@@ -35,7 +34,7 @@ export class JobService {
   readonly #app: App;
   readonly queue: JobQueue;
 
-  constructor(app: App, queue: JobQueue = new SqlJobQueue(app.db)) {
+  constructor(app: App, queue: JobQueue = app.jobQueue) {
     this.#app = app;
     this.queue = queue;
   }
@@ -69,10 +68,14 @@ export class JobService {
     const principal = caller.principal?.auditName ?? caller.actor.principal;
     await governed({ db: this.#app.db, ledger: this.#app.ledger }, caller.actor, 'job:Run', `job/${jobId}`, async (tx) => {
       await this.queue.enqueue(
-        { jobId, projectId, type: r.type, inputs: r.inputs, params: r.params, experiment: r.experiment ?? DEFAULT_EXPERIMENT, trial: r.trial ?? null, principal, actor: { ...caller.actor, principal }, maxAttempts: r.maxAttempts },
+        { jobId, projectId, type: r.type, inputs: r.inputs, params: r.params, experiment: r.experiment ?? DEFAULT_EXPERIMENT, trial: r.trial ?? null, principal, actor: { ...caller.actor, principal }, maxAttempts: r.maxAttempts,
+          ...(r.queue !== undefined ? { queue: r.queue } : {}),
+          ...(r.timeoutSeconds !== undefined ? { timeoutSeconds: r.timeoutSeconds } : {}),
+          ...(r.memoryMb !== undefined ? { memoryMb: r.memoryMb } : {}),
+        },
         tx,
       );
-      return { result: undefined, details: { phase: 'submitted', type: r.type, inputs: r.inputs, project } };
+      return { result: undefined, details: { phase: 'submitted', type: r.type, inputs: r.inputs, project, queue: r.queue ?? DEFAULT_QUEUE } };
     });
     return (await this.queue.get(jobId))!;
   }

@@ -174,6 +174,54 @@ export default async function (ctx, params) {
     expect(logs.map((l) => l.line).join('\n')).toMatch(/connect failed: E/);
   }, 300_000);
 
+  /** Submits and waits, returning the final job whatever its status. */
+  const runToEnd = async (request: JobRequestInput): Promise<Job> => service.wait((await jobs.run(PROJECT, request)).jobId, { pollMs: 100, timeoutMs: 120_000 });
+  const customScript = async (name: string, source: string) => {
+    const stored = await t.app.artifacts.putBytes(TEST_ACTOR, Buffer.from(source), { projectId, name: `scripts/${name}.mjs`, mediaType: 'text/javascript' });
+    return `sha256:${stored.sha256}`;
+  };
+
+  it('kills an attempt that exceeds its wall-time limit: failed with JOB_TIMEOUT, not retried, component failed, limits recorded', async () => {
+    const script = await customScript('sleeper', `export default async function (ctx) {
+  ctx.log('sleeping past the limit');
+  await new Promise((resolve) => setTimeout(resolve, 120000));
+}
+`);
+    const job = await runToEnd({ type: 'custom', inputs: { script }, params: {}, timeoutSeconds: 4, memoryMb: 1024, maxAttempts: 3 });
+    expect(job).toMatchObject({ status: 'failed', attempts: 1, timeoutSeconds: 4, memoryMb: 1024, error: { code: 'JOB_TIMEOUT' } });
+    const component = (await t.app.tracking.components([job.componentId!], [projectId]))[0]!;
+    expect(component.status).toBe('Failed');
+    expect(component.parameters).toMatchObject({ limit_wall_seconds: 4, limit_memory_mb: 1024, limit_memory_enforcement: expect.stringMatching(/^v8-heap/) });
+    const logs = (await service.logs({ actor: TEST_ACTOR }, PROJECT, job.jobId)).map((l) => l.line).join('\n');
+    expect(logs).toMatch(/JOB_TIMEOUT: the attempt exceeded its wall-time limit of 4 s/);
+    const failures = await t.app.ledger.list({ action: 'job:Run', resource: `job/${job.jobId}`, outcome: 'failed' });
+    expect(failures.map((e) => (e.details as { error?: string }).error)).toContain('JOB_TIMEOUT');
+  }, 120_000);
+
+  it('gives a job its inputs read-only: writing an input file fails (even as root) and the job fails', async () => {
+    const script = await customScript('tamper', `import { readFileSync, writeFileSync } from 'node:fs';
+export default async function (ctx) {
+  const path = await ctx.inputPath('data');
+  ctx.metric('bytes', readFileSync(path).length);
+  try {
+    writeFileSync(path, 'tampered');
+  } catch (error) {
+    ctx.log('write refused: ' + error.code);
+    throw error;
+  }
+  ctx.log('input overwritten');
+}
+`);
+    const job = await runToEnd({ type: 'custom', inputs: { script, data: 'credit@1' }, params: {}, maxAttempts: 1 });
+    expect(job.status).toBe('failed');
+    const logs = (await service.logs({ actor: TEST_ACTOR }, PROJECT, job.jobId)).map((l) => l.line).join('\n');
+    expect(logs).toMatch(/write refused: (EROFS|EACCES|EPERM)/);
+    expect(logs).not.toMatch(/input overwritten/);
+    const component = (await t.app.tracking.components([job.componentId!], [projectId]))[0]!;
+    expect(component.parameters.inputs_read_only).toMatch(/^(bind-mount|file-mode)$/);
+    if (process.getuid?.() === 0) expect(component.parameters.inputs_read_only).toBe('bind-mount');
+  }, 120_000);
+
   it('refuses a validator training and records the denial; validators read jobs', async () => {
     const asVictor = new Jobs(new InProcessJobsTransport(service, { actor: { principal: victor.auditName, sourceIp: '127.0.0.1' }, principal: victor }));
     const before = (await service.list({ actor: TEST_ACTOR }, PROJECT)).length;

@@ -8,17 +8,28 @@
  * runner's heartbeat, completion or failure a no-op.
  */
 import { newId } from '../kernel/index.js';
-import type { Db, JobsTable, Tx } from '../platform/db/index.js';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Database, Db, JobsTable, Tx } from '../platform/db/index.js';
 import { withTransaction } from '../platform/db/index.js';
 import type { Actor } from '../security/audit/index.js';
 import type { Job, JobLogLine, JobOutput, JobParamValue, JobResult, JobStatus, JobType } from './job-model.js';
-import type { ClaimedJob, JobFailure, JobLease, JobListFilter, JobQueue, NewJob } from './job-queue.js';
+import { DEFAULT_QUEUE } from './job-model.js';
+import type { ClaimedJob, ClaimOptions, JobFailure, JobLease, JobListFilter, JobQueue, NewJob } from './job-queue.js';
 
 interface StoredSpec {
   inputs: Record<string, string>;
   params: Record<string, JobParamValue>;
   experiment: string;
   trial: string | null;
+  timeoutSeconds?: number;
+  memoryMb?: number;
+}
+
+/** What happened to a job whose runner stopped heartbeating (see {@link SqlJobQueue.expireLeases}). */
+export interface ExpiredLease {
+  jobId: string;
+  queue: string;
+  outcome: 'requeued' | 'failed' | 'cancelled';
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -33,7 +44,14 @@ export class SqlJobQueue implements JobQueue {
   }
 
   async enqueue(job: NewJob, tx?: Tx): Promise<void> {
-    const spec: StoredSpec = { inputs: job.inputs, params: job.params, experiment: job.experiment, trial: job.trial };
+    const spec: StoredSpec = {
+      inputs: job.inputs,
+      params: job.params,
+      experiment: job.experiment,
+      trial: job.trial,
+      ...(job.timeoutSeconds !== undefined ? { timeoutSeconds: job.timeoutSeconds } : {}),
+      ...(job.memoryMb !== undefined ? { memoryMb: job.memoryMb } : {}),
+    };
     const row: JobsTable = {
       id: job.jobId,
       project_id: job.projectId,
@@ -57,38 +75,44 @@ export class SqlJobQueue implements JobQueue {
       created_at: new Date(this.#now()).toISOString(),
       started_at: null,
       finished_at: null,
+      queue: job.queue ?? DEFAULT_QUEUE,
     };
     await (tx ?? this.#db.kysely).insertInto('jobs').values(row).execute();
   }
 
-  async claim(owner: string, leaseMs: number): Promise<ClaimedJob | undefined> {
+  async claim(owner: string, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedJob | undefined> {
+    const queues = options.queues?.length ? [...options.queues] : [DEFAULT_QUEUE];
+    return this.#claim(owner, leaseMs, (now) => (eb) =>
+      eb.and([
+        eb('queue', 'in', queues),
+        eb.or([eb.and([eb('status', '=', 'queued'), eb('run_after', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)])]),
+      ]),
+    );
+  }
+
+  /**
+   * Claims one given job if it is runnable: queued (whatever its `run_after`: the caller — a
+   * delivery from pg-boss — has already waited the backoff), or running with an expired lease.
+   * Undefined when it is not (finished, cancelled, or held by a live runner): a duplicate
+   * delivery is thereby harmless.
+   */
+  claimJob(jobId: string, owner: string, leaseMs: number): Promise<ClaimedJob | undefined> {
+    return this.#claim(owner, leaseMs, (now) => (eb) =>
+      eb.and([eb('id', '=', jobId), eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)])])]),
+    );
+  }
+
+  async #claim(owner: string, leaseMs: number, runnable: (now: number) => (eb: ExpressionBuilder<Database, 'jobs'>) => Expression<SqlBool>): Promise<ClaimedJob | undefined> {
     const claimed = await withTransaction(this.#db, async (tx) => {
       for (;;) {
         const now = this.#now();
-        let q = tx
-          .selectFrom('jobs')
-          .selectAll()
-          .where((eb) => eb.or([eb.and([eb('status', '=', 'queued'), eb('run_after', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)])]))
-          .orderBy('run_after', 'asc')
-          .orderBy('id', 'asc')
-          .limit(1);
+        let q = tx.selectFrom('jobs').selectAll().where(runnable(now)).orderBy('run_after', 'asc').orderBy('id', 'asc').limit(1);
         if (this.#db.dialect === 'postgres') q = q.forUpdate().skipLocked();
         const row = await q.executeTakeFirst();
         if (!row) return undefined;
         // A runner died holding this job: it is either cancelled, out of attempts, or taken over.
         if (row.status === 'running' && (row.cancel_requested === 1 || row.attempts >= row.max_attempts)) {
-          const cancelled = row.cancel_requested === 1;
-          await tx
-            .updateTable('jobs')
-            .set({
-              status: cancelled ? 'cancelled' : 'failed',
-              lease_token: null,
-              lease_expires_at: null,
-              finished_at: new Date(now).toISOString(),
-              ...(cancelled ? {} : { error_code: 'JOB_LEASE_LOST', error_message: `The runner stopped heartbeating on attempt ${row.attempts} of ${row.max_attempts}` }),
-            })
-            .where('id', '=', row.id)
-            .execute();
+          await this.#endAbandoned(tx, row, now);
           continue;
         }
         const token = newId('lease');
@@ -107,6 +131,49 @@ export class SqlJobQueue implements JobQueue {
       job: await this.#toJob(claimed.row),
       actor: JSON.parse(claimed.row.actor) as Actor,
     };
+  }
+
+  /** Ends a job whose runner died and which may not run again: cancelled when asked, else failed. */
+  async #endAbandoned(tx: Tx, row: JobsTable, now: number): Promise<'cancelled' | 'failed'> {
+    const cancelled = row.cancel_requested === 1;
+    await tx
+      .updateTable('jobs')
+      .set({
+        status: cancelled ? 'cancelled' : 'failed',
+        lease_token: null,
+        lease_expires_at: null,
+        finished_at: new Date(now).toISOString(),
+        ...(cancelled ? {} : { error_code: 'JOB_LEASE_LOST', error_message: `The runner stopped heartbeating on attempt ${row.attempts} of ${row.max_attempts}` }),
+      })
+      .where('id', '=', row.id)
+      .execute();
+    return cancelled ? 'cancelled' : 'failed';
+  }
+
+  /**
+   * Puts jobs whose runner stopped heartbeating back in their queue (or ends them when cancelled
+   * or out of attempts), inside `tx`, rows locked and skipped by concurrent sweepers. The stale
+   * runner's token is cleared, so its late heartbeat, completion or failure changes nothing.
+   * The embedded claim does this itself; a delivery queue (pg-boss) calls it to redeliver.
+   */
+  async expireLeases(tx: Tx, limit = 100): Promise<ExpiredLease[]> {
+    const now = this.#now();
+    let q = tx.selectFrom('jobs').selectAll().where('status', '=', 'running').where('lease_expires_at', '<', now).orderBy('lease_expires_at', 'asc').limit(limit);
+    if (this.#db.dialect === 'postgres') q = q.forUpdate().skipLocked();
+    const expired: ExpiredLease[] = [];
+    for (const row of await q.execute()) {
+      if (row.cancel_requested === 1 || row.attempts >= row.max_attempts) {
+        expired.push({ jobId: row.id, queue: row.queue, outcome: await this.#endAbandoned(tx, row, now) });
+        continue;
+      }
+      await tx
+        .updateTable('jobs')
+        .set({ status: 'queued', lease_token: null, lease_owner: null, lease_expires_at: null, run_after: now, error_code: 'JOB_LEASE_LOST', error_message: `The runner stopped heartbeating on attempt ${row.attempts}; queued again` })
+        .where('id', '=', row.id)
+        .execute();
+      expired.push({ jobId: row.id, queue: row.queue, outcome: 'requeued' });
+    }
+    return expired;
   }
 
   async heartbeat(lease: JobLease, leaseMs: number): Promise<{ held: boolean; cancelRequested: boolean }> {
@@ -141,14 +208,15 @@ export class SqlJobQueue implements JobQueue {
     return this.#finish(lease, { status: 'succeeded', result: JSON.stringify(result), error_code: null, error_message: null, finished_at: new Date(this.#now()).toISOString() }, tx);
   }
 
-  async fail(lease: JobLease, failure: JobFailure, options: { retryable: boolean; backoffMs: number }): Promise<'retrying' | 'failed' | 'lost'> {
-    const row = await this.#db.kysely.selectFrom('jobs').select(['attempts', 'max_attempts', 'lease_token']).where('id', '=', lease.jobId).executeTakeFirst();
+  /** As {@link JobQueue.fail}, inside `tx` when given (a delivery queue sends the retry in the same transaction). */
+  async fail(lease: JobLease, failure: JobFailure, options: { retryable: boolean; backoffMs: number }, tx?: Tx): Promise<'retrying' | 'failed' | 'lost'> {
+    const row = await (tx ?? this.#db.kysely).selectFrom('jobs').select(['attempts', 'max_attempts', 'lease_token']).where('id', '=', lease.jobId).executeTakeFirst();
     if (!row || row.lease_token !== lease.token) return 'lost';
     const retry = options.retryable && row.attempts < row.max_attempts;
     const error = { error_code: failure.code, error_message: failure.message.slice(0, 4000) };
     const done = retry
-      ? await this.#finish(lease, { status: 'queued', run_after: this.#now() + options.backoffMs, ...error })
-      : await this.#finish(lease, { status: 'failed', finished_at: new Date(this.#now()).toISOString(), ...error });
+      ? await this.#finish(lease, { status: 'queued', run_after: this.#now() + options.backoffMs, ...error }, tx)
+      : await this.#finish(lease, { status: 'failed', finished_at: new Date(this.#now()).toISOString(), ...error }, tx);
     if (!done) return 'lost';
     return retry ? 'retrying' : 'failed';
   }
@@ -230,6 +298,9 @@ export class SqlJobQueue implements JobQueue {
       experiment: spec.experiment,
       trial: spec.trial,
       principal: row.principal,
+      queue: row.queue ?? DEFAULT_QUEUE,
+      timeoutSeconds: spec.timeoutSeconds ?? null,
+      memoryMb: spec.memoryMb ?? null,
       attempts: row.attempts,
       maxAttempts: row.max_attempts,
       cancelRequested: row.cancel_requested === 1,

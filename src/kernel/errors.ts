@@ -113,6 +113,7 @@ export const ERROR_CATALOGUE = {
   JOB_FAILED: { kind: 'integrity', message: 'The job failed' },
   JOB_CANCELLED: { kind: 'conflict', message: 'The job was cancelled' },
   JOB_LEASE_LOST: { kind: 'conflict', message: 'The job lease expired and another runner took the job over' },
+  JOB_TIMEOUT: { kind: 'integrity', message: 'The job attempt exceeded its wall-time limit and was killed' },
   REFERENCE_NOT_FOUND: { kind: 'not_found', message: 'The reference names no dataset version or artifact' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 

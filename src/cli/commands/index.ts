@@ -22,6 +22,7 @@ import { registerReproduceCommands } from './reproduce.js';
 import { registerServerCommands } from './server.js';
 import { registerSessionCommands } from './session.js';
 import { registerTrackingCommands } from './tracking.js';
+import { registerWorkerCommands } from './worker.js';
 
 /** Registers every capability's commands on the program. One line per capability. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -47,4 +48,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAccessCommands(program, ctx);
   registerServerCommands(program, ctx);
   registerDoctorCommands(program, ctx);
+  registerWorkerCommands(program, ctx);
 }

@@ -44,14 +44,14 @@ async function callerFor(app: App, actor: Actor, env: NodeJS.ProcessEnv): Promis
 }
 
 /** Runs `fn` with a Jobs client: over HTTP with `--server`, else on the home (with a runner for `--wait`). */
-async function withJobs<T>(ctx: CliContext, o: JobOptions, fn: (jobs: Jobs, runner?: JobRunner) => Promise<T>, options: { runner?: boolean; onLog?: (line: string) => void } = {}): Promise<T> {
+async function withJobs<T>(ctx: CliContext, o: JobOptions, fn: (jobs: Jobs, runner?: JobRunner) => Promise<T>, options: { runner?: boolean; queue?: string; onLog?: (line: string) => void } = {}): Promise<T> {
   const { HttpJobsTransport, InProcessJobsTransport, JobRunner, Jobs, JobService } = await import('../../jobs/index.js');
   const server = serverOf(o, ctx.env);
   if (server) return fn(new Jobs(new HttpJobsTransport({ baseUrl: server, token: tokenFor(server, ctx.env) })));
   return ctx.withApp(o, async (app, actor) => {
     const jobs = new Jobs(new InProcessJobsTransport(new JobService(app), await callerFor(app, actor, ctx.env)));
     if (!options.runner) return fn(jobs);
-    const runner = new JobRunner({ app, env: ctx.env, warm: false, ...(options.onLog ? { onLog: (_id, line) => options.onLog?.(line) } : {}) });
+    const runner = new JobRunner({ app, env: ctx.env, warm: false, ...(options.queue ? { queues: [options.queue] } : {}), ...(options.onLog ? { onLog: (_id, line) => options.onLog?.(line) } : {}) });
     runner.start();
     try {
       return await fn(jobs, runner);
@@ -69,6 +69,7 @@ function show(ctx: CliContext, o: CommonOptions, job: Job): void {
   printRecord(ctx.io, {
     job: job.jobId,
     type: job.type,
+    queue: job.queue,
     status: job.status,
     principal: job.principal,
     attempts: `${job.attempts} of ${job.maxAttempts}`,
@@ -95,8 +96,11 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .option('--experiment <name>', 'experiment of the trial component (default jobs)')
     .option('--trial <name>', 'trial to add the component to')
     .option('--max-attempts <n>', 'attempts before failing for good', '3')
+    .option('--queue <name>', 'the queue the job waits in (workers pull named queues; default: default)')
+    .option('--timeout-seconds <s>', 'wall-time limit of an attempt (default: the installation’s jobs.timeoutSeconds)')
+    .option('--memory-mb <mib>', 'memory limit of the job process (default: the installation’s jobs.memoryMb)')
     .option('--wait', 'wait for the job to finish (embedded: run it now in a child process) and print its log')
-    .action(async (type: string, o: JobOptions & { input?: string[]; param?: string[]; experiment?: string; trial?: string; maxAttempts: string; wait?: boolean }) => {
+    .action(async (type: string, o: JobOptions & { input?: string[]; param?: string[]; experiment?: string; trial?: string; maxAttempts: string; wait?: boolean; queue?: string; timeoutSeconds?: string; memoryMb?: string }) => {
       if (!(JOB_TYPES as readonly string[]).includes(type)) throw new AppError('INVALID_INPUT', { message: `Unknown job type ${type} (types: ${JOB_TYPES.join(', ')})` });
       const maxAttempts = Number(o.maxAttempts);
       const request = {
@@ -106,6 +110,9 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
         maxAttempts,
         ...(o.experiment ? { experiment: o.experiment } : {}),
         ...(o.trial ? { trial: o.trial } : {}),
+        ...(o.queue ? { queue: o.queue } : {}),
+        ...(o.timeoutSeconds !== undefined ? { timeoutSeconds: Number(o.timeoutSeconds) } : {}),
+        ...(o.memoryMb !== undefined ? { memoryMb: Number(o.memoryMb) } : {}),
       };
       const quiet = o.json === true || !o.wait;
       const job = await withJobs(
@@ -117,7 +124,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
           if (!quiet) ctx.io.err(`job ${submitted.jobId} submitted; waiting`);
           return client.wait(projectName(o), submitted.jobId, quiet ? {} : { onLog: (l: JobLogLine) => ctx.io.err(`  ${l.line}`) });
         },
-        { runner: o.wait === true },
+        { runner: o.wait === true, ...(o.queue ? { queue: o.queue } : {}) },
       );
       show(ctx, o, job);
     });

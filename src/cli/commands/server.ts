@@ -15,6 +15,8 @@ interface ServerOptions extends CommonOptions {
   tlsKey?: string;
   tlsClientCa?: string;
   logLevel: string;
+  /** False with --no-jobs: leave jobs to `attest worker`s. */
+  jobs: boolean;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -30,6 +32,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--tls-key <file>', 'PEM private key')
     .option('--tls-client-ca <file>', 'require client certificates signed by this CA')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .option('--no-jobs', 'do not run jobs in this process; `attest worker`s run them (also jobs.serverRunsJobs=false or ATTEST_SERVER_RUNS_JOBS=false)')
     .action(async (options: ServerOptions) => {
       const [{ openApp }, { loadConfig, resolveHome }, { buildServer }, { JobRunner }] = await Promise.all([import('../../app/index.js'), import('../../config/index.js'), import('../../server/index.js'), import('../../jobs/index.js')]);
       const config = loadConfig(resolveHome(options.home, ctx.env), ctx.env);
@@ -53,18 +56,21 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
         throw error;
       });
       await server.listen({ port, host });
-      // The embedded execution engine: jobs submitted over the API run in child processes of the server.
-      const runner = new JobRunner({ app, env: ctx.env });
-      runner.start();
+      // The embedded execution engine: jobs submitted over the API run in child processes of the
+      // server, unless configured off — then `attest worker`s on other machines run them.
+      const runsJobs = options.jobs && config.jobs.serverRunsJobs;
+      const runner = runsJobs ? new JobRunner({ app, env: ctx.env }) : undefined;
+      runner?.start();
       const address = server.server.address() as AddressInfo;
       ctx.io.out(`attest server listening on ${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+      if (!runner) ctx.io.out(`attest server: jobs are queued (${config.jobs.queue}) and run by attest worker processes, not by this server`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           void server
             .close()
-            .then(() => runner.stop())
+            .then(() => runner?.stop())
             .then(() => app.checkpoint())
             .catch((error: Error) => ctx.io.err(`attest: error ${isAppError(error) ? error.code : 'INTERNAL'}: ${error.message}`))
             .finally(() => app.close().finally(resolve));

@@ -373,6 +373,8 @@ export interface JobsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The named queue the job waits in (migration 0006; `default` unless the request names one). */
+  queue: string;
 }
 
 export interface JobLogsTable {
