@@ -134,7 +134,9 @@ export class PipelineEngine {
             const r = states.get(p.step)?.result;
             if (p.kind === 'metric') return r?.metrics[p.name];
             const o = r?.outputs.find((x) => x.role === p.name);
-            return o ? (o.datasetVersionId ?? o.artifactId) : undefined;
+            // A dataset version by id; a named artifact as name@version, so a job names what it derives from it.
+            if (!o) return undefined;
+            return o.datasetVersionId ?? (o.name && o.version ? `${o.name}@${o.version}` : o.artifactId);
           },
         };
         if (step.type === 'fail') {

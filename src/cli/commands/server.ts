@@ -56,6 +56,10 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
       // The embedded execution engine: jobs submitted over the API run in child processes of the server.
       const runner = new JobRunner({ app, env: ctx.env });
       runner.start();
+      // Pipeline executions started over the API are advanced here (their steps run as the runner's jobs).
+      const { PipelineDriver, PipelineService } = await import('../../pipelines/index.js');
+      const driver = new PipelineDriver(new PipelineService(app));
+      driver.start();
       const address = server.server.address() as AddressInfo;
       ctx.io.out(`attest server listening on ${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
       await new Promise<void>((resolve) => {
@@ -64,6 +68,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
           process.off('SIGTERM', stop);
           void server
             .close()
+            .then(() => driver.stop())
             .then(() => runner.stop())
             .then(() => app.checkpoint())
             .catch((error: Error) => ctx.io.err(`attest: error ${isAppError(error) ? error.code : 'INTERNAL'}: ${error.message}`))
