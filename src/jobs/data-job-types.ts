@@ -33,6 +33,10 @@ export const processingJob = defineJobType({
     test: z.coerce.number().min(0).max(1).default(0.15),
     seed: z.coerce.number().int().default(42),
     prefix: DatasetName.optional(),
+    /** Names of the split outputs (default PREFIX-train, PREFIX-validation, PREFIX-test). */
+    train_name: DatasetName.optional(),
+    validation_name: DatasetName.optional(),
+    test_name: DatasetName.optional(),
     transforms: z.string().optional(),
     output: DatasetName.optional(),
   }),
@@ -43,7 +47,7 @@ export const processingJob = defineJobType({
       const parts = splitFrame(frame, { ...(p.label ? { label: p.label } : {}), fractions: { train: p.train, validation: p.validation, test: p.test }, seed: p.seed });
       for (const role of ['train', 'validation', 'test'] as const) {
         ctx.metric(`rows:${role}`, parts[role].rowCount);
-        if (parts[role].rowCount > 0) await ctx.outputDataset(role, `${prefix}-${role}`, parts[role]);
+        if (parts[role].rowCount > 0) await ctx.outputDataset(role, p[`${role}_name`] ?? `${prefix}-${role}`, parts[role]);
       }
       return;
     }

@@ -114,6 +114,12 @@ export const ERROR_CATALOGUE = {
   JOB_CANCELLED: { kind: 'conflict', message: 'The job was cancelled' },
   JOB_LEASE_LOST: { kind: 'conflict', message: 'The job lease expired and another runner took the job over' },
   JOB_TIMEOUT: { kind: 'integrity', message: 'The job attempt exceeded its wall-time limit and was killed' },
+  PIPELINE_NOT_FOUND: { kind: 'not_found', message: 'No such pipeline' },
+  PIPELINE_EXISTS: { kind: 'conflict', message: 'A pipeline with this name already exists' },
+  PIPELINE_EXECUTION_NOT_FOUND: { kind: 'not_found', message: 'No such pipeline execution' },
+  PIPELINE_EXECUTION_FINISHED: { kind: 'conflict', message: 'The pipeline execution has already finished' },
+  PIPELINE_EXECUTION_ACTIVE: { kind: 'conflict', message: 'The pipeline execution is still running' },
+  PIPELINE_FAILED: { kind: 'integrity', message: 'The pipeline execution failed' },
   REFERENCE_NOT_FOUND: { kind: 'not_found', message: 'The reference names no dataset version or artifact' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 

@@ -3,4 +3,4 @@
  * The main job: the whitepaper's credit-default lifecycle, end to end.
  */
 export type { QuickstartOptions, QuickstartResult } from './quickstart.js';
-export { CREDIT_DATA, PROJECT, runQuickstart } from './quickstart.js';
+export { CREDIT_DATA, CREDIT_PIPELINE, PROJECT, runQuickstart } from './quickstart.js';

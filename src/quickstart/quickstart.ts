@@ -1,55 +1,44 @@
 /**
  * @module quickstart/quickstart
  * `attest quickstart`: the whitepaper's credit-default lifecycle, end to end, on the embedded
- * default and with the real components — governed data, tracked preprocessing and training,
- * evaluation, SHAP explanations and reason codes, bias reports, a monitoring baseline and a
- * drift check, the lineage table and lineage queries, and the audit ledger verified. Each step
- * prints one readable line; everything it makes is stored encrypted, tracked and audited.
+ * default. It sets up the scenario — a home, project "credit-risk", a data scientist and a model
+ * validator with their roles and tokens, the shipped data imported and a market-shifted scoring
+ * window — and then runs the lifecycle as the pipeline shipped in pipelines/credit-default.yaml,
+ * started by the data scientist: each step a governed job in a child process (authorized,
+ * tracked as a trial component, lineage-linked, audited), the execution a trial. It prints one
+ * readable line per step, then the lineage, an audited denial, the verified ledger, and commands
+ * to look at everything (each works as printed).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { App } from '../app/index.js';
 import { ensureProject, initHome, openApp } from '../app/index.js';
 import { CONFIG_FILE_NAME, loadConfig } from '../config/index.js';
-import type { ColumnFrame } from '../data/index.js';
-import type { DatasetVersion } from '../datasets/index.js';
-import { parseCsvFrame, writeCsv } from '../data/index.js';
+import { parseCsvFrame, splitFrame, writeCsv } from '../data/index.js';
+import { JobRunner } from '../jobs/index.js';
+import type { JobCaller } from '../jobs/index.js';
 import { AppError } from '../kernel/index.js';
-import { buildExplanationReport, meanAbsShap, reasonCodesForRows, renderExplanationHtml, treeShap } from '../ml/explain/index.js';
-import { biasReport } from '../ml/fairness/index.js';
-import { serializeXgboostModel } from '../ml/gbdt/index.js';
-import { buildReport, monitorCheck, renderReportHtml } from '../monitoring/index.js';
+import type { Execution, StepExecution } from '../pipelines/index.js';
+import { isFinalExecution, parseDefinitionText, PipelineService } from '../pipelines/index.js';
 import type { Actor } from '../security/audit/index.js';
+import { featuresOnly, LABEL, marketShift, SHIFTED_COLUMNS } from './credit-scenario.js';
 import type { Team } from './team.js';
-import { authorize, ensureTeam, expectDenied } from './team.js';
-import { InProcessTransport, Tracker } from '../tracking/index.js';
-import type { ComponentLogger } from '../tracking/index.js';
-import {
-  evaluateOn,
-  featureNames,
-  featuresOnly,
-  ID_COLUMN,
-  LABEL,
-  marketShift,
-  mostDeclined,
-  PAPER_PARAMS,
-  SHIFTED_COLUMNS,
-  splitCredit,
-  trainPaperModel,
-  withPredictions,
-} from './credit-scenario.js';
+import { ensureTeam, expectDenied } from './team.js';
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The UCI credit card default data shipped with Attest (CC BY 4.0; see datasets/README.md). */
-export const CREDIT_DATA = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'datasets', 'uci_credit_card_default.csv');
+export const CREDIT_DATA = join(ROOT, 'datasets', 'uci_credit_card_default.csv');
+/** The lifecycle as a pipeline definition, shipped beside the data. */
+export const CREDIT_PIPELINE = join(ROOT, 'pipelines', 'credit-default.yaml');
 export const PROJECT = 'credit-risk';
 
 export interface QuickstartOptions {
   home: string;
   env?: NodeJS.ProcessEnv;
   out: (line: string) => void;
-  /** Called as the lifecycle advances: steps completed of 7, and what is running (progress displays). */
+  /** Called as the lifecycle advances: steps completed, and what is running (progress displays). */
   progress?: (stepsDone: number, stepsTotal: number, detail: string) => void;
   /** The operator who runs the quickstart (the installation's administrator). */
   operator: Actor;
@@ -57,43 +46,49 @@ export interface QuickstartOptions {
   cwd?: string;
 }
 
+type Split = 'raw' | 'holdout' | 'train' | 'validation' | 'test' | 'drifted';
+
 export interface QuickstartResult {
   home: string;
   tokensFile: string;
   projectId: string;
+  /** The pipeline's experiment (one per pipeline) and this execution's trial in it. */
   experimentId: string;
   experimentName: string;
-  datasetVersions: Record<'raw' | 'holdout' | 'train' | 'validation' | 'test' | 'drifted', string>;
-  artifacts: Record<'raw' | 'holdout' | 'train' | 'validation' | 'test' | 'drifted' | 'model', string>;
+  executionId: string;
+  trialId: string;
+  pipelineVersion: number;
+  datasetVersions: Record<Split, string>;
+  artifacts: Record<Split | 'model', string>;
+  /** The trial component of each job step (a reused one on a cache hit). */
   componentIds: Record<string, string>;
+  cacheHits: string[];
   testAuc: number;
   violations: { feature: string; check: string }[];
   auditEntries: number;
   seconds: number;
 }
 
-function json(value: unknown): Buffer {
-  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-}
+/** Which of the seven printed stages a step belongs to. */
+const STAGE: Readonly<Record<string, number>> = { holdout: 2, split: 2, train: 3, evaluate: 3, 'quality-gate': 4, 'auc-too-low': 4, explain: 4, 'bias-sex': 4, 'bias-age': 4, baseline: 5, 'drift-check': 5 };
 
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
   const started = Date.now();
   const env = options.env ?? process.env;
-  const say = (step: number, text: string) => {
-    options.out(`[${step}/7] ${text}`);
-    options.progress?.(step, 7, 'steps done');
-  };
+  const say = (step: number, text: string) => options.out(`[${step}/7] ${text}`);
   if (!existsSync(CREDIT_DATA)) throw new AppError('NOT_FOUND', { message: `The shipped credit data is missing: ${CREDIT_DATA}` });
+  if (!existsSync(CREDIT_PIPELINE)) throw new AppError('NOT_FOUND', { message: `The shipped pipeline definition is missing: ${CREDIT_PIPELINE}` });
 
   const fresh = !existsSync(join(options.home, CONFIG_FILE_NAME));
   if (fresh) await initHome(options.home, options.operator, env);
   const app = await openApp(loadConfig(options.home, env), { systemActor: options.operator });
-  const scratch = mkdtempSync(join(tmpdir(), 'attest-quickstart-'));
+  const runner = new JobRunner({ app, env, cwd: options.cwd ?? process.cwd(), concurrency: 2, pollMs: 100 });
   try {
     const projectId = await ensureProject(app, options.operator, PROJECT, 'Credit card default risk (the whitepaper example)');
     const team = await ensureTeam(app, options.operator, PROJECT, options.home);
     say(1, `${fresh ? 'created' : 'reusing'} the home ${options.home} (keys, audit ledger), project "${PROJECT}", data scientist "dana" and model validator "victor" with their roles; their API tokens are in ${team.tokensFile} (mode 0600)`);
-    const result = await lifecycle(app, { ...options, env }, projectId, team, scratch, say);
+    runner.start();
+    const result = await lifecycle(app, { ...options, env }, projectId, team, say);
     const statement = await expectDenied(app, team.scientist, 'audit:Read', 'attest::audit/ledger');
     const denials = await app.ledger.list({ principal: team.scientist.actor.principal, action: 'audit:Read', outcome: 'denied' });
     say(6, `dana tried to read the audit ledger: denied (${statement}); the denial is audited (entry ${denials.at(-1)?.seq})`);
@@ -104,7 +99,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     summary(options, result, seconds);
     return { ...result, home: options.home, tokensFile: team.tokensFile, projectId, auditEntries: report.entriesChecked, seconds };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    await runner.stop();
     await app.checkpoint().catch(() => undefined);
     await app.close();
   }
@@ -112,228 +107,156 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
 
 type Lifecycle = Omit<QuickstartResult, 'home' | 'tokensFile' | 'projectId' | 'auditEntries' | 'seconds'>;
 
-async function lifecycle(app: App, options: QuickstartOptions, projectId: string, team: Team, scratch: string, say: (step: number, text: string) => void): Promise<Lifecycle> {
-  const scientist = team.scientist.actor;
-  // Every step is authorized for the data scientist exactly as the API server would authorize it.
-  const may = (action: string, type: string) => authorize(app, team.scientist, action, `attest:${PROJECT}:${type}/*`, PROJECT);
-  for (const [action, type] of [
-    ['dataset:CreateVersion', 'dataset'],
-    ['experiment:Create', 'experiment'],
-    ['component:Create', 'component'],
-    ['model:Train', 'model'],
-    ['model:Evaluate', 'model'],
-    ['model:Explain', 'model'],
-    ['bias:Run', 'bias-report'],
-    ['baseline:Create', 'baseline'],
-    ['lineage:Read', 'lineage'],
-  ] as const) {
-    await may(action, type);
+/** The scoring window a monitor would capture after a market change: a seeded sample of the data, shifted, without label and id. */
+async function importDriftWindow(app: App, actor: Actor, projectId: string): Promise<string> {
+  const raw = parseCsvFrame(readFileSync(CREDIT_DATA));
+  const sample = splitFrame(raw, { label: LABEL, fractions: { train: 0.85, validation: 0, test: 0.15 }, seed: 2024 }).test;
+  const scratch = mkdtempSync(join(tmpdir(), 'attest-quickstart-'));
+  try {
+    const path = join(scratch, 'drifted.csv');
+    writeFileSync(path, writeCsv(marketShift(featuresOnly(sample))));
+    const v = await app.datasets.importFile(actor, path, { projectId, name: 'credit-drifted-sample', description: 'Scoring window after a market shift', source: { shifted: [...SHIFTED_COLUMNS], sampledFrom: 'uci-credit-card-default', seed: 2024 } });
+    return v.datasetVersionId;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('.', '').replace('Z', '');
+}
+
+async function lifecycle(app: App, options: QuickstartOptions, projectId: string, team: Team, say: (step: number, text: string) => void): Promise<Lifecycle> {
+  const scientist = team.scientist.actor;
+  const caller: JobCaller = { actor: scientist, principal: team.scientist.principal, facts: { secureTransport: true } };
   const raw = await app.datasets.importFile(scientist, CREDIT_DATA, { projectId, name: 'uci-credit-card-default', description: 'UCI default of credit card clients (Yeh 2009), CC BY 4.0' });
   say(2, `imported uci-credit-card-default@${raw.version}: ${raw.rowCount} rows × ${raw.schema.columns.length} columns, sha256 ${raw.sha256.slice(0, 16)}…, stored encrypted`);
+  const drifted = await importDriftWindow(app, scientist, projectId);
 
-  const tracker = new Tracker(new InProcessTransport({ tracking: app.tracking, artifacts: app.artifacts }, { actor: scientist, projectId }), { cwd: options.cwd ?? process.cwd() });
-  const experimentName = `credit-default-${stamp}`;
-  const experiment = await tracker.experiment(experimentName, { description: 'Whitepaper example: XGBoost on the UCI credit card default data' });
-  const trial = await tracker.trial(experiment, 'xgboost-paper-params');
-  const componentIds: Record<string, string> = {};
+  const pipelines = new PipelineService(app);
+  const published = await pipelines.create(caller, PROJECT, parseDefinitionText(readFileSync(CREDIT_PIPELINE, 'utf8'), CREDIT_PIPELINE));
+  const started = await pipelines.start(caller, PROJECT, published.name, {});
+  const executionId = started.executionId;
+  say(2, `pipeline ${published.name} v${published.version} (${published.changed ? 'published' : 'unchanged'}, sha256 ${published.definitionHash.slice(0, 12)}…, ${(published.definition.steps as unknown[]).length} steps) started by dana as execution ${executionId}, a trial of experiment ${published.name}`);
 
-  const readSplit = (version: DatasetVersion) => app.datasets.readFrame(scientist, projectId, version);
-  const storeSplit = async (c: ComponentLogger, role: string, frame: ColumnFrame) => {
-    const path = join(scratch, `${role}.csv`);
-    writeFileSync(path, writeCsv(frame));
-    const v = await app.datasets.importFile(scientist, path, { projectId, name: `credit-${role}`, source: { component: c.componentId, role } });
-    await c.logOutput(role, v.artifactId);
-    return v;
-  };
-
-  const prep = await tracker.component(
-    'Preprocessing',
-    'processing',
-    async (c) => {
-      await c.logParameters({ holdout_fraction: 0.1, train_fraction: 0.7, validation_fraction: 0.15, test_fraction: 0.15, stratify: LABEL, seed: 42 });
-      await c.logInput('raw', raw.artifactId);
-      const { bytes: rawBytes } = await app.artifacts.getBytes(scientist, raw.artifactId, projectId);
-      const splits = splitCredit(parseCsvFrame(rawBytes));
-      const stored = {
-        holdout: await storeSplit(c, 'holdout', splits.holdout),
-        train: await storeSplit(c, 'train', splits.train),
-        validation: await storeSplit(c, 'validation', splits.validation),
-        test: await storeSplit(c, 'test', splits.test),
-      };
-      for (const [role, v] of Object.entries(stored)) c.logMetric(`rows:${role}`, v.rowCount);
-      return { splits, stored };
-    },
-    { trials: [trial] },
-  );
-  componentIds.preprocessing = prep.component.componentId;
-  const { splits, stored } = prep.result;
-  await app.artifacts.setLegalHold(scientist, stored.holdout.artifactId, true, projectId);
-  say(2, `preprocessing component: stratified split ${stored.train.rowCount}/${stored.validation.rowCount}/${stored.test.rowCount} (+${stored.holdout.rowCount} holdout under legal hold), seed 42, stored as dataset versions`);
-
-  const training = await tracker.component(
-    'Training',
-    'training',
-    async (c) => {
-      // label and features complete the record `attest reproduce` re-runs (reproduce/training-rerun.ts).
-      await c.logParameters({ ...PAPER_PARAMS, eval_metric: PAPER_PARAMS.eval_metric.join(','), label: LABEL, features: featureNames(splits.train).join(',') });
-      await c.logInput('train', stored.train.artifactId);
-      await c.logInput('validation', stored.validation.artifactId);
-      // Each step reads its inputs back from the store, as a job would: decrypted, verified and
-      // audited as the scientist's artifact:Get.
-      const result = trainPaperModel({ ...splits, train: await readSplit(stored.train), validation: await readSplit(stored.validation) }, (round, metrics) => {
-        options.progress?.(2, 7, `training round ${round + 1}/${PAPER_PARAMS.num_round}`);
-        for (const [name, value] of Object.entries(metrics)) c.logMetric(name.replace('-', ':'), value, round);
-      });
-      const model = await app.artifacts.putBytes(scientist, Buffer.from(serializeXgboostModel(result.model)), { projectId, name: 'credit-default-xgboost', mediaType: 'application/vnd.xgboost.model+json' });
-      await c.logOutput('model', model.artifactId);
-      return { model: result.model, artifactId: model.artifactId, log: result.evalLog };
-    },
-    { trials: [trial] },
-  );
-  componentIds.training = training.component.componentId;
-  const model = training.result.model;
-  const validationAuc = training.result.log.validation?.auc?.at(-1) ?? Number.NaN;
-  say(3, `training component: ${model.trees.length} trees (paper hyperparameters), validation AUC ${validationAuc.toFixed(4)} logged per round; model stored encrypted as credit-default-xgboost`);
-
-  const evaluation = await tracker.component(
-    'Evaluation',
-    'evaluation',
-    async (c) => {
-      await c.logInput('model', training.result.artifactId);
-      await c.logInput('test', stored.test.artifactId);
-      const e = evaluateOn(model, await readSplit(stored.test));
-      for (const [name, value] of Object.entries({ auc: e.metrics.rocAuc, ks: e.metrics.ks, gini: e.metrics.gini, accuracy: e.metrics.accuracy, precision: e.metrics.precision, recall: e.metrics.recall, f1: e.metrics.f1 })) {
-        c.logMetric(`test:${name}`, value);
-      }
-      const report = await app.artifacts.putBytes(scientist, json({ split: 'test', metrics: e.metrics }), { projectId, name: 'credit-default-evaluation', mediaType: 'application/json' });
-      await c.logOutput('evaluation', report.artifactId);
-      return e;
-    },
-    { trials: [trial] },
-  );
-  componentIds.evaluation = evaluation.component.componentId;
-  const m = evaluation.result.metrics;
-  const [[tn, fp], [fn, tp]] = m.confusionMatrix;
-  say(3, `evaluation on the test split: AUC ${m.rocAuc.toFixed(4)}, KS ${m.ks.toFixed(4)}, confusion at 0.5 [TN ${tn} FP ${fp} / FN ${fn} TP ${tp}]`);
-
-  const explanation = await tracker.component(
-    'Explanation',
-    'evaluation',
-    async (c) => {
-      await c.logInput('model', training.result.artifactId);
-      await c.logInput('test', stored.test.artifactId);
-      const { x, labels } = evaluateOn(model, await readSplit(stored.test));
-      const shap = treeShap(model, x);
-      const importance = meanAbsShap(shap, model.featureNames);
-      const declined = mostDeclined(evaluation.result.scores);
-      const reasons = reasonCodesForRows(shap, x, model.featureNames, { topK: 4 }).find((r) => r.row === declined + 1)!;
-      const report = buildExplanationReport(model, x, { labels, title: 'Credit default model: explanations on the test split' });
-      const stored1 = await app.artifacts.putBytes(scientist, json(report), { projectId, name: 'credit-default-explanation.json', mediaType: 'application/json' });
-      const stored2 = await app.artifacts.putBytes(scientist, Buffer.from(renderExplanationHtml(report)), { projectId, name: 'credit-default-explanation.html', mediaType: 'text/html' });
-      const stored3 = await app.artifacts.putBytes(scientist, json(reasons), { projectId, name: 'credit-default-reason-codes', mediaType: 'application/json' });
-      await c.logOutput('explanation-json', stored1.artifactId);
-      await c.logOutput('explanation-html', stored2.artifactId);
-      await c.logOutput('reason-codes', stored3.artifactId);
-      return { importance, reasons, declined };
-    },
-    { trials: [trial] },
-  );
-  componentIds.explanation = explanation.component.componentId;
-  const top = explanation.result.importance.slice(0, 5).map((f) => `${f.name} ${f.value.toFixed(3)}`).join(', ');
-  say(4, `global SHAP importance (mean |SHAP|, log-odds): ${top}`);
-  const r = explanation.result.reasons;
-  say(4, `reason codes for declined applicant (test row ${r.row}, score ${(1 / (1 + Math.exp(-r.score))).toFixed(3)}): ${r.reasons.map((x) => `${x.name}=${x.value}`).join('; ')}`);
-
-  const bias = await tracker.component(
-    'BiasCheck',
-    'evaluation',
-    async (c) => {
-      await c.logInput('model', training.result.artifactId);
-      await c.logInput('test', stored.test.artifactId);
-      const frame = withPredictions(await readSplit(stored.test), evaluation.result.scores);
-      const common = { label: LABEL, positive: [1], predicted: 'predicted_label', group: 'EDUCATION', bootstrap: { replicates: 100, seed: 1 } } as const;
-      const sex = biasReport(frame, { ...common, facet: 'SEX', sensitive: [2] });
-      const age = biasReport(frame, { ...common, facet: 'AGE_OVER_40', sensitive: [1] });
-      const stored1 = await app.artifacts.putBytes(scientist, json(sex), { projectId, name: 'credit-default-bias-sex', mediaType: 'application/json' });
-      const stored2 = await app.artifacts.putBytes(scientist, json(age), { projectId, name: 'credit-default-bias-age-over-40', mediaType: 'application/json' });
-      await c.logOutput('bias-sex', stored1.artifactId);
-      await c.logOutput('bias-age-over-40', stored2.artifactId);
-      const metric = (rep: typeof sex, stage: 'pre_training_bias_metrics' | 'post_training_bias_metrics', name: string) =>
-        rep[stage]?.facets[Object.keys(rep[stage]!.facets)[0]!]?.[0]?.metrics.find((x) => x.name === name)?.value;
-      return { sexDpl: metric(sex, 'pre_training_bias_metrics', 'DPL'), sexDi: metric(sex, 'post_training_bias_metrics', 'DI'), ageDpl: metric(age, 'pre_training_bias_metrics', 'DPL'), ageDi: metric(age, 'post_training_bias_metrics', 'DI') };
-    },
-    { trials: [trial] },
-  );
-  componentIds.bias = bias.component.componentId;
-  const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : String(v));
-  say(4, `bias (Clarify metrics, 100 bootstrap replicates): SEX=2 DPL ${fmt(bias.result.sexDpl)}, DI ${fmt(bias.result.sexDi)}; AGE>40 DPL ${fmt(bias.result.ageDpl)}, DI ${fmt(bias.result.ageDi)}`);
-
-  const monitoring = await tracker.component(
-    'MonitoringBaselineAndDriftCheck',
-    'evaluation',
-    async (c) => {
-      await c.logInput('train', stored.train.artifactId);
-      const baseline = await app.baselines.create(scientist, projectId, { name: 'credit-default', dataset: stored.train.datasetVersionId, model: training.result.artifactId, exclude: [ID_COLUMN, LABEL] });
-      await c.logOutput('baseline-manifest', baseline.manifestArtifactId);
-      const drifted = marketShift(featuresOnly(splits.test));
-      const path = join(scratch, 'drifted.csv');
-      writeFileSync(path, writeCsv(drifted));
-      const window = await app.datasets.importFile(scientist, path, { projectId, name: 'credit-drifted-sample', source: { component: c.componentId, shifted: [...SHIFTED_COLUMNS] } });
-      await c.logInput('window', window.artifactId);
-      const check = monitorCheck(baseline, drifted);
-      const input = { title: 'Drift check: market shift sample vs training baseline', runAt: new Date().toISOString(), baseline: baseline.statistics, current: check.statistics, violations: check.violations, drift: check.driftReport };
-      const violations = await app.artifacts.putBytes(scientist, json(check.violations), { projectId, name: 'credit-default-drift/constraint_violations.json', mediaType: 'application/json' });
-      const html = await app.artifacts.putBytes(scientist, Buffer.from(renderReportHtml(input)), { projectId, name: 'credit-default-drift/report.html', mediaType: 'text/html' });
-      const reportJson = await app.artifacts.putBytes(scientist, json(buildReport(input)), { projectId, name: 'credit-default-drift/report.json', mediaType: 'application/json' });
-      await c.logOutput('violations', violations.artifactId);
-      await c.logOutput('report-html', html.artifactId);
-      await c.logOutput('report-json', reportJson.artifactId);
-      c.logMetric('violations', check.violations.violations.length);
-      return { check, window };
-    },
-    { trials: [trial] },
-  );
-  componentIds.monitoring = monitoring.component.componentId;
-  const violations = monitoring.result.check.violations.violations.map((v) => ({ feature: v.feature_name, check: v.constraint_check_type }));
-  say(5, `baseline credit-default suggested from the training split (statistics.json + constraints.json, signed, attached to the model); drift check of a market-shift sample (${SHIFTED_COLUMNS.join(', ')} shifted): ${violations.length} violation(s)`);
-  for (const v of violations) options.out(`        ${v.check}  ${v.feature}`);
-
-  const table = await app.tracking.lineageTable(experiment.experimentId, [projectId], projectId);
-  say(6, `lineage table of experiment ${experimentName}:`);
-  for (const row of table.rows) {
-    options.out(`        ${row.component.padEnd(32)} ${row.type.padEnd(11)} in: ${row.inputs.map((i) => i.role).join(',') || '-'}  out: ${row.outputs.map((o) => o.role).join(',') || '-'}  ${row.commit ? `commit ${row.commit.slice(0, 10)}` : ''}`);
+  const reported = new Set<string>();
+  const total = started.steps.length;
+  let execution: Execution = started;
+  for (;;) {
+    const status = await pipelines.engine.advance(executionId);
+    execution = (await pipelines.store.execution(executionId))!;
+    for (const s of execution.steps) {
+      if (reported.has(s.step) || s.status === 'pending' || s.status === 'running') continue;
+      reported.add(s.step);
+      await describeStep(app, projectId, scientist, s, say);
+    }
+    const running = execution.steps.filter((s) => s.status === 'running').map((s) => s.step);
+    options.progress?.(reported.size, total, running.length ? `running ${running.join(', ')}` : 'steps done');
+    if (isFinalExecution(status)) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
-  const usedTest = await app.lineage.downstream(stored.test.artifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
+  if (execution.status !== 'succeeded') throw new AppError('PIPELINE_FAILED', { message: `The quickstart pipeline execution ${executionId} ${execution.status}: ${execution.failure ?? ''}`, details: { executionId } });
+
+  const step = (name: string) => execution.steps.find((s) => s.step === name)!;
+  const output = (name: string, role: string) => {
+    const o = step(name).result?.outputs.find((x) => x.role === role);
+    if (!o) throw new AppError('INTERNAL', { message: `step ${name} recorded no output ${role}` });
+    return o;
+  };
+  const holdout = output('holdout', 'test');
+  // The holdout must never be used; a legal hold keeps it, unchanged, as evidence.
+  await app.artifacts.setLegalHold(options.operator, holdout.artifactId, true, projectId);
+  say(2, `the holdout credit-holdout@${holdout.version} is under legal hold (set by the administrator)`);
+
+  const experiment = await app.tracking.getExperiment(published.name, [projectId], projectId);
+  const trial = (await app.tracking.listTrials(experiment.experimentId, [projectId])).find((t) => t.name === executionId)!;
+  const componentIds: Record<string, string> = {};
+  for (const s of execution.steps) if (s.result?.componentId) componentIds[s.step] = s.result.componentId;
+  const table = await app.tracking.lineageTable(experiment.experimentId, [projectId], projectId);
+  say(6, `lineage table of execution ${executionId} (experiment ${published.name}):`);
+  const ours = new Set(Object.values(componentIds));
+  for (const row of table.rows.filter((r) => ours.has(r.componentId))) {
+    options.out(`        ${row.component.padEnd(34)} ${row.type.padEnd(11)} in: ${row.inputs.map((i) => i.role).join(',') || '-'}  out: ${row.outputs.map((o) => o.role).join(',') || '-'}  ${row.commit ? `commit ${row.commit.slice(0, 10)}` : ''}`);
+  }
+  const test = output('split', 'test');
+  const usedTest = await app.lineage.downstream(test.artifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
   say(6, `components that used the test split: ${usedTest.nodes.map((n) => n.name).join(', ') || 'none'}`);
-  const usedHoldout = await app.lineage.downstream(stored.holdout.artifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
+  const usedHoldout = await app.lineage.downstream(holdout.artifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
   say(6, `components that used the holdout: ${usedHoldout.nodes.map((n) => n.name).join(', ') || 'none'}`);
 
+  const violationsJson = JSON.parse((await app.artifacts.getBytes(scientist, output('drift-check', 'violations').artifactId, projectId)).bytes.toString('utf8')) as { violations: { feature_name: string; constraint_check_type: string }[] };
+  const driftedVersion = await app.datasets.describe(projectId, drifted);
   return {
     experimentId: experiment.experimentId,
-    experimentName,
-    datasetVersions: {
-      raw: raw.datasetVersionId,
-      holdout: stored.holdout.datasetVersionId,
-      train: stored.train.datasetVersionId,
-      validation: stored.validation.datasetVersionId,
-      test: stored.test.datasetVersionId,
-      drifted: monitoring.result.window.datasetVersionId,
-    },
-    artifacts: {
-      raw: raw.artifactId,
-      holdout: stored.holdout.artifactId,
-      train: stored.train.artifactId,
-      validation: stored.validation.artifactId,
-      test: stored.test.artifactId,
-      drifted: monitoring.result.window.artifactId,
-      model: training.result.artifactId,
-    },
+    experimentName: experiment.name,
+    executionId,
+    trialId: trial.trialId,
+    pipelineVersion: published.version,
+    datasetVersions: { raw: raw.datasetVersionId, holdout: holdout.datasetVersionId!, train: output('split', 'train').datasetVersionId!, validation: output('split', 'validation').datasetVersionId!, test: test.datasetVersionId!, drifted },
+    artifacts: { raw: raw.artifactId, holdout: holdout.artifactId, train: output('split', 'train').artifactId, validation: output('split', 'validation').artifactId, test: test.artifactId, drifted: driftedVersion.artifactId, model: output('train', 'model').artifactId },
     componentIds,
-    testAuc: m.rocAuc,
-    violations,
+    cacheHits: execution.steps.filter((s) => s.cacheHitFrom).map((s) => s.step),
+    testAuc: step('evaluate').result?.metrics['test:auc'] ?? Number.NaN,
+    violations: violationsJson.violations.map((v) => ({ feature: v.feature_name, check: v.constraint_check_type })),
   };
+}
+
+const n = (v: number | undefined, digits = 4) => (v === undefined ? '?' : v.toFixed(digits));
+
+/** One line (or a few) per finished step, from what the step recorded. */
+async function describeStep(app: App, projectId: string, actor: Actor, s: StepExecution, say: (step: number, text: string) => void): Promise<void> {
+  const stage = STAGE[s.step] ?? 5;
+  const m = s.result?.metrics ?? {};
+  const how = s.cacheHitFrom ? `cache hit, reused ${s.cacheHitFrom}` : s.jobId ? `job ${s.jobId}${s.attempts > 1 ? `, attempt ${s.attempts}` : ''}` : s.type;
+  const head = `step ${s.step} (${how})`;
+  if (s.status !== 'succeeded') {
+    say(stage, `${head}: ${s.status}${s.message ? ` — ${s.message}` : ''}`);
+    return;
+  }
+  const outputs = async () => {
+    const parts: string[] = [];
+    for (const o of s.result?.outputs ?? []) {
+      const rows = o.datasetVersionId ? ` ${(await app.datasets.describe(projectId, o.datasetVersionId)).rowCount} rows` : '';
+      parts.push(`${o.name}@${o.version}${rows}`);
+    }
+    return parts.join(', ');
+  };
+  switch (s.step) {
+    case 'holdout':
+      say(stage, `${head}: stratified 10 % holdout set aside, seed 42: ${await outputs()}`);
+      break;
+    case 'split':
+      say(stage, `${head}: stratified split 70/15/15 of the modelling rows, seed 43: ${await outputs()}`);
+      break;
+    case 'train':
+      say(stage, `${head}: ${m.trees ?? '?'} trees (paper hyperparameters), validation AUC ${n(m['validation:auc'])} logged per round; model stored encrypted as ${await outputs()}`);
+      break;
+    case 'evaluate':
+      say(stage, `${head}: test split AUC ${n(m['test:auc'])}, KS ${n(m['test:ks'])}, Gini ${n(m['test:gini'])}, accuracy ${n(m['test:accuracy'])} at 0.5`);
+      break;
+    case 'quality-gate':
+      say(stage, `${head}: ${s.message}`);
+      break;
+    case 'explain': {
+      const top = Object.entries(m).filter(([k]) => k.startsWith('shap:')).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k.slice(5)} ${v.toFixed(3)}`).join(', ');
+      say(stage, `${head}: global SHAP importance (mean |SHAP|, log-odds): ${top}`);
+      const codes = s.result?.outputs.find((o) => o.role === 'reason-codes');
+      if (codes) {
+        const rows = JSON.parse((await app.artifacts.getBytes(actor, codes.artifactId, projectId)).bytes.toString('utf8')) as { row: number; score: number; reasons: { name: string; value: unknown }[] }[];
+        const worst = rows.reduce((a, b) => (b.score > a.score ? b : a), rows[0]!);
+        say(stage, `reason codes for the declined applicant most likely to default (test row ${worst.row}, score ${(1 / (1 + Math.exp(-worst.score))).toFixed(3)}): ${worst.reasons.map((x) => `${x.name}=${x.value}`).join('; ')}`);
+      }
+      break;
+    }
+    case 'bias-sex':
+    case 'bias-age':
+      say(stage, `${head}: Clarify metrics for ${s.step === 'bias-sex' ? 'SEX=2' : 'AGE>40'} (100 bootstrap replicates): DPL ${n(m['bias:DPL'], 3)}, DI ${n(m['bias:DI'], 3)}; report ${await outputs()}`);
+      break;
+    case 'baseline':
+      say(stage, `${head}: baseline credit-default suggested from the training split (statistics + constraints for ${m.features ?? '?'} features, signed, linked to the model)`);
+      break;
+    case 'drift-check':
+      say(stage, `${head}: drift check of a market-shift window (${SHIFTED_COLUMNS.join(', ')} shifted) against the baseline: ${m.violations ?? '?'} violation(s); report ${(s.result?.outputs ?? []).find((o) => o.role === 'report-html')?.name ?? ''}`);
+      break;
+    default:
+      say(stage, `${head}: ${s.status}`);
+  }
 }
 
 /**
@@ -342,20 +265,26 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
  */
 function summary(options: QuickstartOptions, r: Lifecycle, seconds: number): void {
   const h = `--home ${options.home}`;
-  options.out(`[7/7] done in ${seconds.toFixed(1)} s. Everything is in ${options.home} (encrypted; the keyring is keyring.json). Look at it with:`);
+  const p = `--project ${PROJECT}`;
+  options.out(`[7/7] done in ${seconds.toFixed(1)} s${r.cacheHits.length ? ` (${r.cacheHits.length} step(s) reused from the cache: ${r.cacheHits.join(', ')})` : ''}. Everything is in ${options.home} (encrypted; the keyring is keyring.json). Look at it with:`);
   for (const line of [
-    `attest experiments table ${r.experimentName} --project ${PROJECT} ${h}`,
-    `attest lineage downstream ${r.artifacts.test} --project ${PROJECT} ${h}        # what used the test split`,
-    `attest lineage upstream ${r.artifacts.model} --project ${PROJECT} ${h}          # where the model came from`,
-    `attest data list --project ${PROJECT} ${h}`,
-    `attest artifact get credit-default-xgboost --project ${PROJECT} --out model.json ${h}`,
-    `attest baseline show credit-default --project ${PROJECT} ${h}`,
-    `attest artifact get credit-default-drift/report.html --project ${PROJECT} --out drift.html ${h}`,
+    `attest pipelines describe-execution ${r.executionId} ${p} ${h}`,
+    `attest pipelines executions credit-default ${p} ${h}`,
+    `attest pipelines describe credit-default ${p} ${h}`,
+    `attest experiments table ${r.experimentName} ${p} ${h}`,
+    `attest jobs list ${p} ${h}`,
+    `attest lineage downstream ${r.artifacts.test} ${p} ${h}        # what used the test split`,
+    `attest lineage upstream ${r.artifacts.model} ${p} ${h}          # where the model came from`,
+    `attest data list ${p} ${h}`,
+    `attest artifact get credit-default-xgboost ${p} --out model.json ${h}`,
+    `attest baseline show credit-default ${p} ${h}`,
+    `attest artifact get credit-default-drift/report.html ${p} --out drift.html ${h}`,
     `attest audit list --outcome denied ${h}`,
     `attest audit verify ${h}`,
     `attest server ${h}   then, as dana: ATTEST_TOKEN=<her token from quickstart-tokens.json> attest whoami --server http://127.0.0.1:8443`,
     `the administrator's generated password is in ${options.home}/initial-admin.txt (mode 0600): attest login --server http://127.0.0.1:8443 --user admin --password-stdin`,
-    `rerun: attest quickstart ${h}   (adds a new experiment to the same home)`,
+    `the lifecycle is pipelines/credit-default.yaml; run it again with a stricter gate (as dana, with her token): attest pipelines start credit-default --param min_auc=0.8 --wait ${p} ${h}`,
+    `rerun: attest quickstart ${h}   (a new execution of the same pipeline; unchanged steps are reused from the cache)`,
   ]) {
     options.out(`        ${line}`);
   }

@@ -15,6 +15,7 @@ import { registerJobCommands } from './jobs.js';
 import { registerKeyCommands } from './keys.js';
 import { registerLineageCommands } from './lineage.js';
 import { registerModelCommands } from './models.js';
+import { registerPipelineCommands } from './pipelines.js';
 import { registerOfflineMonitorCommands } from './monitor-offline.js';
 import { registerMonitoringCommands } from './monitoring.js';
 import { registerQuickstartCommands } from './quickstart.js';
@@ -43,6 +44,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerLineageCommands(program, ctx);
   registerReproduceCommands(program, ctx);
   registerJobCommands(program, ctx);
+  registerPipelineCommands(program, ctx);
   registerSessionCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerAccessCommands(program, ctx);

@@ -61,6 +61,11 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
       const runsJobs = options.jobs && config.jobs.serverRunsJobs;
       const runner = runsJobs ? new JobRunner({ app, env: ctx.env }) : undefined;
       runner?.start();
+      // Pipeline executions started over the API are advanced here (their steps run as jobs, on this
+      // server's runner or on workers).
+      const { PipelineDriver, PipelineService } = await import('../../pipelines/index.js');
+      const driver = new PipelineDriver(new PipelineService(app));
+      driver.start();
       const address = server.server.address() as AddressInfo;
       ctx.io.out(`attest server listening on ${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
       if (!runner) ctx.io.out(`attest server: jobs are queued (${config.jobs.queue}) and run by attest worker processes, not by this server`);
@@ -70,6 +75,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
           process.off('SIGTERM', stop);
           void server
             .close()
+            .then(() => driver.stop())
             .then(() => runner?.stop())
             .then(() => app.checkpoint())
             .catch((error: Error) => ctx.io.err(`attest: error ${isAppError(error) ? error.code : 'INTERNAL'}: ${error.message}`))

@@ -157,6 +157,9 @@ const ROLES: Readonly<Record<BuiltInRoleName, RoleDefinition>> = {
         Resource: `${IN_PROJECT}*`,
       },
       { Sid: 'Jobs', Effect: 'Allow', Action: ['job:Run', 'job:List', 'job:Describe', 'job:GetLogs', 'job:Cancel'], Resource: `${IN_PROJECT}job/*` },
+      // Their own lifecycle as a pipeline; each step is still authorized as the work it does.
+      { Sid: 'Pipelines', Effect: 'Allow', Action: ['pipeline:Create', 'pipeline:Update', 'pipeline:Start', 'pipeline:Stop'], Resource: `${IN_PROJECT}pipeline/*` },
+      { Sid: 'DriftChecks', Effect: 'Allow', Action: ['monitor:Run'], Resource: `${IN_PROJECT}monitor/*` },
       READ_OPERATIONS,
     ),
   },

@@ -9,6 +9,7 @@ import * as m0004 from './0004-datasets.js';
 import * as m0005 from './0005-audit-trust.js';
 import * as m0009 from './0009-jobs.js';
 import * as m0006 from './0006-job-queues.js';
+import * as m0010 from './0010-pipelines.js';
 
 export interface Migration {
   readonly name: string;
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0005-audit-trust', up: m0005.up },
   { name: '0009-jobs', up: m0009.up },
   { name: '0006-job-queues', up: m0006.up },
+  { name: '0010-pipelines', up: m0010.up },
 ];
