@@ -145,7 +145,7 @@ for (const dialect of testDialects()) {
       expect(onFirst.movedBy).toMatchObject({ by: 'user:olga', at: '2026-09-15T10:00:00.000Z', reason: 'go-live' });
       const later = await registry.aliasAt(w.callers.emil, PROJECT, 'credit-default', 'production', '2026-10-06T00:00:00Z');
       expect(later.version?.version).toBe(tier3.version);
-      expect((later.movedBy?.evidence as { gates: { passed: boolean } }).gates.passed).toBe(true);
+      expect((later.movedBy!.evidence as { gates: { passed: boolean } }).gates.passed).toBe(true);
       expect((await registry.aliasAt(w.callers.emil, PROJECT, 'credit-default', 'production', '2026-08-01')).version).toBeNull();
       const history = await registry.aliasHistory(w.callers.emil, PROJECT, 'credit-default', 'production');
       expect(history.map((h) => [h.version, h.previousVersion, h.by])).toEqual([
