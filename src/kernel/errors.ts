@@ -121,6 +121,15 @@ export const ERROR_CATALOGUE = {
   PIPELINE_EXECUTION_ACTIVE: { kind: 'conflict', message: 'The pipeline execution is still running' },
   PIPELINE_FAILED: { kind: 'integrity', message: 'The pipeline execution failed' },
   REFERENCE_NOT_FOUND: { kind: 'not_found', message: 'The reference names no dataset version or artifact' },
+  // model registry and validation (issue 14)
+  MODEL_GROUP_NOT_FOUND: { kind: 'not_found', message: 'No such model group' },
+  MODEL_VERSION_NOT_FOUND: { kind: 'not_found', message: 'No such model version' },
+  MODEL_ALIAS_NOT_FOUND: { kind: 'not_found', message: 'No such model alias' },
+  MODEL_STATUS_CONFLICT: { kind: 'conflict', message: 'The model version is not in a status that allows this' },
+  MODEL_ALIAS_INVALID: { kind: 'invalid_input', message: 'The alias is not valid (name, target or cycle)' },
+  MODEL_PROVENANCE_UNKNOWN: { kind: 'precondition', message: 'The model artifact has no recorded training; register it as external' },
+  EVIDENCE_MISSING: { kind: 'precondition', message: 'Evidence required by the risk tier is missing' },
+  FINDING_NOT_FOUND: { kind: 'not_found', message: 'No such validation finding' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -35,6 +35,10 @@ export const CONTEXT_KEYS: Readonly<Record<string, { type: ContextKeyType; descr
     type: 'strings',
     description: 'Other principals that made the resource: the user a service principal created it for, and the creators of what it was derived from (separation of duties denies checker actions to all of them)',
   },
+  'attest:ResourceMakerGroups': {
+    type: 'strings',
+    description: "Groups of the resource's makers, when the owning capability applies the same-group rule: separation of duties then also denies checker actions to members of these groups",
+  },
   'attest:ApprovalStatus': { type: 'string', description: "A model version's approval status: Pending | Approved | Rejected" },
 });
 
@@ -73,6 +77,7 @@ export interface RequestFacts {
   readonly project?: string;
   readonly resourceCreator?: string;
   readonly resourceMakers?: readonly string[];
+  readonly resourceMakerGroups?: readonly string[];
   readonly approvalStatus?: 'Pending' | 'Approved' | 'Rejected';
 }
 
@@ -90,6 +95,7 @@ const FACT_KEYS: Readonly<Record<keyof RequestFacts, string>> = {
   project: 'attest:Project',
   resourceCreator: 'attest:ResourceCreator',
   resourceMakers: 'attest:ResourceMakers',
+  resourceMakerGroups: 'attest:ResourceMakerGroups',
   approvalStatus: 'attest:ApprovalStatus',
 };
 

@@ -57,8 +57,8 @@ export interface SeparationOfDutiesInput {
 /** One reason the approver is conflicted. */
 export interface SodConflict {
   readonly resourceId: string;
-  readonly relation: 'self' | 'ancestor';
-  readonly role: 'creator' | 'on-behalf-of';
+  readonly relation: 'self' | 'ancestor' | 'same-group';
+  readonly role: 'creator' | 'on-behalf-of' | 'group-member';
   readonly principal: string;
 }
 
@@ -162,10 +162,18 @@ export function separationOfDutiesFor(action: string, resource: string, context:
   const conflicts: SodConflict[] = [];
   if (principalName(creator) === who) conflicts.push({ resourceId: resource, relation: 'self', role: 'creator', principal: who });
   if (makers.some((m) => principalName(m) === who)) conflicts.push({ resourceId: resource, relation: 'ancestor', role: 'creator', principal: who });
+  // The same-group rule (opt-in per capability): the owning capability lists the makers' groups.
+  const rawGroups = context['attest:ResourceMakerGroups'];
+  const makerGroups = new Set(typeof rawGroups === 'string' ? [rawGroups] : Array.isArray(rawGroups) ? (rawGroups as readonly string[]) : []);
+  const rawMine = context['attest:PrincipalGroups'];
+  const mine = typeof rawMine === 'string' ? [rawMine] : Array.isArray(rawMine) ? (rawMine as readonly string[]) : [];
+  for (const g of mine) if (makerGroups.has(g)) conflicts.push({ resourceId: resource, relation: 'same-group', role: 'group-member', principal: `${who} (group ${g})` });
   if (conflicts.length === 0) {
     return { allowed: true, reason: `separation of duties: ${who} made neither ${resource} nor anything it was derived from`, conflicts };
   }
-  const how = conflicts[0]!.relation === 'self' ? `created ${resource}` : `made ${resource} or something it was derived from`;
+  const first = conflicts[0]!;
+  const how =
+    first.relation === 'self' ? `created ${resource}` : first.relation === 'ancestor' ? `made ${resource} or something it was derived from` : `is in the same group as a maker of ${resource} (${first.principal})`;
   return { allowed: false, reason: `separation of duties: ${who} ${how} and cannot perform ${action} on it (maker ≠ checker)`, conflicts };
 }
 
