@@ -33,6 +33,8 @@ import { registerIdentityRoutes } from './routes/identity-routes.js';
 import { registerReproduceRoutes } from './routes/reproduce-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
 import { registerResourceRoutes } from './routes/resource-routes.js';
+import type { ServingHandle, ServingOptions } from './routes/serving-routes.js';
+import { registerServingRoutes } from './routes/serving-routes.js';
 
 export interface TlsOptions {
   readonly cert: string | Buffer;
@@ -57,6 +59,8 @@ export interface ServerOptions {
   readonly controls?: { readonly pollMs?: number; readonly verifyEveryMs?: number; readonly enabled?: boolean };
   /** How often a tree head is signed while entries are written (ms; 0 = off); default `audit.signIntervalMs` (1000). */
   readonly checkpointIntervalMs?: number;
+  /** Endpoints, capture and metrics (issue 15). */
+  readonly serving?: ServingOptions;
 }
 
 declare module 'fastify' {
@@ -64,6 +68,8 @@ declare module 'fastify' {
     /** Every route with its action, for the route-table test. */
     attestRoutes: readonly RouteInfo[];
     detectiveControls: DetectiveControls;
+    /** The serving runtime, its metrics and capture log. */
+    serving: ServingHandle;
   }
 }
 
@@ -244,6 +250,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerResourceRoutes(kit, app, { maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 ** 3, presignSecret, maxPresignSeconds: options.maxPresignSeconds ?? 86_400 });
   registerReproduceRoutes(kit, app);
   registerJobRoutes(kit, app);
+  server.decorate('serving', await registerServingRoutes(server, kit, app, options.serving));
   await mountTracking(server, app, kit);
   kit.route({
     method: 'GET', url: '/v1/alert-rules', summary: 'The detection rules the server runs', tags: ['controls'], action: 'alert:List', audit: 'server',
