@@ -61,6 +61,8 @@ export interface ServerOptions {
   readonly checkpointIntervalMs?: number;
   /** Endpoints, capture and metrics (issue 15). */
   readonly serving?: ServingOptions;
+  /** `serving`: only health, login, endpoints and metrics (`attest serve`); default the whole API. */
+  readonly surface?: 'api' | 'serving';
 }
 
 declare module 'fastify' {
@@ -245,13 +247,15 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     },
   );
 
-  registerIdentityRoutes(kit, app);
-  registerAccessRoutes(kit, app);
-  registerResourceRoutes(kit, app, { maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 ** 3, presignSecret, maxPresignSeconds: options.maxPresignSeconds ?? 86_400 });
-  registerReproduceRoutes(kit, app);
-  registerJobRoutes(kit, app);
   server.decorate('serving', await registerServingRoutes(server, kit, app, options.serving));
-  await mountTracking(server, app, kit);
+  if (options.surface !== 'serving') {
+    registerIdentityRoutes(kit, app);
+    registerAccessRoutes(kit, app);
+    registerResourceRoutes(kit, app, { maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 ** 3, presignSecret, maxPresignSeconds: options.maxPresignSeconds ?? 86_400 });
+    registerReproduceRoutes(kit, app);
+    registerJobRoutes(kit, app);
+    await mountTracking(server, app, kit);
+  }
   kit.route({
     method: 'GET', url: '/v1/alert-rules', summary: 'The detection rules the server runs', tags: ['controls'], action: 'alert:List', audit: 'server',
     resource: () => 'attest::alert/*',
