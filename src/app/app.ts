@@ -12,6 +12,7 @@ import { DatasetService } from '../datasets/index.js';
 import { isAppError } from '../kernel/index.js';
 import { LineageService } from '../lineage/index.js';
 import { ProcessingService } from '../processing/index.js';
+import { EndpointService } from '../serving/index.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
@@ -61,6 +62,8 @@ export interface App {
   readonly capture: CaptureService;
   readonly tracking: TrackingService;
   readonly lineage: LineageService;
+  /** Real-time endpoints and their configuration versions (issue 15). */
+  readonly endpoints: EndpointService;
   /** Users, groups, tokens, roles, policies; authentication and authorization. */
   readonly identity: IdentityServices;
   /** Signed tree heads, the anchor history and witnesses, verification. */
@@ -104,6 +107,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const baselines = new BaselineService({ db, artifacts, datasets, lineage, keys, provider });
     const processing = new ProcessingService({ artifacts, datasets, tracking });
     const capture = new CaptureService(artifacts);
+    const endpoints = new EndpointService({ db, ledger, artifacts, datasets });
     const identity = createIdentityServices(db, ledger, { oidc: config.oidc, sessionTtlMs: config.sessionTtlMs, grantBoundaries: config.grantBoundaries });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);
@@ -151,6 +155,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
       capture,
       tracking,
       lineage,
+      endpoints,
       identity,
       auditTrust,
       jobQueue,

@@ -118,9 +118,14 @@ export class CaptureService {
       const start = hourOf(name);
       return start + 3_600_000 > fromMs && start < toMs;
     });
+    // A serving process that crashed between storing a partition and deleting its write-ahead
+    // segment stores those records again on recovery: an event id counts once.
+    const seen = new Set<string>();
     return records.filter((r) => {
       const t = Date.parse(r.eventMetadata.inferenceTime);
-      return t >= fromMs && t < toMs;
+      if (!(t >= fromMs && t < toMs) || seen.has(r.eventMetadata.eventId)) return false;
+      seen.add(r.eventMetadata.eventId);
+      return true;
     });
   }
 

@@ -130,6 +130,14 @@ export const ERROR_CATALOGUE = {
   MODEL_PROVENANCE_UNKNOWN: { kind: 'precondition', message: 'The model artifact has no recorded training; register it as external' },
   EVIDENCE_MISSING: { kind: 'precondition', message: 'Evidence required by the risk tier is missing' },
   FINDING_NOT_FOUND: { kind: 'not_found', message: 'No such validation finding' },
+  // serving (issue 15)
+  ENDPOINT_NOT_FOUND: { kind: 'not_found', message: 'No such endpoint' },
+  ENDPOINT_EXISTS: { kind: 'conflict', message: 'An endpoint with this name already exists' },
+  PAYLOAD_INVALID: { kind: 'invalid_input', message: 'The request payload does not match the model input' },
+  PAYLOAD_TOO_LARGE: { kind: 'invalid_input', message: 'The request has more rows than the endpoint accepts' },
+  SCHEDULE_NOT_FOUND: { kind: 'not_found', message: 'No such monitoring schedule' },
+  REVIEW_TASK_NOT_FOUND: { kind: 'not_found', message: 'No such review task' },
+  REVIEW_DECIDED: { kind: 'conflict', message: 'The review task already has a decision' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -34,6 +34,8 @@ import { registerReproduceRoutes } from './routes/reproduce-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
 import { registerPipelineRoutes } from './routes/pipeline-routes.js';
 import { registerResourceRoutes } from './routes/resource-routes.js';
+import type { ServingHandle, ServingOptions } from './routes/serving-routes.js';
+import { registerServingRoutes } from './routes/serving-routes.js';
 
 export interface TlsOptions {
   readonly cert: string | Buffer;
@@ -58,6 +60,10 @@ export interface ServerOptions {
   readonly controls?: { readonly pollMs?: number; readonly verifyEveryMs?: number; readonly enabled?: boolean };
   /** How often a tree head is signed while entries are written (ms; 0 = off); default `audit.signIntervalMs` (1000). */
   readonly checkpointIntervalMs?: number;
+  /** Endpoints, capture and metrics (issue 15). */
+  readonly serving?: ServingOptions;
+  /** `serving`: only health, login, endpoints and metrics (`attest serve`); default the whole API. */
+  readonly surface?: 'api' | 'serving';
 }
 
 declare module 'fastify' {
@@ -65,6 +71,8 @@ declare module 'fastify' {
     /** Every route with its action, for the route-table test. */
     attestRoutes: readonly RouteInfo[];
     detectiveControls: DetectiveControls;
+    /** The serving runtime, its metrics and capture log. */
+    serving: ServingHandle;
   }
 }
 
@@ -240,13 +248,16 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     },
   );
 
-  registerIdentityRoutes(kit, app);
-  registerAccessRoutes(kit, app);
-  registerResourceRoutes(kit, app, { maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 ** 3, presignSecret, maxPresignSeconds: options.maxPresignSeconds ?? 86_400 });
-  registerReproduceRoutes(kit, app);
-  registerJobRoutes(kit, app);
-  registerPipelineRoutes(kit, app);
-  await mountTracking(server, app, kit);
+  server.decorate('serving', await registerServingRoutes(server, kit, app, options.serving));
+  if (options.surface !== 'serving') {
+    registerIdentityRoutes(kit, app);
+    registerAccessRoutes(kit, app);
+    registerResourceRoutes(kit, app, { maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 ** 3, presignSecret, maxPresignSeconds: options.maxPresignSeconds ?? 86_400 });
+    registerReproduceRoutes(kit, app);
+    registerJobRoutes(kit, app);
+    registerPipelineRoutes(kit, app);
+    await mountTracking(server, app, kit);
+  }
   kit.route({
     method: 'GET', url: '/v1/alert-rules', summary: 'The detection rules the server runs', tags: ['controls'], action: 'alert:List', audit: 'server',
     resource: () => 'attest::alert/*',

@@ -8,6 +8,7 @@ import { registerCaptureCommands } from './capture.js';
 import { registerDataCommands } from './data.js';
 import { registerDataFileCommands } from './data-files.js';
 import { registerDoctorCommands } from './doctor.js';
+import { registerEndpointCommands } from './endpoints.js';
 import { registerExplainCommands } from './explain.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerInitCommands } from './init.js';
@@ -51,4 +52,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerServerCommands(program, ctx);
   registerDoctorCommands(program, ctx);
   registerWorkerCommands(program, ctx);
+  registerEndpointCommands(program, ctx);
 }
