@@ -8,6 +8,7 @@ import * as m0003 from './0003-tracking.js';
 import * as m0004 from './0004-datasets.js';
 import * as m0005 from './0005-audit-trust.js';
 import * as m0009 from './0009-jobs.js';
+import * as m0013 from './0013-mlflow-interop.js';
 
 export interface Migration {
   readonly name: string;
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0004-datasets', up: m0004.up },
   { name: '0005-audit-trust', up: m0005.up },
   { name: '0009-jobs', up: m0009.up },
+  { name: '0013-mlflow-interop', up: m0013.up },
 ];
