@@ -17,6 +17,7 @@ import { recordOutcome } from '../security/audit/index.js';
 import { ACTION_CATALOGUE } from '../security/policy/index.js';
 import type { TrackingRouteDeps } from '../tracking/http/index.js';
 import { mlflowRoutes, trackingRoutes } from '../tracking/http/index.js';
+import { MlflowStore } from '../tracking/index.js';
 import type { RouteKit } from './route-kit.js';
 import { actorOf, requestFacts } from './route-kit.js';
 
@@ -54,8 +55,29 @@ export function trackingDeps(app: App): TrackingRouteDeps {
     if (!row) throw new AppError('NOT_FOUND', { message: `No project ${projectId}` });
     return row.name;
   };
+  /**
+   * The token's default project, for clients that cannot name one (MLFLOW_TRACKING_URI alone): the
+   * one project where the principal may create experiments; `default` when that is one of several;
+   * otherwise the request must choose (path prefix or header).
+   */
+  const defaultProjectOf = async (req: FastifyRequest): Promise<string> => {
+    const principal = principalOf(req);
+    const rows = await app.db.kysely.selectFrom('projects').select(['id', 'name']).orderBy('name').execute();
+    const writable: { id: string; name: string }[] = [];
+    for (const row of rows) {
+      const decision = await app.identity.authorizer.decide(principal, 'experiment:Create', `attest:${row.name}:experiment/*`, requestFacts(req, row.name));
+      if (decision.decision === 'Allow') writable.push(row);
+    }
+    if (writable.length === 1) return writable[0]!.id;
+    const fallback = writable.find((p) => p.name === DEFAULT_PROJECT) ?? (writable.length === 0 ? rows.find((p) => p.name === DEFAULT_PROJECT) : undefined);
+    if (fallback) return fallback.id;
+    throw new AppError('INVALID_INPUT', {
+      message: `${principal.auditName} works in several projects (${writable.map((p) => p.name).join(', ')}); choose one with the tracking URI path /projects/<project> or the X-Attest-Project header`,
+    });
+  };
   return {
     tracking: app.tracking,
+    mlflow: new MlflowStore({ db: app.db, ledger: app.ledger, artifacts: app.artifacts }),
     artifacts: app.artifacts,
     lineage: app.lineage,
     actor: (req) => actorOf(req, principalOf(req)),
@@ -70,8 +92,10 @@ export function trackingDeps(app: App): TrackingRouteDeps {
       if (auditedAsRead(action)) req.authorizedReads = [...(req.authorizedReads ?? []), { action, resource: name }];
     },
     async project(req) {
-      const asked = req.headers['x-attest-project'];
-      return projectIdByName(app, typeof asked === 'string' && asked.length > 0 ? asked : DEFAULT_PROJECT);
+      const fromPath = (req.params as { project?: string } | undefined)?.project;
+      const asked = fromPath ?? req.headers['x-attest-project'];
+      if (typeof asked === 'string' && asked.length > 0) return projectIdByName(app, asked);
+      return defaultProjectOf(req);
     },
     async visibleProjects(req) {
       const principal = principalOf(req);

@@ -15,6 +15,7 @@ export type {
   ComponentType,
   EnvironmentInfo,
   Experiment,
+  LifecycleStage,
   MetricPoint,
   MetricSummary,
   Note,
@@ -35,3 +36,7 @@ export type { MetricInput, StartComponentRequest, TrackingTransport, UploadedArt
 export { InProcessTransport } from './sdk/in-process-transport.js';
 export type { HttpTransportOptions } from './sdk/http-transport.js';
 export { HttpTransport } from './sdk/http-transport.js';
+export type { ArtifactFileInfo, MlflowDatasetInput, MlflowStoreDeps } from './mlflow-store.js';
+export { LOG_MODEL_HISTORY_TAG, MlflowStore, checkArtifactPath } from './mlflow-store.js';
+export type { OrderKey } from './tracking-order.js';
+export { MAX_ORDERED_RESULTS } from './tracking-order.js';

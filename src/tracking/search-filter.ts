@@ -1,7 +1,9 @@
 /**
  * @module tracking/search-filter
  * The search filter language (SageMaker Search / MLflow style): clauses joined by AND,
- * `FIELD OP VALUE`, with OP one of = != < <= > >= LIKE. Fields: `name`, `type`, `status`,
+ * `FIELD OP VALUE`, with OP one of = != < <= > >= LIKE ILIKE (both case-insensitive), or
+ * `FIELD IN ('a', 'b')` / `NOT IN (…)` for attributes and parameters. Fields: `id` (MLflow's
+ * `run_id`), `name`, `type`, `status`,
  * `createdBy`, `createdAt`, `startTime`, `endTime`, `parameters.NAME` (alias `params.NAME`),
  * `metrics.NAME` (the metric's last value: highest step, then latest timestamp), `metrics.NAME.max` /
  * `.min`, `tags.KEY`, `parents.trialName`, `parents.trialId`, `parents.experimentName`,
@@ -10,11 +12,11 @@
  */
 import { AppError } from '../kernel/index.js';
 
-export const FILTER_OPS = ['=', '!=', '<', '<=', '>', '>=', 'LIKE'] as const;
+export const FILTER_OPS = ['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
 export type FilterField =
-  | { kind: 'attribute'; name: 'name' | 'type' | 'status' | 'createdBy' | 'createdAt' | 'startTime' | 'endTime' }
+  | { kind: 'attribute'; name: 'id' | 'name' | 'type' | 'status' | 'createdBy' | 'createdAt' | 'startTime' | 'endTime' }
   | { kind: 'parameter'; name: string }
   | { kind: 'metric'; name: string; aggregate: 'last' | 'min' | 'max' }
   | { kind: 'tag'; name: string }
@@ -23,10 +25,14 @@ export type FilterField =
 export interface FilterClause {
   field: FilterField;
   op: FilterOp;
-  value: string | number;
+  /** A list only for IN and NOT IN. */
+  value: string | number | readonly (string | number)[];
 }
 
 const ATTRIBUTES: Readonly<Record<string, Extract<FilterField, { kind: 'attribute' }>['name']>> = {
+  id: 'id',
+  run_id: 'id',
+  run_uuid: 'id',
   name: 'name',
   trialname: 'name',
   run_name: 'name',
@@ -37,6 +43,7 @@ const ATTRIBUTES: Readonly<Record<string, Extract<FilterField, { kind: 'attribut
   user_id: 'createdBy',
   createdat: 'createdAt',
   creationtime: 'createdAt',
+  creation_time: 'createdAt',
   starttime: 'startTime',
   start_time: 'startTime',
   endtime: 'endTime',
@@ -54,7 +61,7 @@ function fail(message: string, position: number): never {
 }
 
 interface Token {
-  kind: 'word' | 'string' | 'number' | 'op' | 'dot' | 'quoted-name';
+  kind: 'word' | 'string' | 'number' | 'op' | 'dot' | 'quoted-name' | 'open' | 'close' | 'comma';
   text: string;
   position: number;
 }
@@ -98,18 +105,30 @@ function tokenize(input: string): Token[] {
       i++;
       continue;
     }
+    if (ch === '(' || ch === ')' || ch === ',') {
+      tokens.push({ kind: ch === '(' ? 'open' : ch === ')' ? 'close' : 'comma', text: ch, position: start });
+      i++;
+      continue;
+    }
     const number = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(?![A-Za-z0-9_:-])/.exec(input.slice(i));
-    if (number && tokens.length > 0 && tokens[tokens.length - 1]!.kind === 'op') {
+    const previous = tokens[tokens.length - 1]?.kind;
+    if (number && (previous === 'op' || previous === 'open' || previous === 'comma')) {
       tokens.push({ kind: 'number', text: number[0], position: start });
       i += number[0].length;
       continue;
     }
     // A bare value (right after an operator) runs to the next space: dates, versions, `eta-0.1`.
     const afterOp = tokens.length > 0 && tokens[tokens.length - 1]!.kind === 'op';
-    const word = (afterOp ? /^[^\s'"`]+/ : /^[A-Za-z0-9_:/+-][A-Za-z0-9_:/+\-@]*/).exec(input.slice(i));
+    const word = (afterOp ? /^[^\s'"`(),]+/ : /^[A-Za-z0-9_:/+-][A-Za-z0-9_:/+\-@]*/).exec(input.slice(i));
     if (!word) fail(`unexpected character "${ch}"`, start);
-    const isLike = !afterOp && word[0].toUpperCase() === 'LIKE';
-    tokens.push({ kind: isLike ? 'op' : 'word', text: isLike ? 'LIKE' : word[0], position: start });
+    const upper = word[0].toUpperCase();
+    const last = tokens[tokens.length - 1];
+    if (!afterOp && upper === 'IN' && last?.kind === 'word' && last.text.toUpperCase() === 'NOT') {
+      tokens[tokens.length - 1] = { kind: 'op', text: 'NOT IN', position: last.position };
+    } else {
+      const isOp = !afterOp && (upper === 'LIKE' || upper === 'ILIKE' || upper === 'IN');
+      tokens.push({ kind: isOp ? 'op' : 'word', text: isOp ? upper : word[0], position: start });
+    }
     i += word[0].length;
   }
   return tokens;
@@ -145,7 +164,25 @@ export function parseFilter(input: string): FilterClause[] {
     else fail(`expected an operator (${FILTER_OPS.join(' ')}) after ${parts.join('.')}`, opToken?.position ?? input.length);
     i++;
     const valueToken = peek();
-    if (!valueToken || valueToken.kind === 'op' || valueToken.kind === 'dot') fail(`expected a value after ${op}`, valueToken?.position ?? input.length);
+    if (op === 'IN' || op === 'NOT IN') {
+      if (valueToken?.kind !== 'open') fail(`expected a list in parentheses after ${op}: ('a', 'b')`, valueToken?.position ?? input.length);
+      i++;
+      const values: (string | number)[] = [];
+      for (;;) {
+        const item = peek();
+        if (!item || (item.kind !== 'string' && item.kind !== 'number' && item.kind !== 'word')) fail(`expected a value in the ${op} list`, item?.position ?? input.length);
+        values.push(item.kind === 'number' ? Number(item.text) : item.text);
+        i++;
+        const sep = peek();
+        i++;
+        if (sep?.kind === 'close') break;
+        if (sep?.kind !== 'comma') fail(`expected "," or ")" in the ${op} list`, sep?.position ?? input.length);
+      }
+      if (field.kind !== 'attribute' && field.kind !== 'parameter') fail(`${op} applies to attributes and parameters`, valueToken.position);
+      clauses.push({ field, op, value: values });
+      continue;
+    }
+    if (!valueToken || valueToken.kind === 'op' || valueToken.kind === 'dot' || valueToken.kind === 'open' || valueToken.kind === 'close' || valueToken.kind === 'comma') fail(`expected a value after ${op}`, valueToken?.position ?? input.length);
     i++;
     const value = valueToken.kind === 'number' ? Number(valueToken.text) : valueToken.text;
     checkClause(field, op, value, valueToken.position);
@@ -179,15 +216,16 @@ function resolveField(parts: string[], position: number): FilterField {
     const p = PARENTS[key];
     if (p) return { kind: 'parent', name: p };
   }
-  fail(`unknown field "${parts.join('.')}"; use name, type, status, createdBy, createdAt, startTime, endTime, parameters.X, metrics.X, tags.X or parents.trialName|trialId|experimentName|experimentId`, position);
+  fail(`unknown field "${parts.join('.')}"; use id, name, type, status, createdBy, createdAt, startTime, endTime, parameters.X, metrics.X, tags.X or parents.trialName|trialId|experimentName|experimentId`, position);
 }
 
 function checkClause(field: FilterField, op: FilterOp, value: string | number, position: number): void {
   if (field.kind === 'metric' && typeof value !== 'number') fail(`metrics compare with numbers, got "${value}"`, position);
-  if (field.kind === 'metric' && op === 'LIKE') fail('LIKE does not apply to metrics', position);
-  if ((field.kind === 'tag' || field.kind === 'parent') && op !== '=' && op !== '!=') fail(`${field.kind === 'tag' ? 'tags' : 'parents'} support only = and !=`, position);
+  if (field.kind === 'metric' && (op === 'LIKE' || op === 'ILIKE')) fail(`${op} does not apply to metrics`, position);
+  if (field.kind === 'tag' && op !== '=' && op !== '!=' && op !== 'LIKE' && op !== 'ILIKE') fail('tags support only =, !=, LIKE and ILIKE', position);
+  if (field.kind === 'parent' && op !== '=' && op !== '!=') fail('parents support only = and !=', position);
   if (field.kind === 'attribute' && ['createdAt', 'startTime', 'endTime'].includes(field.name)) {
-    if (op === 'LIKE') fail('LIKE does not apply to times', position);
+    if (op === 'LIKE' || op === 'ILIKE') fail(`${op} does not apply to times`, position);
     // new Date(n) is invalid beyond ±8.64e15 ms: such a time would fail later, deep in the query.
     if (Number.isNaN(new Date(typeof value === 'number' ? value : Date.parse(value)).getTime())) fail(`"${value}" is not a date (use ISO-8601, or milliseconds since the epoch)`, position);
   }

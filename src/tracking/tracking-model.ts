@@ -67,7 +67,13 @@ export interface Experiment {
   tags: Tags;
   createdAt: string;
   createdBy: string;
+  /** MLflow's soft delete: a deleted experiment is hidden from default listings until restored. */
+  lifecycleStage: LifecycleStage;
+  /** Last rename, tag or lifecycle change (ISO-8601), when there was one. */
+  lastUpdateTime?: string;
 }
+
+export type LifecycleStage = 'active' | 'deleted';
 
 export interface Trial {
   trialId: string;
@@ -136,4 +142,5 @@ export interface TrialComponent {
   trialIds: string[];
   createdAt: string;
   createdBy: string;
+  lifecycleStage: LifecycleStage;
 }

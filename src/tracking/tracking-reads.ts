@@ -11,6 +11,8 @@ import { checkLikePattern } from '../platform/db/index.js';
 import type { LineageTableRow, TrialComparison } from './lineage-table.js';
 import { compareTrials, lineageTableRows } from './lineage-table.js';
 import type { Experiment, MetricPoint, Trial, TrialComponent } from './tracking-model.js';
+import type { OrderKey } from './tracking-order.js';
+import { searchComponentsOrdered } from './tracking-order.js';
 import type { SearchPage, SearchRequest } from './tracking-search.js';
 import { searchComponents, searchTrials } from './tracking-search.js';
 import { loadComponents, rowToExperiment, rowToTrial } from './tracking-rows.js';
@@ -105,8 +107,8 @@ export class TrackingReads {
   /** Every point of one metric of a component, by step then time. */
   async metricHistory(componentId: string, name: string, visibleProjects: readonly string[]): Promise<MetricPoint[]> {
     await this.getComponent(componentId, visibleProjects);
-    const rows = await this.db.kysely.selectFrom('metrics').select(['name', 'value', 'step', 'timestamp']).where('component_id', '=', componentId).where('name', '=', name).orderBy('step').orderBy('timestamp').execute();
-    return rows.map((r) => ({ name: r.name, value: Number(r.value), step: Number(r.step), timestamp: Number(r.timestamp) }));
+    const rows = await this.db.kysely.selectFrom('metrics').select(['name', 'value', 'step', 'timestamp', 'is_nan']).where('component_id', '=', componentId).where('name', '=', name).orderBy('step').orderBy('timestamp').execute();
+    return rows.map((r) => ({ name: r.name, value: r.is_nan ? Number.NaN : Number(r.value), step: Number(r.step), timestamp: Number(r.timestamp) }));
   }
 
   searchTrials(request: SearchRequest): Promise<SearchPage<Trial>> {
@@ -115,6 +117,11 @@ export class TrackingReads {
 
   searchComponents(request: SearchRequest): Promise<SearchPage<TrialComponent>> {
     return searchComponents(this.db, request);
+  }
+
+  /** Components ordered by a metric or parameter, paged by offset (see tracking-order). */
+  searchComponentsOrdered(request: Omit<SearchRequest, 'cursor' | 'limit' | 'sortBy' | 'sortOrder'>, key: OrderKey, offset: number, limit: number): Promise<{ items: TrialComponent[]; total: number }> {
+    return searchComponentsOrdered(this.db, request, key, offset, limit);
   }
 
   /** The paper's lineage table: one row per component of the experiment. */

@@ -10,7 +10,17 @@ import type { ComponentArtifact, ComponentStatus, ComponentType, Experiment, Met
 type Reader = Db['kysely'] | Tx;
 
 export function rowToExperiment(r: ExperimentsTable): Experiment {
-  return { experimentId: r.id, projectId: r.project_id, name: r.name, description: r.description, tags: JSON.parse(r.tags) as Tags, createdAt: r.created_at, createdBy: r.created_by };
+  return {
+    experimentId: r.id,
+    projectId: r.project_id,
+    name: r.name,
+    description: r.description,
+    tags: JSON.parse(r.tags) as Tags,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    lifecycleStage: r.lifecycle_stage === 'deleted' ? 'deleted' : 'active',
+    ...(r.last_update_time ? { lastUpdateTime: r.last_update_time } : {}),
+  };
 }
 
 export function rowToTrial(r: TrialsTable, experimentName?: string): Trial {
@@ -71,6 +81,7 @@ export async function loadComponents(k: Reader, ids: readonly string[]): Promise
         trialIds: [],
         createdAt: r.created_at,
         createdBy: r.created_by,
+        lifecycleStage: r.lifecycle_stage === 'deleted' ? 'deleted' : 'active',
       });
     }
     for (const p of await k.selectFrom('component_parameters').selectAll().where('component_id', 'in', part).orderBy('name').execute()) {
@@ -82,7 +93,7 @@ export async function loadComponents(k: Reader, ids: readonly string[]): Promise
       (a.direction === 'input' ? c.inputs : c.outputs).push(item);
     }
     for (const m of await k.selectFrom('metric_summaries').selectAll().where('component_id', 'in', part).orderBy('name').execute()) {
-      const s: MetricSummary = { name: m.name, last: Number(m.last_value), lastStep: Number(m.last_step), lastTimestamp: Number(m.last_timestamp), min: Number(m.min_value), max: Number(m.max_value), count: Number(m.count) };
+      const s: MetricSummary = { name: m.name, last: m.last_is_nan ? Number.NaN : Number(m.last_value), lastStep: Number(m.last_step), lastTimestamp: Number(m.last_timestamp), min: Number(m.min_value), max: Number(m.max_value), count: Number(m.count) };
       out.get(m.component_id)!.metrics.push(s);
     }
     for (const t of await k.selectFrom('trial_component_members').select(['component_id', 'trial_id']).where('component_id', 'in', part).orderBy('added_at').execute()) {

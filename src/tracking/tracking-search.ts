@@ -31,6 +31,8 @@ export interface SearchRequest {
   /** The `nextCursor` of the previous page. */
   cursor?: string;
   visibleProjects: readonly string[];
+  /** Components by MLflow lifecycle stage (soft delete); default `all`. */
+  lifecycle?: 'active' | 'deleted' | 'all';
 }
 
 export interface SearchPage<T> {
@@ -43,7 +45,7 @@ const SORT_COLUMNS: Readonly<Record<SearchTarget, Readonly<Record<SortKey, strin
   components: { createdAt: 'created_at', name: 'name', startTime: 'start_time', endTime: 'end_time' },
 };
 
-const ATTRIBUTE_COLUMNS: Readonly<Record<string, string>> = { name: 'name', type: 'type', status: 'status', createdBy: 'created_by', createdAt: 'created_at', startTime: 'start_time', endTime: 'end_time' };
+const ATTRIBUTE_COLUMNS: Readonly<Record<string, string>> = { id: 'id', name: 'name', type: 'type', status: 'status', createdBy: 'created_by', createdAt: 'created_at', startTime: 'start_time', endTime: 'end_time' };
 
 function toTime(value: string | number): string {
   return new Date(typeof value === 'number' ? value : Date.parse(value)).toISOString();
@@ -68,8 +70,13 @@ function decodeCursor(cursor: string): [string | null, string] {
  * The escape character is named so that `\_` means a literal underscore on both engines
  * (PostgreSQL defaults to backslash, SQLite has no escape character unless told).
  */
-function compare(column: Expression<unknown> | ReturnType<typeof sql.ref>, op: FilterOp, value: string | number) {
-  if (op === 'LIKE') return sql<SqlBool>`lower(${column}) like lower(${checkLikePattern(String(value))}) escape '\\'`;
+function compare(column: Expression<unknown> | ReturnType<typeof sql.ref>, op: FilterOp, value: FilterClause['value']) {
+  if (Array.isArray(value) || op === 'IN' || op === 'NOT IN') {
+    const list = (Array.isArray(value) ? value : [value]) as readonly (string | number)[];
+    if (list.length === 0) return sql<SqlBool>`${sql.lit(op === 'NOT IN')}`;
+    return sql<SqlBool>`${column} ${sql.raw(op === 'NOT IN' ? 'not in' : 'in')} (${sql.join(list)})`;
+  }
+  if (op === 'LIKE' || op === 'ILIKE') return sql<SqlBool>`lower(${column}) like lower(${checkLikePattern(String(value))}) escape '\\'`;
   return sql<SqlBool>`${column} ${sql.raw(op === '!=' ? '<>' : op)} ${value}`;
 }
 
@@ -78,7 +85,7 @@ function componentSubquery(db: Db, clause: FilterClause) {
   const k = db.kysely;
   const f = clause.field;
   if (f.kind === 'parameter') {
-    const numeric = typeof clause.value === 'number';
+    const numeric = typeof clause.value === 'number' || (Array.isArray(clause.value) && clause.value.every((v) => typeof v === 'number'));
     return k
       .selectFrom('component_parameters')
       .select('component_id')
@@ -112,10 +119,13 @@ function clauseExpression(db: Db, target: SearchTarget, clause: FilterClause): E
       throw new AppError('INVALID_INPUT', { message: `Trials have no ${f.name}; filter components instead, or use createdAt` });
     }
     const column = sql.ref(`${table}.${ATTRIBUTE_COLUMNS[f.name]}`);
-    const value = ['createdAt', 'startTime', 'endTime'].includes(f.name) ? toTime(clause.value) : clause.value;
-    return compare(column, clause.op, typeof value === 'number' ? String(value) : value);
+    const times = ['createdAt', 'startTime', 'endTime'].includes(f.name);
+    const one = (v: string | number) => (times ? toTime(v) : String(v));
+    const value = Array.isArray(clause.value) ? (clause.value as readonly (string | number)[]).map(one) : one(clause.value as string | number);
+    return compare(column, clause.op, value);
   }
   if (f.kind === 'tag') {
+    if (clause.op !== '=' && clause.op !== '!=') throw new AppError('INVALID_INPUT', { message: `Searching ${target} by tags supports = and != (${clause.op} applies to experiment tags)` });
     const like = sql<SqlBool>`${sql.ref(`${table}.tags`)} like ${tagPattern(f.name, String(clause.value))} escape '\\'`;
     return clause.op === '=' ? like : sql<SqlBool>`not (${like})`;
   }
@@ -141,7 +151,8 @@ function pageArgs(request: SearchRequest): { limit: number; desc: boolean; sortB
   return { limit, desc: (request.sortOrder ?? 'desc') === 'desc', sortBy };
 }
 
-async function searchIds(db: Db, target: SearchTarget, request: SearchRequest): Promise<{ ids: string[]; nextCursor?: string }> {
+/** One page of matching ids in the request's order (the building block of ordered and id-only searches). */
+export async function searchIds(db: Db, target: SearchTarget, request: SearchRequest): Promise<{ ids: string[]; nextCursor?: string }> {
   const clauses = typeof request.filter === 'object' ? request.filter : parseFilter(request.filter ?? '');
   const { limit, desc, sortBy } = pageArgs(request);
   if (request.visibleProjects.length === 0) return { ids: [] };
@@ -158,6 +169,7 @@ async function searchIds(db: Db, target: SearchTarget, request: SearchRequest): 
     .where(sql.ref(`${table}.project_id`), 'in', request.visibleProjects)
     .where((eb) => {
       const parts: Expression<SqlBool>[] = clauses.map((c) => clauseExpression(db, target, c));
+      if (target === 'components' && request.lifecycle && request.lifecycle !== 'all') parts.push(sql<SqlBool>`trial_components.lifecycle_stage = ${request.lifecycle}`);
       if (request.experimentIds) {
         const experiments = request.experimentIds.length > 0 ? request.experimentIds : [''];
         parts.push(

@@ -16,6 +16,7 @@ import { recordAssociation } from '../lineage/index.js';
 import type { ComponentArtifact, ComponentStatus, ComponentType, EnvironmentInfo, Experiment, MetricPoint, ParameterValue, SourceInfo, Tags, Trial, TrialComponent } from './tracking-model.js';
 import { COMPONENT_TYPES, EnvironmentInfoSchema, FINAL_STATUSES, NAME_PATTERN, ParametersSchema, SourceInfoSchema, TagsSchema } from './tracking-model.js';
 import { encodeParameter, loadComponents, rowToExperiment, rowToTrial } from './tracking-rows.js';
+import type { NonFiniteMetrics } from './metric-writer.js';
 import { insertMetrics, validateMetrics } from './metric-writer.js';
 import { TrackingReads } from './tracking-reads.js';
 
@@ -61,6 +62,22 @@ function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T 
     throw new AppError('INVALID_INPUT', { message: `Invalid ${what}${issue?.path.length ? ` at ${issue.path.map(String).join('.')}` : ''}: ${issue?.message ?? 'not valid'}` });
   }
   return r.data;
+}
+
+/** MLflow's message for a changed parameter, word for word, so clients and users recognise it. */
+async function refuseChangedParameters(tx: Tx, componentId: string, parameters: Record<string, ParameterValue>): Promise<void> {
+  const names = Object.keys(parameters);
+  if (names.length === 0) return;
+  const existing = await tx.selectFrom('component_parameters').select(['name', 'value_text']).where('component_id', '=', componentId).where('name', 'in', names).execute();
+  for (const row of existing) {
+    const next = String(parameters[row.name]);
+    if (row.value_text !== next) {
+      throw new AppError('INVALID_INPUT', {
+        message: `Changing param values is not allowed. Param with key='${row.name}' was already logged with value='${row.value_text}' for run ID='${componentId}'. Attempted logging new value '${next}'.`,
+        details: { componentId, parameter: row.name },
+      });
+    }
+  }
 }
 
 export class TrackingService extends TrackingReads {
@@ -189,10 +206,15 @@ export class TrackingService extends TrackingReads {
       .execute();
   }
 
-  async logParameters(ctx: TrackingContext, componentId: string, parameters: Record<string, ParameterValue>): Promise<void> {
+  /**
+   * Logs parameters on a running component. With `refuseChanges` (MLflow's rule) a parameter
+   * already logged with another value is refused instead of replaced; the same value is a no-op.
+   */
+  async logParameters(ctx: TrackingContext, componentId: string, parameters: Record<string, ParameterValue>, options: { refuseChanges?: boolean } = {}): Promise<void> {
     const parsed = parseWith(ParametersSchema, parameters, 'parameters');
     await this.#audit(ctx, 'component:Update', 'component', componentId, async (tx) => {
       await this.#component(tx, ctx, componentId, true);
+      if (options.refuseChanges) await refuseChangedParameters(tx, componentId, parsed);
       await this.#writeParameters(tx, componentId, parsed);
       return { result: undefined, details: { parameters: parsed } };
     });
@@ -240,10 +262,15 @@ export class TrackingService extends TrackingReads {
    * Logs a batch of metric points (one transaction, one audit entry, multi-row inserts) and
    * updates each metric's summary (last value by step then time, min, max, count) for search.
    */
-  async logMetrics(ctx: TrackingContext, componentId: string, points: readonly (Omit<MetricPoint, 'timestamp' | 'step'> & { step?: number; timestamp?: number })[]): Promise<{ logged: number }> {
+  async logMetrics(
+    ctx: TrackingContext,
+    componentId: string,
+    points: readonly (Omit<MetricPoint, 'timestamp' | 'step'> & { step?: number; timestamp?: number })[],
+    options: { nonFinite?: NonFiniteMetrics } = {},
+  ): Promise<{ logged: number }> {
     if (points.length === 0) return { logged: 0 };
     const now = this.#now().getTime();
-    const rows = validateMetrics(points, now);
+    const rows = validateMetrics(points, now, options.nonFinite);
     return this.#audit(ctx, 'component:Update', 'component', componentId, async (tx) => {
       await this.#component(tx, ctx, componentId, true);
       await insertMetrics(tx, componentId, rows);

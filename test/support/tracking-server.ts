@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import type { App } from '../../src/app/index.js';
 import { AppError } from '../../src/kernel/index.js';
 import type { TrackingRouteDeps } from '../../src/tracking/http/index.js';
+import { MlflowStore } from '../../src/tracking/index.js';
 
 export interface TestCaller {
   principal: string;
@@ -30,17 +31,19 @@ export async function startTrackingServer(app: App, plugin: FastifyPluginAsync<T
   server.addHook('onRequest', async (request, reply) => {
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const found = token ? tokens.get(token) : undefined;
-    if (!found) return reply.status(401).send({ error_code: 'UNAUTHENTICATED', error: { code: 'UNAUTHENTICATED', message: 'A bearer token is required', details: {} } });
+    if (!found) return reply.status(401).send({ error_code: 'UNAUTHENTICATED', message: 'A bearer token is required', error: { code: 'UNAUTHENTICATED', message: 'A bearer token is required', details: {} } });
     (request as FastifyRequest & { caller: TestCaller }).caller = found;
   });
   await server.register(plugin, {
     tracking: app.tracking,
+    mlflow: new MlflowStore({ db: app.db, ledger: app.ledger, artifacts: app.artifacts }),
     artifacts: app.artifacts,
     lineage: app.lineage,
     actor: (request) => ({ principal: caller(request).principal, sourceIp: request.ip, userAgent: request.headers['user-agent'] ?? null }),
     project: async (request) => {
       const c = caller(request);
-      const asked = request.headers['x-attest-project'];
+      const fromPath = (request.params as { project?: string } | undefined)?.project;
+      const asked = fromPath ?? request.headers['x-attest-project'];
       if (typeof asked === 'string') {
         const row = await app.db.kysely.selectFrom('projects').select('id').where('name', '=', asked).executeTakeFirst();
         if (!row || !c.projects.includes(row.id)) throw new AppError('ACCESS_DENIED', { message: `No access to project ${asked}` });

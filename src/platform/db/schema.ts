@@ -119,6 +119,9 @@ export interface ExperimentsTable {
   tags: string;
   created_at: string;
   created_by: string;
+  /** MLflow's soft delete: 'active' | 'deleted' (migration 0013). */
+  lifecycle_stage?: string;
+  last_update_time?: string | null;
 }
 
 export interface TrialsTable {
@@ -151,6 +154,8 @@ export interface TrialComponentsTable {
   failure_reason: string | null;
   created_at: string;
   created_by: string;
+  /** MLflow's soft delete: 'active' | 'deleted' (migration 0013). */
+  lifecycle_stage?: string;
 }
 
 export interface TrialComponentMembersTable {
@@ -187,6 +192,8 @@ export interface MetricsTable {
   step: number;
   /** Milliseconds since the epoch (as MLflow records them). */
   timestamp: number;
+  /** 1 when the point is NaN (then `value` is 0), as MLflow's SQL store records it. */
+  is_nan?: number;
 }
 
 export interface MetricSummariesTable {
@@ -198,6 +205,34 @@ export interface MetricSummariesTable {
   min_value: number;
   max_value: number;
   count: number;
+  /** 1 when the last value is NaN. */
+  last_is_nan?: number;
+}
+
+export interface MlflowArtifactFilesTable {
+  component_id: string;
+  /** Relative path in the run's artifact tree (`model/MLmodel`). */
+  path: string;
+  project_id: string;
+  artifact_id: string;
+  size_bytes: number;
+  created_at: string;
+  created_by: string;
+}
+
+export interface MlflowDatasetInputsTable {
+  component_id: string;
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema: string | null;
+  profile: string | null;
+  /** JSON array of input tags ({ key, value }). */
+  tags: string;
+  /** The Attest artifact the dataset resolved to, when it is one. */
+  artifact_id: string | null;
+  created_at: string;
 }
 
 export interface LineageAssociationsTable {
@@ -420,6 +455,8 @@ export interface Database {
   metrics: MetricsTable;
   metric_summaries: MetricSummariesTable;
   lineage_associations: LineageAssociationsTable;
+  mlflow_artifact_files: MlflowArtifactFilesTable;
+  mlflow_dataset_inputs: MlflowDatasetInputsTable;
   principals: PrincipalsTable;
   login_failures: LoginFailuresTable;
   api_tokens: ApiTokensTable;

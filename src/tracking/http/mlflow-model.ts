@@ -2,12 +2,16 @@
  * @module tracking/http/mlflow-model
  * The MLflow REST API's shapes (tracking service, API 2.0) and their mapping onto Attest: an MLflow
  * experiment is an experiment; an MLflow run is a trial holding one trial component, and the run
- * id is the component id (parameters, metrics, tags and status live on the component).
+ * id is the component id (parameters, metrics, tags and status live on the component). Artifact
+ * locations are in MLflow's proxied form (`mlflow-artifacts:/<experiment>/<run>/artifacts`), which
+ * the official client resolves against its tracking URI, path prefix included.
+ * Numbers: proto3 JSON writes NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity";
+ * requests may carry them, and responses carry a NaN metric as "NaN".
  */
 import { z } from 'zod';
 import type { ComponentStatus, Experiment, MetricSummary, TrialComponent } from '../tracking-model.js';
 
-export const MLFLOW_STATUS: Readonly<Record<ComponentStatus, string>> = { InProgress: 'RUNNING', Completed: 'FINISHED', Failed: 'FAILED', Stopped: 'KILLED' };
+export const MLFLOW_STATUS = { InProgress: 'RUNNING', Completed: 'FINISHED', Failed: 'FAILED', Stopped: 'KILLED' } as const satisfies Readonly<Record<ComponentStatus, string>>;
 export const FROM_MLFLOW_STATUS: Readonly<Record<string, ComponentStatus>> = { RUNNING: 'InProgress', SCHEDULED: 'InProgress', FINISHED: 'Completed', FAILED: 'Failed', KILLED: 'Stopped' };
 
 const KeyValue = z.object({ key: z.string().min(1).max(250), value: z.string().max(8000) });
@@ -18,7 +22,8 @@ const Int = z
   .refine((n) => Number.isSafeInteger(n), 'must be an integer within ±2^53');
 /** Milliseconds since the epoch, within the range a date can represent (±8.64e15). */
 const EpochMs = Int.refine((n) => Math.abs(n) <= 8.64e15, 'must be milliseconds since the epoch within ±8.64e15');
-const Num = z.union([z.number(), z.string()]).transform((v) => Number(v));
+/** A metric value: a JSON number, or proto3 JSON's "NaN" / "Infinity" / "-Infinity" (or a numeric string). */
+const Num = z.union([z.number(), z.string().regex(/^(NaN|-?Infinity|[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)$/, 'must be a number, "NaN", "Infinity" or "-Infinity"')]).transform((v) => Number(v));
 const RunId = z.object({ run_id: z.string().optional(), run_uuid: z.string().optional() });
 
 export const Schemas = {
@@ -52,6 +57,31 @@ export const Schemas = {
     tags: z.array(KeyValue).optional(),
   }),
   getHistory: RunId.extend({ metric_key: z.string().min(1), page_token: z.string().optional(), max_results: Int.optional() }),
+  updateExperiment: z.object({ experiment_id: z.string().min(1), new_name: z.string().min(1).optional() }),
+  setExperimentTag: z.object({ experiment_id: z.string().min(1), key: z.string().min(1).max(250), value: z.string().max(5000) }),
+  runOnly: RunId,
+  deleteTag: RunId.extend({ key: z.string().min(1) }),
+  logInputs: RunId.extend({
+    datasets: z
+      .array(
+        z.object({
+          tags: z.array(KeyValue).optional(),
+          dataset: z.object({
+            name: z.string().min(1).max(500),
+            digest: z.string().min(1).max(36),
+            source_type: z.string().min(1).max(100),
+            source: z.string().max(65_535),
+            schema: z.string().max(1_048_576).optional(),
+            profile: z.string().max(16_384).optional(),
+          }),
+        }),
+      )
+      .max(1000)
+      .optional(),
+  }),
+  logModel: RunId.extend({ model_json: z.string().min(2).max(100_000) }),
+  listArtifacts: RunId.extend({ path: z.string().max(1000).optional(), page_token: z.string().optional() }),
+  artifactsQuery: z.object({ path: z.string().max(2000).optional() }),
 };
 
 function ms(iso: string | null): number | undefined {
@@ -60,14 +90,27 @@ function ms(iso: string | null): number | undefined {
 
 const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([key, value]) => ({ key, value }));
 
+/** A number as proto3 JSON writes it: NaN and ±Infinity as strings (plain JSON has no such values). */
+export function protoNumber(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (n === Number.NEGATIVE_INFINITY) return '-Infinity';
+  return n;
+}
+
+/** The artifact root of a run, in the proxied form the official client resolves itself. */
+export function runArtifactUri(experimentId: string, runId: string): string {
+  return `mlflow-artifacts:/${experimentId}/${runId}/artifacts`;
+}
+
 export function toMlflowExperiment(e: Experiment) {
   return {
     experiment_id: e.experimentId,
     name: e.name,
-    artifact_location: `attest:experiment/${e.experimentId}`,
-    lifecycle_stage: 'active',
+    artifact_location: `mlflow-artifacts:/${e.experimentId}`,
+    lifecycle_stage: e.lifecycleStage,
     creation_time: Date.parse(e.createdAt),
-    last_update_time: Date.parse(e.createdAt),
+    last_update_time: Date.parse(e.lastUpdateTime ?? e.createdAt),
     tags: tagList(e.tags),
   };
 }
@@ -83,16 +126,22 @@ export function toRunInfo(c: TrialComponent, experimentId: string) {
     status: MLFLOW_STATUS[c.status],
     start_time: Date.parse(c.startTime),
     ...(end !== undefined ? { end_time: end } : {}),
-    artifact_uri: `attest:component/${c.componentId}`,
-    lifecycle_stage: 'active',
+    artifact_uri: runArtifactUri(experimentId, c.componentId),
+    lifecycle_stage: c.lifecycleStage,
   };
 }
 
-export function toRun(c: TrialComponent, experimentId: string) {
+export interface MlflowDatasetInputView {
+  tags: { key: string; value: string }[];
+  dataset: { name: string; digest: string; source_type: string; source: string; schema?: string; profile?: string };
+}
+
+export function toRun(c: TrialComponent, experimentId: string, datasetInputs: readonly MlflowDatasetInputView[] = []) {
   return {
     info: toRunInfo(c, experimentId),
+    inputs: { dataset_inputs: [...datasetInputs] },
     data: {
-      metrics: c.metrics.map((m: MetricSummary) => ({ key: m.name, value: m.last, timestamp: m.lastTimestamp, step: m.lastStep })),
+      metrics: c.metrics.map((m: MetricSummary) => ({ key: m.name, value: protoNumber(m.last), timestamp: m.lastTimestamp, step: m.lastStep })),
       params: Object.entries(c.parameters).map(([key, value]) => ({ key, value: String(value) })),
       tags: tagList({ ...c.tags, 'mlflow.runName': c.name }),
     },

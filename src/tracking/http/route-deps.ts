@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ArtifactService } from '../../artifacts/index.js';
 import type { LineageService } from '../../lineage/index.js';
 import type { Actor } from '../../security/audit/index.js';
+import type { MlflowStore } from '../mlflow-store.js';
 import type { TrackingService } from '../tracking-service.js';
 
 /** The resource an action is checked against; the server formats it as `attest:<project>:<type>/<id>`. */
@@ -23,13 +24,18 @@ export interface TrackingResource {
 
 export interface TrackingRouteDeps {
   tracking: TrackingService;
+  /** MLflow's extras: lifecycle stages, renames, the run artifact tree, dataset inputs. */
+  mlflow: MlflowStore;
   artifacts: ArtifactService;
   lineage: LineageService;
   /** Resolves when allowed; throws AppError ACCESS_DENIED (and audits the denial) otherwise. */
   authorize(request: FastifyRequest, action: string, resource: TrackingResource): Promise<void>;
   /** The authenticated principal and request facts (source IP, user agent, request id). */
   actor(request: FastifyRequest): Actor;
-  /** The project a request creates things in (e.g. from an `X-Attest-Project` header or the token). */
+  /**
+   * The project a request creates things in: the `/projects/{project}/…` path prefix, an
+   * `X-Attest-Project` header, or the token's default project.
+   */
   project(request: FastifyRequest): Promise<string>;
   /** Every project the caller may read; nothing outside it is ever returned. */
   visibleProjects(request: FastifyRequest): Promise<readonly string[]>;

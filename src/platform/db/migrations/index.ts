@@ -12,6 +12,7 @@ import * as m0006 from './0006-job-queues.js';
 import * as m0010 from './0010-pipelines.js';
 import * as m0011 from './0011-registry.js';
 import * as m0012 from './0012-serving.js';
+import * as m0013 from './0013-mlflow-interop.js';
 
 export interface Migration {
   readonly name: string;
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0010-pipelines', up: m0010.up },
   { name: '0011-registry', up: m0011.up },
   { name: '0012-serving', up: m0012.up },
+  { name: '0013-mlflow-interop', up: m0013.up },
 ];
