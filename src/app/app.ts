@@ -18,7 +18,7 @@ import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';
 import { migrate, openDb } from '../platform/db/index.js';
 import type { Actor, CheckpointOutcome, VerifyReport } from '../security/audit/index.js';
-import { AuditLedger, AuditTrust, GroupCommitWriter, loadMacRequirement, recordOutcome, routeLoneEntries } from '../security/audit/index.js';
+import { AuditLedger, AuditTrust, GroupCommitWriter, loadMacRequirement, recordOutcome, routeLoneEntries, StoreWitness } from '../security/audit/index.js';
 import { DetectiveControls, webhookSink } from '../security/controls/index.js';
 import type { KeyProvider } from '../security/keys/index.js';
 import type { IdentityServices } from '../security/identity-store/index.js';
@@ -99,7 +99,7 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const loneEntries = new GroupCommitWriter(db, ledger);
     routeLoneEntries(ledger, loneEntries);
     const keys = new KeyService({ db, ledger, provider });
-    const auditTrust = await auditTrustFor(config, db, provider, ledger, keys, macKey);
+    const auditTrust = await auditTrustFor(config, db, provider, ledger, keys, macKey, blobs);
     const artifacts = new ArtifactService({ db, ledger, keys, blobs });
     const datasets = new DatasetService({ db, ledger, artifacts });
     const tracking = new TrackingService({ db, ledger, artifacts });
@@ -192,11 +192,16 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
 export async function verifyAuditLedger(config: ResolvedConfig, db: Db, provider: KeyProvider): Promise<VerifyReport> {
   const macKey = await provider.auditMacKey();
   const ledger = new AuditLedger(db, { macKey });
-  return (await auditTrustFor(config, db, provider, ledger, new KeyService({ db, ledger, provider }), macKey)).verify();
+  const blobs = config.audit.witness.store ? await openBlobStore(config.storeUrl) : undefined;
+  try {
+    return await (await auditTrustFor(config, db, provider, ledger, new KeyService({ db, ledger, provider }), macKey, blobs)).verify();
+  } finally {
+    await blobs?.close();
+  }
 }
 
 /** The ledger's trust machinery for an installation: signed heads, anchor history, witnesses, MACs. */
-async function auditTrustFor(config: ResolvedConfig, db: Db, provider: KeyProvider, ledger: AuditLedger, signer: KeyService, macKey: Buffer): Promise<AuditTrust> {
+async function auditTrustFor(config: ResolvedConfig, db: Db, provider: KeyProvider, ledger: AuditLedger, signer: KeyService, macKey: Buffer, blobs: BlobStore | undefined): Promise<AuditTrust> {
   const macRequiredFromSeq = loadMacRequirement(join(config.home, AUDIT_MAC_FILE), (await ledger.head()).seq);
   return new AuditTrust({
     db,
@@ -205,7 +210,7 @@ async function auditTrustFor(config: ResolvedConfig, db: Db, provider: KeyProvid
     trustedPublicKey: (keyId, version) => provider.trustedPublicKey(keyId, version),
     historyPath: join(config.home, AUDIT_ANCHOR_HISTORY_FILE),
     legacyAnchorPath: join(config.home, AUDIT_ANCHOR_FILE),
-    witness: config.audit.witness,
+    witness: { file: config.audit.witness.file, url: config.audit.witness.url, store: config.audit.witness.store && blobs ? new StoreWitness(blobs) : undefined },
     mac: { key: macKey, requiredFromSeq: macRequiredFromSeq },
   });
 }

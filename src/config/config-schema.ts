@@ -39,6 +39,8 @@ export const ConfigFileSchema = z
                 return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname));
               }, 'audit.witness.url must be https:// (http:// only on loopback)')
               .optional(),
+            /** Mirror every head into the write-once artifact store as well (an object per head). */
+            store: z.boolean().optional(),
           })
           .strict()
           .optional(),
@@ -153,7 +155,7 @@ export interface ResolvedConfig {
   readonly defaultKey: string;
   readonly checkpointEveryEntries: number;
   /** Signed tree heads: the server's signing interval and the witnesses that receive a copy. */
-  readonly audit: { readonly signIntervalMs: number; readonly witness: { readonly file?: string; readonly url?: string } };
+  readonly audit: { readonly signIntervalMs: number; readonly witness: { readonly file?: string; readonly url?: string; readonly store?: boolean } };
   readonly server: { host: string; port: number };
   readonly oidc: OidcFileConfig | undefined;
   readonly sessionTtlMs: number;

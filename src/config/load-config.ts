@@ -103,6 +103,7 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv = process.env, r
       witness: Object.freeze({
         ...(file?.audit?.witness?.file ? { file: resolve(home, file.audit.witness.file) } : {}),
         ...(file?.audit?.witness?.url ? { url: file.audit.witness.url } : {}),
+        ...(file?.audit?.witness?.store ? { store: true } : {}),
       }),
     }),
     server: Object.freeze({ host: file?.server?.host ?? '127.0.0.1', port }),

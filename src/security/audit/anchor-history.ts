@@ -78,13 +78,14 @@ export class AnchorHistory {
     for (const raw of parts) {
       this.#lines++;
       if (raw.trim() === '') continue;
-      out.push({ line: this.#lines, head: parseHead(raw) });
+      out.push({ line: this.#lines, head: parseHistoryLine(raw) });
     }
     return out;
   }
 }
 
-function parseHead(raw: string): SignedTreeHead | undefined {
+/** A history line as a signed tree head, or undefined when it is not a well-formed one. */
+export function parseHistoryLine(raw: string): SignedTreeHead | undefined {
   try {
     const parsed = SignedTreeHeadSchema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;

@@ -6,7 +6,8 @@ import { GENESIS_HASH, entryMac, hashEntry, storedEntryMatchesHash } from './aud
 const base = { seq: 7, id: 'evt_1', time: '2026-01-01T00:00:00.000Z', principal: 'user:a', action: 'artifact:Get', resource: 'attest:p:artifact/art_1', outcome: 'allowed' as const, sourceIp: null, userAgent: 'ua "quoted"', requestId: null, prevHash: GENESIS_HASH };
 
 function stored(details: Record<string, unknown>, detailsJson: string, hash = hashEntry({ ...base, details })): StoredEntry {
-  return { ...base, detailsJson, hash, mac: null };
+  const { seq, id, time, principal, action, resource, outcome } = base;
+  return { seq: String(seq), id, time, principal, action, resource, outcome, source_ip: base.sourceIp, user_agent: base.userAgent, request_id: base.requestId, details: detailsJson, prev_hash: base.prevHash, hash, mac: null };
 }
 
 describe('storedEntryMatchesHash', () => {
@@ -23,6 +24,7 @@ describe('storedEntryMatchesHash', () => {
     expect(storedEntryMatchesHash(stored(details, '{"n":1'))).toBe(false);
     expect(storedEntryMatchesHash(stored(details, '[1]'))).toBe(false);
     expect(storedEntryMatchesHash({ ...stored(details, '{"n":1}'), seq: 7.5 })).toBe(false);
+    expect(storedEntryMatchesHash({ ...stored(details, '{"n":1}'), seq: 7 })).toBe(true);
   });
 });
 

@@ -75,26 +75,25 @@ export function checkpointPayload(seq: number, headHash: string, createdAt: stri
 }
 
 /**
- * An entry as stored: its fields as the row holds them, `details` as the stored JSON text (not
- * parsed), and its MAC. Verification reads entries in this form so a million rows cost no
- * JSON parsing or object rebuilding (see {@link storedEntryMatchesHash}).
+ * An entry as its row stores it (the `audit_events` columns): `details` as the stored JSON text
+ * (not parsed), the MAC (null for entries written before MACs, or stripped), and `seq` as the
+ * driver returns it (PostgreSQL's bigint comes as a string). Verification reads entries in this
+ * form so a million rows cost no JSON parsing or object rebuilding ({@link storedEntryMatchesHash}).
  */
 export interface StoredEntry {
-  readonly seq: number;
+  readonly seq: number | string;
   readonly id: string;
   readonly time: string;
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
   readonly outcome: string;
-  readonly sourceIp: string | null;
-  readonly userAgent: string | null;
-  readonly requestId: string | null;
-  /** The `details` column as stored: canonical JSON for entries appended since it was written canonically. */
-  readonly detailsJson: string;
-  readonly prevHash: string;
+  readonly source_ip: string | null;
+  readonly user_agent: string | null;
+  readonly request_id: string | null;
+  readonly details: string;
+  readonly prev_hash: string;
   readonly hash: string;
-  /** Null for entries written before MACs, or stripped. */
   readonly mac: string | null;
 }
 
@@ -106,13 +105,14 @@ export interface StoredEntry {
  * details are parsed and canonicalised, which is the definition, and compared again.
  */
 export function storedEntryMatchesHash(e: StoredEntry): boolean {
-  if (!Number.isSafeInteger(e.seq)) return false;
+  const seq = Number(e.seq);
+  if (!Number.isSafeInteger(seq)) return false;
   const head = `{"action":${str(e.action)},"details":`;
-  const tail = `,"id":${str(e.id)},"outcome":${str(e.outcome)},"prevHash":${str(e.prevHash)},"principal":${str(e.principal)},"requestId":${str(e.requestId)},"resource":${str(e.resource)},"seq":${e.seq},"sourceIp":${str(e.sourceIp)},"time":${str(e.time)},"userAgent":${str(e.userAgent)}}`;
-  if (hash('sha256', head + e.detailsJson + tail, 'hex') === e.hash) return true;
+  const tail = `,"id":${str(e.id)},"outcome":${str(e.outcome)},"prevHash":${str(e.prev_hash)},"principal":${str(e.principal)},"requestId":${str(e.request_id)},"resource":${str(e.resource)},"seq":${seq},"sourceIp":${str(e.source_ip)},"time":${str(e.time)},"userAgent":${str(e.user_agent)}}`;
+  if (hash('sha256', head + e.details + tail, 'hex') === e.hash) return true;
   let details: unknown;
   try {
-    details = JSON.parse(e.detailsJson);
+    details = JSON.parse(e.details);
   } catch {
     return false;
   }

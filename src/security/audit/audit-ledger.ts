@@ -159,8 +159,8 @@ export class AuditLedger {
   }
 
   /**
-   * Streams stored entries after `afterSeq` in order, with their MACs and their details as stored
-   * text (for verification), in pages of `pageSize` rows: the next page is requested before the
+   * Streams stored entries after `afterSeq` in order, as their rows (MACs, details as stored text;
+   * for verification), in pages of `pageSize` rows: the next page is requested before the
    * current one is handed out, so the database reads ahead while the caller hashes.
    */
   async *scan(afterSeq = 0, pageSize = 20_000): AsyncGenerator<StoredEntry[]> {
@@ -175,12 +175,7 @@ export class AuditLedger {
       const rows = await pending;
       const full = rows.length === pageSize;
       if (full) pending = page(Number(rows[rows.length - 1]!.seq));
-      const out: StoredEntry[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        out[i] = { seq: Number(r.seq), id: r.id, time: r.time, principal: r.principal, action: r.action, resource: r.resource, outcome: r.outcome, sourceIp: r.source_ip, userAgent: r.user_agent, requestId: r.request_id, detailsJson: r.details, prevHash: r.prev_hash, hash: r.hash, mac: r.mac };
-      }
-      yield out;
+      yield rows;
       if (!full) return;
     }
   }

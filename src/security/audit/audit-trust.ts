@@ -21,6 +21,7 @@ import type { SignedTreeHead, TrustedKeyLookup } from './tree-head.js';
 import { TREE_HEAD_FORMAT, treeHeadPayload, verifyEd25519, verifyTreeHead } from './tree-head.js';
 import type { MacPolicy, VerifyProblem, VerifyReport } from './verify-ledger.js';
 import { ChainWalker, rowToTreeHead, verifyLedger } from './verify-ledger.js';
+import type { StoreWitness } from './store-witness.js';
 
 /** Where signed tree heads are mirrored besides the anchor history. */
 export interface WitnessTargets {
@@ -28,6 +29,8 @@ export interface WitnessTargets {
   readonly file?: string;
   /** An HTTPS endpoint that receives every head as a JSON POST. */
   readonly url?: string;
+  /** The write-once artifact store, which keeps every head as an object of its own ({@link StoreWitness}). */
+  readonly store?: StoreWitness;
 }
 
 export interface AuditTrustDeps {
@@ -82,11 +85,16 @@ export class AuditTrust {
   /** Full verification against the database's checkpoints, the anchor history, witnesses and the legacy anchor. */
   async verify(): Promise<VerifyReport> {
     const witnessFile = this.#deps.witness?.file;
+    const witnessStore = this.#deps.witness?.store;
+    const witnesses = [
+      ...(witnessFile ? [{ name: `the witness file ${witnessFile}`, lines: readAnchorHistory(witnessFile) }] : []),
+      ...(witnessStore ? [{ name: witnessStore.name, lines: await witnessStore.read() }] : []),
+    ];
     const anchor = this.#legacyAnchor();
     return verifyLedger(this.#deps.db, this.#deps.ledger, {
       trustedPublicKey: this.#deps.trustedPublicKey,
       history: readAnchorHistory(this.#deps.historyPath),
-      ...(witnessFile ? { witnesses: [{ name: `the witness file ${witnessFile}`, lines: readAnchorHistory(witnessFile) }] } : {}),
+      ...(witnesses.length > 0 ? { witnesses } : {}),
       ...(anchor ? { anchor } : {}),
       ...(this.#deps.mac ? { mac: this.#deps.mac } : {}),
     });
@@ -268,7 +276,14 @@ export class AuditTrust {
 
   async #mirror(head: SignedTreeHead, line: string): Promise<string[]> {
     const errors: string[] = [];
-    const { file, url } = this.#deps.witness ?? {};
+    const { file, url, store } = this.#deps.witness ?? {};
+    if (store) {
+      try {
+        await store.append(line);
+      } catch (error) {
+        errors.push(`${store.name}: ${(error as Error).message}`);
+      }
+    }
     if (file) {
       try {
         appendLineDurably(file, line);

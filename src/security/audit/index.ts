@@ -10,6 +10,7 @@ export type { AuditFilter, AuditLedgerOptions, CheckpointSigner, StoredEntry } f
 export { AuditLedger } from './audit-ledger.js';
 export type { AuditTrustDeps, CheckpointOutcome, WitnessTargets } from './audit-trust.js';
 export { AuditTrust } from './audit-trust.js';
+export { StoreWitness, storeWitnessKey } from './store-witness.js';
 export type { BundlePublicKey, BundleReport, EntryProof, EvidenceBundle, InclusionEvidence } from './evidence-bundle.js';
 export { EVIDENCE_BUNDLE_FORMAT, EvidenceBundleSchema, keyFingerprint, verifyEvidenceBundle } from './evidence-bundle.js';
 export { loadMacRequirement } from './mac-requirement.js';

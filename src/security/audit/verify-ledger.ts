@@ -96,43 +96,44 @@ export class ChainWalker {
   /** Checks the next stored entry; returns the problem that breaks the chain, if any. */
   accept(entry: StoredEntry): VerifyProblem | undefined {
     this.count++;
-    const watched = this.#watch.has(entry.seq);
+    const seq = Number(entry.seq);
+    const watched = this.#watch.has(seq);
     if (this.broken) {
-      if (watched) this.observed.set(entry.seq, { hash: entry.hash, id: entry.id });
+      if (watched) this.observed.set(seq, { hash: entry.hash, id: entry.id });
       return undefined;
     }
-    const problem = this.#check(entry);
+    const problem = this.#check(entry, seq);
     if (problem) {
       this.broken = true;
-      if (watched) this.observed.set(entry.seq, { hash: entry.hash, id: entry.id });
+      if (watched) this.observed.set(seq, { hash: entry.hash, id: entry.id });
       return problem;
     }
     this.frontier.push(leafHash(entry.hash));
-    this.seq = entry.seq;
+    this.seq = seq;
     this.hash = entry.hash;
-    if (watched) this.observed.set(entry.seq, { hash: entry.hash, id: entry.id, root: this.frontier.root().toString('hex') });
+    if (watched) this.observed.set(seq, { hash: entry.hash, id: entry.id, root: this.frontier.root().toString('hex') });
     return undefined;
   }
 
-  #check(entry: StoredEntry): VerifyProblem | undefined {
+  #check(entry: StoredEntry, seq: number): VerifyProblem | undefined {
     const expectedSeq = this.seq + 1;
-    if (entry.seq !== expectedSeq) {
+    if (seq !== expectedSeq) {
       return {
-        seq: entry.seq,
+        seq,
         entryId: entry.id,
-        reason: entry.seq > expectedSeq ? `entries ${expectedSeq}..${entry.seq - 1} are missing (deleted)` : `sequence number repeats or goes back (expected ${expectedSeq})`,
+        reason: seq > expectedSeq ? `entries ${expectedSeq}..${seq - 1} are missing (deleted)` : `sequence number repeats or goes back (expected ${expectedSeq})`,
       };
     }
     const { hash, mac } = entry;
-    if (!storedEntryMatchesHash(entry)) return { seq: entry.seq, entryId: entry.id, reason: 'entry content does not match its hash (edited)' };
-    if (entry.prevHash !== this.hash) {
-      return { seq: entry.seq, entryId: entry.id, reason: 'entry does not chain to the previous entry (edited, inserted, deleted or reordered before it)' };
+    if (!storedEntryMatchesHash(entry)) return { seq, entryId: entry.id, reason: 'entry content does not match its hash (edited)' };
+    if (entry.prev_hash !== this.hash) {
+      return { seq, entryId: entry.id, reason: 'entry does not chain to the previous entry (edited, inserted, deleted or reordered before it)' };
     }
     if (this.#mac) {
       if (mac === null) {
-        if (entry.seq >= this.#mac.requiredFromSeq) return { seq: entry.seq, entryId: entry.id, reason: 'entry has no MAC (forged by a writer without the audit MAC key, or its MAC was stripped)' };
+        if (seq >= this.#mac.requiredFromSeq) return { seq, entryId: entry.id, reason: 'entry has no MAC (forged by a writer without the audit MAC key, or its MAC was stripped)' };
       } else if (mac !== entryMac(this.#mac.key, hash)) {
-        return { seq: entry.seq, entryId: entry.id, reason: 'entry MAC does not match (forged or rewritten by a writer without the audit MAC key)' };
+        return { seq, entryId: entry.id, reason: 'entry MAC does not match (forged or rewritten by a writer without the audit MAC key)' };
       }
     }
     return undefined;
