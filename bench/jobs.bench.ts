@@ -5,14 +5,16 @@
  *     tracks the component and completes) against calling the library directly on the same split
  *     (parse the CSVs, train, serialize) — median of 3; the child runs compiled JavaScript from
  *     dist/ when it has been built (`npm run build`), else the TypeScript sources through tsx;
- * (b) queue throughput of empty jobs on SQLite and (with ATTEST_TEST_PG_URL) PostgreSQL: 1,000
- *     jobs enqueued, then claimed and completed by 4 concurrent claimers — jobs/s.
+ * (b) queue throughput of empty jobs on SQLite and (with ATTEST_TEST_PG_URL) PostgreSQL, with the
+ *     embedded SQL queue and with pg-boss: 1,000 jobs enqueued (pg-boss: row and message in one
+ *     transaction each), then claimed and completed by 4 concurrent claimers — jobs/s.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureProject } from '../src/app/index.js';
 import { labelVector, parseCsvFrame, toFeatureMatrix, writeCsv } from '../src/data/index.js';
-import { InProcessJobsTransport, JobRunner, Jobs, JobService, SqlJobQueue } from '../src/jobs/index.js';
+import type { JobQueue } from '../src/jobs/index.js';
+import { InProcessJobsTransport, JobRunner, Jobs, JobService, PgBossJobQueue, SqlJobQueue } from '../src/jobs/index.js';
 import { newId } from '../src/kernel/index.js';
 import { serializeXgboostModel, train } from '../src/ml/gbdt/index.js';
 import { PAPER_PARAMS, splitCredit } from '../src/quickstart/credit-scenario.js';
@@ -79,11 +81,11 @@ async function overhead(): Promise<BenchResult> {
   }
 }
 
-async function throughput(dialect: 'sqlite' | 'postgres'): Promise<BenchResult> {
+async function throughput(dialect: 'sqlite' | 'postgres', adapter: 'sql' | 'pg-boss' = 'sql'): Promise<BenchResult> {
   const t = await createTestInstallation(dialect, 'fs');
+  const queue: JobQueue = adapter === 'pg-boss' ? new PgBossJobQueue(t.app.db, { connectionString: t.env.ATTEST_DB_URL!, poolSize: 8 }) : new SqlJobQueue(t.app.db);
   try {
     const projectId = await ensureProject(t.app, TEST_ACTOR, 'bench', 'bench');
-    const queue = new SqlJobQueue(t.app.db);
     for (let i = 0; i < QUEUE_JOBS; i++) {
       await queue.enqueue({ jobId: newId('job'), projectId, type: 'custom', inputs: {}, params: {}, experiment: 'jobs', trial: null, principal: 'user:bench', actor: TEST_ACTOR, maxAttempts: 1 });
     }
@@ -100,15 +102,17 @@ async function throughput(dialect: 'sqlite' | 'postgres'): Promise<BenchResult> 
     );
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (done !== QUEUE_JOBS) throw new Error(`completed ${done} of ${QUEUE_JOBS} jobs`);
-    return { name: `queue throughput, ${QUEUE_JOBS} empty jobs claimed and completed by 4 claimers (${dialect})`, value: done / seconds, unit: 'jobs/s' };
+    return { name: `queue throughput, ${QUEUE_JOBS} empty jobs claimed and completed by 4 claimers (${adapter === 'pg-boss' ? 'pg-boss on PostgreSQL' : `SQL queue on ${dialect}`})`, value: done / seconds, unit: 'jobs/s' };
   } finally {
+    await queue.close?.();
     await t.dispose();
   }
 }
 
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
+  if (process.env.ATTEST_BENCH_JOBS_SKIP_OVERHEAD !== '1') results.push(await overhead());
   for (const dialect of testDialects()) results.push(await throughput(dialect));
-  results.push(await overhead());
+  if (testDialects().includes('postgres')) results.push(await throughput('postgres', 'pg-boss'));
   return results;
 }

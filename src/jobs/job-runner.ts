@@ -83,6 +83,8 @@ export class JobRunner {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    // A worker's first job, too, finds a process that has loaded its modules and opened the installation.
+    if (this.#options.warm ?? true) this.#spare ??= this.#startProcess(this.limitsOf({ timeoutSeconds: null, memoryMb: null }).memoryMb);
     const tick = () => {
       if (!this.#running) return;
       void this.poll().finally(() => {

@@ -11,7 +11,6 @@
  */
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import type { ColumnData, FileMetaData, SchemaElement } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { AppError } from '../../kernel/index.js';
 import type { Column, ColumnFrame } from '../frame/column-frame.js';
@@ -154,6 +153,8 @@ export async function readParquet(bytes: Uint8Array | ArrayBuffer): Promise<Colu
   });
   const data = leaves.map((): unknown[] => new Array<unknown>(rows).fill(null));
   const position = new Map(leaves.map((e, j) => [e.name, j]));
+  // The codecs (zstd, brotli, lz4, gzip) load with the first read, not with every command that opens the data capability.
+  const { compressors } = await import('hyparquet-compressors');
   try {
     await parquetRead({
       file,

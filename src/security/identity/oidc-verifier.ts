@@ -7,7 +7,8 @@
  * and role grants by configuration, e.g. IdP group `risk-validators` → role `model-validator` in
  * project `credit-risk`.
  */
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+// jose is loaded when a token is first verified, not by every command that opens the installation.
+import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AppError } from '../../kernel/index.js';
 import type { RoleGrant } from '../policy/index.js';
 
@@ -95,15 +96,27 @@ async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<URL> 
   return checkedUrl(meta.jwks_uri, 'jwks_uri');
 }
 
-function keyResolver(config: OidcConfig): JWTVerifyGetKey {
+type Jose = typeof import('jose');
+
+function keyResolver(config: OidcConfig, jose: () => Promise<Jose>): JWTVerifyGetKey {
   const source = config.jwks;
-  if (source.kind === 'local') return createLocalJWKSet(source.keys);
+  const lazily = (make: (j: Jose) => JWTVerifyGetKey): JWTVerifyGetKey => {
+    let made: Promise<JWTVerifyGetKey> | undefined;
+    return async (header, token) => {
+      made ??= jose().then(make);
+      return (await made)(header, token);
+    };
+  };
+  if (source.kind === 'local') return lazily((j) => j.createLocalJWKSet(source.keys));
   const timeoutDuration = source.timeoutMs ?? 5000;
-  if (source.kind === 'remote') return createRemoteJWKSet(checkedUrl(source.url, 'JWKS URL'), { timeoutDuration });
+  if (source.kind === 'remote') {
+    const url = checkedUrl(source.url, 'JWKS URL');
+    return lazily((j) => j.createRemoteJWKSet(url, { timeoutDuration }));
+  }
   checkedUrl(config.issuer, 'issuer');
   let remote: Promise<JWTVerifyGetKey> | undefined;
   return async (header, token) => {
-    remote ??= discoverJwksUri(config.issuer, timeoutDuration).then((url) => createRemoteJWKSet(url, { timeoutDuration }));
+    remote ??= Promise.all([discoverJwksUri(config.issuer, timeoutDuration), jose()]).then(([url, j]) => j.createRemoteJWKSet(url, { timeoutDuration }));
     try {
       return await (await remote)(header, token);
     } catch (err) {
@@ -158,14 +171,19 @@ function toAppError(err: unknown): AppError {
  * const who = await oidc.verify(bearer);
  */
 export function createOidcVerifier(config: OidcConfig): OidcVerifier {
-  const keys = keyResolver(config);
+  let jose: Promise<Jose> | undefined;
+  const loadJose = () => {
+    jose ??= import('jose');
+    return jose;
+  };
+  const keys = keyResolver(config, loadJose);
   const claimNames = { username: 'preferred_username', email: 'email', groups: 'groups', ...config.claims };
   const audience = typeof config.audience === 'string' ? config.audience : [...config.audience];
   return {
     async verify(token) {
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, keys, {
+        ({ payload } = await (await loadJose()).jwtVerify(token, keys, {
           issuer: config.issuer,
           audience,
           algorithms: [...(config.algorithms ?? DEFAULT_ALGORITHMS)],
