@@ -15,7 +15,7 @@ import { AppError, isAppError } from '../kernel/index.js';
 import type { ResolvedReference } from '../references/index.js';
 import { resolveReference } from '../references/index.js';
 import type { Actor } from '../security/audit/index.js';
-import { governed, recordOutcome } from '../security/audit/index.js';
+import { governed, projectResourceName, recordOutcome } from '../security/audit/index.js';
 import type { ParameterValue } from '../tracking/index.js';
 import { InProcessTransport, Tracker } from '../tracking/index.js';
 import { JobContext } from './job-context.js';
@@ -124,7 +124,7 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
     const metrics = run.result;
     log(`job ${job.jobId} succeeded`);
     await options.flushLog?.();
-    await governed({ db: app.db, ledger: app.ledger }, actor, 'job:Run', `job/${job.jobId}`, async (tx) => {
+    await governed({ db: app.db, ledger: app.ledger }, actor, 'job:Run', await projectResourceName(app.db, job.projectId, 'job', job.jobId), async (tx) => {
       if (!(await queue.complete(lease, { metrics }, tx))) throw new AppError('JOB_LEASE_LOST', { message: `Job ${job.jobId}: another runner holds the job now; this attempt's completion is discarded` });
       return { result: undefined, details: { phase: 'completed', type: job.type, attempt: lease.attempt, component: run.component.componentId } };
     });
@@ -135,7 +135,7 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
       log(`job ${job.jobId} cancelled`);
       await options.flushLog?.();
       await queue.finishCancelled(lease);
-      await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'job:Run', `job/${job.jobId}`, 'failed', { phase: 'cancelled', attempt: lease.attempt });
+      await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'job:Run', await projectResourceName(app.db, job.projectId, 'job', job.jobId), 'failed', { phase: 'cancelled', attempt: lease.attempt });
       return 'cancelled';
     }
     if (reason === 'lost') {
@@ -148,7 +148,7 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
     log(`job ${job.jobId} attempt ${lease.attempt} failed (${code}: ${message})`);
     await options.flushLog?.();
     const outcome = await queue.fail(lease, { code, message }, { retryable, backoffMs: (options.backoffMs ?? 1000) * 2 ** (lease.attempt - 1) });
-    await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'job:Run', `job/${job.jobId}`, 'failed', { phase: 'attempt', attempt: lease.attempt, error: code, message: message.slice(0, 500), outcome });
+    await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'job:Run', await projectResourceName(app.db, job.projectId, 'job', job.jobId), 'failed', { phase: 'attempt', attempt: lease.attempt, error: code, message: message.slice(0, 500), outcome });
     return outcome;
   } finally {
     clearInterval(beat);

@@ -11,7 +11,7 @@ import type { App } from '../app/index.js';
 import { AppError, newId } from '../kernel/index.js';
 import { resolveReference } from '../references/index.js';
 import type { Actor } from '../security/audit/index.js';
-import { governed, recordOutcome } from '../security/audit/index.js';
+import { governed, projectResourceName, recordOutcome } from '../security/audit/index.js';
 import type { Principal, RequestFactsWithoutPrincipal } from '../security/identity-store/index.js';
 import type { Job, JobLogLine, JobRequestInput, JobStatus, JobType } from './job-model.js';
 import { DEFAULT_EXPERIMENT, DEFAULT_QUEUE, isFinal, JobRequestSchema } from './job-model.js';
@@ -66,7 +66,7 @@ export class JobService {
     for (const ref of Object.values(r.inputs)) await resolveReference(this.#app, projectId, ref);
     const jobId = newId('job');
     const principal = caller.principal?.auditName ?? caller.actor.principal;
-    await governed({ db: this.#app.db, ledger: this.#app.ledger }, caller.actor, 'job:Run', `job/${jobId}`, async (tx) => {
+    await governed({ db: this.#app.db, ledger: this.#app.ledger }, caller.actor, 'job:Run', await projectResourceName(this.#app.db, projectId, 'job', jobId), async (tx) => {
       await this.queue.enqueue(
         { jobId, projectId, type: r.type, inputs: r.inputs, params: r.params, experiment: r.experiment ?? DEFAULT_EXPERIMENT, trial: r.trial ?? null, principal, actor: { ...caller.actor, principal }, maxAttempts: r.maxAttempts,
           ...(r.queue !== undefined ? { queue: r.queue } : {}),
@@ -93,17 +93,17 @@ export class JobService {
 
   async logs(caller: JobCaller, project: string, jobId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JobLogLine[]> {
     await this.#authorize(caller, project, 'job:GetLogs', `attest:${project}:job/${jobId}`);
-    await this.#job(project, jobId);
+    const { projectId } = await this.#job(project, jobId);
     const lines = await this.queue.logs(jobId, options);
-    await recordOutcome({ db: this.#app.db, ledger: this.#app.ledger }, caller.actor, 'job:GetLogs', `job/${jobId}`, 'allowed', { lines: lines.length });
+    await recordOutcome({ db: this.#app.db, ledger: this.#app.ledger }, caller.actor, 'job:GetLogs', await projectResourceName(this.#app.db, projectId, 'job', jobId), 'allowed', { lines: lines.length });
     return lines;
   }
 
   async cancel(caller: JobCaller, project: string, jobId: string): Promise<Job> {
     await this.#authorize(caller, project, 'job:Cancel', `attest:${project}:job/${jobId}`);
-    const { job } = await this.#job(project, jobId);
+    const { projectId, job } = await this.#job(project, jobId);
     if (isFinal(job.status)) throw new AppError('JOB_FINISHED', { message: `Job ${jobId} has already ${job.status}`, details: { jobId, status: job.status } });
-    await governed({ db: this.#app.db, ledger: this.#app.ledger }, caller.actor, 'job:Cancel', `job/${jobId}`, async (tx) => {
+    await governed({ db: this.#app.db, ledger: this.#app.ledger }, caller.actor, 'job:Cancel', await projectResourceName(this.#app.db, projectId, 'job', jobId), async (tx) => {
       const outcome = await this.queue.cancel(jobId, tx);
       return { result: undefined, details: { outcome } };
     });

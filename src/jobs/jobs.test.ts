@@ -124,7 +124,7 @@ describe('governed jobs (embedded runner, SQLite)', () => {
     expect(upstream.nodes.map((n) => n.id)).toContain(train.artifactId);
 
     // Audit: the submission, the completion and the job's reads, all as dana, the reads tagged with the job id.
-    const runs = await t.app.ledger.list({ principal: dana.auditName, action: 'job:Run', resource: `job/${training.jobId}` });
+    const runs = await t.app.ledger.list({ principal: dana.auditName, action: 'job:Run', resource: `attest:${PROJECT}:job/${training.jobId}` });
     expect(runs.map((e) => (e.details as { phase?: string }).phase)).toEqual(['submitted', 'completed']);
     const reads = await t.app.ledger.list({ principal: dana.auditName, action: 'artifact:Get' });
     expect(reads.some((e) => e.requestId === training.jobId)).toBe(true);
