@@ -12,10 +12,18 @@ import type { App } from '../app/index.js';
 import type { ResolvedModel } from './registry-service.js';
 import { RegistryService } from './registry-service.js';
 
+export type { InProduction } from './auditor-queries.js';
+export { chromiumPath, escapeHtml, htmlToPdf, page, renderModelCardHtml, table } from './card-html.js';
+export type { CardFields, CardRevision, ModelCard } from './model-card.js';
+export { CardFieldsSchema, ModelCards } from './model-card.js';
+export { AuditorQueries } from './auditor-queries.js';
+export { EvidenceService, toEvidence } from './evidence-service.js';
+export type { IndependenceCheck } from './independence.js';
+export { authorizeChecker } from './independence.js';
 export type { EvidenceState, GateCheck, GateEvaluation } from './gates.js';
 export { evaluateGates } from './gates.js';
 export type { RegistryCaller } from './registry-caller.js';
-export { groupResource, validationResource, versionResource } from './registry-caller.js';
+export { authorize, groupResource, validationResource, versionResource } from './registry-caller.js';
 export type { AliasHistoryEntry, AliasRequest, Decision, Evidence, EvidenceKind, Independence, ModelGroup, ModelStatus, ModelVersion, Provenance, RegisterRequest, Signature } from './registry-model.js';
 export {
   AliasHistoryEntrySchema,
@@ -36,7 +44,7 @@ export type { BiasLimit, RegistrySettings, RegistrySettingsInput, Severity, Tier
 export { DEFAULT_SETTINGS, RegistrySettingsSchema, SEVERITIES } from './registry-settings.js';
 export type { ResolvedModel } from './registry-service.js';
 export { RegistryService } from './registry-service.js';
-export type { RegistryKysely, RegistryTables } from './registry-tables.js';
+export type { RegistryKysely, RegistryTables, ValidationFindingsTable } from './registry-tables.js';
 export { registryDb, registryTx } from './registry-tables.js';
 
 /**
