@@ -17,3 +17,5 @@ export { parseCsvPayload, parseJsonPayload } from './payload.js';
 export { Counter, Histogram, LATENCY_BUCKETS_S, ServingMetrics } from './serving-metrics.js';
 export type { InvokeInput, InvokeResult, Prediction, ReviewCandidate, ReviewSink, ServingRuntimeDeps } from './serving-runtime.js';
 export { ServingRuntime } from './serving-runtime.js';
+export type { CreateScheduleInput, MonitoringExecution, MonitoringSchedule, MonitoringSchedulerDeps, ScheduleSpec } from './monitoring-schedules.js';
+export { MonitoringSchedules, SCHEDULE_NAME, ScheduleSpecSchema } from './monitoring-schedules.js';

@@ -9,6 +9,7 @@ import { registerDataCommands } from './data.js';
 import { registerDataFileCommands } from './data-files.js';
 import { registerDoctorCommands } from './doctor.js';
 import { registerEndpointCommands } from './endpoints.js';
+import { registerMonitoringScheduleCommands } from './monitoring-schedules.js';
 import { registerExplainCommands } from './explain.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerInitCommands } from './init.js';
@@ -53,4 +54,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerDoctorCommands(program, ctx);
   registerWorkerCommands(program, ctx);
   registerEndpointCommands(program, ctx);
+  registerMonitoringScheduleCommands(program, ctx);
 }

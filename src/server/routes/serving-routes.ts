@@ -12,8 +12,11 @@ import { z } from 'zod';
 import type { App } from '../../app/index.js';
 import { projectIdByName } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
+import { JobService } from '../../jobs/index.js';
 import type { ReviewSink } from '../../serving/index.js';
-import { CaptureLog, EndpointConfigSpecSchema, EndpointName, ReviewConditionsSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
+import { CaptureLog, EndpointConfigSpecSchema, EndpointName, MonitoringSchedules, ReviewConditionsSchema, SCHEDULE_NAME, ScheduleSpecSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
+import type { AlertSink } from '../../security/controls/index.js';
+import { webhookSink } from '../../security/controls/index.js';
 import type { RouteKit } from '../route-kit.js';
 import { ProjectName, ProjectParams } from './schemas.js';
 
@@ -27,12 +30,17 @@ export interface ServingOptions {
   readonly publicMetricsOnLoopback?: boolean;
   /** Where review candidates go (the review queue); default none. */
   readonly review?: ReviewSink;
+  /** Monitoring scheduler tick interval (ms); 0 turns the scheduler off in this process; default 15 s. */
+  readonly schedulerIntervalMs?: number;
+  /** Where monitoring violations are alerted (default: none besides the metrics). */
+  readonly alertSinks?: readonly AlertSink[];
 }
 
 export interface ServingHandle {
   readonly runtime: ServingRuntime;
   readonly metrics: ServingMetrics;
   readonly capture: CaptureLog;
+  readonly schedules: MonitoringSchedules;
 }
 
 const EndpointParams = z.object({ project: ProjectName, name: EndpointName });
@@ -103,7 +111,14 @@ export async function registerServingRoutes(server: FastifyInstance, kit: RouteK
     ...(options.configRefreshMs !== undefined ? { refreshMs: options.configRefreshMs } : {}),
     ...(options.review ? { review: options.review } : {}),
   });
-  server.addHook('onClose', async () => capture.close());
+  const schedules = new MonitoringSchedules({ app, jobs: new JobService(app), metrics, sinks: options.alertSinks ?? app.config.alerts.webhooks.map((w) => webhookSink({ url: w.url, secret: w.secret, secretEnv: w.secretEnv, attempts: 3 })) });
+  if (options.schedulerIntervalMs !== 0) {
+    server.addHook('onReady', async () => schedules.startTimer(options.schedulerIntervalMs ?? 15_000, (error) => server.log.error({ err: error }, 'monitoring scheduler')));
+  }
+  server.addHook('onClose', async () => {
+    schedules.stopTimer();
+    await capture.close();
+  });
   // CSV invocations: the body stays text; the payload parser names the bad row and column.
   server.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
@@ -214,5 +229,77 @@ export async function registerServingRoutes(server: FastifyInstance, kit: RouteK
       },
     });
   }
-  return { runtime, metrics, capture };
+  registerScheduleRoutes(kit, schedules, projectId);
+  return { runtime, metrics, capture, schedules };
+}
+
+const ScheduleParams = z.object({ project: ProjectName, name: z.string().regex(SCHEDULE_NAME) });
+const ScheduleSchema = z.object({
+  scheduleId: z.string(),
+  name: z.string(),
+  endpoint: z.string(),
+  kind: z.enum(['data-quality', 'model-quality']),
+  cron: z.string(),
+  timezone: z.string(),
+  spec: ScheduleSpecSchema,
+  status: z.enum(['Scheduled', 'Stopped']),
+  nextRunAt: z.string().nullable(),
+  lastRunAt: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+const ExecutionSchema = z.object({
+  executionId: z.string(),
+  scheduleId: z.string(),
+  jobId: z.string().nullable(),
+  scheduledFor: z.string(),
+  status: z.enum(['Pending', 'Completed', 'CompletedWithViolations', 'Failed']),
+  window: z.object({ from: z.string(), to: z.string() }),
+  violations: z.number().nullable(),
+  report: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+
+/** `/v1/projects/{project}/monitoring-schedules`: Model Monitor's schedules over endpoints. */
+function registerScheduleRoutes(kit: RouteKit, schedules: MonitoringSchedules, projectId: (name: string) => Promise<string>): void {
+  const tags = ['monitoring'];
+  const resource = ({ params }: { params: { project: string; name: string } }) => `attest:${params.project}:monitor/${params.name}`;
+  kit.route({
+    method: 'POST', url: '/v1/projects/:project/monitoring-schedules', summary: 'Schedule data-quality or model-quality monitoring of an endpoint (cron)', tags,
+    action: 'monitor:Create', audit: 'service', params: ProjectParams, response: ScheduleSchema,
+    body: z.object({ name: z.string().regex(SCHEDULE_NAME), endpoint: EndpointName, kind: z.enum(['data-quality', 'model-quality']), cron: z.string().min(1).max(200), timezone: z.string().max(100).optional(), spec: ScheduleSpecSchema.partial() }),
+    resource: ({ params, body }) => `attest:${params.project}:monitor/${body.name}`,
+    handler: async ({ params, body, actor }) => schedules.create(actor, await projectId(params.project), { ...body, spec: Object.fromEntries(Object.entries(body.spec).filter(([, v]) => v !== undefined)) }),
+  });
+  kit.route({
+    method: 'GET', url: '/v1/projects/:project/monitoring-schedules', summary: "A project's monitoring schedules", tags, action: 'monitor:List', audit: 'server', params: ProjectParams,
+    resource: ({ params }) => `attest:${params.project}:monitor/*`, response: z.array(ScheduleSchema),
+    handler: async ({ params }) => schedules.list(await projectId(params.project)),
+  });
+  kit.route({
+    method: 'GET', url: '/v1/projects/:project/monitoring-schedules/:name', summary: 'A monitoring schedule and its latest executions', tags, action: 'monitor:Describe', audit: 'server', params: ScheduleParams,
+    resource, response: ScheduleSchema.extend({ executions: z.array(ExecutionSchema) }),
+    handler: async ({ params }) => schedules.describe(await projectId(params.project), params.name),
+  });
+  kit.route({
+    method: 'POST', url: '/v1/projects/:project/monitoring-schedules/:name/run', summary: 'Run a monitoring execution now', tags, action: 'monitor:Run', audit: 'service', params: ScheduleParams,
+    resource, response: ExecutionSchema,
+    handler: async ({ params, actor }) => schedules.run(actor, await projectId(params.project), params.name),
+  });
+  for (const [verb, action] of [
+    ['stop', 'monitor:Stop'],
+    ['start', 'monitor:Start'],
+  ] as const) {
+    kit.route({
+      method: 'POST', url: `/v1/projects/:project/monitoring-schedules/:name/${verb}`, summary: `${verb === 'stop' ? 'Stop' : 'Start'} a monitoring schedule`, tags, action, audit: 'service', params: ScheduleParams,
+      resource, response: ScheduleSchema,
+      handler: async ({ params, actor }) => schedules[verb](actor, await projectId(params.project), params.name),
+    });
+  }
+  kit.route({
+    method: 'DELETE', url: '/v1/projects/:project/monitoring-schedules/:name', summary: 'Delete a monitoring schedule (its executions stay)', tags, action: 'monitor:Delete', audit: 'service', params: ScheduleParams,
+    resource, response: ScheduleSchema,
+    handler: async ({ params, actor }) => schedules.delete(actor, await projectId(params.project), params.name),
+  });
 }

@@ -1,0 +1,416 @@
+/**
+ * @module serving/monitoring-schedules
+ * Monitoring schedules per endpoint (Model Monitor's MonitoringSchedule): a cron expression in a
+ * time zone (croner computes the next run only; nothing relies on an in-process timer), persisted
+ * as a row. A scheduler tick, run by whichever process holds the leader lease, turns each due
+ * schedule into one execution (unique per schedule and scheduled time, so two processes never run
+ * it twice):
+ *   - data quality: the window's captured inputs become a dataset version and a durable
+ *     `monitor-check` job checks them against the baseline (report, statistics and violations
+ *     are the job's outputs, in lineage: capture dataset → job component → reports);
+ *   - model quality: captured scores joined with the ground truth that has arrived (late labels,
+ *     human review decisions), Model Monitor's metric set checked against the schedule's
+ *     constraints, the report stored as an encrypted artifact linked to the endpoint.
+ * Each execution's outcome is reconciled from its job, counted in the metrics, and a violation
+ * fires the configured (HMAC-signed) webhooks.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cron } from 'croner';
+import { z } from 'zod';
+import type { App } from '../app/index.js';
+import type { JobService } from '../jobs/index.js';
+import { AppError, newId } from '../kernel/index.js';
+import { recordAssociation } from '../lineage/index.js';
+import { capturedCsv } from '../monitoring/index.js';
+import type { Actor } from '../security/audit/index.js';
+import { governed, projectResourceName } from '../security/audit/index.js';
+import type { AlertSink } from '../security/controls/index.js';
+import type { ServingMetrics } from './serving-metrics.js';
+import type { MonitoringExecutionsTable, MonitoringSchedulesTable } from './serving-tables.js';
+import { servingDb } from './serving-tables.js';
+
+export const SCHEDULE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
+
+export const ScheduleSpecSchema = z.object({
+  /** data quality: the governed baseline (NAME or NAME@VERSION). */
+  baseline: z.string().min(1).optional(),
+  /** Hours of traffic each execution looks at, ending at the scheduled time; default 1. */
+  windowHours: z.number().positive().max(24 * 366).default(1),
+  /** model quality: scores above this are predicted positive. */
+  threshold: z.number().min(0).max(1).default(0.5),
+  /** model quality: Model Monitor constraints, e.g. {"auc": {"threshold": 0.7, "comparison_operator": "LessThanThreshold"}}. */
+  constraints: z.record(z.string(), z.object({ threshold: z.number(), comparison_operator: z.enum(['GreaterThanThreshold', 'LessThanThreshold', 'GreaterThanOrEqualToThreshold', 'LessThanOrEqualToThreshold']) })).optional(),
+});
+export type ScheduleSpec = z.infer<typeof ScheduleSpecSchema>;
+
+export interface MonitoringSchedule {
+  scheduleId: string;
+  name: string;
+  endpoint: string;
+  kind: 'data-quality' | 'model-quality';
+  cron: string;
+  timezone: string;
+  spec: ScheduleSpec;
+  status: 'Scheduled' | 'Stopped';
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface MonitoringExecution {
+  executionId: string;
+  scheduleId: string;
+  jobId: string | null;
+  scheduledFor: string;
+  status: 'Pending' | 'Completed' | 'CompletedWithViolations' | 'Failed';
+  window: { from: string; to: string };
+  violations: number | null;
+  report: Record<string, unknown> | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface CreateScheduleInput {
+  name: string;
+  endpoint: string;
+  kind: 'data-quality' | 'model-quality';
+  cron: string;
+  timezone?: string;
+  spec: z.input<typeof ScheduleSpecSchema>;
+}
+
+const LEASE = 'monitoring-scheduler';
+
+function nextRun(cron: string, timezone: string, after: Date): number | null {
+  let c: Cron;
+  try {
+    c = new Cron(cron, { timezone, paused: true });
+  } catch (error) {
+    throw new AppError('INVALID_INPUT', { message: `Invalid cron expression "${cron}" (${timezone}): ${(error as Error).message}`, details: { field: 'cron' } });
+  }
+  const next = c.nextRun(after);
+  return next ? next.getTime() : null;
+}
+
+function toSchedule(row: MonitoringSchedulesTable, endpoint: string): MonitoringSchedule {
+  return {
+    scheduleId: row.id,
+    name: row.name,
+    endpoint,
+    kind: row.kind as MonitoringSchedule['kind'],
+    cron: row.cron,
+    timezone: row.timezone,
+    spec: ScheduleSpecSchema.parse(JSON.parse(row.spec)),
+    status: row.status as MonitoringSchedule['status'],
+    nextRunAt: row.next_run_at === null ? null : new Date(Number(row.next_run_at)).toISOString(),
+    lastRunAt: row.last_run_at === null ? null : new Date(Number(row.last_run_at)).toISOString(),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+function toExecution(row: MonitoringExecutionsTable): MonitoringExecution {
+  return {
+    executionId: row.id,
+    scheduleId: row.schedule_id,
+    jobId: row.job_id,
+    scheduledFor: new Date(Number(row.scheduled_for)).toISOString(),
+    status: row.status as MonitoringExecution['status'],
+    window: { from: row.window_from, to: row.window_to },
+    violations: row.violations === null ? null : Number(row.violations),
+    report: row.report === null ? null : (JSON.parse(row.report) as Record<string, unknown>),
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export interface MonitoringSchedulerDeps {
+  readonly app: App;
+  readonly jobs: JobService;
+  readonly metrics?: ServingMetrics;
+  readonly sinks?: readonly AlertSink[];
+  /** This process's name in the leader lease. */
+  readonly owner?: string;
+  readonly leaseMs?: number;
+  readonly now?: () => Date;
+}
+
+export class MonitoringSchedules {
+  readonly #d: MonitoringSchedulerDeps;
+  readonly #owner: string;
+  readonly #now: () => Date;
+  readonly #actor: Actor = { principal: 'system:monitoring-scheduler' };
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: MonitoringSchedulerDeps) {
+    this.#d = deps;
+    this.#owner = deps.owner ?? `${process.pid}-${newId('own')}`;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  get #db() {
+    return servingDb(this.#d.app.db);
+  }
+
+  async #endpointId(projectId: string, name: string): Promise<string> {
+    const current = await this.#d.app.endpoints.currentVersion(projectId, name);
+    if (!current) throw new AppError('ENDPOINT_NOT_FOUND', { message: `No endpoint ${name} in this project`, details: { endpoint: name } });
+    return current.endpointId;
+  }
+
+  async #row(projectId: string, name: string): Promise<MonitoringSchedulesTable> {
+    const row = await this.#db.selectFrom('monitoring_schedules').selectAll().where('project_id', '=', projectId).where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
+    if (!row) throw new AppError('SCHEDULE_NOT_FOUND', { message: `No monitoring schedule ${name} in this project`, details: { schedule: name } });
+    return row;
+  }
+
+  async #endpointName(endpointId: string): Promise<string> {
+    return (await this.#db.selectFrom('endpoints').select('name').where('id', '=', endpointId).executeTakeFirstOrThrow()).name;
+  }
+
+  async create(actor: Actor, projectId: string, input: CreateScheduleInput): Promise<MonitoringSchedule> {
+    if (!SCHEDULE_NAME.test(input.name)) throw new AppError('INVALID_INPUT', { message: `Invalid schedule name "${input.name}"`, details: { field: 'name' } });
+    const parsed = ScheduleSpecSchema.safeParse(input.spec);
+    if (!parsed.success) throw new AppError('INVALID_INPUT', { message: `Invalid schedule: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
+    const spec = parsed.data;
+    if (input.kind === 'data-quality' && !spec.baseline) throw new AppError('INVALID_INPUT', { message: 'A data-quality schedule needs a baseline', details: { field: 'baseline' } });
+    if (input.kind === 'data-quality') await this.#d.app.baselines.get(actor, projectId, spec.baseline!);
+    const timezone = input.timezone ?? 'UTC';
+    const next = nextRun(input.cron, timezone, this.#now());
+    const endpointId = await this.#endpointId(projectId, input.endpoint);
+    const resource = await projectResourceName(this.#d.app.db, projectId, 'monitor', input.name);
+    return governed({ db: this.#d.app.db, ledger: this.#d.app.ledger }, actor, 'monitor:Create', resource, async (tx) => {
+      const existing = await servingDb(tx).selectFrom('monitoring_schedules').select('id').where('project_id', '=', projectId).where('name', '=', input.name).where('deleted_at', 'is', null).executeTakeFirst();
+      if (existing) throw new AppError('CONFLICT', { message: `Monitoring schedule ${input.name} already exists` });
+      const row: MonitoringSchedulesTable = {
+        id: newId('ms'),
+        project_id: projectId,
+        name: input.name,
+        endpoint_id: endpointId,
+        kind: input.kind,
+        cron: input.cron,
+        timezone,
+        spec: JSON.stringify(spec),
+        status: 'Scheduled',
+        next_run_at: next,
+        last_run_at: null,
+        created_by: actor.principal,
+        created_at: this.#now().toISOString(),
+        deleted_at: null,
+      };
+      await servingDb(tx).insertInto('monitoring_schedules').values(row).execute();
+      return { result: toSchedule(row, input.endpoint), details: { scheduleId: row.id, endpoint: input.endpoint, kind: input.kind, cron: input.cron, timezone, spec } };
+    });
+  }
+
+  async list(projectId: string): Promise<MonitoringSchedule[]> {
+    const rows = await this.#db.selectFrom('monitoring_schedules').selectAll().where('project_id', '=', projectId).where('deleted_at', 'is', null).orderBy('name').execute();
+    const out: MonitoringSchedule[] = [];
+    for (const r of rows) out.push(toSchedule(r, await this.#endpointName(r.endpoint_id)));
+    return out;
+  }
+
+  async describe(projectId: string, name: string, limit = 20): Promise<MonitoringSchedule & { executions: MonitoringExecution[] }> {
+    const row = await this.#row(projectId, name);
+    const executions = await this.#db.selectFrom('monitoring_executions').selectAll().where('schedule_id', '=', row.id).orderBy('scheduled_for', 'desc').limit(limit).execute();
+    return { ...toSchedule(row, await this.#endpointName(row.endpoint_id)), executions: executions.map(toExecution) };
+  }
+
+  async #setStatus(actor: Actor, projectId: string, name: string, action: 'monitor:Stop' | 'monitor:Start' | 'monitor:Delete'): Promise<MonitoringSchedule> {
+    const row = await this.#row(projectId, name);
+    const resource = await projectResourceName(this.#d.app.db, projectId, 'monitor', name);
+    // Read before the transaction: on SQLite the transaction holds the only connection.
+    const endpoint = await this.#endpointName(row.endpoint_id);
+    return governed({ db: this.#d.app.db, ledger: this.#d.app.ledger }, actor, action, resource, async (tx) => {
+      const status = action === 'monitor:Start' ? 'Scheduled' : 'Stopped';
+      const next = action === 'monitor:Start' ? nextRun(row.cron, row.timezone, this.#now()) : null;
+      const deleted = action === 'monitor:Delete' ? this.#now().toISOString() : null;
+      await servingDb(tx).updateTable('monitoring_schedules').set({ status, next_run_at: next, ...(deleted ? { deleted_at: deleted } : {}) }).where('id', '=', row.id).execute();
+      return { result: toSchedule({ ...row, status, next_run_at: next, deleted_at: deleted }, endpoint), details: { scheduleId: row.id, status } };
+    });
+  }
+
+  stop(actor: Actor, projectId: string, name: string): Promise<MonitoringSchedule> {
+    return this.#setStatus(actor, projectId, name, 'monitor:Stop');
+  }
+
+  start(actor: Actor, projectId: string, name: string): Promise<MonitoringSchedule> {
+    return this.#setStatus(actor, projectId, name, 'monitor:Start');
+  }
+
+  delete(actor: Actor, projectId: string, name: string): Promise<MonitoringSchedule> {
+    return this.#setStatus(actor, projectId, name, 'monitor:Delete');
+  }
+
+  /** Runs an execution now (window ending now), outside the cron rhythm. */
+  async run(actor: Actor, projectId: string, name: string): Promise<MonitoringExecution> {
+    const row = await this.#row(projectId, name);
+    const resource = await projectResourceName(this.#d.app.db, projectId, 'monitor', name);
+    const execution = await governed({ db: this.#d.app.db, ledger: this.#d.app.ledger }, actor, 'monitor:Run', resource, async () => ({ result: undefined, details: { scheduleId: row.id, manual: true } }));
+    void execution;
+    return this.#execute(row, this.#now().getTime());
+  }
+
+  /** Takes or renews the leader lease; true while this process holds it. */
+  async #lease(): Promise<boolean> {
+    const now = this.#now().getTime();
+    const until = now + (this.#d.leaseMs ?? 30_000);
+    const db = this.#db;
+    await db.insertInto('serving_leases').values({ name: LEASE, owner: this.#owner, expires_at: until }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    const r = await db
+      .updateTable('serving_leases')
+      .set({ owner: this.#owner, expires_at: until })
+      .where('name', '=', LEASE)
+      .where((eb) => eb.or([eb('owner', '=', this.#owner), eb('expires_at', '<', now)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** One scheduler round: under the lease, start due executions and reconcile pending ones. */
+  async tick(): Promise<{ leader: boolean; started: number; reconciled: number }> {
+    if (!(await this.#lease())) return { leader: false, started: 0, reconciled: 0 };
+    const now = this.#now().getTime();
+    const due = await this.#db.selectFrom('monitoring_schedules').selectAll().where('status', '=', 'Scheduled').where('deleted_at', 'is', null).where('next_run_at', '<=', now).execute();
+    let started = 0;
+    for (const row of due) {
+      const scheduledFor = Number(row.next_run_at);
+      // Advance first: a failing execution must not be retried every tick.
+      await this.#db.updateTable('monitoring_schedules').set({ next_run_at: nextRun(row.cron, row.timezone, new Date(Math.max(now, scheduledFor))), last_run_at: scheduledFor }).where('id', '=', row.id).execute();
+      try {
+        await this.#execute(row, scheduledFor);
+        started++;
+      } catch {
+        // Recorded on the execution row by #execute; the schedule goes on.
+      }
+    }
+    return { leader: true, started, reconciled: await this.reconcile() };
+  }
+
+  async #execute(row: MonitoringSchedulesTable, scheduledFor: number): Promise<MonitoringExecution> {
+    const spec = ScheduleSpecSchema.parse(JSON.parse(row.spec));
+    const endpoint = await this.#endpointName(row.endpoint_id);
+    const to = new Date(scheduledFor);
+    const from = new Date(scheduledFor - spec.windowHours * 3_600_000);
+    const exec: MonitoringExecutionsTable = {
+      id: newId('mex'),
+      schedule_id: row.id,
+      job_id: null,
+      scheduled_for: scheduledFor,
+      status: 'Pending',
+      window_from: from.toISOString(),
+      window_to: to.toISOString(),
+      violations: null,
+      report: null,
+      created_at: this.#now().toISOString(),
+      finished_at: null,
+    };
+    try {
+      await this.#db.insertInto('monitoring_executions').values(exec).execute();
+    } catch {
+      throw new AppError('CONFLICT', { message: `Schedule ${row.name} already ran for ${to.toISOString()}` });
+    }
+    const finish = async (status: MonitoringExecution['status'], violations: number | null, report: Record<string, unknown>) => {
+      const finishedAt = this.#now().toISOString();
+      await this.#db.updateTable('monitoring_executions').set({ status, violations, report: JSON.stringify(report), finished_at: finishedAt }).where('id', '=', exec.id).execute();
+      await this.#finished(row, endpoint, exec.id, status, violations, report);
+      Object.assign(exec, { status, violations, report: JSON.stringify(report), finished_at: finishedAt });
+    };
+    try {
+      const records = await this.#d.app.capture.captures(this.#actor, row.project_id, endpoint, from.toISOString(), to.toISOString());
+      if (records.length === 0) {
+        await finish('Failed', null, { reason: `No captured traffic of ${endpoint} in [${from.toISOString()}, ${to.toISOString()})` });
+        return toExecution(exec);
+      }
+      if (row.kind === 'model-quality') {
+        const q = await this.#d.app.capture.binaryQuality(this.#actor, row.project_id, { source: endpoint, from: from.toISOString(), to: to.toISOString(), threshold: spec.threshold, ...(spec.constraints ? { constraints: spec.constraints } : {}) });
+        const stored = await this.#d.app.artifacts.putBytes(this.#actor, Buffer.from(`${JSON.stringify(q, null, 2)}\n`), { projectId: row.project_id, name: `monitoring/${endpoint}/${row.name}/model_quality.json`, mediaType: 'application/json' });
+        await governed({ db: this.#d.app.db, ledger: this.#d.app.ledger }, this.#actor, 'lineage:Associate', await projectResourceName(this.#d.app.db, row.project_id, 'lineage', stored.artifactId), async (tx) => {
+          await recordAssociation(tx, { sourceId: row.endpoint_id, destId: stored.artifactId, type: 'Produced', projectId: row.project_id, principal: this.#actor.principal, time: this.#now().toISOString() });
+          return { result: undefined };
+        });
+        await finish(q.violations.length > 0 ? 'CompletedWithViolations' : 'Completed', q.violations.length, { reportArtifactId: stored.artifactId, merged: q.merged, captured: q.captured, metrics: q.binary_classification_metrics, violations: q.violations });
+        return toExecution(exec);
+      }
+      // Data quality: the window's captured inputs, named as the model's features, become a dataset version.
+      const current = await this.#d.app.endpoints.currentVersion(row.project_id, endpoint);
+      const featureNames = current ? await this.#featureNames(row.project_id, current.endpointId, current.configVersion) : [];
+      const dir = mkdtempSync(join(tmpdir(), 'attest-monitor-'));
+      try {
+        const file = join(dir, 'window.csv');
+        writeFileSync(file, `${featureNames.join(',')}\n${capturedCsv(records, 'input')}`);
+        const version = await this.#d.app.datasets.importFile(this.#actor, file, { projectId: row.project_id, name: `capture-${endpoint}-${row.name}`, source: { endpoint, schedule: row.name, window: { from: exec.window_from, to: exec.window_to } } });
+        const project = (await this.#d.app.db.kysely.selectFrom('projects').select('name').where('id', '=', row.project_id).executeTakeFirstOrThrow()).name;
+        const job = await this.#d.jobs.submit({ actor: this.#actor }, project, { type: 'monitor-check', inputs: { data: version.datasetVersionId }, params: { baseline: spec.baseline!, report_name: `monitoring/${endpoint}/${row.name}/${exec.id}` }, experiment: `monitoring-${endpoint}` });
+        await this.#db.updateTable('monitoring_executions').set({ job_id: job.jobId }).where('id', '=', exec.id).execute();
+        exec.job_id = job.jobId;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      return toExecution(exec);
+    } catch (error) {
+      await finish('Failed', null, { reason: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+
+  async #featureNames(projectId: string, endpointId: string, version: number): Promise<readonly string[]> {
+    const { spec } = await this.#d.app.endpoints.config(endpointId, version);
+    const live = spec.variants.find((v) => v.role === 'live')!;
+    const { bytes } = await this.#d.app.artifacts.getBytes(this.#actor, live.artifactId, projectId);
+    const { parseJobModel } = await import('../jobs/index.js');
+    return parseJobModel(bytes).featureNames;
+  }
+
+  /** Settles pending data-quality executions whose job has finished. */
+  async reconcile(): Promise<number> {
+    const pending = await this.#db.selectFrom('monitoring_executions').selectAll().where('status', '=', 'Pending').where('job_id', 'is not', null).execute();
+    let n = 0;
+    for (const exec of pending) {
+      const job = await this.#d.jobs.queue.get(exec.job_id!);
+      if (!job || !['succeeded', 'failed', 'cancelled'].includes(job.status)) continue;
+      const schedule = await this.#db.selectFrom('monitoring_schedules').selectAll().where('id', '=', exec.schedule_id).executeTakeFirstOrThrow();
+      const endpoint = await this.#endpointName(schedule.endpoint_id);
+      const violations = job.status === 'succeeded' ? (job.metrics.violations ?? 0) : null;
+      const status: MonitoringExecution['status'] = job.status !== 'succeeded' ? 'Failed' : violations! > 0 ? 'CompletedWithViolations' : 'Completed';
+      const report: Record<string, unknown> = { jobId: job.jobId, componentId: job.componentId, outputs: job.outputs, ...(job.status !== 'succeeded' ? { reason: job.error?.message ?? job.status } : {}) };
+      const finishedAt = this.#now().toISOString();
+      const r = await this.#db.updateTable('monitoring_executions').set({ status, violations, report: JSON.stringify(report), finished_at: finishedAt }).where('id', '=', exec.id).where('status', '=', 'Pending').executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) continue;
+      await this.#finished(schedule, endpoint, exec.id, status, violations, report);
+      n++;
+    }
+    return n;
+  }
+
+  async #finished(row: MonitoringSchedulesTable, endpoint: string, executionId: string, status: MonitoringExecution['status'], violations: number | null, report: Record<string, unknown>): Promise<void> {
+    this.#d.metrics?.executions.inc({ endpoint, kind: row.kind, status });
+    if (violations) this.#d.metrics?.violations.inc({ endpoint, kind: row.kind }, violations);
+    const drift = (report.metrics ?? {}) as Record<string, { value?: number }>;
+    for (const [metric, m] of Object.entries(drift)) if (typeof m?.value === 'number') this.#d.metrics?.drift.set({ endpoint, statistic: metric }, m.value);
+    if (!violations) return;
+    const alert = {
+      id: newId('alr'),
+      rule: `monitoring-violation/${row.kind}`,
+      severity: 'high' as const,
+      time: this.#now().toISOString(),
+      summary: `Monitoring schedule ${row.name} of endpoint ${endpoint}: ${violations} violation(s) (execution ${executionId}, status ${status})`,
+      principal: null,
+      events: [],
+      actionsTaken: [],
+    };
+    for (const sink of this.#d.sinks ?? []) await sink.send(alert).catch(() => undefined);
+  }
+
+  /** Ticks every `intervalMs` until stopped (the server runs it; any number of servers may). */
+  startTimer(intervalMs = 15_000, onError: (error: unknown) => void = () => undefined): void {
+    this.#timer = setInterval(() => void this.tick().catch(onError), intervalMs);
+    this.#timer.unref();
+  }
+
+  stopTimer(): void {
+    clearInterval(this.#timer);
+  }
+}
