@@ -79,7 +79,8 @@ describe('baseline suggest', () => {
   });
   it('rejects malformed baseline files with INVALID_INPUT', () => {
     expect(() => parseStatistics({ version: 0 })).toThrow(/statistics.json is not valid/);
-    expect(() => parseConstraints({ version: 0, features: [], monitoring_config: {} })).toThrow(/constraints.json is not valid/);
+    expect(() => parseConstraints({ version: 0, features: [], monitoring_config: { evaluate_constraints: 'Maybe' } })).toThrow(/constraints.json is not valid/);
+    expect(() => parseConstraints({ version: 0, monitoring_config: {} })).toThrow(/constraints.json is not valid/);
   });
 });
 

@@ -59,6 +59,8 @@ function pct(x: number): string {
 function checkFeature(base: FeatureConstraints, stats: FeatureStatistics | undefined, current: ColumnProfile, constraints: Constraints): Violation[] {
   const out: Violation[] = [];
   const t = effectiveThresholds(constraints.monitoring_config, base);
+  // Constraints.set_monitoring(False, feature_name=…) in the SageMaker SDK: this feature is not checked.
+  if (!t.evaluateConstraints) return out;
   const name = base.name;
   const present = current.present;
   if (base.inferred_type !== 'Unknown' && present > 0) {

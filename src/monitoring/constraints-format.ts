@@ -8,7 +8,16 @@
  * `completeness` holds the suggested lower bound: 1.0 when the column is complete, otherwise the
  * Wald bound p − 1.96·√(p(1−p)/n) truncated to 2 decimals (Deequ 2.0.2) when 0.2 < p < 1, and is
  * omitted below. Per-feature threshold overrides live in `monitoringConfigOverrides` (the AWS
- * schema); the SDK's `string_constraints.monitoring_config_overrides` is read as well.
+ * schema); the SDK's `string_constraints.monitoring_config_overrides` is read as well, including
+ * the `evaluate_constraints` / `emit_metrics` flags that the SageMaker Python SDK's
+ * `Constraints.set_monitoring(enable, feature_name)` writes there (a feature with
+ * `evaluate_constraints: Disabled` is not checked).
+ *
+ * Reading is as lenient as Model Monitor: every `monitoring_config` key is optional and takes
+ * Model Monitor's default when absent, as does `monitoring_config` itself; the SDK's older
+ * `distribution_constraints.enable_comparisons` (boolean) stands for `perform_comparison`, and
+ * `min_domain_mass` is kept. Unknown top-level keys of the file are kept as they are, so a file
+ * the SDK edited round-trips.
  */
 import { z } from 'zod';
 import type { CategoricalProfile, ColumnProfile, FrameProfile } from '../data/index.js';
@@ -27,9 +36,12 @@ const overrides = z
     categorical_drift_method: categoricalMethod.optional(),
     datatype_check_threshold: z.number().optional(),
     domain_content_threshold: z.number().optional(),
+    evaluate_constraints: enabled.optional(),
+    emit_metrics: enabled.optional(),
   })
   .strict();
 
+/** monitoring_config as Attest writes it and as every reader sees it (defaults filled in). */
 const monitoringConfig = z.object({
   evaluate_constraints: enabled,
   emit_metrics: enabled,
@@ -41,8 +53,31 @@ const monitoringConfig = z.object({
     comparison_method: comparisonMethod,
     categorical_comparison_threshold: z.number().optional(),
     categorical_drift_method: categoricalMethod.optional(),
+    /** Kept from SDK-written files; Model Monitor's minimum domain mass for comparisons. */
+    min_domain_mass: z.number().optional(),
   }),
 });
+
+/** monitoring_config as files may carry it: any key may be absent (Model Monitor's defaults apply). */
+const monitoringConfigInput = z
+  .object({
+    evaluate_constraints: enabled.optional(),
+    emit_metrics: enabled.optional(),
+    datatype_check_threshold: z.number().optional(),
+    domain_content_threshold: z.number().optional(),
+    distribution_constraints: z
+      .object({
+        perform_comparison: enabled.optional(),
+        enable_comparisons: z.boolean().optional(),
+        comparison_threshold: z.number().optional(),
+        comparison_method: comparisonMethod.optional(),
+        categorical_comparison_threshold: z.number().optional(),
+        categorical_drift_method: categoricalMethod.optional(),
+        min_domain_mass: z.number().optional(),
+      })
+      .optional(),
+  })
+  .optional();
 
 const featureConstraints = z.object({
   name: z.string(),
@@ -53,8 +88,11 @@ const featureConstraints = z.object({
   monitoringConfigOverrides: overrides.optional(),
 });
 
-/** Zod schema of constraints.json. */
+/** Zod schema of constraints.json as Attest writes it. */
 export const constraintsSchema = z.object({ version: z.number(), features: z.array(featureConstraints), monitoring_config: monitoringConfig });
+
+/** constraints.json as it may be read (SDK-written, AWS examples): see the module comment. */
+const constraintsInputSchema = z.looseObject({ version: z.number().optional(), features: z.array(featureConstraints), monitoring_config: monitoringConfigInput });
 
 export type Constraints = z.infer<typeof constraintsSchema>;
 export type FeatureConstraints = z.infer<typeof featureConstraints>;
@@ -128,14 +166,40 @@ export function suggestConstraints(profile: FrameProfile, config: MonitoringConf
   return { version: 0, features: profile.columns.map(featureConstraintsOf), monitoring_config: structuredClone(config) };
 }
 
-/** Parses and validates constraints.json (throws INVALID_INPUT with the first problem). */
+/** Fills Model Monitor's defaults into a monitoring_config read from a file. */
+function completeMonitoringConfig(input: z.infer<typeof monitoringConfigInput>): MonitoringConfig {
+  const d = DEFAULT_MONITORING_CONFIG.distribution_constraints;
+  const dc = input?.distribution_constraints ?? {};
+  const perform = dc.perform_comparison ?? (dc.enable_comparisons === undefined ? d.perform_comparison : dc.enable_comparisons ? 'Enabled' : 'Disabled');
+  return {
+    evaluate_constraints: input?.evaluate_constraints ?? DEFAULT_MONITORING_CONFIG.evaluate_constraints,
+    emit_metrics: input?.emit_metrics ?? DEFAULT_MONITORING_CONFIG.emit_metrics,
+    datatype_check_threshold: input?.datatype_check_threshold ?? DEFAULT_MONITORING_CONFIG.datatype_check_threshold,
+    domain_content_threshold: input?.domain_content_threshold ?? DEFAULT_MONITORING_CONFIG.domain_content_threshold,
+    distribution_constraints: {
+      perform_comparison: perform,
+      comparison_threshold: dc.comparison_threshold ?? d.comparison_threshold,
+      comparison_method: dc.comparison_method ?? d.comparison_method,
+      // Unset, the categorical threshold follows the comparison threshold (AWS's documented default).
+      categorical_comparison_threshold: dc.categorical_comparison_threshold ?? dc.comparison_threshold ?? d.categorical_comparison_threshold,
+      categorical_drift_method: dc.categorical_drift_method ?? d.categorical_drift_method,
+      ...(dc.min_domain_mass !== undefined ? { min_domain_mass: dc.min_domain_mass } : {}),
+    },
+  };
+}
+
+/**
+ * Parses and validates constraints.json (throws INVALID_INPUT with the first problem); absent
+ * monitoring settings take Model Monitor's defaults, unknown top-level keys are kept.
+ */
 export function parseConstraints(json: unknown): Constraints {
-  const r = constraintsSchema.safeParse(json);
+  const r = constraintsInputSchema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new AppError('INVALID_INPUT', { message: `constraints.json is not valid: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(), details: { issues: r.error.issues.length } });
   }
-  return r.data;
+  const { monitoring_config, version, ...rest } = r.data;
+  return { ...rest, version: version ?? 0, features: r.data.features, monitoring_config: completeMonitoringConfig(monitoring_config) };
 }
 
 /** The thresholds in force for one feature: global config with the feature's overrides applied. */
@@ -147,6 +211,8 @@ export interface EffectiveThresholds {
   datatypeCheckThreshold: number;
   domainContentThreshold: number;
   performComparison: boolean;
+  /** False when the feature's overrides (or the file) disable constraint evaluation. */
+  evaluateConstraints: boolean;
 }
 
 /** Resolves the thresholds for a feature: its overrides, else the global monitoring_config. */
@@ -161,6 +227,7 @@ export function effectiveThresholds(config: MonitoringConfig, feature?: FeatureC
     datatypeCheckThreshold: o.datatype_check_threshold ?? config.datatype_check_threshold,
     domainContentThreshold: o.domain_content_threshold ?? config.domain_content_threshold,
     performComparison: d.perform_comparison === 'Enabled',
+    evaluateConstraints: (o.evaluate_constraints ?? config.evaluate_constraints) === 'Enabled',
   };
 }
 

@@ -54,6 +54,24 @@ describe.each(testDialects())('the MLflow client against the attest server on %s
     expect((await f.t.app.verifyAudit()).ok).toBe(true);
   });
 
+  it('picks the project with MLFLOW_TRACKING_URI alone: the token\'s default project, or the /projects/{p} prefix', async () => {
+    const { ensureProject } = await import('../app/index.js');
+    await ensureProject(f.t.app, { principal: 'system:test', sourceIp: null, userAgent: null }, 'credit-risk', 'second project');
+    const solo = await f.principal('solo', [{ role: 'data-scientist', project: 'credit-risk' }]);
+    const plain = new MLflow({ endpoint, headers: { Authorization: `Bearer ${solo}` } });
+    const { experiment_id } = await plain.Experiments.create({ name: 'no-header', artifact_location: '' });
+    const audit = await f.t.app.ledger.list({ resource: `attest:credit-risk:experiment/${experiment_id}` });
+    expect(audit.map((e) => e.action)).toContain('experiment:Create');
+    const prefixed = new MLflow({ endpoint: `${endpoint}/projects/credit-risk`, headers: { Authorization: `Bearer ${solo}` } });
+    const { run } = await prefixed.Runs.create({ experiment_id: '0', user_id: 'solo', start_time: Date.now() });
+    expect(run.info.artifact_uri).toBe(`mlflow-artifacts:/${run.info.experiment_id}/${run.info.run_id}/artifacts`);
+    const wrong = await fetch(`${endpoint}/projects/default/api/2.0/mlflow/runs/get?run_id=${run.info.run_id}`, { headers: { Authorization: `Bearer ${solo}` } });
+    expect(((await wrong.json()) as { error_code: string }).error_code).toMatch(/RESOURCE_DOES_NOT_EXIST|PERMISSION_DENIED/);
+    const unknown = await fetch(`${endpoint}/api/2.0/mlflow/registered-models/search`, { headers: { Authorization: `Bearer ${solo}` } });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error_code: string }).error_code).toBe('ENDPOINT_NOT_FOUND');
+  });
+
   it('refuses a request without a token and a viewer\'s write, and audits the denial', async () => {
     const anonymous = await fetch(`${endpoint}/api/2.0/mlflow/experiments/search`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(anonymous.status).toBe(401);

@@ -9,7 +9,7 @@
  * artifacts are immutable.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ZodTypeProvider } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../kernel/index.js';
@@ -61,7 +61,7 @@ export async function mlflowArtifactRoutes(app: FastifyInstance, mc: MlflowConte
     reply.header('content-type', meta.mediaType || 'application/octet-stream');
     reply.header('content-length', String(meta.sizeBytes));
     // A stream is sent as it is decrypted; the response schema describes its bytes.
-    return reply.send(body as unknown as string);
+    return reply.send(Readable.from(body) as unknown as string);
   });
 
   r.get('/artifacts', { schema: mlflowSchema('listArtifactsProxy', { querystring: Schemas.artifactsQuery }) }, async (request) => {
