@@ -22,6 +22,7 @@ import { biasReport } from '../ml/fairness/index.js';
 import { serializeXgboostModel } from '../ml/gbdt/index.js';
 import { buildReport, monitorCheck, renderReportHtml } from '../monitoring/index.js';
 import type { Actor } from '../security/audit/index.js';
+import { projectResourceName, recordOutcome } from '../security/audit/index.js';
 import type { Team } from './team.js';
 import { authorize, ensureTeam, expectDenied } from './team.js';
 import { InProcessTransport, Tracker } from '../tracking/index.js';
@@ -300,14 +301,23 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   say(5, `baseline credit-default suggested from the training split (statistics.json + constraints.json, signed, attached to the model); drift check of a market-shift sample (${SHIFTED_COLUMNS.join(', ')} shifted): ${violations.length} violation(s)`);
   for (const v of violations) options.out(`        ${v.check}  ${v.feature}`);
 
-  const table = await app.tracking.lineageTable(experiment.experimentId, [projectId], projectId);
+  // The lineage reads of step 6 are authorized and audited like the server's (experiment:Describe, lineage:Read).
+  const read = async <T>(action: string, type: string, id: string, fn: () => Promise<T>, details: (result: T) => Record<string, unknown>): Promise<T> => {
+    const resource = await projectResourceName(app.db, projectId, type, id);
+    await authorize(app, team.scientist, action, resource, PROJECT);
+    const result = await fn();
+    await recordOutcome({ db: app.db, ledger: app.ledger }, scientist, action, resource, 'allowed', details(result));
+    return result;
+  };
+  const table = await read('experiment:Describe', 'experiment', experiment.experimentId, () => app.tracking.lineageTable(experiment.experimentId, [projectId], projectId), (t) => ({ view: 'lineage-table', rows: t.rows.length }));
   say(6, `lineage table of experiment ${experimentName}:`);
   for (const row of table.rows) {
     options.out(`        ${row.component.padEnd(32)} ${row.type.padEnd(11)} in: ${row.inputs.map((i) => i.role).join(',') || '-'}  out: ${row.outputs.map((o) => o.role).join(',') || '-'}  ${row.commit ? `commit ${row.commit.slice(0, 10)}` : ''}`);
   }
-  const usedTest = await app.lineage.downstream(stored.test.artifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
+  const downstream = (id: string) => read('lineage:Read', 'lineage', id, () => app.lineage.downstream(id, { visibleProjects: [projectId], types: ['component'], depth: 1 }), (g) => ({ direction: 'downstream', nodes: g.nodes.length }));
+  const usedTest = await downstream(stored.test.artifactId);
   say(6, `components that used the test split: ${usedTest.nodes.map((n) => n.name).join(', ') || 'none'}`);
-  const usedHoldout = await app.lineage.downstream(stored.holdout.artifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
+  const usedHoldout = await downstream(stored.holdout.artifactId);
   say(6, `components that used the holdout: ${usedHoldout.nodes.map((n) => n.name).join(', ') || 'none'}`);
 
   return {
