@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../app/index.js';
 import { DEFAULT_PROJECT, projectIdByName } from '../app/index.js';
 import { AppError } from '../kernel/index.js';
-import { recordOutcome } from '../security/audit/index.js';
+import { installationResourceName, recordOutcome } from '../security/audit/index.js';
 import { ACTION_CATALOGUE } from '../security/policy/index.js';
 import type { TrackingRouteDeps } from '../tracking/http/index.js';
 import { mlflowRoutes, trackingRoutes } from '../tracking/http/index.js';
@@ -34,10 +34,41 @@ function auditedAsRead(action: string): boolean {
   return (access === 'List' || access === 'Read') && action !== 'artifact:Get';
 }
 
+type Query = Record<string, unknown> | undefined;
+const param = (name: string) => (req: FastifyRequest) => (req.params as Query)?.[name];
+const query = (...names: string[]) => (req: FastifyRequest) => names.map((n) => (req.query as Query)?.[n]).find((v) => typeof v === 'string' && v.length > 0);
+
+/**
+ * Read routes that look their object up before authorising on it (the object's project and creator
+ * are only known once it is found): a lookup that finds nothing answers 404 without reaching the
+ * policy decision, so the server records those reads itself, as denied, under the name asked for.
+ */
+const LOOKUP_READS: Readonly<Record<string, { action: string; type: string; id: (req: FastifyRequest) => unknown }>> = {
+  'GET /api/v1/tracking/components/:id': { action: 'component:Describe', type: 'component', id: param('id') },
+  'GET /api/v1/tracking/experiments/:id/table': { action: 'experiment:Describe', type: 'experiment', id: param('id') },
+  'GET /api/v1/lineage/:id/upstream': { action: 'lineage:Read', type: 'lineage', id: param('id') },
+  'GET /api/v1/lineage/:id/downstream': { action: 'lineage:Read', type: 'lineage', id: param('id') },
+  'GET /api/2.0/mlflow/experiments/get': { action: 'experiment:Describe', type: 'experiment', id: query('experiment_id') },
+  'GET /api/2.0/mlflow/experiments/get-by-name': { action: 'experiment:Describe', type: 'experiment', id: query('experiment_name') },
+  'GET /api/2.0/mlflow/runs/get': { action: 'component:Describe', type: 'component', id: query('run_id', 'run_uuid') },
+  'GET /api/2.0/mlflow/metrics/get-history': { action: 'component:Describe', type: 'component', id: query('run_id', 'run_uuid') },
+};
+
+/** The read a 404 answered before any authorisation, if the route is one that looks up first. */
+function notFoundRead(req: FastifyRequest): { action: string; resource: string } | undefined {
+  const route = LOOKUP_READS[`${req.method} ${req.routeOptions.url}`];
+  if (!route) return undefined;
+  const id = route.id(req);
+  // The object does not exist, so it has no project: the installation-wide name of what was asked for.
+  return { action: route.action, resource: installationResourceName(route.type, typeof id === 'string' && id.length > 0 ? id.slice(0, 200) : '*') };
+}
+
 function errorCodeOf(payload: unknown): string | undefined {
   if (typeof payload !== 'string') return undefined;
   try {
-    const code = (JSON.parse(payload) as { error?: { code?: unknown } }).error?.code;
+    // Attest's `{ error: { code } }`, or MLflow's `{ error_code }`.
+    const body = JSON.parse(payload) as { error?: { code?: unknown }; error_code?: unknown };
+    const code = body.error?.code ?? body.error_code;
     return typeof code === 'string' ? code : undefined;
   } catch {
     return undefined;
@@ -128,7 +159,14 @@ export async function mountTracking(server: FastifyInstance, app: App, kit: Rout
     // The response waits for its read entries: a read the client saw is a read in the ledger.
     scope.addHook('onSend', async (req, reply, payload) => {
       const reads = req.authorizedReads;
-      if (!reads?.length) return payload;
+      if (!reads?.length) {
+        const missing = reply.statusCode === 404 && req.principal ? notFoundRead(req) : undefined;
+        if (missing) {
+          const details = { error: errorCodeOf(payload) ?? 'HTTP 404', reason: 'not found before authorization' };
+          await recordOutcome({ db: app.db, ledger: app.ledger }, actorOf(req, req.principal), missing.action, missing.resource, 'denied', details);
+        }
+        return payload;
+      }
       req.authorizedReads = undefined;
       const actor = actorOf(req, req.principal);
       const failed = reply.statusCode >= 400;

@@ -114,6 +114,11 @@ describe('attest quickstart', () => {
       expect(readCount(result.artifacts.train)).toBeGreaterThanOrEqual(1);
       expect(readCount(result.artifacts.validation)).toBeGreaterThanOrEqual(1);
       expect(readCount(result.artifacts.test)).toBeGreaterThanOrEqual(3);
+      // Step 6's lineage table and lineage queries are reads too, authorized and audited as dana's.
+      const tableReads = await app.ledger.list({ principal: 'user:dana', action: 'experiment:Describe', outcome: 'allowed' });
+      expect(tableReads.map((e) => [e.resource, e.details.view])).toContainEqual([`attest:credit-risk:experiment/${result.experimentId}`, 'lineage-table']);
+      const lineageReads = (await app.ledger.list({ principal: 'user:dana', action: 'lineage:Read', outcome: 'allowed' })).map((e) => e.resource);
+      for (const id of [result.artifacts.test, result.artifacts.holdout]) expect(lineageReads).toContain(`attest:credit-risk:lineage/${id}`);
       // One name per object: every entry names its resource in the policy grammar, and no object
       // (the id after the type) appears under two names anywhere in the ledger. `lineage/<id>` is
       // the catalogue's own resource for the graph around a node, so it is kept apart.

@@ -392,6 +392,22 @@ export interface KllSketch {
   errorVariance: number;
 }
 
+/**
+ * A level's items in ascending order, exactly as a stable sort with `(x, y) => x - y` orders them
+ * (zeros of either sign in their original order), but through the typed-array sort, which needs
+ * no comparator calls; the zeros, which it would order −0 first, are put back in their original order.
+ */
+function sortedItems(level: Float64Array): number[] {
+  const sorted = level.slice().sort();
+  let first = 0;
+  while (first < sorted.length && sorted[first]! < 0) first++;
+  if (first < sorted.length && sorted[first] === 0) {
+    let k = first;
+    for (let i = 0; i < level.length; i++) if (level[i] === 0) sorted[k++] = level[i]!;
+  }
+  return Array.from(sorted);
+}
+
 /** Finalises the sketch (adds any batched values to the levels first). */
 export function finalizeKll(state: KllState): KllSketch {
   flushBatch(state);
@@ -399,7 +415,7 @@ export function finalizeKll(state: KllState): KllSketch {
     k: state.k,
     c: state.c,
     n: state.n,
-    data: state.levels.map((b, h) => Array.from(b.subarray(0, state.sizes[h]!)).sort((x, y) => x - y)),
+    data: state.levels.map((b, h) => sortedItems(b.subarray(0, state.sizes[h]!))),
     worstCaseError: state.worstCaseError,
     errorVariance: state.errorVariance,
   };

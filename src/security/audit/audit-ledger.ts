@@ -40,6 +40,12 @@ export interface AuditLedgerOptions {
   macKey?: Buffer;
 }
 
+/** A primary-key (unique) violation on PostgreSQL (23505) or SQLite (SQLITE_CONSTRAINT_PRIMARYKEY / _UNIQUE). */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 export function rowToEntry(row: AuditEventsTable): AuditEntry {
   return {
     seq: Number(row.seq),
@@ -108,6 +114,65 @@ export class AuditLedger {
       if (await this.#insert(tx, entry, guarded ? predecessor : undefined)) {
         this.#lastAppended = { seq: entry.seq, hash: entry.hash };
         return entry;
+      }
+      predecessor = undefined;
+      guarded = false;
+    }
+  }
+
+  /**
+   * Appends several entries, chained in the given order, with ONE statement outside any explicit
+   * transaction (group commit: one round trip and one commit for a whole batch, instead of BEGIN,
+   * one insert per entry and COMMIT). The statement is all or nothing: it inserts every row only if
+   * the predecessor this process last appended still exists, and a row whose sequence slot another
+   * writer took makes the whole statement fail on the primary key; in both cases nothing is stored
+   * and the batch is chained again to the newest entry read from the table.
+   */
+  async appendMany(db: Tx, actor: readonly Actor[], records: readonly AuditRecord[]): Promise<AuditEntry[]> {
+    if (records.length === 1) return [await this.append(db, actor[0]!, records[0]!)];
+    const bodies = records.map((record, i) => ({
+      id: newId('evt'),
+      time: this.#now().toISOString(),
+      principal: actor[i]!.principal,
+      action: record.action,
+      resource: record.resource,
+      outcome: record.outcome,
+      sourceIp: actor[i]!.sourceIp ?? null,
+      userAgent: actor[i]!.userAgent ?? null,
+      requestId: actor[i]!.requestId ?? null,
+      details: JSON.parse(JSON.stringify(record.details ?? {})) as Record<string, unknown>,
+    }));
+    let predecessor = this.#lastAppended;
+    let guarded = predecessor !== undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (!predecessor) {
+        const last = await db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        predecessor = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
+      }
+      const entries: AuditEntry[] = [];
+      let prev = predecessor;
+      for (const body of bodies) {
+        const unhashed = { seq: prev.seq + 1, ...body, prevHash: prev.hash };
+        const entry: AuditEntry = { ...unhashed, hash: hashEntry(unhashed) };
+        entries.push(entry);
+        prev = entry;
+      }
+      const guard = guarded ? sql`exists (select 1 from audit_events where seq = ${predecessor.seq} and hash = ${predecessor.hash})` : sql`true`;
+      const rows = sql.join(
+        entries.map((e) => sql`(cast(${e.seq} as bigint), ${e.id}, ${e.time}, ${e.principal}, ${e.action}, ${e.resource}, ${e.outcome}, ${e.sourceIp}, ${e.userAgent}, ${e.requestId}, ${canonicalJson(e.details)}, ${e.prevHash}, ${e.hash}, ${this.#macKey ? entryMac(this.#macKey, e.hash) : null})`),
+      );
+      let inserted = 0;
+      try {
+        const result = await sql`insert into audit_events (seq, id, time, principal, action, resource, outcome, source_ip, user_agent, request_id, details, prev_hash, hash, mac)
+          select * from (values ${rows}) as batch where ${guard}`.execute(db);
+        inserted = Number(result.numAffectedRows ?? 0n);
+      } catch (error) {
+        // Another writer took one of the slots: the statement stored nothing; chain again. Anything else is a real failure.
+        if (!isUniqueViolation(error) || attempt > 100) throw error;
+      }
+      if (inserted === entries.length) {
+        this.#lastAppended = { seq: prev.seq, hash: prev.hash };
+        return entries;
       }
       predecessor = undefined;
       guarded = false;

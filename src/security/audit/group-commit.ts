@@ -4,8 +4,7 @@
  * PostgreSQL each commit waits for the write-ahead log to reach the disk, and concurrent requests
  * would each pay that wait for one small row. Here an entry that arrives while another batch is
  * being committed waits for that commit and then goes out with every other entry that arrived
- * meanwhile, as one transaction that calls {@link AuditLedger.append} for each entry in arrival
- * order. Durability is unchanged: each caller's promise resolves only after the transaction holding
+ * meanwhile, as one multi-row insert ({@link AuditLedger.appendMany}) chained in arrival order. Durability is unchanged: each caller's promise resolves only after the transaction holding
  * its own entry committed, and if a batch fails every caller in it gets the error. A lone entry
  * (no concurrency) is appended at once, outside an explicit transaction, exactly as before.
  *
@@ -13,7 +12,6 @@
  * (ARCHITECTURE.md invariant 3).
  */
 import type { Db } from '../../platform/db/index.js';
-import { withTransaction } from '../../platform/db/index.js';
 import type { Actor, AuditEntry, AuditRecord } from './audit-entry.js';
 import type { AuditLedger } from './audit-ledger.js';
 
@@ -83,11 +81,12 @@ export class GroupCommitWriter implements LoneEntryWriter {
     const only = batch.length === 1 ? batch[0] : undefined;
     // One statement commits on its own: no BEGIN/COMMIT round trips for a lone entry.
     if (only) return [await this.#ledger.append(this.#db.kysely, only.actor, only.record)];
-    return withTransaction(this.#db, async (tx) => {
-      const entries: AuditEntry[] = [];
-      for (const w of batch) entries.push(await this.#ledger.append(tx, w.actor, w.record));
-      return entries;
-    });
+    // A batch is one multi-row statement, also outside an explicit transaction: one round trip and one commit.
+    return this.#ledger.appendMany(
+      this.#db.kysely,
+      batch.map((w) => w.actor),
+      batch.map((w) => w.record),
+    );
   }
 }
 
