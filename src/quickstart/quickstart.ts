@@ -23,9 +23,10 @@ import { AppError } from '../kernel/index.js';
 import type { Execution, StepExecution } from '../pipelines/index.js';
 import { isFinalExecution, parseDefinitionText, PipelineService } from '../pipelines/index.js';
 import type { Actor } from '../security/audit/index.js';
+import { projectResourceName, recordOutcome } from '../security/audit/index.js';
 import { featuresOnly, LABEL, marketShift, SHIFTED_COLUMNS } from './credit-scenario.js';
 import type { Team } from './team.js';
-import { ensureTeam, expectDenied } from './team.js';
+import { authorize, ensureTeam, expectDenied } from './team.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The UCI credit card default data shipped with Attest (CC BY 4.0; see datasets/README.md). */
@@ -168,16 +169,25 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   const trial = (await app.tracking.listTrials(experiment.experimentId, [projectId])).find((t) => t.name === executionId)!;
   const componentIds: Record<string, string> = {};
   for (const s of execution.steps) if (s.result?.componentId) componentIds[s.step] = s.result.componentId;
-  const table = await app.tracking.lineageTable(experiment.experimentId, [projectId], projectId);
+  // The lineage reads of step 6 are authorized and audited like the server's (experiment:Describe, lineage:Read).
+  const read = async <T>(action: string, type: string, id: string, fn: () => Promise<T>, details: (result: T) => Record<string, unknown>): Promise<T> => {
+    const resource = await projectResourceName(app.db, projectId, type, id);
+    await authorize(app, team.scientist, action, resource, PROJECT);
+    const result = await fn();
+    await recordOutcome({ db: app.db, ledger: app.ledger }, scientist, action, resource, 'allowed', details(result));
+    return result;
+  };
+  const table = await read('experiment:Describe', 'experiment', experiment.experimentId, () => app.tracking.lineageTable(experiment.experimentId, [projectId], projectId), (t) => ({ view: 'lineage-table', rows: t.rows.length }));
   say(6, `lineage table of execution ${executionId} (experiment ${published.name}):`);
   const ours = new Set(Object.values(componentIds));
   for (const row of table.rows.filter((r) => ours.has(r.componentId))) {
     options.out(`        ${row.component.padEnd(34)} ${row.type.padEnd(11)} in: ${row.inputs.map((i) => i.role).join(',') || '-'}  out: ${row.outputs.map((o) => o.role).join(',') || '-'}  ${row.commit ? `commit ${row.commit.slice(0, 10)}` : ''}`);
   }
   const test = output('split', 'test');
-  const usedTest = await app.lineage.downstream(test.artifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
+  const downstream = (id: string) => read('lineage:Read', 'lineage', id, () => app.lineage.downstream(id, { visibleProjects: [projectId], types: ['component'], depth: 1 }), (g) => ({ direction: 'downstream', nodes: g.nodes.length }));
+  const usedTest = await downstream(test.artifactId);
   say(6, `components that used the test split: ${usedTest.nodes.map((n) => n.name).join(', ') || 'none'}`);
-  const usedHoldout = await app.lineage.downstream(holdout.artifactId, { visibleProjects: [projectId], types: ['component'], depth: 1 });
+  const usedHoldout = await downstream(holdout.artifactId);
   say(6, `components that used the holdout: ${usedHoldout.nodes.map((n) => n.name).join(', ') || 'none'}`);
 
   const violationsJson = JSON.parse((await app.artifacts.getBytes(scientist, output('drift-check', 'violations').artifactId, projectId)).bytes.toString('utf8')) as { violations: { feature_name: string; constraint_check_type: string }[] };
