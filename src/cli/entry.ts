@@ -3,7 +3,7 @@
  * Process entry point of the `attest` command (bin/attest.js runs the compiled form).
  * Files Attest creates are private to the operating-system user that owns the installation.
  */
-import { runCli } from './main.js';
+import { CLI_VERSION } from './version.js';
 
 process.umask(0o077);
 // A reader that stops early (`attest audit list | head`) is not an error.
@@ -13,4 +13,7 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-process.exitCode = await runCli(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// `attest --version` answers before commander and the command declarations load (issue 13: ≤ 0.2 s).
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) process.stdout.write(`${CLI_VERSION}\n`);
+else process.exitCode = await (await import('./main.js')).runCli(argv);

@@ -39,8 +39,11 @@ describe('the CLI loads a command’s modules only when it runs', () => {
   }
   const packages = (urls: readonly string[]) => new Set(urls.filter((u) => u.includes('/node_modules/')).map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)![1]!));
 
-  it('--version and --help load commander and the command declarations, nothing else', () => {
-    for (const args of [['--version'], ['--help'], ['data', '--help']]) {
+  it('--version loads no package at all; --help loads commander and the command declarations, nothing else', () => {
+    const version = loadedModules(['--version']);
+    expect([...packages(version)].filter((p) => p !== 'tsx' && p !== 'get-tsconfig' && p !== 'esbuild')).toEqual([]);
+    expect(version.filter((u) => u.includes('/src/'))).toEqual([expect.stringMatching(/\/src\/cli\/entry\.ts$/), expect.stringMatching(/\/src\/cli\/version\.ts$/)]);
+    for (const args of [['--help'], ['data', '--help']]) {
       const urls = loadedModules(args);
       expect([...packages(urls)].filter((p) => p !== 'tsx' && p !== 'get-tsconfig' && p !== 'esbuild')).toEqual(['commander']);
       const capabilityModules = urls.filter((u) => u.includes('/src/') && !/\/src\/(cli|kernel)\//.test(u) && !/\/(defaults|lineage-model|tracking-names|job-names)\.ts$/.test(u));

@@ -10,12 +10,13 @@ import { registerCommands } from './commands/index.js';
 import { createContext } from './context.js';
 import type { CliIo } from './io.js';
 import { processIo } from './io.js';
+import { CLI_VERSION } from './version.js';
 
 /** Builds the commander program; exported for tests that want to inspect the command tree. */
 export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('attest')
     .description('Attest: a governed machine-learning lifecycle for regulated institutions')
-    .version('0.1.0')
+    .version(CLI_VERSION)
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({

@@ -44,6 +44,19 @@ describe('configuration', () => {
     expect(loadConfig(home, {}).grantBoundaries).toEqual({});
   });
 
+  it('reads the execution engine settings: queue, lease, whether the server runs jobs, default limits', () => {
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1, jobs: { queue: 'pg-boss', leaseSeconds: 5, serverRunsJobs: false, timeoutSeconds: 600, memoryMb: 2048 } }));
+    expect(loadConfig(home, { ATTEST_DB_URL: 'postgres://u@h/d' }).jobs).toEqual({ queue: 'pg-boss', pgBossSchema: 'pgboss', leaseMs: 5000, serverRunsJobs: false, timeoutSeconds: 600, memoryMb: 2048 });
+    expect(() => loadConfig(home, {})).toThrowError(/pg-boss job queue needs a PostgreSQL/);
+    expect(loadConfig(home, { ATTEST_DB_URL: 'postgres://u@h/d', ATTEST_JOB_QUEUE: 'sql', ATTEST_JOB_LEASE_SECONDS: '2', ATTEST_SERVER_RUNS_JOBS: 'true' }).jobs).toMatchObject({ queue: 'sql', leaseMs: 2000, serverRunsJobs: true });
+    expect(() => loadConfig(home, { ATTEST_DB_URL: 'postgres://u@h/d', ATTEST_JOB_LEASE_SECONDS: '0' })).toThrowError(/ATTEST_JOB_LEASE_SECONDS/);
+    expect(() => loadConfig(home, { ATTEST_DB_URL: 'postgres://u@h/d', ATTEST_JOB_QUEUE: 'redis' })).toThrowError(/ATTEST_JOB_QUEUE/);
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1, jobs: { memoryMb: 16 } }));
+    expect(() => loadConfig(home, {})).toThrowError(/jobs\.memoryMb/);
+    writeFileSync(join(home, 'attest.json'), JSON.stringify({ version: 1 }));
+    expect(loadConfig(home, {}).jobs).toEqual({ queue: 'sql', pgBossSchema: 'pgboss', leaseMs: 30_000, serverRunsJobs: true, timeoutSeconds: 21_600, memoryMb: 4096 });
+  });
+
   it('requires an initialised home', () => {
     expect(() => loadConfig(join(home, 'missing'), {})).toThrowError(expect.objectContaining({ code: 'HOME_NOT_INITIALISED' }));
   });

@@ -7,6 +7,7 @@
  */
 import { openApp } from '../app/index.js';
 import { loadConfig } from '../config/index.js';
+import { captureEnvironment, captureGit } from '../tracking/index.js';
 import { executeJob } from './job-executor.js';
 import type { ClaimedJob } from './job-queue.js';
 import type { JobProcessMessage } from './job-runner.js';
@@ -33,6 +34,9 @@ async function main(): Promise<number> {
   const home = process.env.ATTEST_HOME;
   if (!home) throw new Error('ATTEST_HOME is not set for the job process');
   const startup = `job process up after ${process.uptime().toFixed(2)} s (Node start and module load)`;
+  // Captured while the process waits for its job (the working directory does not change).
+  const provenance = captureGit(process.cwd()).then((source) => ({ source, environment: captureEnvironment(process.cwd()) }));
+  provenance.catch(() => undefined);
   const app = await openApp(loadConfig(home, process.env), { systemActor: { principal: 'system:attest-job' } });
   const opened = process.uptime();
   const { claim, limits } = await nextClaim();
@@ -51,6 +55,7 @@ async function main(): Promise<number> {
       leaseMs,
       isolation: process.env.ATTEST_JOB_ISOLATION ?? 'none',
       readOnlyInputs: process.env.ATTEST_JOB_MOUNT_NS === '1' ? 'bind-mount' : 'file-mode',
+      provenance,
       ...(limits ? { limits } : {}),
       log,
       flushLog: () => stored,

@@ -16,7 +16,7 @@ import type { ResolvedReference } from '../references/index.js';
 import { resolveReference } from '../references/index.js';
 import type { Actor } from '../security/audit/index.js';
 import { governed, projectResourceName, recordOutcome } from '../security/audit/index.js';
-import type { ParameterValue } from '../tracking/index.js';
+import type { EnvironmentInfo, ParameterValue, SourceInfo } from '../tracking/index.js';
 import { InProcessTransport, Tracker } from '../tracking/index.js';
 import { JobContext } from './job-context.js';
 import type { ClaimedJob, JobQueue } from './job-queue.js';
@@ -40,6 +40,11 @@ export interface ExecuteOptions {
    * the process's own mount namespace; holds also for root) or `file-mode` (mode 0400 only).
    */
   readOnlyInputs?: 'bind-mount' | 'file-mode';
+  /**
+   * The code's git state and runtime environment, when captured ahead (a warm job process does it
+   * while it waits for a job, which takes git's child processes off the job's critical path).
+   */
+  provenance?: Promise<{ source: SourceInfo | undefined; environment: EnvironmentInfo }>;
 }
 
 export type ExecuteOutcome = 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'lost';
@@ -89,7 +94,11 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
     const inputs = new Map<string, ResolvedReference>();
     for (const [role, ref] of Object.entries(job.inputs)) inputs.set(role, await resolveReference(app, job.projectId, ref));
     log(`inputs resolved: ${[...inputs.entries()].map(([role, r]) => `${role}=${r.datasetVersion ? `${r.datasetVersion.name}@${r.datasetVersion.version}` : r.artifactId}`).join(' ')}`);
-    const tracker = new Tracker(new InProcessTransport({ tracking: app.tracking, artifacts: app.artifacts }, { actor, projectId: job.projectId }), { cwd: options.cwd ?? process.cwd() });
+    const provenance = await options.provenance;
+    const tracker = new Tracker(new InProcessTransport({ tracking: app.tracking, artifacts: app.artifacts }, { actor, projectId: job.projectId }), {
+      cwd: options.cwd ?? process.cwd(),
+      ...(provenance ? { source: provenance.source ?? 'none', environment: provenance.environment } : {}),
+    });
     const experiment = await tracker.experiment(job.experiment, { description: 'Governed jobs' });
     const trials: string[] = [];
     if (job.trial) {

@@ -84,7 +84,7 @@ export class JobRunner {
     if (this.#running) return;
     this.#running = true;
     // A worker's first job, too, finds a process that has loaded its modules and opened the installation.
-    if (this.#options.warm ?? true) this.#spare ??= this.#startProcess(this.limitsOf({ timeoutSeconds: null, memoryMb: null }).memoryMb);
+    this.#warmSpare();
     const tick = () => {
       if (!this.#running) return;
       void this.poll().finally(() => {
@@ -232,6 +232,7 @@ export class JobRunner {
         } else if (signal) emit('runner', `job process ${child.pid} was killed by ${signal}; the job is retried once its lease expires`);
         else if (code !== 0 && code !== 3) emit('runner', `job process ${child.pid} exited with code ${code}`);
         this.#children.delete(jobId);
+        this.#warmSpare();
         const ended = timedOut ? this.#failTimedOut(claimed, limits) : Promise.resolve();
         void ended.then(flush).finally(() => {
           this.#finished.delete(done);
@@ -248,7 +249,15 @@ export class JobRunner {
       startClock();
       child.send({ claim: claimed, limits: { ...limits, memoryEnforcement: memoryLimitWrap(limits.memoryMb).length > 0 ? 'v8-heap+rlimit-data' : 'v8-heap' } } satisfies JobProcessMessage, () => undefined);
     });
-    if (this.#running && (this.#options.warm ?? true)) this.#spare = this.#startProcess(this.limitsOf({ timeoutSeconds: null, memoryMb: null }).memoryMb);
+  }
+
+  /**
+   * Keeps one job process warm. Started when the runner starts and when a job process ends — not
+   * while a job has just started: loading modules and opening the installation takes seconds of
+   * CPU, which on a small machine would be taken from the job that is running.
+   */
+  #warmSpare(): void {
+    if (this.#running && (this.#options.warm ?? true) && !this.#spare) this.#spare = this.#startProcess(this.limitsOf({ timeoutSeconds: null, memoryMb: null }).memoryMb);
   }
 
   /**

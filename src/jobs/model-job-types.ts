@@ -52,6 +52,7 @@ export const trainingJob = defineJobType({
     .catchall(z.union([z.string(), z.number(), z.boolean()])),
   async run(ctx, p) {
     const trainFrame = await ctx.frame('train');
+    ctx.log(`read train: ${trainFrame.rowCount} rows`);
     const names = features(trainFrame, p.label, listParam(p.exclude));
     const y = labelVector(trainFrame, p.label);
     const x = toFeatureMatrix(trainFrame, names);
@@ -68,6 +69,7 @@ export const trainingJob = defineJobType({
       if (metrics.length > 0) booster.eval_metric = metrics;
       const params = parseBoosterParams(booster);
       const validation = ctx.hasInput('validation') ? await ctx.frame('validation') : undefined;
+      if (validation) ctx.log(`read validation: ${validation.rowCount} rows`);
       const result = train({ x, y: Float32Array.from(y), featureNames: names }, params, {
         ...(validation ? { validation: { x: toFeatureMatrix(validation, names), y: Float32Array.from(labelVector(validation, p.label)) } } : {}),
         onRound: (round, metrics) => {
@@ -81,6 +83,7 @@ export const trainingJob = defineJobType({
         }
       }
       ctx.metric('trees', result.model.trees.length);
+      ctx.log(`trained ${result.model.trees.length} trees`);
       model = { kind: 'gbdt', featureNames: names, ensemble: result.model };
     }
     const stored = serializeJobModel(model);
