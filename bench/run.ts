@@ -20,6 +20,7 @@ const GROUPS: Record<string, () => Promise<BenchModule>> = {
   server: () => import('./server.bench.js'),
   cli: () => import('./cli.bench.js'),
   jobs: () => import('./jobs.bench.js'),
+  pipelines: () => import('./pipelines.bench.js'),
 };
 
 function fmt(n: number): string {

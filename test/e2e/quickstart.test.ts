@@ -37,9 +37,9 @@ describe('attest quickstart', () => {
     for (const step of [1, 2, 3, 4, 5, 6, 7]) expect(lines.some((l) => l.startsWith(`[${step}/7]`))).toBe(true);
     expect(lines.join('\n')).toMatch(/components that used the holdout: none/);
     expect(lines.join('\n')).toMatch(/step quality-gate \(condition\): evaluate\.test:auc = 0\.\d+ >= 0\.75: true/);
-    // A sanity bound for a loaded test machine (job processes start from the TypeScript sources here);
-    // `time node bin/attest.js quickstart` is the figure that counts.
-    expect(result.seconds).toBeLessThan(180);
+    // A sanity bound only: here the job processes start from the TypeScript sources (tsx), and a
+    // shared test machine may be loaded; `time node bin/attest.js quickstart` is the figure that counts.
+    expect(result.seconds).toBeLessThan(280);
   }, 300_000);
 
   it('leaves every step\'s outputs in the store', async () => {
