@@ -21,6 +21,7 @@ const GROUPS: Record<string, () => Promise<BenchModule>> = {
   cli: () => import('./cli.bench.js'),
   jobs: () => import('./jobs.bench.js'),
   serving: () => import('./serving.bench.js'),
+  pipelines: () => import('./pipelines.bench.js'),
 };
 
 function fmt(n: number): string {

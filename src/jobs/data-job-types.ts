@@ -33,6 +33,12 @@ export const processingJob = defineJobType({
     test: z.coerce.number().min(0).max(1).default(0.15),
     seed: z.coerce.number().int().default(42),
     prefix: DatasetName.optional(),
+    /**
+     * A fraction set aside first as a `holdout` output (stratified, seed `seed`), before the rest is
+     * split (seed `seed + 1`): evidence no model step may use, kept apart by lineage.
+     */
+    holdout: z.coerce.number().min(0).max(0.5).default(0),
+    holdout_name: DatasetName.optional(),
     /** Names of the split outputs (default PREFIX-train, PREFIX-validation, PREFIX-test). */
     train_name: DatasetName.optional(),
     validation_name: DatasetName.optional(),
@@ -44,7 +50,15 @@ export const processingJob = defineJobType({
     const frame = await ctx.frame('data');
     const prefix = p.prefix ?? ctx.inputName('data');
     if (p.operation === 'split') {
-      const parts = splitFrame(frame, { ...(p.label ? { label: p.label } : {}), fractions: { train: p.train, validation: p.validation, test: p.test }, seed: p.seed });
+      const label = p.label ? { label: p.label } : {};
+      let rest = frame;
+      if (p.holdout > 0) {
+        const first = splitFrame(frame, { ...label, fractions: { train: 1 - p.holdout, validation: 0, test: p.holdout }, seed: p.seed });
+        ctx.metric('rows:holdout', first.test.rowCount);
+        await ctx.outputDataset('holdout', p.holdout_name ?? `${prefix}-holdout`, first.test);
+        rest = first.train;
+      }
+      const parts = splitFrame(rest, { ...label, fractions: { train: p.train, validation: p.validation, test: p.test }, seed: p.holdout > 0 ? p.seed + 1 : p.seed });
       for (const role of ['train', 'validation', 'test'] as const) {
         ctx.metric(`rows:${role}`, parts[role].rowCount);
         if (parts[role].rowCount > 0) await ctx.outputDataset(role, p[`${role}_name`] ?? `${prefix}-${role}`, parts[role]);

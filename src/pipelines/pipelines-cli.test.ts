@@ -42,7 +42,7 @@ describe('attest pipelines (embedded)', () => {
     writeFileSync(good, JSON.stringify({ name: 'split-only', parameters: { seed: { type: 'number', default: 1 } }, steps: [{ name: 'split', type: 'processing', inputs: { data: 'credit@1' }, params: { label: 'default', seed: '{{parameters.seed}}', prefix: 'cli' } }] }));
     const created = await cli(['pipelines', 'create', '-f', good, ...args()], env);
     expect(created.stderr).toBe('');
-    expect(created.stdout).toMatch(/version\s+1 of 1/);
+    expect(created.stdout).toMatch(/version:\s+1 of 1/);
     expect((await cli(['pipelines', 'list', ...args()], env)).stdout).toMatch(/split-only\s+1/);
     expect((await cli(['pipelines', 'describe', 'split-only', ...args()], env)).stdout).toMatch(/seed:number=1/);
 

@@ -71,7 +71,7 @@ export interface QuickstartResult {
 }
 
 /** Which of the seven printed stages a step belongs to. */
-const STAGE: Readonly<Record<string, number>> = { holdout: 2, split: 2, train: 3, evaluate: 3, 'quality-gate': 4, 'auc-too-low': 4, explain: 4, 'bias-sex': 4, 'bias-age': 4, baseline: 5, 'drift-check': 5 };
+const STAGE: Readonly<Record<string, number>> = { split: 2, train: 3, evaluate: 3, 'quality-gate': 4, 'auc-too-low': 4, explain: 4, 'bias-sex': 4, 'bias-age': 4, baseline: 5, 'drift-check': 5 };
 
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
   const started = Date.now();
@@ -83,13 +83,14 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   const fresh = !existsSync(join(options.home, CONFIG_FILE_NAME));
   if (fresh) await initHome(options.home, options.operator, env);
   const app = await openApp(loadConfig(options.home, env), { systemActor: options.operator });
-  const runner = new JobRunner({ app, env, cwd: options.cwd ?? process.cwd(), concurrency: 2, pollMs: 100 });
+  // The loop below nudges the runner after each advance, so it need not poll often itself.
+  const runner = new JobRunner({ app, env, cwd: options.cwd ?? process.cwd(), concurrency: 2, pollMs: 1000 });
   try {
     const projectId = await ensureProject(app, options.operator, PROJECT, 'Credit card default risk (the whitepaper example)');
     const team = await ensureTeam(app, options.operator, PROJECT, options.home);
     say(1, `${fresh ? 'created' : 'reusing'} the home ${options.home} (keys, audit ledger), project "${PROJECT}", data scientist "dana" and model validator "victor" with their roles; their API tokens are in ${team.tokensFile} (mode 0600)`);
     runner.start();
-    const result = await lifecycle(app, { ...options, env }, projectId, team, say);
+    const result = await lifecycle(app, { ...options, env }, projectId, team, say, () => runner.poll());
     const statement = await expectDenied(app, team.scientist, 'audit:Read', 'attest::audit/ledger');
     const denials = await app.ledger.list({ principal: team.scientist.actor.principal, action: 'audit:Read', outcome: 'denied' });
     say(6, `dana tried to read the audit ledger: denied (${statement}); the denial is audited (entry ${denials.at(-1)?.seq})`);
@@ -123,7 +124,7 @@ async function importDriftWindow(app: App, actor: Actor, projectId: string): Pro
   }
 }
 
-async function lifecycle(app: App, options: QuickstartOptions, projectId: string, team: Team, say: (step: number, text: string) => void): Promise<Lifecycle> {
+async function lifecycle(app: App, options: QuickstartOptions, projectId: string, team: Team, say: (step: number, text: string) => void, nudge: () => Promise<unknown>): Promise<Lifecycle> {
   const scientist = team.scientist.actor;
   const caller: JobCaller = { actor: scientist, principal: team.scientist.principal, facts: { secureTransport: true } };
   const raw = await app.datasets.importFile(scientist, CREDIT_DATA, { projectId, name: 'uci-credit-card-default', description: 'UCI default of credit card clients (Yeh 2009), CC BY 4.0' });
@@ -141,6 +142,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   let execution: Execution = started;
   for (;;) {
     const status = await pipelines.engine.advance(executionId);
+    await nudge();
     execution = (await pipelines.store.execution(executionId))!;
     for (const s of execution.steps) {
       if (reported.has(s.step) || s.status === 'pending' || s.status === 'running') continue;
@@ -150,7 +152,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     const running = execution.steps.filter((s) => s.status === 'running').map((s) => s.step);
     options.progress?.(reported.size, total, running.length ? `running ${running.join(', ')}` : 'steps done');
     if (isFinalExecution(status)) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
   }
   if (execution.status !== 'succeeded') throw new AppError('PIPELINE_FAILED', { message: `The quickstart pipeline execution ${executionId} ${execution.status}: ${execution.failure ?? ''}`, details: { executionId } });
 
@@ -160,7 +162,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     if (!o) throw new AppError('INTERNAL', { message: `step ${name} recorded no output ${role}` });
     return o;
   };
-  const holdout = output('holdout', 'test');
+  const holdout = output('split', 'holdout');
   // The holdout must never be used; a legal hold keeps it, unchanged, as evidence.
   await app.artifacts.setLegalHold(options.operator, holdout.artifactId, true, projectId);
   say(2, `the holdout credit-holdout@${holdout.version} is under legal hold (set by the administrator)`);
@@ -228,11 +230,8 @@ async function describeStep(app: App, projectId: string, actor: Actor, s: StepEx
     return parts.join(', ');
   };
   switch (s.step) {
-    case 'holdout':
-      say(stage, `${head}: stratified 10 % holdout set aside, seed 42: ${await outputs()}`);
-      break;
     case 'split':
-      say(stage, `${head}: stratified split 70/15/15 of the modelling rows, seed 43: ${await outputs()}`);
+      say(stage, `${head}: stratified 10 % holdout set aside (seed 42), the rest split 70/15/15 (seed 43): ${await outputs()}`);
       break;
     case 'train':
       say(stage, `${head}: ${m.trees ?? '?'} trees (paper hyperparameters), validation AUC ${n(m['validation:auc'])} logged per round; model stored encrypted as ${await outputs()}`);

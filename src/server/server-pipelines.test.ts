@@ -82,11 +82,11 @@ describe('pipelines over HTTP and the remote CLI', () => {
       method: 'POST',
       url: '/v1/projects/credit/pipelines',
       headers: { authorization: `Bearer ${dana}` },
-      payload: { definition: { name: 'bad', steps: [{ name: 'train', type: 'training', inputs: { train: 'credit@1' }, params: { label: 'default', num_round: 'many' } }] } },
+      payload: { definition: { name: 'bad', steps: [{ name: 'train', type: 'training', inputs: { train: 'credit@1' }, params: { label: 'default', algorithm: 'forest' } }] } },
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'INVALID_INPUT' });
-    expect(bad.json().error.message).toMatch(/step "train" field params\.num_round/);
+    expect(bad.json().error.message).toMatch(/step "train" field params\.algorithm/);
     expect((await f.server.inject({ method: 'GET', url: '/v1/projects/credit/pipelines', headers: { authorization: `Bearer ${dana}` } })).json()).toEqual([]);
     const spec = (await f.server.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
     expect(Object.keys(spec.paths)).toEqual(
@@ -98,7 +98,7 @@ describe('pipelines over HTTP and the remote CLI', () => {
     const env = { ...f.t.env, ATTEST_TOKEN: dana };
     const created = await cli(['pipelines', 'create', '-f', file, '--server', url, '--project', 'credit'], env);
     expect(created.stderr).toBe('');
-    expect(created.stdout).toMatch(/pipeline\s+small/);
+    expect(created.stdout).toMatch(/pipeline:\s+small\nversion:\s+1 of 1/);
     const run = await cli(['pipelines', 'start', 'small', '--server', url, '--project', 'credit', '--param', 'min_rows=50', '--wait', '--json'], env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

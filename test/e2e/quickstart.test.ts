@@ -37,9 +37,9 @@ describe('attest quickstart', () => {
     for (const step of [1, 2, 3, 4, 5, 6, 7]) expect(lines.some((l) => l.startsWith(`[${step}/7]`))).toBe(true);
     expect(lines.join('\n')).toMatch(/components that used the holdout: none/);
     expect(lines.join('\n')).toMatch(/step quality-gate \(condition\): evaluate\.test:auc = 0\.\d+ >= 0\.75: true/);
-    // A sanity bound for a loaded test machine (job processes start from the TypeScript sources here);
-    // `time node bin/attest.js quickstart` is the figure that counts.
-    expect(result.seconds).toBeLessThan(180);
+    // A sanity bound only: here the job processes start from the TypeScript sources (tsx), and a
+    // shared test machine may be loaded; `time node bin/attest.js quickstart` is the figure that counts.
+    expect(result.seconds).toBeLessThan(280);
   }, 300_000);
 
   it('leaves every step\'s outputs in the store', async () => {
@@ -61,22 +61,21 @@ describe('attest quickstart', () => {
       expect(execution.status).toBe('succeeded');
       expect(execution.principal).toBe('user:dana');
       expect(Object.fromEntries(execution.steps.map((s) => [s.step, s.status]))).toEqual({
-        holdout: 'succeeded', split: 'succeeded', train: 'succeeded', evaluate: 'succeeded', 'quality-gate': 'succeeded', 'auc-too-low': 'skipped',
+        split: 'succeeded', train: 'succeeded', evaluate: 'succeeded', 'quality-gate': 'succeeded', 'auc-too-low': 'skipped',
         explain: 'succeeded', 'bias-sex': 'succeeded', 'bias-age': 'succeeded', baseline: 'succeeded', 'drift-check': 'succeeded',
       });
       // The execution is a trial of the pipeline's experiment; each job step's component is in it.
       const { experiment } = await app.tracking.experimentComponents(result.experimentId, [projectId], projectId);
       expect(experiment.name).toBe(result.experimentName);
       const components = await app.tracking.trialComponents(result.trialId, [projectId]);
-      expect(components.map((c) => c.name.split(':')[0]).sort()).toEqual(['baseline', 'bias', 'bias', 'evaluation', 'explanation', 'monitor-check', 'processing', 'processing', 'training']);
+      expect(components.map((c) => c.name.split(':')[0]).sort()).toEqual(['baseline', 'bias', 'bias', 'evaluation', 'explanation', 'monitor-check', 'processing', 'training']);
       for (const c of components) expect(c.status).toBe('Completed');
       const training = components.find((c) => c.componentId === result.componentIds.train)!;
       expect(training.parameters).toMatchObject({ max_depth: 5, eta: 0.2, gamma: 4, min_child_weight: 6, subsample: 0.8, num_round: 100, job_type: 'training' });
       const auc = await app.tracking.metricHistory(training.componentId, 'validation:auc', [projectId]);
       expect(auc.length).toBeGreaterThanOrEqual(100);
       const prep = components.find((c) => c.componentId === result.componentIds.split)!;
-      expect(prep.parameters).toMatchObject({ seed: 43, train: 0.7, validation: 0.15, test: 0.15 });
-      const holdoutPrep = components.find((c) => c.componentId === result.componentIds.holdout)!;
+      expect(prep.parameters).toMatchObject({ seed: 42, holdout: 0.1, train: 0.7, validation: 0.15, test: 0.15 });
 
       const model = await app.artifacts.getBytes(operator, result.artifacts.model, projectId);
       expect(parseXgboostModel(model.bytes.toString('utf8')).trees.length).toBe(100);
@@ -84,7 +83,7 @@ describe('attest quickstart', () => {
 
       const upstream = await app.lineage.upstream(result.artifacts.model, { visibleProjects: [projectId], depth: 10 });
       const ids = upstream.nodes.map((n) => n.id);
-      for (const id of [result.artifacts.train, result.artifacts.validation, result.artifacts.raw, training.componentId, prep.componentId, holdoutPrep.componentId]) expect(ids).toContain(id);
+      for (const id of [result.artifacts.train, result.artifacts.validation, result.artifacts.raw, training.componentId, prep.componentId]) expect(ids).toContain(id);
       const usedTest = await app.lineage.downstream(result.artifacts.test, { visibleProjects: [projectId], types: ['component'], depth: 1 });
       expect(usedTest.nodes.map((n) => n.name?.split(':')[0]).sort()).toEqual(['bias', 'bias', 'evaluation', 'explanation']);
       const usedHoldout = await app.lineage.downstream(result.artifacts.holdout, { visibleProjects: [projectId], depth: 10 });
@@ -168,7 +167,7 @@ describe('attest quickstart', () => {
     expect(second.executionId).not.toBe(result.executionId);
     expect(second.trialId).not.toBe(result.trialId);
     expect(second.experimentId).toBe(result.experimentId);
-    expect(second.cacheHits).toEqual(expect.arrayContaining(['holdout', 'split', 'train', 'evaluate', 'explain', 'bias-sex', 'bias-age', 'baseline']));
+    expect(second.cacheHits).toEqual(expect.arrayContaining(['split', 'train', 'evaluate', 'explain', 'bias-sex', 'bias-age', 'baseline']));
     expect(second.artifacts.model).toBe(result.artifacts.model);
     const verify = await cli(['audit', 'verify', '--home', home], env);
     expect(verify.code, verify.stderr).toBe(0);
