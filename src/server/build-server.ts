@@ -32,6 +32,7 @@ import { registerAccessRoutes } from './routes/access-routes.js';
 import { registerIdentityRoutes } from './routes/identity-routes.js';
 import { registerReproduceRoutes } from './routes/reproduce-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
+import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerResourceRoutes } from './routes/resource-routes.js';
 
 export interface TlsOptions {
@@ -244,6 +245,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerResourceRoutes(kit, app, { maxArtifactBytes: options.maxArtifactBytes ?? 16 * 1024 ** 3, presignSecret, maxPresignSeconds: options.maxPresignSeconds ?? 86_400 });
   registerReproduceRoutes(kit, app);
   registerJobRoutes(kit, app);
+  registerRegistryRoutes(kit, app);
   await mountTracking(server, app, kit);
   kit.route({
     method: 'GET', url: '/v1/alert-rules', summary: 'The detection rules the server runs', tags: ['controls'], action: 'alert:List', audit: 'server',
