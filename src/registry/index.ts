@@ -42,6 +42,9 @@ export {
 } from './registry-model.js';
 export type { BiasLimit, RegistrySettings, RegistrySettingsInput, Severity, TierGates } from './registry-settings.js';
 export { DEFAULT_SETTINGS, RegistrySettingsSchema, SEVERITIES } from './registry-settings.js';
+export type { AliasAt, HttpRegistryTransportOptions, RegistryServices, RegistryTransport, ValidationPort } from './registry-client.js';
+export { HttpRegistryTransport, InProcessRegistryTransport, Registry } from './registry-client.js';
+export { makerFacts } from './independence.js';
 export type { ResolvedModel } from './registry-service.js';
 export { RegistryService } from './registry-service.js';
 export type { RegistryKysely, RegistryTables, ValidationFindingsTable } from './registry-tables.js';

@@ -118,7 +118,9 @@ export class ModelCards {
     for (const [name, value] of Object.entries({ ...version.metrics, ...(await evaluationMetrics(this.#app, projectId, row.artifact_id)) })) {
       const colon = name.indexOf(':');
       const split = colon > 0 ? name.slice(0, colon) : 'model';
-      (metricsBySplit[split] ??= {})[colon > 0 ? name.slice(colon + 1) : name] = value;
+      const bucket = metricsBySplit[split] ?? {};
+      bucket[colon > 0 ? name.slice(colon + 1) : name] = value;
+      metricsBySplit[split] = bucket;
     }
     const evidence = await k.selectFrom('model_evidence').selectAll().where('version_id', '=', row.id).orderBy('attached_at').execute();
     const readJson = async (artifactId: string): Promise<unknown> => {

@@ -33,6 +33,7 @@ import { registerIdentityRoutes } from './routes/identity-routes.js';
 import { registerReproduceRoutes } from './routes/reproduce-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
 import { registerPipelineRoutes } from './routes/pipeline-routes.js';
+import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerResourceRoutes } from './routes/resource-routes.js';
 import type { ServingHandle, ServingOptions } from './routes/serving-routes.js';
 import { registerServingRoutes } from './routes/serving-routes.js';
@@ -256,6 +257,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     registerReproduceRoutes(kit, app);
     registerJobRoutes(kit, app);
     registerPipelineRoutes(kit, app);
+    registerRegistryRoutes(kit, app);
     await mountTracking(server, app, kit);
   }
   kit.route({

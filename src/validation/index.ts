@@ -7,3 +7,4 @@ export type { Comment, Finding, FindingStatus, SignOff, ValidationWorkspace } fr
 export { CommentRequestSchema, CommentSchema, FINDING_STATUSES, FindingRequestSchema, FindingSchema, FindingUpdateSchema, SignOffRequestSchema, SignOffSchema, ValidationWorkspaceSchema } from './validation-model.js';
 export { ValidationService } from './validation-service.js';
 export { renderValidationReportHtml } from './validation-report.js';
+export { createRegistryServices } from './registry-services.js';

@@ -22,6 +22,8 @@ export interface RegistryWorld {
   projectId: string;
   callers: Record<'dana' | 'victor' | 'rita' | 'emil' | 'olga', RegistryCaller>;
   principals: Record<string, Principal>;
+  /** API tokens of the named users (for HTTP and CLI tests). */
+  tokens: Record<string, string>;
   /** Trains and records one more model (as dana), returning the model artifact's reference. */
   trainModel(seed: number, options?: { auc?: number }): Promise<{ artifactId: string; ref: string; componentId: string }>;
 }
@@ -42,10 +44,15 @@ export async function registryWorld(app: App, home: string): Promise<RegistryWor
   }
   await users.createGroup(TEST_ACTOR, { name: 'model-dev' });
   const principals: Record<string, Principal> = {};
+  const tokenOf: Record<string, string> = {};
+  const issue = async (name: string) => {
+    tokenOf[name] = (await tokens.create(TEST_ACTOR, { owner: name, name: 't' })).token;
+    return authenticator.authenticate(tokenOf[name]!);
+  };
   const member = async (name: string, role: string) => {
     await users.create(TEST_ACTOR, { name });
     await access.assignRole(TEST_ACTOR, { subjectType: 'user', subject: name, role, project: PROJECT });
-    principals[name] = await authenticator.authenticate((await tokens.create(TEST_ACTOR, { owner: name, name: 't' })).token);
+    principals[name] = await issue(name);
   };
   await member('dana', 'data-scientist');
   // Dana also holds the validator role (as a senior modeller might): policies would let her approve,
@@ -56,7 +63,7 @@ export async function registryWorld(app: App, home: string): Promise<RegistryWor
   await users.create(TEST_ACTOR, { name: 'rita' });
   await users.addMember(TEST_ACTOR, 'model-dev', 'rita');
   await access.assignRole(TEST_ACTOR, { subjectType: 'user', subject: 'rita', role: 'model-validator', project: PROJECT });
-  principals.rita = await authenticator.authenticate((await tokens.create(TEST_ACTOR, { owner: 'rita', name: 't' })).token);
+  principals.rita = await issue('rita');
   await member('emil', 'ml-engineer');
   await member('olga', 'model-risk-officer');
   const caller = (name: string): RegistryCaller => ({ actor: actorOf(principals[name]!), principal: principals[name]! });
@@ -100,5 +107,5 @@ export async function registryWorld(app: App, home: string): Promise<RegistryWor
     await app.tracking.endComponent(ctx, component.componentId, 'Completed');
     return { artifactId: stored.artifactId, ref: `credit-model@${stored.version}`, componentId: component.componentId };
   };
-  return { projectId, callers, principals, trainModel };
+  return { projectId, callers, principals, tokens: tokenOf, trainModel };
 }
