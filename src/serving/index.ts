@@ -21,3 +21,5 @@ export type { CreateScheduleInput, MonitoringExecution, MonitoringSchedule, Moni
 export { MonitoringSchedules, SCHEDULE_NAME, ScheduleSpecSchema } from './monitoring-schedules.js';
 export type { ReviewDecisionInput, ReviewTask } from './review-queue.js';
 export { ReviewQueue } from './review-queue.js';
+export type { DecisionQuery, DecisionRecord } from './decision-lookup.js';
+export { lookupDecision } from './decision-lookup.js';

@@ -12,6 +12,7 @@ import { testDialects } from '../../test/support/databases.js';
 import type { ServerFixture } from '../../test/support/server-fixture.js';
 import { startServerFixture } from '../../test/support/server-fixture.js';
 import { TEST_ACTOR } from '../../test/support/test-app.js';
+import { cli } from '../../test/support/cli.js';
 
 const GOLDEN = join(import.meta.dirname, '../../test/fixtures/golden/xgboost/credit_default_whitepaper');
 const rows = readFileSync(join(GOLDEN, 'input.csv'), 'utf8').trim().split('\n').slice(1, 41).map((l) => l.split(',').map(Number));
@@ -72,5 +73,19 @@ describe.each(testDialects())('human review (%s)', (dialect) => {
     const audit = await f.t.app.db.kysely.selectFrom('audit_events').select(['outcome', 'principal']).where('action', '=', 'review:Decide').execute();
     expect(audit.some((a) => a.outcome === 'allowed' && a.principal === 'user:victor')).toBe(true);
     expect(audit.some((a) => a.outcome !== 'allowed' && a.principal === 'user:tester')).toBe(true);
+
+    // The auditor's question, from the command line: what was decided for this applicant, and why.
+    const day = new Date().toISOString().slice(0, 10);
+    const answer = await cli(['endpoints', 'decision', 'credit', '--event-id', task.eventId, '--date', day, '--json', '--home', f.t.home], f.t.env);
+    expect(answer.code, answer.stderr).toBe(0);
+    const [d] = JSON.parse(answer.stdout);
+    expect(d).toMatchObject({ eventId: task.eventId, configVersion: 1, model: { reference: 'credit-gbdt', variant: 'primary' }, review: { decision: 'decline', reviewer: 'user:victor' }, groundTruth: '1', reasonsSource: 'recomputed' });
+    expect(d.score).toBeCloseTo(task.score, 12);
+    expect(d.reasons).toEqual(task.reasons);
+    expect(d.input).toEqual(task.input);
+    const text = await cli(['endpoints', 'decision', 'credit', '--request-id', scored.json().requestId, '--home', f.t.home], f.t.env);
+    expect(text.stdout).toContain(`request ${scored.json().requestId}`);
+    expect(text.stdout.match(/^\S+ endpoint credit config v1/gm)).toHaveLength(rows.length);
+    expect((await cli(['endpoints', 'decision', 'credit', '--event-id', 'evt_nothing', '--home', f.t.home], f.t.env)).code).toBe(4);
   });
 });
