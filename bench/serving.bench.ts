@@ -8,6 +8,8 @@
  * Reports the ratio of requests/s (goal ≥ 0.5×), p99 latency at half the endpoint's rate (goal
  * < 5 ms) and the capture count (stored records == acknowledged responses). Rounds alternate
  * between the two targets and medians are reported, because the machine is shared.
+ * ATTEST_BENCH_SERVING_SECONDS sets the run length (default 8 s); ATTEST_BENCH_NO_CONTROLS=1
+ * turns the server's detective controls off, to see what they cost.
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -52,7 +54,7 @@ export async function run(): Promise<BenchResult[]> {
   const bare = Fastify({ logger: false });
   bare.post('/const', async () => ({ score: 0.5 }));
   await bare.listen({ port: 0, host: '127.0.0.1' });
-  const server = await buildServer(inst.app, { serving: { captureFlushMs: 1000 } });
+  const server = await buildServer(inst.app, { serving: { captureFlushMs: 1000 }, ...(process.env.ATTEST_BENCH_NO_CONTROLS ? { controls: { enabled: false } } : {}) });
   await server.listen({ port: 0, host: '127.0.0.1' });
   try {
     const pid = await projectIdByName(inst.app, 'default');

@@ -94,7 +94,7 @@ function pidAlive(pid: number): boolean {
 export class CaptureLog {
   readonly stats: CaptureLogStats = { appended: 0, stored: 0, recovered: 0, torn: 0, uploadErrors: 0 };
   readonly #o: Required<Omit<CaptureLogOptions, 'root'>> & { dir: string; root: string };
-  readonly #key: Buffer;
+  readonly #key: Buffer | undefined;
   readonly #header: string;
   #segment: Segment | undefined;
   #dirty = false;
@@ -105,7 +105,7 @@ export class CaptureLog {
   #flushing: Promise<void> | undefined;
   #closed = false;
 
-  private constructor(options: CaptureLogOptions, dir: string, key: Buffer, header: string) {
+  private constructor(options: CaptureLogOptions, dir: string, key: Buffer | undefined, header: string) {
     this.#o = { flushIntervalMs: 1000, durability: 'write', syncIntervalMs: 10, ...options, dir, root: options.root };
     this.#key = key;
     this.#header = header;
@@ -117,10 +117,19 @@ export class CaptureLog {
     const dir = join(options.root, `${process.pid}-${newId('wal')}`);
     mkdirSync(dir, { mode: 0o700 });
     writeFileSync(join(dir, 'owner.pid'), String(process.pid));
-    const dataKey = await options.keys.generateDataKey(DEFAULT_KEY_ALIAS, CONTEXT);
-    const header = JSON.stringify({ format: FORMAT, keyId: dataKey.keyId, keyVersion: dataKey.keyVersion, wrapped: dataKey.wrapped.toString('base64') });
-    const log = new CaptureLog(options, dir, dataKey.plaintext, header);
-    await log.#recoverOrphans();
+    // Without a usable key (disabled, pending deletion) the server still starts; captures fail
+    // with UNAVAILABLE until a log is opened with a key, and nothing is written in clear.
+    let key: Buffer | undefined;
+    let header = '';
+    try {
+      const dataKey = await options.keys.generateDataKey(DEFAULT_KEY_ALIAS, CONTEXT);
+      key = dataKey.plaintext;
+      header = JSON.stringify({ format: FORMAT, keyId: dataKey.keyId, keyVersion: dataKey.keyVersion, wrapped: dataKey.wrapped.toString('base64') });
+    } catch {
+      key = undefined;
+    }
+    const log = new CaptureLog(options, dir, key, header);
+    if (key) await log.#recoverOrphans().catch(() => undefined);
     log.#flushTimer = setInterval(() => void log.flush().catch(() => undefined), log.#o.flushIntervalMs);
     log.#flushTimer.unref();
     if (log.#o.durability === 'write') {
@@ -149,9 +158,11 @@ export class CaptureLog {
   append(entries: readonly CaptureEntry[]): Promise<void> | undefined {
     if (this.#closed) throw new AppError('UNAVAILABLE', { message: 'The capture log is closed' });
     if (entries.length === 0) return undefined;
+    const key = this.#key;
+    if (!key) throw new AppError('UNAVAILABLE', { message: 'Capture is unavailable: the installation key could not give a data key when the server started' });
     this.#segment ??= this.#openSegment();
     let text = '';
-    for (const e of entries) text += `${seal(this.#key, JSON.stringify([e.projectId, e.source, e.inferenceTime, e.line]))}\n`;
+    for (const e of entries) text += `${seal(key, JSON.stringify([e.projectId, e.source, e.inferenceTime, e.line]))}\n`;
     // One write(2) per request: its records reach the page cache together.
     writeSync(this.#segment.fd, text);
     this.#segment.records += entries.length;
@@ -202,10 +213,10 @@ export class CaptureLog {
 
   async #upload(path: string, recovered: boolean): Promise<void> {
     const lines = readFileSync(path, 'utf8').split('\n');
-    let key: Buffer = this.#key;
+    let key = this.#key;
     const header = JSON.parse(lines[0]!) as { format: string; keyId: string; keyVersion: number; wrapped: string };
     if (header.format !== FORMAT) throw new AppError('INVALID_INPUT', { message: `${path} is not a capture WAL segment` });
-    if (lines[0] !== this.#header) key = await this.#o.keys.decryptDataKey(header.keyId, header.keyVersion, Buffer.from(header.wrapped, 'base64'), CONTEXT);
+    if (!key || lines[0] !== this.#header) key = await this.#o.keys.decryptDataKey(header.keyId, header.keyVersion, Buffer.from(header.wrapped, 'base64'), CONTEXT);
     const groups = new Map<string, { projectId: string; name: string; lines: string[] }>();
     let count = 0;
     for (const sealedLine of lines.slice(1)) {

@@ -19,3 +19,7 @@ export type { InvokeInput, InvokeResult, Prediction, ReviewCandidate, ReviewSink
 export { ServingRuntime } from './serving-runtime.js';
 export type { CreateScheduleInput, MonitoringExecution, MonitoringSchedule, MonitoringSchedulerDeps, ScheduleSpec } from './monitoring-schedules.js';
 export { MonitoringSchedules, SCHEDULE_NAME, ScheduleSpecSchema } from './monitoring-schedules.js';
+export type { ReviewDecisionInput, ReviewTask } from './review-queue.js';
+export { ReviewQueue } from './review-queue.js';
+export type { DecisionQuery, DecisionRecord } from './decision-lookup.js';
+export { lookupDecision } from './decision-lookup.js';

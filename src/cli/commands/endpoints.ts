@@ -172,6 +172,32 @@ export function registerEndpointCommands(program: Command, ctx: CliContext): voi
     else ctx.io.out(`endpoint ${e.name} deleted`);
   });
 
+  project(endpoints.command('decision <name>').description('the auditor\'s question: what the endpoint decided for an applicant (event, request or inference id) on a date, and why'))
+    .option('--event-id <id>', 'the event id returned with the prediction')
+    .option('--request-id <id>', 'the request id (x-request-id)')
+    .option('--inference-id <id>', "the caller's own id (e.g. the application number)")
+    .option('--date <yyyy-mm-dd>', 'the day (UTC) of the decision')
+    .action(async (name: string, o: ProjectOptions & { eventId?: string; requestId?: string; inferenceId?: string; date?: string }) => {
+      const records = await withProject(o, async (app, actor, pid) => {
+        const { lookupDecision } = await import('../../serving/index.js');
+        return lookupDecision(app, actor, pid, name, { ...(o.eventId ? { eventId: o.eventId } : {}), ...(o.requestId ? { requestId: o.requestId } : {}), ...(o.inferenceId ? { inferenceId: o.inferenceId } : {}), ...(o.date ? { date: o.date } : {}) });
+      });
+      if (o.json) {
+        printJson(ctx.io, records);
+        return;
+      }
+      for (const r of records) {
+        ctx.io.out(`${r.inferenceTime} endpoint ${r.endpoint} config v${r.configVersion} (${r.config ? `set ${r.config.createdAt} by ${r.config.createdBy}` : 'configuration not found'}), variant ${r.model.variant}`);
+        ctx.io.out(`  model ${r.model.reference} = ${r.model.artifactId} sha256:${r.model.sha256}`);
+        ctx.io.out(`  event ${r.eventId}${r.inferenceId ? ` (inference ${r.inferenceId})` : ''}, request ${r.requestId}: score ${r.score}`);
+        ctx.io.out(`  why (${r.reasonsSource === 'recomputed' ? 'reason codes recomputed from the same model bytes' : 'reason codes as returned'}):`);
+        for (const reason of r.reasons) ctx.io.out(`    ${reason.rank}. ${reason.sentence}`);
+        ctx.io.out(`  input: ${Object.entries(r.input).map(([k, v]) => `${k}=${v ?? 'missing'}`).join(', ')}`);
+        if (r.review) ctx.io.out(`  human review (${r.review.reason}): ${r.review.decision ?? 'pending'}${r.review.reviewer ? ` by ${r.review.reviewer} at ${r.review.decidedAt}` : ''}`);
+        if (r.groundTruth !== null) ctx.io.out(`  ground truth: ${r.groundTruth}`);
+      }
+    });
+
   program
     .command('serve')
     .description('serve the endpoints alone (invocations, health, login, /metrics) until SIGINT/SIGTERM')

@@ -10,6 +10,7 @@ import { registerDataFileCommands } from './data-files.js';
 import { registerDoctorCommands } from './doctor.js';
 import { registerEndpointCommands } from './endpoints.js';
 import { registerMonitoringScheduleCommands } from './monitoring-schedules.js';
+import { registerReviewCommands } from './review.js';
 import { registerExplainCommands } from './explain.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerInitCommands } from './init.js';
@@ -55,4 +56,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerWorkerCommands(program, ctx);
   registerEndpointCommands(program, ctx);
   registerMonitoringScheduleCommands(program, ctx);
+  registerReviewCommands(program, ctx);
 }

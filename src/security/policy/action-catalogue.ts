@@ -295,6 +295,15 @@ const SERVICES: readonly ServiceSpec[] = [
     ],
   },
   {
+    service: 'review',
+    scope: 'project',
+    verbs: [
+      ['List', 'List', 'List the human review queue of endpoint decisions'],
+      ['Describe', 'Read', 'Read a review task: the input, score and reason codes of a decision'],
+      ['Decide', 'Write', 'Record a human decision on a review task (it becomes a ground-truth label)'],
+    ],
+  },
+  {
     service: 'pipeline',
     scope: 'project',
     verbs: [

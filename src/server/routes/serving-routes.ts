@@ -14,7 +14,7 @@ import { projectIdByName } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
 import { JobService } from '../../jobs/index.js';
 import type { ReviewSink } from '../../serving/index.js';
-import { CaptureLog, EndpointConfigSpecSchema, EndpointName, MonitoringSchedules, ReviewConditionsSchema, SCHEDULE_NAME, ScheduleSpecSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
+import { CaptureLog, EndpointConfigSpecSchema, EndpointName, MonitoringSchedules, ReviewConditionsSchema, ReviewQueue, SCHEDULE_NAME, ScheduleSpecSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
 import type { AlertSink } from '../../security/controls/index.js';
 import { webhookSink } from '../../security/controls/index.js';
 import type { RouteKit } from '../route-kit.js';
@@ -102,6 +102,7 @@ export async function registerServingRoutes(server: FastifyInstance, kit: RouteK
     ...(options.captureDurability ? { durability: options.captureDurability } : {}),
     ...(options.captureFlushMs ? { flushIntervalMs: options.captureFlushMs } : {}),
   });
+  const reviews = new ReviewQueue(app);
   const runtime = new ServingRuntime({
     endpoints: app.endpoints,
     artifacts: app.artifacts,
@@ -109,7 +110,7 @@ export async function registerServingRoutes(server: FastifyInstance, kit: RouteK
     metrics,
     actor,
     ...(options.configRefreshMs !== undefined ? { refreshMs: options.configRefreshMs } : {}),
-    ...(options.review ? { review: options.review } : {}),
+    review: options.review ?? ((candidates) => reviews.enqueue(candidates)),
   });
   const schedules = new MonitoringSchedules({ app, jobs: new JobService(app), metrics, sinks: options.alertSinks ?? app.config.alerts.webhooks.map((w) => webhookSink({ url: w.url, secret: w.secret, secretEnv: w.secretEnv, attempts: 3 })) });
   if (options.schedulerIntervalMs !== 0) {
@@ -230,6 +231,7 @@ export async function registerServingRoutes(server: FastifyInstance, kit: RouteK
     });
   }
   registerScheduleRoutes(kit, schedules, projectId);
+  registerReviewRoutes(kit, reviews, projectId);
   return { runtime, metrics, capture, schedules };
 }
 
@@ -301,5 +303,50 @@ function registerScheduleRoutes(kit: RouteKit, schedules: MonitoringSchedules, p
     method: 'DELETE', url: '/v1/projects/:project/monitoring-schedules/:name', summary: 'Delete a monitoring schedule (its executions stay)', tags, action: 'monitor:Delete', audit: 'service', params: ScheduleParams,
     resource, response: ScheduleSchema,
     handler: async ({ params, actor }) => schedules.delete(actor, await projectId(params.project), params.name),
+  });
+}
+
+const ReviewTaskSchema = z.object({
+  taskId: z.string(),
+  endpoint: z.string(),
+  configVersion: z.number(),
+  eventId: z.string(),
+  requestId: z.string(),
+  reason: z.string(),
+  input: z.record(z.string(), z.number().nullable()),
+  score: z.number(),
+  reasons: z.array(ReasonSchema),
+  variant: z.string(),
+  modelArtifactId: z.string(),
+  status: z.enum(['Pending', 'Decided']),
+  decision: z.string().nullable(),
+  label: z.string().nullable(),
+  note: z.string().nullable(),
+  reviewer: z.string().nullable(),
+  createdAt: z.string(),
+  decidedAt: z.string().nullable(),
+});
+
+/** `/v1/projects/{project}/review-tasks`: the human review queue. */
+function registerReviewRoutes(kit: RouteKit, reviews: ReviewQueue, projectId: (name: string) => Promise<string>): void {
+  const tags = ['review'];
+  const TaskParams = z.object({ project: ProjectName, task: z.string().regex(/^rvw_[a-z0-9]{1,64}$/) });
+  kit.route({
+    method: 'GET', url: '/v1/projects/:project/review-tasks', summary: 'The human review queue (oldest first)', tags, action: 'review:List', audit: 'server', params: ProjectParams,
+    query: z.object({ status: z.enum(['Pending', 'Decided']).optional(), endpoint: EndpointName.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+    resource: ({ params }) => `attest:${params.project}:review/*`, response: z.array(ReviewTaskSchema),
+    handler: async ({ params, query }) => reviews.list(await projectId(params.project), { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.endpoint ? { endpoint: query.endpoint } : {}) }),
+  });
+  kit.route({
+    method: 'GET', url: '/v1/projects/:project/review-tasks/:task', summary: 'A review task: input, score, reason codes, model version', tags, action: 'review:Describe', audit: 'server', params: TaskParams,
+    resource: ({ params }) => `attest:${params.project}:review/${params.task}`, response: ReviewTaskSchema,
+    handler: async ({ params }) => reviews.describe(await projectId(params.project), params.task),
+  });
+  kit.route({
+    method: 'POST', url: '/v1/projects/:project/review-tasks/:task/decision', summary: "Record a reviewer's decision; its label becomes ground truth for the decision's event id", tags,
+    action: 'review:Decide', audit: 'service', params: TaskParams,
+    body: z.object({ decision: z.enum(['approve', 'decline', 'refer']), label: z.string().max(64).optional(), note: z.string().max(2000).optional() }),
+    resource: ({ params }) => `attest:${params.project}:review/${params.task}`, response: ReviewTaskSchema,
+    handler: async ({ params, body, actor }) => reviews.decide(actor, await projectId(params.project), params.task, { decision: body.decision, ...(body.label !== undefined ? { label: body.label } : {}), ...(body.note !== undefined ? { note: body.note } : {}) }),
   });
 }
