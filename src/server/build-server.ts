@@ -12,6 +12,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from '@fastify/type-provider-zod';
+import { openApiContract } from './openapi-contract.js';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
 import { z } from 'zod';
@@ -141,15 +142,16 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   await server.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Attest API', version: '0.1.0', description: 'Governed ML lifecycle. Every route except health, login and this document needs a bearer token and is authorised by policy.' },
+      info: {
+        title: 'Attest API',
+        version: '0.1.0',
+        description: 'Governed ML lifecycle. Every route except health, login and this document needs a bearer token and is authorised by policy.',
+        license: { name: 'Proprietary', url: 'https://attest.invalid/license' },
+      },
+      servers: [{ url: '/', description: 'This Attest server (the document is served by the API it describes)' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An Attest API or session token, or an OIDC JWT' } } },
     },
-    // Mounted plugin routes (tracking, MLflow) sit behind the same bearer authentication: say so.
-    transform: (input) => {
-      const out = jsonSchemaTransform(input);
-      if (!input.url.startsWith('/api/')) return out;
-      return { ...out, schema: { ...(out.schema as object), security: [{ bearer: [] }] } } as typeof out;
-    },
+    transform: openApiContract(jsonSchemaTransform),
   });
 
   const loginRateLimit = options.loginRateLimit ?? 20;

@@ -115,7 +115,11 @@ export interface BiasReportExtensions {
   readonly warnings: readonly string[];
 }
 
-/** Clarify's analysis.json plus the `attest` section. */
+/**
+ * Clarify's analysis.json plus the `attest` section. In memory `attest` is a top-level field; as
+ * JSON (every writer uses JSON.stringify, which calls the report's `toJSON`) it moves inside the
+ * stage sections, see {@link biasReportDocument}.
+ */
 export interface BiasReport {
   readonly version: '1.0';
   readonly pre_training_bias_metrics: ClarifyStageReport;
@@ -342,7 +346,7 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
   };
   const pre = stage('pre_training');
   const post = r.predicted === undefined ? undefined : stage('post_training');
-  return {
+  return withFileLayout({
     version: '1.0',
     pre_training_bias_metrics: pre.clarify,
     ...(post ? { post_training_bias_metrics: post.clarify } : {}),
@@ -358,5 +362,59 @@ export function biasReport(frame: ColumnFrame, options: BiasAnalysisOptions): Bi
       notes: r.notes,
       warnings: r.warnings,
     },
+  });
+}
+
+/** Attest's extras of one stage, as stored inside that stage's section of the JSON file. */
+export interface StageExtensionsDocument {
+  /** Report-wide extras (types, bootstrap, notes, warnings); in the pre-training section only. */
+  readonly report?: Omit<BiasReportExtensions, 'pre_training' | 'post_training'>;
+  readonly facets: readonly FacetExtension[];
+}
+
+/** The JSON file: Clarify's analysis.json with Attest's extras inside the stage sections. */
+export interface BiasReportDocument {
+  readonly version: '1.0';
+  readonly pre_training_bias_metrics: ClarifyStageReport & { readonly attest: StageExtensionsDocument };
+  readonly post_training_bias_metrics?: ClarifyStageReport & { readonly attest: StageExtensionsDocument };
+}
+
+/**
+ * The report as written to analysis.json. The SageMaker SDK's `ClarifyBiasParser` (model card
+ * evaluation metrics) requires every top-level object to have `facets`, and reads only `facets`,
+ * `label` and `label_value_or_threshold` inside each: a top-level `attest` object made it fail,
+ * while an `attest` key inside a stage section is ignored. So the extras travel there.
+ */
+export function biasReportDocument(report: BiasReport): BiasReportDocument {
+  const { pre_training, post_training, ...common } = report.attest;
+  return {
+    version: report.version,
+    pre_training_bias_metrics: { ...report.pre_training_bias_metrics, attest: { report: common, facets: pre_training } },
+    ...(report.post_training_bias_metrics ? { post_training_bias_metrics: { ...report.post_training_bias_metrics, attest: { facets: post_training ?? [] } } } : {}),
   };
+}
+
+function withFileLayout(report: BiasReport): BiasReport {
+  Object.defineProperty(report, 'toJSON', { value: () => biasReportDocument(report), enumerable: false });
+  return report;
+}
+
+/**
+ * Reads a bias report file back (the layout above, or the earlier one with a top-level `attest`);
+ * a plain Clarify analysis.json without Attest's extras is INVALID_INPUT.
+ */
+export function readBiasReportDocument(doc: unknown): BiasReport {
+  const d = doc as Partial<BiasReportDocument> & { attest?: BiasReportExtensions };
+  if (typeof d !== 'object' || d === null || typeof d.pre_training_bias_metrics !== 'object') throw new AppError('INVALID_INPUT', { message: 'Not a bias report: no pre_training_bias_metrics' });
+  if (d.attest) return withFileLayout(d as BiasReport);
+  const { attest: pre, ...preReport } = d.pre_training_bias_metrics;
+  if (!pre?.report) throw new AppError('INVALID_INPUT', { message: "The bias report has no Attest extensions (a plain Clarify analysis.json); read its metrics with Clarify's shape instead" });
+  const post = d.post_training_bias_metrics;
+  const { attest: postExt, ...postReport } = post ?? { attest: undefined };
+  return withFileLayout({
+    version: '1.0',
+    pre_training_bias_metrics: preReport,
+    ...(post ? { post_training_bias_metrics: postReport as ClarifyStageReport } : {}),
+    attest: { ...pre.report, pre_training: pre.facets, ...(postExt ? { post_training: postExt.facets } : {}) },
+  });
 }

@@ -7,6 +7,8 @@
 export type {
   BiasAnalysisOptions,
   BiasReport,
+  BiasReportDocument,
+  StageExtensionsDocument,
   BiasReportExtensions,
   ClarifyFacetReport,
   ClarifyMetricEntry,
@@ -15,7 +17,7 @@ export type {
   MetricExtension,
   PredictedReading,
 } from './bias-report.js';
-export { biasReport } from './bias-report.js';
+export { biasReport, biasReportDocument, readBiasReportDocument } from './bias-report.js';
 export type { BootstrapOptions, ConfidenceInterval } from './bootstrap.js';
 export type { ClarifyDataType, ClarifyValue } from './clarify-series.js';
 export { clarifyDataType, pythonFloatRepr, UNIQUENESS_THRESHOLD } from './clarify-series.js';

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cli, REPO_ROOT } from '../../../test/support/cli.js';
 import { GOLDEN_DIR } from '../../../test/support/golden.js';
 import type { BiasReport } from './index.js';
+import { readBiasReportDocument } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'attest-bias-predicted-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +51,7 @@ async function bias(args: string[]): Promise<{ report: BiasReport; stderr: strin
   const output = join(dir, `report-${Math.random().toString(36).slice(2)}.json`);
   const r = await cli(['bias', ...args, '--bootstrap', '0', '--output', output]);
   expect(r.code, r.stderr).toBe(0);
-  return { report: JSON.parse(readFileSync(output, 'utf8')) as BiasReport, stderr: r.stderr };
+  return { report: readBiasReportDocument(JSON.parse(readFileSync(output, 'utf8'))), stderr: r.stderr };
 }
 
 function post(report: BiasReport, name: string): number {

@@ -4,7 +4,7 @@
  * proto field names, writes int64 as JSON numbers and a NaN/±inf double as "NaN"/"Infinity";
  * mlflow/store/artifact/http_artifact_repo.py PUTs each file with a guessed Content-Type, lists
  * with `GET …/mlflow-artifacts/artifacts?path=` and downloads with GET) and checks Attest answers
- * as an MLflow server does. Covers the shapes of clients 1.27 to 2.17 (POST uploads of older
+ * as an MLflow server does. Covers the shapes of clients 1.x to 2.17 (POST uploads of older
  * clients are accepted too).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { hasZodFastifySchemaValidationErrors, validatorCompiler } from '@fastify/type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from '@fastify/type-provider-zod';
 import type { ZodTypeProvider } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { AppError, httpStatusOf, isAppError } from '../../kernel/index.js';
@@ -17,6 +17,7 @@ import { COMPONENT_TYPES, EnvironmentInfoSchema, ParametersSchema, SourceInfoSch
 import type { TrackingContext } from '../tracking-service.js';
 import { SORT_KEYS } from '../tracking-search.js';
 import type { TrackingRouteDeps } from './route-deps.js';
+import { trackingSchema } from './tracking-openapi.js';
 
 const Id = z.object({ id: z.string().min(1).max(200) });
 const SearchBody = z.object({
@@ -37,6 +38,7 @@ const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.i
 /** Registers the native tracking routes. */
 export async function trackingRoutes(app: FastifyInstance, deps: TrackingRouteDeps): Promise<void> {
   app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, _request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issue = error.validation[0];
@@ -66,7 +68,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingRouteDe
     return { actor: deps.actor(request), projectId: c.projectId };
   };
 
-  r.post(`${base}/experiments/ensure`, { schema: { body: z.object({ name: z.string(), description: z.string().max(5000).optional(), tags: TagsSchema.optional() }) } }, async (request) => {
+  r.post(`${base}/experiments/ensure`, { schema: trackingSchema('ensureExperiment', { body: z.object({ name: z.string(), description: z.string().max(5000).optional(), tags: TagsSchema.optional() }) }) }, async (request) => {
     const projectId = await deps.project(request);
     const visible = await deps.visibleProjects(request);
     const found = (await tracking.listExperiments(visible.includes(projectId) ? [projectId] : [])).find((e) => e.name === request.body.name);
@@ -77,13 +79,13 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingRouteDe
     const ctx = await inProject(request, 'experiment:Create', 'experiment');
     return tracking.createExperiment(ctx, request.body);
   });
-  r.post(`${base}/trials`, { schema: { body: z.object({ experiment: z.string(), name: z.string(), tags: TagsSchema.optional() }) } }, async (request) =>
+  r.post(`${base}/trials`, { schema: trackingSchema('createTrial', { body: z.object({ experiment: z.string(), name: z.string(), tags: TagsSchema.optional() }) }) }, async (request) =>
     tracking.createTrial(await inProject(request, 'trial:Create', 'trial'), request.body),
   );
   r.post(
     `${base}/components`,
     {
-      schema: {
+      schema: trackingSchema('startComponent', {
         body: z.object({
           name: z.string(),
           type: z.enum(COMPONENT_TYPES),
@@ -93,45 +95,45 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingRouteDe
           environment: EnvironmentInfoSchema.optional(),
           tags: TagsSchema.optional(),
         }),
-      },
+      }),
     },
     async (request) => tracking.startComponent(await inProject(request, 'component:Create', 'component'), request.body),
   );
-  r.get(`${base}/components/:id`, { schema: { params: Id } }, async (request) => {
+  r.get(`${base}/components/:id`, { schema: trackingSchema('getComponent', { params: Id }) }, async (request) => {
     await onComponent(request, request.params.id, 'component:Describe');
     return tracking.getComponent(request.params.id, await deps.visibleProjects(request));
   });
-  r.post(`${base}/components/:id/trials`, { schema: { params: Id, body: z.object({ trial: z.string() }) } }, async (request) => {
+  r.post(`${base}/components/:id/trials`, { schema: trackingSchema('addComponentToTrial', { params: Id, body: z.object({ trial: z.string() }) }) }, async (request) => {
     const visible = await deps.visibleProjects(request);
     const trial = await tracking.getTrial(request.body.trial, visible);
     await deps.authorize(request, 'trial:Update', { projectId: trial.projectId, type: 'trial', id: trial.trialId, createdBy: trial.createdBy });
     await tracking.addComponentToTrial({ actor: deps.actor(request), projectId: trial.projectId }, request.params.id, trial.trialId);
     return {};
   });
-  r.post(`${base}/components/:id/parameters`, { schema: { params: Id, body: z.object({ parameters: ParametersSchema }) } }, async (request) => {
+  r.post(`${base}/components/:id/parameters`, { schema: trackingSchema('logParameters', { params: Id, body: z.object({ parameters: ParametersSchema }) }) }, async (request) => {
     await tracking.logParameters(await onComponent(request, request.params.id, 'component:Update'), request.params.id, request.body.parameters);
     return {};
   });
   for (const direction of ['inputs', 'outputs'] as const) {
-    r.post(`${base}/components/:id/${direction}`, { schema: { params: Id, body: z.object({ role: z.string(), ref: z.string() }) } }, async (request) => {
+    r.post(`${base}/components/:id/${direction}`, { schema: trackingSchema(direction === 'inputs' ? 'logInput' : 'logOutput', { params: Id, body: z.object({ role: z.string(), ref: z.string() }) }) }, async (request) => {
       const ctx = await onComponent(request, request.params.id, 'component:Update');
       return direction === 'inputs' ? tracking.logInput(ctx, request.params.id, request.body) : tracking.logOutput(ctx, request.params.id, request.body);
     });
   }
   r.post(
     `${base}/components/:id/metrics`,
-    { bodyLimit: 64 * 1024 * 1024, schema: { params: Id, body: z.object({ points: z.array(z.object({ name: z.string(), value: z.number(), step: z.number().int().optional(), timestamp: z.number().int().optional() })).max(100_000) }) } },
+    { bodyLimit: 64 * 1024 * 1024, schema: trackingSchema('logMetrics', { params: Id, body: z.object({ points: z.array(z.object({ name: z.string(), value: z.number(), step: z.number().int().optional(), timestamp: z.number().int().optional() })).max(100_000) }) }) },
     async (request) => tracking.logMetrics(await onComponent(request, request.params.id, 'component:Update'), request.params.id, request.body.points),
   );
-  r.post(`${base}/components/:id/end`, { schema: { params: Id, body: z.object({ status: z.enum(['Completed', 'Failed', 'Stopped']), failureReason: z.string().max(2000).optional() }) } }, async (request) => {
+  r.post(`${base}/components/:id/end`, { schema: trackingSchema('endComponent', { params: Id, body: z.object({ status: z.enum(['Completed', 'Failed', 'Stopped']), failureReason: z.string().max(2000).optional() }) }) }, async (request) => {
     const ctx = await onComponent(request, request.params.id, 'component:Complete');
     return tracking.endComponent(ctx, request.params.id, request.body.status, request.body.failureReason !== undefined ? { failureReason: request.body.failureReason } : {});
   });
-  r.post(`${base}/components/:id/notes`, { schema: { params: Id, body: z.object({ text: z.string() }) } }, async (request) => {
+  r.post(`${base}/components/:id/notes`, { schema: trackingSchema('addNote', { params: Id, body: z.object({ text: z.string() }) }) }, async (request) => {
     await tracking.addNote(await onComponent(request, request.params.id, 'component:Update'), request.params.id, request.body.text);
     return {};
   });
-  r.post(`${base}/tags/:id`, { schema: { params: Id, body: z.object({ tags: TagsSchema }) } }, async (request) => {
+  r.post(`${base}/tags/:id`, { schema: trackingSchema('setTags', { params: Id, body: z.object({ tags: TagsSchema }) }) }, async (request) => {
     const id = request.params.id;
     const visible = await deps.visibleProjects(request);
     const owner = id.startsWith('tc_')
@@ -146,7 +148,7 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingRouteDe
   });
   r.post(
     `${base}/artifacts`,
-    { schema: { querystring: z.object({ name: z.string().max(200).optional(), mediaType: z.string().max(200).optional() }) } },
+    { schema: trackingSchema('uploadTrackingArtifact', { querystring: z.object({ name: z.string().max(200).optional(), mediaType: z.string().max(200).optional() }) }, { consumes: 'application/octet-stream' }) },
     async (request) => {
       const ctx = await inProject(request, 'artifact:Put', 'artifact');
       if (!request.body || typeof (request.body as Readable).pipe !== 'function') throw new AppError('INVALID_INPUT', { message: 'Send the artifact bytes as application/octet-stream' });
@@ -166,11 +168,11 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingRouteDe
     for (const projectId of visible) await deps.authorize(request, `${type}:List`, { projectId, type, id: '*' });
     return visible;
   };
-  r.post(`${base}/trials/search`, { schema: { body: SearchBody } }, async (request) => tracking.searchTrials({ ...request.body, visibleProjects: await searchAuthorized(request, 'trial') }));
-  r.post(`${base}/components/search`, { schema: { body: SearchBody } }, async (request) =>
+  r.post(`${base}/trials/search`, { schema: trackingSchema('searchTrials', { body: SearchBody }) }, async (request) => tracking.searchTrials({ ...request.body, visibleProjects: await searchAuthorized(request, 'trial') }));
+  r.post(`${base}/components/search`, { schema: trackingSchema('searchComponents', { body: SearchBody }) }, async (request) =>
     tracking.searchComponents({ ...request.body, visibleProjects: await searchAuthorized(request, 'component') }),
   );
-  r.get(`${base}/experiments/:id/table`, { schema: { params: Id, querystring: z.object({ format: z.enum(['json', 'csv']).optional() }) } }, async (request, reply) => {
+  r.get(`${base}/experiments/:id/table`, { schema: trackingSchema('lineageTable', { params: Id, querystring: z.object({ format: z.enum(['json', 'csv']).optional() }) }, { produces: ['application/json', 'text/csv'] }) }, async (request, reply) => {
     const visible = await deps.visibleProjects(request);
     const e = await tracking.getExperiment(request.params.id, visible);
     await deps.authorize(request, 'experiment:Describe', { projectId: e.projectId, type: 'experiment', id: e.experimentId, createdBy: e.createdBy });
@@ -178,12 +180,12 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingRouteDe
     if (request.query.format === 'csv') return reply.type('text/csv; charset=utf-8').send(lineageTableCsv(rows));
     return { experiment: e, rows };
   });
-  r.post(`${base}/trials/compare`, { schema: { body: z.object({ trials: z.array(z.string()).min(2).max(50), all: z.boolean().optional() }) } }, async (request) => {
+  r.post(`${base}/trials/compare`, { schema: trackingSchema('compareTrials', { body: z.object({ trials: z.array(z.string()).min(2).max(50), all: z.boolean().optional() }) }) }, async (request) => {
     const visible = await searchAuthorized(request, 'trial');
     return tracking.compareTrials(request.body.trials, visible, request.body.all !== true);
   });
   for (const direction of ['upstream', 'downstream'] as const) {
-    r.get(`/api/v1/lineage/:id/${direction}`, { schema: { params: Id, querystring: LineageQuery } }, async (request) => {
+    r.get(`/api/v1/lineage/:id/${direction}`, { schema: trackingSchema(direction === 'upstream' ? 'lineageUpstream' : 'lineageDownstream', { params: Id, querystring: LineageQuery }) }, async (request) => {
       const visible = await deps.visibleProjects(request);
       const project = await nodeProject(tracking.db, request.params.id);
       if (project === undefined || !visible.includes(project)) throw new AppError('NOT_FOUND', { message: `No lineage node ${request.params.id}` });
