@@ -18,6 +18,7 @@ import { registerModelCommands } from './models.js';
 import { registerOfflineMonitorCommands } from './monitor-offline.js';
 import { registerMonitoringCommands } from './monitoring.js';
 import { registerQuickstartCommands } from './quickstart.js';
+import { registerRegistryCommands } from './registry.js';
 import { registerReproduceCommands } from './reproduce.js';
 import { registerServerCommands } from './server.js';
 import { registerSessionCommands } from './session.js';
@@ -42,6 +43,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerLineageCommands(program, ctx);
   registerReproduceCommands(program, ctx);
   registerJobCommands(program, ctx);
+  registerRegistryCommands(program, ctx);
   registerSessionCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerAccessCommands(program, ctx);
