@@ -411,7 +411,7 @@ export class RegistryService {
       if (!verdict.passed) {
         if (req.overrideJustification === undefined) {
           throw new AppError('EVIDENCE_MISSING', {
-            message: `Cannot promote ${group.name} version ${target.version} to ${gated.join(', ')}: risk tier ${verdict.riskTier} evidence is missing:\n  - ${verdict.missing.join('\n  - ')}`,
+            message: `Cannot promote ${group.name} version ${target.version} to ${gated.join(', ')}: risk tier ${verdict.riskTier} evidence is missing: ${verdict.missing.join('; ')}`,
             details: { group: group.name, version: Number(target.version), riskTier: verdict.riskTier, missing: verdict.missing },
           });
         }

@@ -22,6 +22,7 @@ import { registerPipelineCommands } from './pipelines.js';
 import { registerOfflineMonitorCommands } from './monitor-offline.js';
 import { registerMonitoringCommands } from './monitoring.js';
 import { registerQuickstartCommands } from './quickstart.js';
+import { registerRegistryCommands } from './registry.js';
 import { registerReproduceCommands } from './reproduce.js';
 import { registerServerCommands } from './server.js';
 import { registerSessionCommands } from './session.js';
@@ -48,6 +49,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerReproduceCommands(program, ctx);
   registerJobCommands(program, ctx);
   registerPipelineCommands(program, ctx);
+  registerRegistryCommands(program, ctx);
   registerSessionCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerAccessCommands(program, ctx);
