@@ -199,12 +199,14 @@ export class CaptureLog {
 
   async #flushOnce(): Promise<void> {
     const current = this.#segment;
-    if (current && current.records > 0 && !this.#syncing) {
+    if (current && current.records > 0 && !this.#syncing && existsSync(current.path)) {
       this.#segment = undefined;
       fdatasyncSync(current.fd);
       closeSync(current.fd);
       for (const w of this.#syncWaiters.splice(0)) w();
     }
+    // The home may be gone (an installation removed under a running server): nothing left to store.
+    if (!existsSync(this.#o.dir)) return;
     const sealed = readdirSync(this.#o.dir)
       .filter((f) => f.endsWith('.wal') && join(this.#o.dir, f) !== this.#segment?.path)
       .sort();
@@ -273,6 +275,6 @@ export class CaptureLog {
     await this.flush();
     this.#closed = true;
     // Keep the folder when an upload failed: the next process to start stores its segments.
-    if (!readdirSync(this.#o.dir).some((f) => f.endsWith('.wal'))) rmSync(this.#o.dir, { recursive: true, force: true });
+    if (existsSync(this.#o.dir) && !readdirSync(this.#o.dir).some((f) => f.endsWith('.wal'))) rmSync(this.#o.dir, { recursive: true, force: true });
   }
 }
