@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from '@fastify/type-provider-zod';
 import { AppError } from '../../kernel/index.js';
+import { checkLikePattern } from '../../platform/db/index.js';
 import type { FilterClause } from '../search-filter.js';
 import { parseFilter } from '../search-filter.js';
 import type { Experiment } from '../tracking-model.js';
@@ -61,9 +62,9 @@ function matchText(actual: string | undefined, clause: FilterClause): boolean {
     case '!=':
       return actual !== s;
     case 'LIKE':
-      return likeRegExp(s, false).test(actual);
+      return likeRegExp(checkLikePattern(s), false).test(actual);
     case 'ILIKE':
-      return likeRegExp(s, true).test(actual);
+      return likeRegExp(checkLikePattern(s), true).test(actual);
     default:
       throw new AppError('INVALID_INPUT', { message: `${clause.op} does not apply to names and tags` });
   }
