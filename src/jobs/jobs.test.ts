@@ -106,7 +106,8 @@ describe('governed jobs (embedded runner, SQLite)', () => {
     const baseline = await run({ type: 'baseline', inputs: { data: 'credit-train@1', model: 'credit-model' }, params: { name: 'credit', exclude: 'ID,default' } });
     expect(baseline.outputs[0]?.role).toBe('baseline-manifest');
     const asEngineer = (request: JobRequestInput) => engineerJobs.run(PROJECT, request, { wait: true, pollMs: 100, timeoutMs: 300_000 });
-    await expect(jobs.run(PROJECT, { type: 'monitor-check', inputs: { data: 'credit-test@1' }, params: { baseline: 'credit' } })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    // A data scientist may run a drift check of her own model's data (her pipeline's last step), but not a batch transform.
+    await expect(jobs.run(PROJECT, { type: 'batch-transform', inputs: { model: 'credit-model', data: 'credit-test@1' } })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
     const check = await asEngineer({ type: 'monitor-check', inputs: { data: 'credit-test@1' }, params: { baseline: 'credit' } });
     expect(check.outputs.map((o) => o.role).sort()).toEqual(['report-html', 'report-json', 'statistics', 'violations']);
     expect(check.metrics.violations).toBeGreaterThanOrEqual(0);

@@ -54,6 +54,8 @@ export const trainingJob = defineJobType({
     const trainFrame = await ctx.frame('train');
     ctx.log(`read train: ${trainFrame.rowCount} rows`);
     const names = features(trainFrame, p.label, listParam(p.exclude));
+    // The feature columns complete the record `attest reproduce` re-runs (reproduce/training-rerun.ts).
+    await ctx.component.logParameters({ features: names.join(',') });
     const y = labelVector(trainFrame, p.label);
     const x = toFeatureMatrix(trainFrame, names);
     let model: JobModel;

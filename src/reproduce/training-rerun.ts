@@ -16,8 +16,11 @@ import { AppError } from '../kernel/index.js';
 import { parseBoosterParams, serializeXgboostModel, train } from '../ml/gbdt/index.js';
 import type { ParameterValue } from '../tracking/index.js';
 
-/** Parameters of the recorded training component that are not booster parameters. */
-const DATA_PARAMETERS = ['label', 'features'] as const;
+/**
+ * Parameters of the recorded training component that are not booster parameters: the data ones,
+ * and what a training job records besides (its id, type, attempt, isolation and its own options).
+ */
+const DATA_PARAMETERS = ['label', 'features', 'job', 'job_type', 'attempt', 'isolation', 'algorithm', 'exclude', 'model_name', 'penalty', 'C'] as const;
 
 export interface RecordedTraining {
   readonly label: string;
