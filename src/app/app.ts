@@ -108,6 +108,9 @@ export async function openApp(config: ResolvedConfig, options: { systemActor?: A
     const processing = new ProcessingService({ artifacts, datasets, tracking });
     const capture = new CaptureService(artifacts);
     const endpoints = new EndpointService({ db, ledger, artifacts, datasets });
+    // Serving resolves models through the registry (Approved versions only), loaded on first use so
+    // commands that never deploy do not load it.
+    endpoints.useModelResolver(async (projectId, ref) => (await import('../registry/serving-resolver.js')).resolveServingModel({ db, artifacts, datasets }, projectId, ref));
     const identity = createIdentityServices(db, ledger, { oidc: config.oidc, sessionTtlMs: config.sessionTtlMs, grantBoundaries: config.grantBoundaries });
     const system = options.systemActor ?? { principal: 'system:attest' };
     await keys.purgeDueKeys(system);

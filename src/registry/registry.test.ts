@@ -13,6 +13,7 @@ import type { TestInstallation } from '../../test/support/test-app.js';
 import { createTestInstallation, TEST_ACTOR } from '../../test/support/test-app.js';
 import { listConfigChanges } from '../security/audit/index.js';
 import { RegistryService, resolveApprovedModel } from './index.js';
+import { resolveServingModel } from './serving-resolver.js';
 
 const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code ?? String(e));
 
@@ -132,6 +133,12 @@ for (const dialect of testDialects()) {
       expect(resolved.version.version).toBe(1);
       expect(resolved.artifact.artifactId).toBe(resolved.version.artifactId);
       expect(await code(resolveApprovedModel(t.app, PROJECT, 'credit-default@challenger'))).toBe('MODEL_STATUS_CONFLICT');
+      // Endpoints resolve through the same rule; a version that is not Approved cannot be served by its artifact id either.
+      const serving = { db: t.app.db, artifacts: t.app.artifacts, datasets: t.app.datasets };
+      expect((await resolveServingModel(serving, w.projectId, 'credit-default@production')).artifactId).toBe(resolved.artifact.artifactId);
+      expect(await code(resolveServingModel(serving, w.projectId, 'credit-default@challenger'))).toBe('MODEL_STATUS_CONFLICT');
+      const pending = await registry.describeVersion({ actor: TEST_ACTOR }, PROJECT, 'credit-default@challenger');
+      expect(await code(resolveServingModel(serving, w.projectId, pending.artifactId))).toBe('MODEL_STATUS_CONFLICT');
     });
 
     it('answers which version was production on a date, who moved it and on what evidence', async () => {
