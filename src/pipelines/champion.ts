@@ -1,9 +1,10 @@
 /**
  * @module pipelines/champion
- * The "current champion" a condition step can compare with. A port, so that the model registry
- * can answer it (the approved model version's metric) once it exists; until then the champion is
- * the model of the latest succeeded execution of the same pipeline — the last run that passed its
- * gates — and its value is the metric that execution's step recorded.
+ * The "current champion" a condition step can compare with. A port with two answers: when the
+ * comparison names a model group, the model registry answers (see {@link PipelineRegistry}: the
+ * metric recorded on the version the group's `champion` alias, else `production` alias, names);
+ * otherwise the champion is the model of the latest succeeded execution of the same pipeline — the
+ * last run that passed its gates — and its value is the metric that execution's step recorded.
  */
 import type { PipelineStore } from './pipeline-store.js';
 import { StepResultSchema } from './pipeline-model.js';
@@ -15,6 +16,8 @@ export interface ChampionQuery {
   /** The step whose metric is compared, and the metric. */
   step: string;
   metric: string;
+  /** The model group whose registered champion is meant (set only for registry comparisons). */
+  group?: string;
 }
 
 export interface Champion {

@@ -7,8 +7,9 @@
  */
 export type { Champion, ChampionQuery, ChampionSource } from './champion.js';
 export { ExecutionChampionSource } from './champion.js';
-export type { ComparisonOp, ConditionStep, FailStep, JobStep, PipelineDefinition, PipelineParameter, PipelineStep, PipelineValue, RetryPolicy } from './pipeline-definition.js';
-export { COMPARISON_OPS, definitionHash, dependencies, parseDefinitionText, PipelineNameSchema, resolveParameters, topologicalOrder, validateDefinition } from './pipeline-definition.js';
+export type { ComparisonOp, ConditionStep, FailStep, JobStep, PipelineDefinition, PipelineParameter, PipelineStep, PipelineValue, RegisterStep, RetryPolicy } from './pipeline-definition.js';
+export type { ModelRegistrar, PipelineRegistry, RegisteredVersion, RegistrationRequest } from './registry-port.js';
+export { COMPARISON_OPS, CONTROL_STEP_TYPES, isJobStep, definitionHash, dependencies, parseDefinitionText, PipelineNameSchema, resolveParameters, topologicalOrder, validateDefinition } from './pipeline-definition.js';
 export { PipelineDriver } from './pipeline-driver.js';
 export type { EngineDeps } from './pipeline-engine.js';
 export { PipelineEngine } from './pipeline-engine.js';

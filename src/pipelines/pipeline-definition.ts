@@ -54,6 +54,9 @@ export type JobStep = z.infer<typeof JobStepSchema>;
 export const COMPARISON_OPS = ['>', '>=', '<', '<=', '==', '!='] as const;
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
 
+/** A model group name (as the registry spells it) or a `{{parameters.NAME}}` reference. */
+const ModelGroup = z.string().regex(/^(?:[a-z0-9][a-z0-9._-]{0,127}|\{\{\s*parameters\.[A-Za-z][A-Za-z0-9_]*\s*\}\})$/, 'a model group name (lower-case letters, digits and . _ -) or {{parameters.NAME}}');
+
 export const ConditionStepSchema = z
   .strictObject({
     ...Common,
@@ -64,7 +67,19 @@ export const ConditionStepSchema = z
     /** A number, or a `{{parameters.X}}` reference to a number parameter. */
     threshold: z.union([z.number(), z.string().regex(/^\{\{\s*parameters\.[A-Za-z][A-Za-z0-9_]*\s*\}\}$/, 'a number or {{parameters.NAME}}')]).optional(),
     /** Compare with the current champion's value of the same metric (plus `margin`). */
-    champion: z.strictObject({ margin: z.number().default(0), ifNone: z.enum(['pass', 'fail']).default('pass') }).optional(),
+    champion: z
+      .strictObject({
+        margin: z.number().default(0),
+        /** What the condition decides when there is no champion (the fact is recorded in the step result). */
+        ifNone: z.enum(['pass', 'fail']).default('pass'),
+        /**
+         * A model group (a name, or `{{parameters.X}}`): the champion is then the registry's
+         * `champion` alias of that group (else its `production` alias) and its value the metric
+         * recorded on that registered version. Without a group: the latest succeeded execution.
+         */
+        group: ModelGroup.optional(),
+      })
+      .optional(),
     /** Steps that run only when the comparison holds (named so: a `then` key would make the object a thenable). */
     ifTrue: z.array(StepName).default([]),
     /** Steps that run only when it does not. */
@@ -81,7 +96,29 @@ export const FailStepSchema = z.strictObject({
 });
 export type FailStep = z.infer<typeof FailStepSchema>;
 
-export type PipelineStep = JobStep | ConditionStep | FailStep;
+/**
+ * Registers a step's model output as a new version of a model group, PendingManualApproval. There
+ * is deliberately no field for the status and no approve step: approval stays a human decision by
+ * an independent validator.
+ */
+export const RegisterStepSchema = z.strictObject({
+  ...Common,
+  type: z.literal('register'),
+  /** The model: usually `{{steps.train.outputs.model}}`; any model reference works. */
+  model: z.string().min(1).max(300),
+  group: ModelGroup,
+  /** Registers the version with this text; may use placeholders. */
+  versionDescription: z.string().max(2000).default(''),
+  /** The risk tier of the group when this registration creates it. */
+  riskTier: z.number().int().min(1).max(4).optional(),
+});
+export type RegisterStep = z.infer<typeof RegisterStepSchema>;
+
+export type PipelineStep = JobStep | ConditionStep | FailStep | RegisterStep;
+
+/** Step types the engine runs itself (not as jobs). */
+export const CONTROL_STEP_TYPES = ['condition', 'fail', 'register'] as const;
+export const isJobStep = (step: PipelineStep): step is JobStep => !(CONTROL_STEP_TYPES as readonly string[]).includes(step.type);
 
 export const PipelineDefinitionSchema = z.strictObject({
   name: PipelineNameSchema,
@@ -120,7 +157,8 @@ function placeholders(value: unknown): string[] {
 
 function stepStrings(step: PipelineStep): { field: string; value: unknown }[] {
   if (step.type === 'fail') return [{ field: 'message', value: step.message }];
-  if (step.type === 'condition') return [{ field: 'threshold', value: step.threshold }];
+  if (step.type === 'condition') return [{ field: 'threshold', value: step.threshold }, { field: 'champion.group', value: step.champion?.group }];
+  if (step.type === 'register') return [{ field: 'model', value: step.model }, { field: 'group', value: step.group }, { field: 'versionDescription', value: step.versionDescription }];
   return [...Object.entries(step.inputs).map(([k, v]) => ({ field: `inputs.${k}`, value: v })), ...Object.entries(step.params).map(([k, v]) => ({ field: `params.${k}`, value: v }))];
 }
 
@@ -189,12 +227,12 @@ export function validateDefinition(input: unknown): PipelineDefinition {
   const steps: PipelineStep[] = raw.steps.map((s, i) => {
     const name = typeof (s as { name?: unknown })?.name === 'string' ? (s as { name: string }).name : `#${i + 1}`;
     const type = (s as { type?: unknown })?.type;
-    const schema = type === 'condition' ? ConditionStepSchema : type === 'fail' ? FailStepSchema : JobStepSchema;
+    const schema = type === 'condition' ? ConditionStepSchema : type === 'fail' ? FailStepSchema : type === 'register' ? RegisterStepSchema : JobStepSchema;
     const parsed = schema.safeParse(s);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.length ? issue.path.map(String).join('.') : '(step)';
-      const hint = issue.path[0] === 'type' ? ` (types: ${[...JOB_TYPES, 'condition', 'fail'].join(', ')})` : '';
+      const hint = issue.path[0] === 'type' ? ` (types: ${[...JOB_TYPES, ...CONTROL_STEP_TYPES].join(', ')})` : '';
       throw invalid(`step "${name}" field ${field}`, `${issue.message}${hint}`);
     }
     return parsed.data as PipelineStep;
@@ -215,13 +253,13 @@ export function validateDefinition(input: unknown): PipelineDefinition {
         if (p.kind === 'parameter' && !(p.name in definition.parameters)) throw invalid(`step "${step.name}" field ${field}`, `no parameter named "${p.name}"`);
         if ((p.kind === 'output' || p.kind === 'metric') && !names.has(p.step)) throw invalid(`step "${step.name}" field ${field}`, `no step named "${p.step}"`);
         const target = p.kind === 'output' || p.kind === 'metric' ? steps.find((s) => s.name === p.step)! : undefined;
-        if (target && (target.type === 'condition' || target.type === 'fail')) throw invalid(`step "${step.name}" field ${field}`, `step "${target.name}" is a ${target.type} step and has no outputs or metrics`);
+        if (target && !isJobStep(target)) throw invalid(`step "${step.name}" field ${field}`, `step "${target.name}" is a ${target.type} step and has no outputs or metrics`);
       }
     }
     if (step.type === 'condition') {
       const target = steps.find((s) => s.name === step.metric.step);
       if (!target) throw invalid(`step "${step.name}" field metric.step`, `no step named "${step.metric.step}"`);
-      if (target.type === 'condition' || target.type === 'fail') throw invalid(`step "${step.name}" field metric.step`, `step "${target.name}" is a ${target.type} step and records no metrics`);
+      if (!isJobStep(target)) throw invalid(`step "${step.name}" field metric.step`, `step "${target.name}" is a ${target.type} step and records no metrics`);
       for (const [field, list] of [['ifTrue', step.ifTrue], ['ifFalse', step.ifFalse]] as const) {
         for (const gated of list) {
           if (!names.has(gated)) throw invalid(`step "${step.name}" field ${field}`, `no step named "${gated}"`);
@@ -231,7 +269,7 @@ export function validateDefinition(input: unknown): PipelineDefinition {
       const both = step.ifTrue.find((s) => step.ifFalse.includes(s));
       if (both) throw invalid(`step "${step.name}" field ifFalse`, `step "${both}" is in both ifTrue and ifFalse`);
     }
-    if (step.type !== 'condition' && step.type !== 'fail') checkJobStep(definition, step);
+    if (isJobStep(step)) checkJobStep(definition, step);
   }
   topologicalOrder(definition);
   return definition;

@@ -7,18 +7,20 @@
  * retried after its backoff while attempts remain; a step whose definition and input contents
  * match a completed step reuses that step's outputs (a cache hit, recorded on the step and in
  * lineage as the reused component joining this execution's trial); conditions choose a branch
- * and skip the other; a fail step fails the execution with its message.
+ * and skip the other; a fail step fails the execution with its message; a register step registers
+ * a model output as a PendingManualApproval version of a model group through the registry port.
  */
 import { createHash } from 'node:crypto';
 import type { App } from '../app/index.js';
 import type { Job, JobCaller, JobService } from '../jobs/index.js';
 import { isFinal } from '../jobs/index.js';
-import { canonicalJson, ERROR_CATALOGUE, isAppError } from '../kernel/index.js';
+import { AppError, canonicalJson, ERROR_CATALOGUE, isAppError } from '../kernel/index.js';
 import { resolveReference } from '../references/index.js';
 import type { Actor } from '../security/audit/index.js';
 import { projectResourceName, recordOutcome } from '../security/audit/index.js';
 import type { ChampionSource } from './champion.js';
-import type { ConditionStep, JobStep, PipelineDefinition, PipelineStep, PipelineValue } from './pipeline-definition.js';
+import type { PipelineRegistry } from './registry-port.js';
+import type { ConditionStep, JobStep, PipelineDefinition, PipelineStep, PipelineValue, RegisterStep } from './pipeline-definition.js';
 import { dependencies, substitute } from './pipeline-definition.js';
 import type { ExecutionStatus, StepResult } from './pipeline-model.js';
 import { isFinalStep, StepResultSchema } from './pipeline-model.js';
@@ -32,6 +34,8 @@ export interface EngineDeps {
   store: PipelineStore;
   jobs: JobService;
   champion: ChampionSource;
+  /** The model registry (group champions, register steps); without it such steps fail with UNAVAILABLE. */
+  registry?: PipelineRegistry;
   now?: () => number;
 }
 
@@ -145,6 +149,10 @@ export class PipelineEngine {
           changed = true;
           continue;
         }
+        if (step.type === 'register') {
+          changed = (await this.#register(s, step, { project, projectId: row.project_id, experiment: row.experiment, trial: row.trial, actor, scope }, set, now)) || changed;
+          continue;
+        }
         if (step.type === 'condition') {
           await this.#condition(s, step, row.project_id, row.pipeline_id, executionId, states, parameters, set, now);
           changed = true;
@@ -216,13 +224,20 @@ export class PipelineEngine {
     let champion: string | null = null;
     let outcome: boolean;
     if (step.champion) {
-      const c = await this.#deps.champion.champion({ projectId, pipelineId, executionId, step: step.metric.step, metric: step.metric.name });
+      const group = step.champion.group === undefined ? undefined : substitute(step.champion.group, { parameters, steps: undefined });
+      const source = group === undefined ? this.#deps.champion : this.#deps.registry?.champion;
+      if (!source) {
+        await set(s, 'pending', { status: 'failed', started_at: now(), ended_at: now(), message: `UNAVAILABLE: the champion of model group ${String(group)} comes from the model registry, which this pipeline service was not given` });
+        return;
+      }
+      const c = await source.champion({ projectId, pipelineId, executionId, step: step.metric.step, metric: step.metric.name, ...(group === undefined ? {} : { group: String(group) }) });
       if (c) {
         against = c.value + step.champion.margin;
         champion = c.description;
         outcome = compare(value, step.op, against);
       } else {
-        champion = 'none';
+        // Recorded as such: the step result says there was no champion and which rule decided.
+        champion = group === undefined ? 'none' : `none: model group ${String(group)} has no champion or production version with metric ${step.metric.name}`;
         outcome = step.champion.ifNone === 'pass';
       }
     } else {
@@ -234,8 +249,42 @@ export class PipelineEngine {
       against = t;
       outcome = compare(value, step.op, t);
     }
-    const text = `${metricName} = ${Number(value.toPrecision(6))} ${step.op} ${against === null ? 'champion (none yet)' : `${champion ? 'champion ' : ''}${Number(against.toPrecision(6))}`}: ${outcome}`;
+    const text = `${metricName} = ${Number(value.toPrecision(6))} ${step.op} ${against === null ? `champion (none yet, ifNone ${step.champion?.ifNone})` : `${champion ? 'champion ' : ''}${Number(against.toPrecision(6))}`}: ${outcome}`;
     await set(s, 'pending', { status: 'succeeded', started_at: now(), ended_at: now(), message: text, result: { outputs: [], metrics: {}, componentId: null, condition: { metric: metricName, value, op: step.op, against, champion, outcome } } });
+  }
+
+  /**
+   * Registers the model a step produced. The step is claimed (pending → running) before the
+   * registry is called, so two processes advancing the same execution register it once.
+   */
+  async #register(
+    s: StepState,
+    step: RegisterStep,
+    ctx: { project: string; projectId: string; experiment: string; trial: string; actor: Actor; scope: Parameters<typeof substitute>[1] },
+    set: (s: StepState, from: string, v: Parameters<PipelineStore['transition']>[2]) => Promise<boolean>,
+    now: () => string,
+  ): Promise<boolean> {
+    if (!(await set(s, 'pending', { status: 'running', attempts: s.attempts + 1, started_at: now() }))) return false;
+    try {
+      const registry = this.#deps.registry;
+      if (!registry) throw new AppError('UNAVAILABLE', { message: 'a register step needs the model registry, which this pipeline service was not given' });
+      const model = substitute(step.model, ctx.scope);
+      const group = substitute(step.group, ctx.scope);
+      if (model === undefined || group === undefined) throw new AppError('INVALID_INPUT', { message: `step ${step.name}: the model or group names something this execution did not record` });
+      const description = substitute(step.versionDescription, ctx.scope) ?? step.versionDescription;
+      const v = await registry.registrar.register(ctx.actor, ctx.project, { group: String(group), model: String(model), description: String(description), ...(step.riskTier === undefined ? {} : { riskTier: step.riskTier }) });
+      // Lineage: the registered version joins this execution's trial (the registry links it to its artifact and training).
+      await this.#deps.app.lineage.associate(ctx.actor, { sourceId: v.versionId, destId: await this.#trialId(ctx.projectId, ctx.experiment, ctx.trial), type: 'AssociatedWith', projectId: ctx.projectId });
+      await set(s, 'running', {
+        status: 'succeeded',
+        ended_at: now(),
+        result: { outputs: [], metrics: {}, componentId: null, registered: v },
+        message: `registered ${v.group} version ${v.version} (${v.versionId}), ${v.status}: approval is an independent validator's decision`,
+      });
+    } catch (error) {
+      await set(s, 'running', { status: 'failed', ended_at: now(), message: `${isAppError(error) ? error.code : 'INTERNAL'}: ${(error as Error).message}` });
+    }
+    return true;
   }
 
   async #startJob(

@@ -46,6 +46,8 @@ export const StepResultSchema = z.object({
   condition: z
     .object({ metric: z.string(), value: z.number(), op: z.string(), against: z.number().nullable(), champion: z.string().nullable(), outcome: z.boolean() })
     .optional(),
+  /** A register step: the model version it registered (PendingManualApproval until a validator decides). */
+  registered: z.object({ versionId: z.string(), group: z.string(), version: z.number(), status: z.string(), artifactId: z.string() }).optional(),
 });
 export type StepResult = z.infer<typeof StepResultSchema>;
 

@@ -4,7 +4,8 @@
  * executions. Every call is authorized for the caller with the policy engine (the `pipeline:*`
  * actions) and audited; a start is also authorized, before anything runs, for every job step it
  * may run (`job:Run` and the work's own action, e.g. `model:Train`), so a role that cannot train
- * cannot train through a pipeline either. The execution, its step rows and its audit entry
+ * cannot train through a pipeline either; a `register` step is authorized the same way, as
+ * `model:Register` on its model group. The execution, its step rows and its audit entry
  * commit in one transaction; the engine then runs it.
  */
 import type { App } from '../app/index.js';
@@ -15,8 +16,9 @@ import { AppError, newId } from '../kernel/index.js';
 import { governed, projectResourceName, recordOutcome } from '../security/audit/index.js';
 import type { ChampionSource } from './champion.js';
 import { ExecutionChampionSource } from './champion.js';
+import type { PipelineRegistry } from './registry-port.js';
 import type { PipelineDefinition, PipelineValue } from './pipeline-definition.js';
-import { definitionHash, resolveParameters, topologicalOrder, validateDefinition } from './pipeline-definition.js';
+import { definitionHash, resolveParameters, substitute, topologicalOrder, validateDefinition } from './pipeline-definition.js';
 import { PipelineEngine } from './pipeline-engine.js';
 import type { Execution, PipelineSummary, PipelineVersion } from './pipeline-model.js';
 import { isFinalExecution } from './pipeline-model.js';
@@ -25,6 +27,8 @@ import { pipelineDb, PipelineStore, toSummary, toVersion } from './pipeline-stor
 export interface PipelineServiceOptions {
   jobs?: JobService;
   champion?: ChampionSource;
+  /** The model registry: group champions for conditions and `register` steps (the composition passes it). */
+  registry?: PipelineRegistry;
   now?: () => number;
 }
 
@@ -33,12 +37,14 @@ export class PipelineService {
   readonly store: PipelineStore;
   readonly jobs: JobService;
   readonly engine: PipelineEngine;
+  readonly #registry: PipelineRegistry | undefined;
 
   constructor(app: App, options: PipelineServiceOptions = {}) {
     this.#app = app;
+    this.#registry = options.registry;
     this.store = new PipelineStore(app.db);
     this.jobs = options.jobs ?? new JobService(app);
-    this.engine = new PipelineEngine({ app, store: this.store, jobs: this.jobs, champion: options.champion ?? new ExecutionChampionSource(this.store), ...(options.now ? { now: options.now } : {}) });
+    this.engine = new PipelineEngine({ app, store: this.store, jobs: this.jobs, champion: options.champion ?? new ExecutionChampionSource(this.store), ...(options.registry ? { registry: options.registry } : {}), ...(options.now ? { now: options.now } : {}) });
   }
 
   async #authorize(caller: JobCaller, project: string, action: string, resource: string): Promise<void> {
@@ -128,6 +134,11 @@ export class PipelineService {
     const definition = JSON.parse(version.definition) as PipelineDefinition;
     const values = resolveParameters(definition, parameters);
     for (const step of definition.steps) {
+      if (step.type === 'register') {
+        if (!this.#registry) throw new AppError('UNAVAILABLE', { message: `Pipeline ${name} has a register step (${step.name}) but this pipeline service has no model registry`, details: { step: step.name } });
+        await this.#authorize(caller, project, 'model:Register', `attest:${project}:model/${String(substitute(step.group, { parameters: values, steps: undefined }))}`);
+        continue;
+      }
       if (step.type === 'condition' || step.type === 'fail') continue;
       const work = jobTypeDefinition(step.type);
       await this.#authorize(caller, project, 'job:Run', `attest:${project}:job/*`);

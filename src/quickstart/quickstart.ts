@@ -22,6 +22,7 @@ import type { JobCaller } from '../jobs/index.js';
 import { AppError } from '../kernel/index.js';
 import type { Execution, StepExecution } from '../pipelines/index.js';
 import { isFinalExecution, parseDefinitionText, PipelineService } from '../pipelines/index.js';
+import { pipelineRegistry } from '../registry/index.js';
 import type { Actor } from '../security/audit/index.js';
 import { projectResourceName, recordOutcome } from '../security/audit/index.js';
 import { featuresOnly, LABEL, marketShift, SHIFTED_COLUMNS } from './credit-scenario.js';
@@ -65,13 +66,15 @@ export interface QuickstartResult {
   componentIds: Record<string, string>;
   cacheHits: string[];
   testAuc: number;
+  /** The model version the register step created (PendingManualApproval), unless the champion was better. */
+  registered: { versionId: string; group: string; version: number; status: string } | null;
   violations: { feature: string; check: string }[];
   auditEntries: number;
   seconds: number;
 }
 
 /** Which of the seven printed stages a step belongs to. */
-const STAGE: Readonly<Record<string, number>> = { split: 2, train: 3, evaluate: 3, 'quality-gate': 4, 'auc-too-low': 4, explain: 4, 'bias-sex': 4, 'bias-age': 4, baseline: 5, 'drift-check': 5 };
+const STAGE: Readonly<Record<string, number>> = { split: 2, train: 3, evaluate: 3, 'quality-gate': 4, 'auc-too-low': 4, explain: 4, 'bias-sex': 4, 'bias-age': 4, baseline: 5, 'drift-check': 5, 'beats-champion': 5, register: 5 };
 
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartResult> {
   const started = Date.now();
@@ -131,7 +134,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
   say(2, `imported uci-credit-card-default@${raw.version}: ${raw.rowCount} rows × ${raw.schema.columns.length} columns, sha256 ${raw.sha256.slice(0, 16)}…, stored encrypted`);
   const drifted = await importDriftWindow(app, scientist, projectId);
 
-  const pipelines = new PipelineService(app);
+  const pipelines = new PipelineService(app, { registry: pipelineRegistry(app) });
   const published = await pipelines.create(caller, PROJECT, parseDefinitionText(readFileSync(CREDIT_PIPELINE, 'utf8'), CREDIT_PIPELINE));
   const started = await pipelines.start(caller, PROJECT, published.name, {});
   const executionId = started.executionId;
@@ -205,6 +208,7 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     componentIds,
     cacheHits: execution.steps.filter((s) => s.cacheHitFrom).map((s) => s.step),
     testAuc: step('evaluate').result?.metrics['test:auc'] ?? Number.NaN,
+    registered: step('register').result?.registered ?? null,
     violations: violationsJson.violations.map((v) => ({ feature: v.feature_name, check: v.constraint_check_type })),
   };
 }
@@ -240,6 +244,10 @@ async function describeStep(app: App, projectId: string, actor: Actor, s: StepEx
       say(stage, `${head}: test split AUC ${n(m['test:auc'])}, KS ${n(m['test:ks'])}, Gini ${n(m['test:gini'])}, accuracy ${n(m['test:accuracy'])} at 0.5`);
       break;
     case 'quality-gate':
+    case 'beats-champion':
+      say(stage, `${head}: ${s.message}${s.result?.condition?.champion ? ` (champion: ${s.result.condition.champion})` : ''}`);
+      break;
+    case 'register':
       say(stage, `${head}: ${s.message}`);
       break;
     case 'explain': {
@@ -288,6 +296,12 @@ function summary(options: QuickstartOptions, r: Lifecycle, seconds: number): voi
     `attest artifact get credit-default-xgboost ${p} --out model.json ${h}`,
     `attest baseline show credit-default ${p} ${h}`,
     `attest artifact get credit-default-drift/report.html ${p} --out drift.html ${h}`,
+    ...(r.registered
+      ? [
+          `attest models describe ${r.registered.group}@${r.registered.version} ${p} ${h}        # the registered version, ${r.registered.status}`,
+          `as victor, the independent validator (his token is in quickstart-tokens.json; dana, its maker, is refused): ATTEST_TOKEN=<victor's token> attest models approve ${r.registered.group}@${r.registered.version} --comment "independent validation complete" ${p} ${h}`,
+        ]
+      : []),
     `attest audit list --outcome denied ${h}`,
     `attest audit verify ${h}`,
     `attest server ${h}   then, as dana: ATTEST_TOKEN=<her token from quickstart-tokens.json> attest whoami --server http://127.0.0.1:8443`,

@@ -45,6 +45,7 @@ export { DEFAULT_SETTINGS, RegistrySettingsSchema, SEVERITIES } from './registry
 export type { AliasAt, HttpRegistryTransportOptions, RegistryServices, RegistryTransport, ValidationPort } from './registry-client.js';
 export { HttpRegistryTransport, InProcessRegistryTransport, Registry } from './registry-client.js';
 export { makerFacts } from './independence.js';
+export { CHAMPION_ALIASES, pipelineRegistry, RegistryChampionSource, RegistryModelRegistrar } from './pipeline-registry.js';
 export type { ResolvedModel } from './registry-service.js';
 export { RegistryService } from './registry-service.js';
 export type { RegistryKysely, RegistryTables, ValidationFindingsTable } from './registry-tables.js';

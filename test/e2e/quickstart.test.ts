@@ -6,7 +6,7 @@
  * encrypted model, reports, baseline, violations, audit entries, and a verified ledger. A second
  * run into the same home is a new execution whose unchanged steps are cache hits.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,7 +63,11 @@ describe('attest quickstart', () => {
       expect(Object.fromEntries(execution.steps.map((s) => [s.step, s.status]))).toEqual({
         split: 'succeeded', train: 'succeeded', evaluate: 'succeeded', 'quality-gate': 'succeeded', 'auc-too-low': 'skipped',
         explain: 'succeeded', 'bias-sex': 'succeeded', 'bias-age': 'succeeded', baseline: 'succeeded', 'drift-check': 'succeeded',
+        'beats-champion': 'succeeded', register: 'succeeded',
       });
+      // No champion yet: the comparison passed and says so; the model is registered, pending a validator.
+      expect(execution.steps.find((s) => s.step === 'beats-champion')!.result?.condition).toMatchObject({ against: null, outcome: true, champion: expect.stringMatching(/^none: model group credit-default/) });
+      expect(result.registered).toMatchObject({ group: 'credit-default', version: 1, status: 'PendingManualApproval' });
       // The execution is a trial of the pipeline's experiment; each job step's component is in it.
       const { experiment } = await app.tracking.experimentComponents(result.experimentId, [projectId], projectId);
       expect(experiment.name).toBe(result.experimentName);
@@ -160,6 +164,15 @@ describe('attest quickstart', () => {
       expect(r.code, `${command}\n${r.stderr}`).toBe(0);
       if (argv[0] === 'artifact' && argv[1] === 'get') rmSync(argv[argv.indexOf('--out') + 1]!, { force: true });
     }
+    // The validator's approval, as printed (with his token; the quoted comment is one argument): dana, its maker, is refused.
+    const approval = lines.find((l) => l.includes('attest models approve'))!;
+    const approveArgv = approval.slice(approval.indexOf('attest models approve')).match(/"[^"]*"|\S+/g)!.slice(1).map((a) => a.replace(/^"|"$/g, ''));
+    const tokens = JSON.parse(readFileSync(result.tokensFile, 'utf8')) as { dana: string; victor: string };
+    const asDana = await cli(approveArgv, { ...env, ATTEST_HOME: undefined, ATTEST_TOKEN: tokens.dana } as NodeJS.ProcessEnv);
+    expect(asDana.code, asDana.stdout).not.toBe(0);
+    const asVictor = await cli(approveArgv, { ...env, ATTEST_HOME: undefined, ATTEST_TOKEN: tokens.victor } as NodeJS.ProcessEnv);
+    expect(asVictor.code, asVictor.stderr).toBe(0);
+    expect(asVictor.stdout).toMatch(/Approved/);
   }, 180_000);
 
   it('can be rerun into the same home: a new execution whose unchanged steps are cache hits, the ledger still verifies', async () => {

@@ -46,7 +46,8 @@ async function withPipelines<T>(ctx: CliContext, o: PipelineOptions, fn: (client
   const server = serverOf(o, ctx.env);
   if (server) return fn(new Pipelines(new HttpPipelinesTransport({ baseUrl: server, token: tokenFor(server, ctx.env) })));
   return ctx.withApp(o, async (app, actor) => {
-    const client = new Pipelines(new InProcessPipelinesTransport(new PipelineService(app), await callerFor(app, actor, ctx.env)));
+    const { pipelineRegistry } = await import('../../registry/index.js');
+    const client = new Pipelines(new InProcessPipelinesTransport(new PipelineService(app, { registry: pipelineRegistry(app) }), await callerFor(app, actor, ctx.env)));
     if (!options.runner) return fn(client);
     const { JobRunner } = await import('../../jobs/index.js');
     const runner: JobRunner = new JobRunner({ app, env: ctx.env, pollMs: 100 });

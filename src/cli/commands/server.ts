@@ -64,7 +64,8 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
       // Pipeline executions started over the API are advanced here (their steps run as jobs, on this
       // server's runner or on workers).
       const { PipelineDriver, PipelineService } = await import('../../pipelines/index.js');
-      const driver = new PipelineDriver(new PipelineService(app));
+      const { pipelineRegistry } = await import('../../registry/index.js');
+      const driver = new PipelineDriver(new PipelineService(app, { registry: pipelineRegistry(app) }));
       driver.start();
       const address = server.server.address() as AddressInfo;
       ctx.io.out(`attest server listening on ${tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);

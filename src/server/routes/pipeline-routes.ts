@@ -11,6 +11,7 @@ import { projectIdByName } from '../../app/index.js';
 import type { JobCaller } from '../../jobs/index.js';
 import { AppError } from '../../kernel/index.js';
 import { ExecutionSchema, PipelineService, PipelineSummarySchema, PipelineVersionSchema } from '../../pipelines/index.js';
+import { pipelineRegistry } from '../../registry/index.js';
 import type { HandlerInput, RouteKit } from '../route-kit.js';
 import { requestFacts } from '../route-kit.js';
 import { ProjectName, ProjectParams } from './schemas.js';
@@ -19,7 +20,7 @@ const PipelineParams = z.object({ project: ProjectName, pipeline: z.string().reg
 const ExecutionParams = z.object({ project: ProjectName, execution: z.string().regex(/^pex_[a-z0-9]{1,64}$/) });
 const Value = z.union([z.string().max(10_000), z.number(), z.boolean()]);
 
-export function registerPipelineRoutes(kit: RouteKit, app: App, service: PipelineService = new PipelineService(app)): void {
+export function registerPipelineRoutes(kit: RouteKit, app: App, service: PipelineService = new PipelineService(app, { registry: pipelineRegistry(app) })): void {
   const tags = ['pipelines'];
   const caller = (input: Pick<HandlerInput<{ project: string }, unknown, unknown>, 'actor' | 'principal' | 'req' | 'params'>): JobCaller => ({
     actor: input.actor,
