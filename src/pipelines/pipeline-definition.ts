@@ -231,7 +231,8 @@ export function validateDefinition(input: unknown): PipelineDefinition {
     const parsed = schema.safeParse(s);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      const field = issue.path.length ? issue.path.map(String).join('.') : '(step)';
+      const unknown = issue.code === 'unrecognized_keys' ? issue.keys : [];
+      const field = [...issue.path.map(String), ...unknown].join('.') || '(step)';
       const hint = issue.path[0] === 'type' ? ` (types: ${[...JOB_TYPES, ...CONTROL_STEP_TYPES].join(', ')})` : '';
       throw invalid(`step "${name}" field ${field}`, `${issue.message}${hint}`);
     }

@@ -17,6 +17,7 @@ import { executeJob } from '../jobs/index.js';
 import type { JobCaller } from '../jobs/index.js';
 import { isAppError } from '../kernel/index.js';
 import type { Principal } from '../security/identity-store/index.js';
+import { pipelineRegistry, RegistryService } from '../registry/index.js';
 import type { Execution } from './index.js';
 import { isFinalExecution, parseDefinitionText, PipelineService, validateDefinition } from './index.js';
 
@@ -51,6 +52,13 @@ describe('pipeline definitions', () => {
     expect(errorOf(() => validateDefinition({ ...base, parameters: { n: { type: 'number', default: 'x' } } }))).toMatch(/parameter "n" field default/);
     expect(errorOf(() => validateDefinition({ name: 'Bad Name', steps: base.steps }))).toMatch(/INVALID_INPUT: Invalid pipeline definition: name/);
     expect(errorOf(() => parseDefinitionText('name: [unclosed'))).toMatch(/Cannot read the definition as YAML/);
+    const register = { name: 'register', type: 'register', model: '{{steps.split.outputs.train}}', group: 'credit-default' };
+    expect(errorOf(() => validateDefinition({ ...base, steps: [...base.steps, { ...register, group: 'Bad Group' }] }))).toMatch(/step "register" field group: a model group name/);
+    expect(errorOf(() => validateDefinition({ ...base, steps: [...base.steps, { ...register, model: '{{steps.ghost.outputs.model}}' }] }))).toMatch(/step "register" field model: no step named "ghost"/);
+    // A pipeline cannot approve: a register step has no status, and there is no approve step.
+    expect(errorOf(() => validateDefinition({ ...base, steps: [...base.steps, { ...register, status: 'Approved' }] }))).toMatch(/step "register" field status: /);
+    expect(errorOf(() => validateDefinition({ ...base, steps: [...base.steps, { name: 'approve', type: 'approve', model: 'x' }] }))).toMatch(/step "approve" field type: .*types: .*register/);
+    expect(errorOf(() => validateDefinition({ ...base, steps: [...base.steps, { name: 'gate', type: 'condition', metric: { step: 'split', name: 'rows' }, op: '>', champion: { group: '{{parameters.nope}}' } }] }))).toMatch(/step "gate" field champion\.group: no parameter named "nope"/);
   });
 
   it('refuses a cycle, naming it', () => {
@@ -124,7 +132,7 @@ describe.each(testDialects())('pipeline executions on %s', (dialect) => {
     writeFileSync(subset, `${lines.join('\n')}\n`);
     await t.app.datasets.importFile(TEST_ACTOR, subset, { projectId, name: 'credit' });
     marker = join(t.home, 'flaky-marker');
-    service = new PipelineService(t.app);
+    service = new PipelineService(t.app, { registry: pipelineRegistry(t.app) });
   }, 120_000);
 
   afterAll(async () => {
@@ -198,6 +206,55 @@ describe.each(testDialects())('pipeline executions on %s', (dialect) => {
     const second = await runToEnd((await service.start(caller, PROJECT, 'champion-run')).executionId);
     expect(second.steps.find((s) => s.step === 'gate')!.result?.condition).toMatchObject({ champion: `execution ${firstRun.executionId} step evaluate`, outcome: true });
   }, 180_000);
+
+  it('registers the model PendingManualApproval (result, lineage, audit); the starter is authorized for model:Register; dana cannot approve it', async () => {
+    const steps = definition().steps.slice(0, 2);
+    await service.create(caller, PROJECT, { name: 'register-run', parameters: definition().parameters, steps: [...steps, { name: 'register', type: 'register', model: '{{steps.train.outputs.model}}', group: 'small-group', versionDescription: 'from {{execution.id}}' }] });
+    const e = await runToEnd((await service.start(caller, PROJECT, 'register-run')).executionId);
+    expect(e.status).toBe('succeeded');
+    const step = e.steps.find((s) => s.step === 'register')!;
+    expect(step.result?.registered).toMatchObject({ group: 'small-group', version: 1, status: 'PendingManualApproval', artifactId: e.steps.find((s) => s.step === 'train')!.result!.outputs[0]!.artifactId });
+    const registry = new RegistryService(t.app);
+    const version = await registry.describeVersion(caller, PROJECT, 'small-group@1');
+    expect(version).toMatchObject({ status: 'PendingManualApproval', createdBy: 'user:dana', description: `from ${e.executionId}` });
+    expect(version.metrics['test:auc']).toBeGreaterThan(0);
+    const down = await t.app.lineage.downstream(version.versionId, { visibleProjects: [projectId], depth: 1 });
+    expect(down.nodes.filter((n) => n.kind === 'trial').map((n) => n.name)).toContain(e.executionId);
+    expect((await t.app.ledger.list({ principal: 'user:dana', action: 'model:Register' })).some((a) => a.resource === `attest:${PROJECT}:model/small-group/1` && a.outcome === 'allowed')).toBe(true);
+    // Approval stays a human act by an independent validator: dana (a data scientist, the maker) is refused.
+    await expect(registry.approve(caller, PROJECT, 'small-group@1', { comment: 'looks good to me' })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    expect((await registry.describeVersion(caller, PROJECT, 'small-group@1')).status).toBe('PendingManualApproval');
+    // Without a registry, a pipeline with a register step cannot start.
+    await expect(new PipelineService(t.app).start(caller, PROJECT, 'register-run')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  }, 180_000);
+
+  it('compares with the champion of a model group: none (passes, recorded), then the version its champion alias names', async () => {
+    const champion = (margin: number) => ({ name: 'gate', type: 'condition', metric: { step: 'evaluate', name: 'test:auc' }, op: '>=', champion: { group: '{{parameters.group}}', margin }, ifTrue: ['baseline'], ifFalse: ['too-weak'] });
+    const steps = (margin: number) => definition().steps.map((s) => (s.name === 'gate' ? champion(margin) : s));
+    await service.create(caller, PROJECT, { name: 'group-champion', parameters: { ...definition().parameters, group: { type: 'string', default: 'small-group' } }, steps: steps(0) });
+    const first = await runToEnd((await service.start(caller, PROJECT, 'group-champion')).executionId);
+    expect(first.status).toBe('succeeded');
+    expect(first.steps.find((s) => s.step === 'gate')!.result?.condition).toMatchObject({ against: null, outcome: true, champion: 'none: model group small-group has no champion or production version with metric test:auc' });
+    // An independent validator approves version 1; the operator names it champion.
+    const { users, access, tokens, authenticator } = t.app.identity;
+    await users.create(TEST_ACTOR, { name: 'victor' });
+    await access.assignRole(TEST_ACTOR, { subjectType: 'user', subject: 'victor', role: 'model-validator', project: PROJECT });
+    const victor = await authenticator.authenticate((await tokens.create(TEST_ACTOR, { owner: 'victor', name: 't' })).token);
+    const registry = new RegistryService(t.app);
+    await registry.approve({ actor: { principal: victor.auditName, sourceIp: '127.0.0.1' }, principal: victor }, PROJECT, 'small-group@1', { comment: 'independent validation complete' });
+    await registry.setAlias({ actor: TEST_ACTOR }, PROJECT, 'small-group', 'champion', { version: 1 });
+    const registered = (await registry.describeVersion({ actor: TEST_ACTOR }, PROJECT, 'small-group@1')).metrics['test:auc']!;
+    const second = await runToEnd((await service.start(caller, PROJECT, 'group-champion')).executionId);
+    expect(second.steps.find((s) => s.step === 'gate')!.result?.condition).toMatchObject({ against: registered, outcome: true, champion: expect.stringMatching(/^small-group@champion \(version 1, mp_/) });
+    // The same model must beat the champion by a margin it cannot reach: the other branch runs.
+    await service.create(caller, PROJECT, { name: 'group-champion', parameters: { ...definition().parameters, group: { type: 'string', default: 'small-group' } }, steps: steps(0.5) });
+    const third = await runToEnd((await service.start(caller, PROJECT, 'group-champion')).executionId);
+    expect(third.status).toBe('failed');
+    expect(third.steps.find((s) => s.step === 'gate')!.result?.condition).toMatchObject({ against: registered + 0.5, outcome: false });
+    // An unknown group has no champion (and does not fail the comparison).
+    const none = await runToEnd((await service.start(caller, PROJECT, 'group-champion', { group: 'no-such-group' })).executionId);
+    expect(none.steps.find((s) => s.step === 'gate')!.result?.condition).toMatchObject({ against: null, outcome: true });
+  }, 240_000);
 
   it('retries a failed attempt after its backoff', async () => {
     const script = await t.app.artifacts.putBytes(TEST_ACTOR, Buffer.from(
