@@ -104,6 +104,8 @@ export class PipelineEngine {
 
     if (row.cancel_requested) {
       for (const s of states.values()) if (s.status === 'pending') await set(s, 'pending', { status: 'cancelled', ended_at: now(), message: 'the execution was cancelled' });
+      // A register step runs inside one advance; one still running here was left by a process that stopped mid-way.
+      for (const s of states.values()) if (s.status === 'running' && s.step.type === 'register') await set(s, 'running', { status: 'cancelled', ended_at: now(), message: 'the execution was cancelled; see the model:Register audit entries for whether a version was registered' });
       if ([...states.values()].some((s) => s.status === 'running')) return 'cancelling';
       await store.finishExecution(executionId, 'cancelled', null, null);
       await this.#finished(row.project_id, pipeline.name, executionId, actor, 'cancelled');
