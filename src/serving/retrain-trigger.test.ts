@@ -102,6 +102,8 @@ describe.each(testDialects())('retraining trigger (%s)', (dialect) => {
     // Lineage: the model-quality report contributed to the pipeline execution's trial.
     const down = await f.t.app.lineage.downstream(first.report!.reportArtifactId as string, { depth: 1, visibleProjects: [pid] });
     expect(down.nodes.map((n) => n.id)).toContain(started.trialId);
+    const up = await f.t.app.lineage.upstream(started.trialId!, { depth: 1, visibleProjects: [pid] });
+    expect(up.nodes.map((n) => n.id)).toContain(first.report!.reportArtifactId);
     const audit = await f.t.app.db.kysely.selectFrom('audit_events').select(['principal', 'outcome', 'details', 'resource']).where('action', '=', 'pipeline:Start').execute();
     const triggered = audit.filter((a) => JSON.parse(a.details).monitoringExecutionId === first.executionId);
     expect(triggered.map((a) => a.outcome)).toEqual(['allowed']);
