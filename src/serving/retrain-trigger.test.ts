@@ -20,6 +20,8 @@ import { startServerFixture } from '../../test/support/server-fixture.js';
 import { TEST_ACTOR } from '../../test/support/test-app.js';
 import { MonitoringSchedules } from './monitoring-schedules.js';
 import type { RetrainOutcome } from './retrain-trigger.js';
+import { applyRetrainTrigger } from './retrain-trigger.js';
+import { servingDb } from './serving-tables.js';
 
 const GOLDEN = join(REPO_ROOT, 'test/fixtures/golden/xgboost/credit_default_whitepaper');
 
@@ -133,6 +135,33 @@ describe.each(testDialects())('retraining trigger (%s)', (dialect) => {
     expect(await executions()).toBe(2);
   }, 60_000);
 
+  it('counts only the selected violation types, from a data-quality check\'s violations output too', async () => {
+    const created = await create('drift', 0.99, { pipeline: 'retrain-credit', onViolations: ['baseline_drift_check'], minViolations: 2, cooldownMinutes: 0, maxPerDay: 10 });
+    expect(created.statusCode, created.body).toBe(200);
+    // The model-quality violation is not a selected type: nothing starts, the reason is recorded.
+    const run = await runAt('drift', 400);
+    expect(run.report!.retrain).toMatchObject({ status: 'NotMatched', matched: 0 });
+    expect(await executions()).toBe(2);
+    // A settled monitor-check job's report names its outputs; the violations file is read from the artifact.
+    const violations = {
+      violations: [
+        { feature_name: 'LIMIT_BAL', constraint_check_type: 'baseline_drift_check', description: 'drift' },
+        { feature_name: 'PAY_0', constraint_check_type: 'baseline_drift_check', description: 'drift' },
+        { feature_name: 'AGE', constraint_check_type: 'completeness_check', description: 'missing' },
+      ],
+    };
+    const stored = await f.t.app.artifacts.putBytes(TEST_ACTOR, Buffer.from(JSON.stringify(violations)), { projectId: pid, name: 'monitoring/credit/drift/constraint_violations.json', mediaType: 'application/json' });
+    const schedule = await servingDb(f.t.app.db).selectFrom('monitoring_schedules').selectAll().where('name', '=', 'drift').executeTakeFirstOrThrow();
+    const spec = (await schedules.describe(pid, 'drift')).spec;
+    clock = new Date(start + 401 * 60_000);
+    const outcome = await applyRetrainTrigger({ app: f.t.app, jobs: new JobService(f.t.app), now: () => clock, schedulerActor: TEST_ACTOR }, schedule, spec.retrain, run.executionId, 3, { outputs: [{ role: 'violations', artifactId: stored.artifactId }] });
+    expect(outcome).toMatchObject({ status: 'Started', matched: 2 });
+    expect(await executions()).toBe(3);
+    const down = await f.t.app.lineage.downstream(stored.artifactId, { depth: 1, visibleProjects: [pid] });
+    expect(down.nodes.map((n) => n.id)).toContain(outcome!.trialId);
+    expect(((await schedules.describe(pid, 'drift')).executions[0]!.report!.retrain as RetrainOutcome).pipelineExecutionId).toBe(outcome!.pipelineExecutionId);
+  }, 60_000);
+
   it('authorizes again when it fires: a revoked grant stops retraining', async () => {
     expect((await create('revoked', 0.99, { pipeline: 'retrain-credit', cooldownMinutes: 0, maxPerDay: 10 })).statusCode).toBe(200);
     for (const role of ['ml-engineer', 'data-scientist']) await f.t.app.identity.access.unassignRole(TEST_ACTOR, { subjectType: 'user', subject: 'emil', role, project: 'default' });
@@ -140,6 +169,6 @@ describe.each(testDialects())('retraining trigger (%s)', (dialect) => {
     const run = await runAt('revoked', 300);
     expect(run.report!.retrain).toMatchObject({ status: 'Failed', runAs: 'user:emil' });
     expect((run.report!.retrain as RetrainOutcome).reason).toMatch(/Not authorised to perform pipeline:Start/);
-    expect(await executions()).toBe(2);
+    expect(await executions()).toBe(3);
   }, 60_000);
 });
