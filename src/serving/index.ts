@@ -19,6 +19,8 @@ export type { InvokeInput, InvokeResult, Prediction, ReviewCandidate, ReviewSink
 export { ServingRuntime } from './serving-runtime.js';
 export type { CreateScheduleInput, MonitoringExecution, MonitoringSchedule, MonitoringSchedulerDeps, ScheduleSpec } from './monitoring-schedules.js';
 export { MonitoringSchedules, SCHEDULE_NAME, ScheduleSpecSchema } from './monitoring-schedules.js';
+export type { RetrainOutcome, RetrainTrigger } from './retrain-trigger.js';
+export { RETRAIN_VIOLATION_TYPES, RetrainTriggerSchema } from './retrain-trigger.js';
 export type { ReviewDecisionInput, ReviewTask } from './review-queue.js';
 export { ReviewQueue } from './review-queue.js';
 export type { DecisionQuery, DecisionRecord } from './decision-lookup.js';

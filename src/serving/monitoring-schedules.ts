@@ -27,6 +27,9 @@ import { capturedCsv } from '../monitoring/index.js';
 import type { Actor } from '../security/audit/index.js';
 import { governed, projectResourceName } from '../security/audit/index.js';
 import type { AlertSink } from '../security/controls/index.js';
+import type { Principal } from '../security/identity-store/index.js';
+import type { RetrainOutcome } from './retrain-trigger.js';
+import { applyRetrainTrigger, configureRetrain, RetrainTriggerSchema } from './retrain-trigger.js';
 import type { ServingMetrics } from './serving-metrics.js';
 import type { MonitoringExecutionsTable, MonitoringSchedulesTable } from './serving-tables.js';
 import { servingDb } from './serving-tables.js';
@@ -42,6 +45,8 @@ export const ScheduleSpecSchema = z.object({
   threshold: z.number().min(0).max(1).default(0.5),
   /** model quality: Model Monitor constraints, e.g. {"auc": {"threshold": 0.7, "comparison_operator": "LessThanThreshold"}}. */
   constraints: z.record(z.string(), z.object({ threshold: z.number(), comparison_operator: z.enum(['GreaterThanThreshold', 'LessThanThreshold', 'GreaterThanOrEqualToThreshold', 'LessThanOrEqualToThreshold']) })).optional(),
+  /** Retraining trigger: violations start a pipeline execution, with a cool-down and a daily cap. */
+  retrain: RetrainTriggerSchema.optional(),
 });
 export type ScheduleSpec = z.infer<typeof ScheduleSpecSchema>;
 
@@ -171,13 +176,15 @@ export class MonitoringSchedules {
     return (await this.#db.selectFrom('endpoints').select('name').where('id', '=', endpointId).executeTakeFirstOrThrow()).name;
   }
 
-  async create(actor: Actor, projectId: string, input: CreateScheduleInput): Promise<MonitoringSchedule> {
+  /** `principal` is the authenticated caller (absent for the local operator); a retraining trigger runs as it. */
+  async create(actor: Actor, projectId: string, input: CreateScheduleInput, principal?: Principal): Promise<MonitoringSchedule> {
     if (!SCHEDULE_NAME.test(input.name)) throw new AppError('INVALID_INPUT', { message: `Invalid schedule name "${input.name}"`, details: { field: 'name' } });
     const parsed = ScheduleSpecSchema.safeParse(input.spec);
     if (!parsed.success) throw new AppError('INVALID_INPUT', { message: `Invalid schedule: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
     const spec = parsed.data;
     if (input.kind === 'data-quality' && !spec.baseline) throw new AppError('INVALID_INPUT', { message: 'A data-quality schedule needs a baseline', details: { field: 'baseline' } });
     if (input.kind === 'data-quality') await this.#d.app.baselines.get(actor, projectId, spec.baseline!);
+    if (spec.retrain) spec.retrain = await configureRetrain(this.#d.app, actor, principal, projectId, spec.retrain);
     const timezone = input.timezone ?? 'UTC';
     const next = nextRun(input.cron, timezone, this.#now());
     const endpointId = await this.#endpointId(projectId, input.endpoint);
@@ -385,6 +392,7 @@ export class MonitoringSchedules {
     return n;
   }
 
+  /** Metrics, alerts and the retraining trigger of a finished execution (its outcome lands in `report.retrain`). */
   async #finished(row: MonitoringSchedulesTable, endpoint: string, executionId: string, status: MonitoringExecution['status'], violations: number | null, report: Record<string, unknown>): Promise<void> {
     this.#d.metrics?.executions.inc({ endpoint, kind: row.kind, status });
     if (violations) this.#d.metrics?.violations.inc({ endpoint, kind: row.kind }, violations);
@@ -402,6 +410,9 @@ export class MonitoringSchedules {
       actionsTaken: [],
     };
     for (const sink of this.#d.sinks ?? []) await sink.send(alert).catch(() => undefined);
+    const { retrain } = ScheduleSpecSchema.parse(JSON.parse(row.spec));
+    const outcome: RetrainOutcome | null = await applyRetrainTrigger({ app: this.#d.app, jobs: this.#d.jobs, now: this.#now, schedulerActor: this.#actor }, row, retrain, executionId, violations, report);
+    if (outcome) report.retrain = outcome;
   }
 
   /** Ticks every `intervalMs` until stopped (the server runs it; any number of servers may). */

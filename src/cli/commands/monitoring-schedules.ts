@@ -22,6 +22,36 @@ async function schedulesOf(app: App): Promise<MonitoringSchedules> {
   return new Schedules({ app, jobs: new JobService(app), sinks: app.config.alerts.webhooks.map((w) => webhookSink({ url: w.url, secret: w.secret, secretEnv: w.secretEnv, attempts: 3 })) });
 }
 
+interface RetrainOptions {
+  retrainPipeline?: string;
+  retrainParam: string[];
+  retrainOn?: string;
+  retrainMinViolations: string;
+  retrainCooldownMinutes: string;
+  retrainMaxPerDay: string;
+  retrainRunAs?: string;
+}
+
+/** The trigger as the flags give it; the service validates it (zod) and authorizes it. */
+function retrainOf(o: RetrainOptions): Record<string, unknown> {
+  const parameters: Record<string, string | number | boolean> = {};
+  for (const p of o.retrainParam) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new AppError('INVALID_INPUT', { message: `--retrain-param takes key=value, not "${p}"`, details: { field: 'retrain.parameters' } });
+    const raw = p.slice(eq + 1);
+    parameters[p.slice(0, eq)] = raw === 'true' ? true : raw === 'false' ? false : raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  return {
+    pipeline: o.retrainPipeline,
+    parameters,
+    ...(o.retrainOn ? { onViolations: o.retrainOn.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+    minViolations: Number(o.retrainMinViolations),
+    cooldownMinutes: Number(o.retrainCooldownMinutes),
+    maxPerDay: Number(o.retrainMaxPerDay),
+    ...(o.retrainRunAs ? { runAs: o.retrainRunAs } : {}),
+  };
+}
+
 function line(s: MonitoringSchedule): string {
   return `schedule ${s.name} (${s.kind}) on endpoint ${s.endpoint}: "${s.cron}" ${s.timezone}, ${s.status}, next run ${s.nextRunAt ?? '-'}`;
 }
@@ -42,7 +72,14 @@ export function registerMonitoringScheduleCommands(program: Command, ctx: CliCon
     .option('--window-hours <h>', 'hours of traffic each execution checks', '1')
     .option('--threshold <p>', 'model quality: scores above this are positive', '0.5')
     .option('--constraints <file.json>', 'model quality: Model Monitor constraints, e.g. {"auc":{"threshold":0.7,"comparison_operator":"LessThanThreshold"}}')
-    .action(async (name: string, o: ProjectOptions & { endpoint: string; cron: string; kind: string; timezone: string; baseline?: string; windowHours: string; threshold: string; constraints?: string }) => {
+    .option('--retrain-pipeline <name>', 'retraining trigger: start this pipeline when an execution has violations (it can only register versions pending approval)')
+    .option('--retrain-param <key=value>', 'retraining trigger: a pipeline parameter (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--retrain-on <types>', 'retraining trigger: comma-separated violation check types that count, e.g. baseline_drift_check,model_quality_check (default: all)')
+    .option('--retrain-min-violations <n>', 'retraining trigger: counted violations that start an execution', '1')
+    .option('--retrain-cooldown-minutes <m>', 'retraining trigger: no new execution within this many minutes of the last one', '60')
+    .option('--retrain-max-per-day <n>', 'retraining trigger: at most this many executions in any 24 hours', '1')
+    .option('--retrain-run-as <principal>', 'retraining trigger: the stored principal the execution runs as (authorized for pipeline:Start now and when it fires)')
+    .action(async (name: string, o: ProjectOptions & RetrainOptions & { endpoint: string; cron: string; kind: string; timezone: string; baseline?: string; windowHours: string; threshold: string; constraints?: string }) => {
       if (o.kind !== 'data-quality' && o.kind !== 'model-quality') throw new AppError('INVALID_INPUT', { message: `--kind is data-quality or model-quality, not ${o.kind}` });
       let constraints: unknown;
       if (o.constraints) {
@@ -60,7 +97,7 @@ export function registerMonitoringScheduleCommands(program: Command, ctx: CliCon
           kind,
           cron: o.cron,
           timezone: o.timezone,
-          spec: { ...(o.baseline ? { baseline: o.baseline } : {}), windowHours: Number(o.windowHours), threshold: Number(o.threshold), ...(constraints ? { constraints: constraints as never } : {}) },
+          spec: { ...(o.baseline ? { baseline: o.baseline } : {}), windowHours: Number(o.windowHours), threshold: Number(o.threshold), ...(constraints ? { constraints: constraints as never } : {}), ...(o.retrainPipeline ? { retrain: retrainOf(o) as never } : {}) },
         }),
       );
       if (o.json) printJson(ctx.io, s);
@@ -88,7 +125,12 @@ export function registerMonitoringScheduleCommands(program: Command, ctx: CliCon
       return;
     }
     ctx.io.out(line(d));
-    for (const e of d.executions) ctx.io.out(`  ${e.executionId} ${e.scheduledFor} ${e.status}${e.violations !== null ? ` ${e.violations} violation(s)` : ''}${e.jobId ? ` job ${e.jobId}` : ''}${e.report?.reason ? ` — ${String(e.report.reason)}` : ''}`);
+    if (d.spec.retrain) ctx.io.out(`  retrain: pipeline ${d.spec.retrain.pipeline} as ${d.spec.retrain.runAs ?? d.createdBy}, cool-down ${d.spec.retrain.cooldownMinutes} min, at most ${d.spec.retrain.maxPerDay}/24 h`);
+    for (const e of d.executions) {
+      const r = e.report?.retrain as { status: string; reason?: string; pipelineExecutionId?: string } | undefined;
+      const retrain = r ? ` retrain ${r.status}${r.pipelineExecutionId ? ` ${r.pipelineExecutionId}` : ''}${r.status === 'Suppressed' ? ` (${r.reason})` : ''}` : '';
+      ctx.io.out(`  ${e.executionId} ${e.scheduledFor} ${e.status}${e.violations !== null ? ` ${e.violations} violation(s)` : ''}${e.jobId ? ` job ${e.jobId}` : ''}${e.report?.reason ? ` — ${String(e.report.reason)}` : ''}${retrain}`);
+    }
   });
 
   project(schedules.command('run <name>').description('run an execution now (window ending now)')).action(async (name: string, o: ProjectOptions) => {

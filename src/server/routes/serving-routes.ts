@@ -272,7 +272,8 @@ function registerScheduleRoutes(kit: RouteKit, schedules: MonitoringSchedules, p
     action: 'monitor:Create', audit: 'service', params: ProjectParams, response: ScheduleSchema,
     body: z.object({ name: z.string().regex(SCHEDULE_NAME), endpoint: EndpointName, kind: z.enum(['data-quality', 'model-quality']), cron: z.string().min(1).max(200), timezone: z.string().max(100).optional(), spec: ScheduleSpecSchema.partial() }),
     resource: ({ params, body }) => `attest:${params.project}:monitor/${body.name}`,
-    handler: async ({ params, body, actor }) => schedules.create(actor, await projectId(params.project), { ...body, spec: Object.fromEntries(Object.entries(body.spec).filter(([, v]) => v !== undefined)) }),
+    // A retraining trigger (spec.retrain) runs as the caller: authorized for pipeline:Start now and when it fires.
+    handler: async ({ params, body, actor, principal }) => schedules.create(actor, await projectId(params.project), { ...body, spec: Object.fromEntries(Object.entries(body.spec).filter(([, v]) => v !== undefined)) }, principal),
   });
   kit.route({
     method: 'GET', url: '/v1/projects/:project/monitoring-schedules', summary: "A project's monitoring schedules", tags, action: 'monitor:List', audit: 'server', params: ProjectParams,
