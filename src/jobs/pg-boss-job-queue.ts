@@ -99,11 +99,18 @@ export class PgBossJobQueue implements JobQueue {
     let ready = this.#queues.get(name);
     if (!ready) {
       ready = (async () => {
-        if (await boss.getQueue(name)) return;
-        try {
-          await boss.createQueue(name, { name, policy: 'standard', retryLimit: 1000, retryDelay: 1, expireInSeconds: this.#options.deliveryExpirySeconds ?? 60 });
-        } catch (error) {
-          if (!(await boss.getQueue(name))) throw error;
+        // Workers that start together race to create the queue; PostgreSQL may abort one of them
+        // as a deadlock victim before the winner has committed, so look again after a pause.
+        for (let attempt = 1; ; attempt++) {
+          if (await boss.getQueue(name)) return;
+          try {
+            await boss.createQueue(name, { name, policy: 'standard', retryLimit: 1000, retryDelay: 1, expireInSeconds: this.#options.deliveryExpirySeconds ?? 60 });
+            return;
+          } catch (error) {
+            if (await boss.getQueue(name)) return;
+            if (attempt >= 5) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.floor(Math.random() * 100)));
+          }
         }
       })();
       this.#queues.set(name, ready);

@@ -19,9 +19,10 @@ describe('authentication on every route', () => {
     const secured = f.server.attestRoutes.filter((r) => !r.public);
     expect(secured.length).toBeGreaterThan(50);
     for (const route of secured) {
-      // Mounted plugin routes (tracking, MLflow) authorise each request in their handler.
-      if (route.url.startsWith('/api/')) expect(route.action).toBeNull();
-      else expect(route.action).toMatch(/^[a-z]+:[A-Z][A-Za-z]+$/);
+      // Mounted plugin routes (tracking, MLflow — also under the /projects/{p} prefix) authorise
+      // each request in their handler.
+      if (/^(\/projects\/[^/]+)?\/api\//.test(route.url)) expect(route.action, route.url).toBeNull();
+      else expect(route.action, route.url).toMatch(/^[a-z]+:[A-Z][A-Za-z]+$/);
       const url = route.url.replace(/:([a-zA-Z]+)/g, 'x');
       const response = await f.server.inject({ method: route.method as 'GET', url, payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
       expect(response.statusCode, `${route.method} ${route.url}`).toBe(401);

@@ -73,10 +73,10 @@ const NEEDS: Record<BuiltInRoleName, readonly string[]> = {
     ...all('bias'),
     'lineage:Read',
     'lineage:Associate',
-    ...of('monitor', 'List Describe'),
+    ...of('monitor', 'List Describe Run'),
     ...of('baseline', 'Create List Describe'),
     ...of('endpoint', 'List Describe'),
-    ...of('pipeline', 'List Describe'),
+    ...of('pipeline', 'Create List Describe Update Start Stop'),
     ...all('job'),
   ],
   'ml-engineer': [
@@ -113,6 +113,7 @@ const NEEDS: Record<BuiltInRoleName, readonly string[]> = {
     ...of('endpoint', 'List Describe'),
     ...of('pipeline', 'List Describe'),
     ...of('job', 'List Describe GetLogs'),
+    ...of('review', 'List Describe Decide'),
   ],
   auditor: readLevel,
   viewer: [
@@ -120,6 +121,7 @@ const NEEDS: Record<BuiltInRoleName, readonly string[]> = {
     ...['artifact', 'dataset', 'experiment', 'trial', 'component', 'model', 'monitor', 'baseline', 'endpoint', 'pipeline', 'job'].flatMap((s) => of(s, 'List Describe')),
     'lineage:Read',
     'bias:Read',
+    ...of('review', 'List Describe'),
   ],
 };
 
