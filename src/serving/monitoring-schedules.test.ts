@@ -88,7 +88,8 @@ describe.each(testDialects())('monitoring schedules (%s)', (dialect) => {
     try {
       const described = await a.describe(pid, 'hourly');
       const jobId = described.executions[0]!.jobId!;
-      for (let i = 0; i < 600; i++) {
+      // A monitor-check job starts a child process; on a loaded 2-core machine that can take a minute.
+      for (const deadline = Date.now() + 170_000; Date.now() < deadline; ) {
         const job = await jobs.queue.get(jobId);
         if (job && ['succeeded', 'failed', 'cancelled'].includes(job.status)) break;
         await new Promise((res) => setTimeout(res, 100));
@@ -109,7 +110,7 @@ describe.each(testDialects())('monitoring schedules (%s)', (dialect) => {
     const component = (done.report as { componentId: string }).componentId;
     const up = await f.t.app.lineage.upstream(component, { depth: 1, visibleProjects: [pid] });
     expect(up.nodes.some((n) => n.kind === 'artifact')).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it('checks model quality once ground truth arrives, and stops and starts', async () => {
     const records = await f.t.app.capture.captures(TEST_ACTOR, pid, 'credit');
