@@ -191,13 +191,21 @@ export class CaptureLog {
 
   /** Seals the current segment and stores every sealed segment's records as artifacts. */
   flush(): Promise<void> {
-    this.#flushing ??= this.#flushOnce().finally(() => {
-      this.#flushing = undefined;
+    // Flushes run one after another: a caller's flush starts after any flush already running, so
+    // it also seals the records appended since that one started.
+    const run = (this.#flushing ?? Promise.resolve()).catch(() => undefined).then(() => this.#flushOnce());
+    const tracked = run.finally(() => {
+      if (this.#flushing === tracked) this.#flushing = undefined;
     });
-    return this.#flushing;
+    // Errors reach the caller through `run`; the bookkeeping copy must not be an unhandled rejection.
+    tracked.catch(() => undefined);
+    this.#flushing = tracked;
+    return run;
   }
 
   async #flushOnce(): Promise<void> {
+    // An fdatasync in flight holds the segment open: wait for it, so this flush seals the segment.
+    while (this.#syncing) await new Promise((r) => setTimeout(r, 1));
     const current = this.#segment;
     if (current && current.records > 0 && !this.#syncing && existsSync(current.path)) {
       this.#segment = undefined;

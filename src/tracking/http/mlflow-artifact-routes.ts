@@ -20,9 +20,18 @@ import { mlflowSchema } from './mlflow-openapi.js';
 
 const Wildcard = z.object({ '*': z.string().max(2000) });
 
+/** Clients may send the path percent-encoded once more; a stray `%` that decodes to nothing is a bad path, not a server error. */
+function decodePathOnce(full: string): string {
+  try {
+    return decodeURIComponent(full);
+  } catch {
+    throw new AppError('INVALID_INPUT', { message: `Artifact path ${JSON.stringify(full.slice(0, 200))} is not valid percent-encoding`, details: { field: 'path' } });
+  }
+}
+
 /** Splits `<experiment>/<run>/artifacts/<path>` into the run id and the path inside its tree. */
 export function splitArtifactPath(full: string): { runId: string; path: string } {
-  const clean = checkArtifactPath(decodeURIComponent(full));
+  const clean = checkArtifactPath(decodePathOnce(full));
   const [experiment, runId, root, ...rest] = clean.split('/');
   if (!experiment || !runId?.startsWith('tc_') || root !== 'artifacts') {
     throw new AppError('NOT_FOUND', { message: `No run artifact at ${clean}; run artifact paths are <experiment_id>/<run_id>/artifacts/<path>` });
