@@ -142,7 +142,9 @@ export function registerResourceRoutes(kit: RouteKit, app: App, options: Resourc
     handler: async ({ actor, params, query, req }) => {
       const projectId = await projectIdByName(app, params.project);
       const length = Number(req.headers['content-length']);
-      return app.artifacts.put(actor, limited(req.body as Readable, options.maxArtifactBytes), {
+      // A request without a body stores an empty artifact rather than failing on a missing stream.
+      const body = req.body instanceof Readable ? req.body : Readable.from([]);
+      return app.artifacts.put(actor, limited(body, options.maxArtifactBytes), {
         projectId,
         mediaType: query.mediaType,
         ...(Number.isFinite(length) ? { sizeHint: length } : {}),
