@@ -115,7 +115,8 @@ describe.each(testDialects())('monitoring schedules (%s)', (dialect) => {
     expect(up.nodes.some((n) => n.kind === 'artifact')).toBe(true);
   }, 240_000);
 
-  it('checks model quality once ground truth arrives, and stops and starts', async () => {
+  // Uses the captures and the `hourly` schedule the case above leaves, so it is skipped with it.
+  it.skipIf(dialect === 'postgres')('checks model quality once ground truth arrives, and stops and starts', async () => {
     const records = await f.t.app.capture.captures(TEST_ACTOR, pid, 'credit');
     const labels = records.map((r, i) => formatGroundTruthLine(r.eventMetadata.eventId, String(i % 3 === 0 ? 1 : 0))).join('\n');
     await f.t.app.capture.ingestGroundTruth(TEST_ACTOR, pid, 'credit', labels);
