@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { App } from '../app/index.js';
-import type { ErrorCode } from '../kernel/index.js';
-import { AppError, ERROR_CATALOGUE } from '../kernel/index.js';
+import { AppError } from '../kernel/index.js';
+import { ApiClient } from '../platform/http/index.js';
 import type { Actor } from '../security/audit/index.js';
 import type { Command } from 'commander';
 import type { CliContext, CommonOptions } from './context.js';
@@ -63,51 +63,8 @@ export function serverOf(options: RemoteOptions, env: NodeJS.ProcessEnv): string
   return url ? normalise(url) : undefined;
 }
 
-/** A thin JSON client for the API; errors come back as the server's AppError code and message. */
-export class ApiClient {
-  readonly baseUrl: string;
-  readonly #token: string | undefined;
-  constructor(baseUrl: string, token: string | undefined) {
-    this.baseUrl = normalise(baseUrl);
-    this.#token = token;
-  }
-
-  async fetch(method: string, path: string, init: { json?: unknown; body?: NonNullable<RequestInit["body"]>; contentType?: string; query?: Record<string, string | number | boolean | undefined> } = {}): Promise<Response> {
-    const url = new URL(`${this.baseUrl}${path}`);
-    for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { 'user-agent': 'attest-cli/0.1.0' };
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
-    let body: NonNullable<RequestInit["body"]> | undefined = init.body;
-    if (init.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(init.json);
-    } else if (init.contentType) headers['content-type'] = init.contentType;
-    let response: Response;
-    try {
-      response = await fetch(url, { method, headers, ...(body !== undefined ? { body, duplex: 'half' } : {}) } as RequestInit);
-    } catch (error) {
-      throw new AppError('UNAVAILABLE', { message: `Cannot reach ${this.baseUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}` });
-    }
-    if (!response.ok) {
-      const text = await response.text();
-      let code: ErrorCode = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'ACCESS_DENIED' : response.status === 404 ? 'NOT_FOUND' : 'INTERNAL';
-      let message = `${method} ${path}: HTTP ${response.status}`;
-      try {
-        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-        if (parsed.error?.code && parsed.error.code in ERROR_CATALOGUE) code = parsed.error.code as ErrorCode;
-        if (parsed.error?.message) message = parsed.error.message;
-      } catch {
-        // not a JSON error body: keep the status line
-      }
-      throw new AppError(code, { message });
-    }
-    return response;
-  }
-
-  async json<T>(method: string, path: string, init: Parameters<ApiClient['fetch']>[2] = {}): Promise<T> {
-    return (await (await this.fetch(method, path, init)).json()) as T;
-  }
-}
+/** The API client the remote commands use (shared with the SDK transports). */
+export { ApiClient } from '../platform/http/index.js';
 
 /** The stored (or `ATTEST_TOKEN`) credential for `server`. */
 export function tokenFor(server: string, env: NodeJS.ProcessEnv): string {
@@ -118,7 +75,7 @@ export function tokenFor(server: string, env: NodeJS.ProcessEnv): string {
 
 /** The client for `server` with the stored (or `ATTEST_TOKEN`) credential. */
 export function clientFor(server: string, env: NodeJS.ProcessEnv): ApiClient {
-  return new ApiClient(server, tokenFor(server, env));
+  return new ApiClient({ baseUrl: server, token: tokenFor(server, env) });
 }
 
 /**

@@ -4,7 +4,9 @@
  * Two transports, like the tracking SDK's: in-process (the job service directly, for the CLI,
  * the server and embedded scripts) and HTTP (the `/v1/projects/{p}/jobs` routes, with a token).
  */
-import { AppError, ERROR_CATALOGUE } from '../kernel/index.js';
+import { AppError } from '../kernel/index.js';
+import type { ApiClientOptions, HttpMethod } from '../platform/http/index.js';
+import { ApiClient } from '../platform/http/index.js';
 import type { Job, JobLogLine, JobRequestInput, JobStatus, JobType } from './job-model.js';
 import { isFinal } from './job-model.js';
 import type { JobCaller, JobService } from './job-service.js';
@@ -41,37 +43,16 @@ export class InProcessJobsTransport implements JobsTransport {
   }
 }
 
-export interface HttpJobsTransportOptions {
-  baseUrl: string;
-  token: string;
-  fetch?: typeof fetch;
-}
+export type HttpJobsTransportOptions = ApiClientOptions & { readonly token: string };
 
 export class HttpJobsTransport implements JobsTransport {
-  readonly #options: HttpJobsTransportOptions;
+  readonly #client: ApiClient;
   constructor(options: HttpJobsTransportOptions) {
-    this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.#client = new ApiClient(options);
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const doFetch = this.#options.fetch ?? fetch;
-    const response = await doFetch(`${this.#options.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.#options.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      let parsed: { error?: { code?: string; message?: string } } = {};
-      try {
-        parsed = JSON.parse(text) as typeof parsed;
-      } catch {
-        // not a JSON error body
-      }
-      const code = parsed.error?.code;
-      throw new AppError(code && code in ERROR_CATALOGUE ? (code as keyof typeof ERROR_CATALOGUE) : 'INTERNAL', { message: parsed.error?.message ?? `${method} ${path}: HTTP ${response.status}` });
-    }
-    return JSON.parse(text) as T;
+  #call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+    return this.#client.call<T>(method, path, body);
   }
 
   #base(project: string): string {

@@ -5,7 +5,9 @@
  * the server and embedded scripts) and HTTP (the `/v1/projects/{p}/pipelines` routes, with a token).
  */
 import type { JobCaller } from '../jobs/index.js';
-import { AppError, ERROR_CATALOGUE } from '../kernel/index.js';
+import { AppError } from '../kernel/index.js';
+import type { ApiClientOptions, HttpMethod } from '../platform/http/index.js';
+import { ApiClient } from '../platform/http/index.js';
 import type { PipelineValue } from './pipeline-definition.js';
 import type { Execution, PipelineSummary, PipelineVersion } from './pipeline-model.js';
 import { isFinalExecution } from './pipeline-model.js';
@@ -58,37 +60,16 @@ export class InProcessPipelinesTransport implements PipelinesTransport {
   }
 }
 
-export interface HttpPipelinesTransportOptions {
-  baseUrl: string;
-  token: string;
-  fetch?: typeof fetch;
-}
+export type HttpPipelinesTransportOptions = ApiClientOptions & { readonly token: string };
 
 export class HttpPipelinesTransport implements PipelinesTransport {
-  readonly #options: HttpPipelinesTransportOptions;
+  readonly #client: ApiClient;
   constructor(options: HttpPipelinesTransportOptions) {
-    this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.#client = new ApiClient(options);
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const doFetch = this.#options.fetch ?? fetch;
-    const response = await doFetch(`${this.#options.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.#options.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      let parsed: { error?: { code?: string; message?: string } } = {};
-      try {
-        parsed = JSON.parse(text) as typeof parsed;
-      } catch {
-        // not a JSON error body
-      }
-      const code = parsed.error?.code;
-      throw new AppError(code && code in ERROR_CATALOGUE ? (code as keyof typeof ERROR_CATALOGUE) : 'INTERNAL', { message: parsed.error?.message ?? `${method} ${path}: HTTP ${response.status}` });
-    }
-    return JSON.parse(text) as T;
+  #call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+    return this.#client.call<T>(method, path, body);
   }
 
   #base(project: string): string {

@@ -4,7 +4,8 @@
  * like the jobs SDK: in-process (the services directly, for the CLI and embedded scripts) and HTTP
  * (the `/v1/projects/{p}/model-groups…`, `…/model-versions…` routes, with a token).
  */
-import { AppError, ERROR_CATALOGUE } from '../kernel/index.js';
+import type { ApiClientOptions, HttpMethod } from '../platform/http/index.js';
+import { ApiClient } from '../platform/http/index.js';
 import type { AuditorQueries, InProduction } from './auditor-queries.js';
 import type { EvidenceService } from './evidence-service.js';
 import type { GateEvaluation } from './gates.js';
@@ -166,41 +167,18 @@ export class InProcessRegistryTransport implements RegistryTransport {
   }
 }
 
-export interface HttpRegistryTransportOptions {
-  baseUrl: string;
-  token: string;
-  fetch?: typeof fetch;
-}
+export type HttpRegistryTransportOptions = ApiClientOptions & { readonly token: string };
 
 const enc = encodeURIComponent;
 
 export class HttpRegistryTransport implements RegistryTransport {
-  readonly #o: HttpRegistryTransportOptions;
+  readonly #client: ApiClient;
   constructor(options: HttpRegistryTransportOptions) {
-    this.#o = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.#client = new ApiClient(options);
   }
 
-  async #call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const response = await (this.#o.fetch ?? fetch)(`${this.#o.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.#o.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      let parsed: { error?: { code?: string; message?: string; details?: Record<string, unknown> } } = {};
-      try {
-        parsed = JSON.parse(text) as typeof parsed;
-      } catch {
-        // not a JSON error body
-      }
-      const code = parsed.error?.code;
-      throw new AppError(code && code in ERROR_CATALOGUE ? (code as keyof typeof ERROR_CATALOGUE) : 'INTERNAL', {
-        message: parsed.error?.message ?? `${method} ${path}: HTTP ${response.status}`,
-        ...(parsed.error?.details ? { details: parsed.error.details } : {}),
-      });
-    }
-    return JSON.parse(text) as T;
+  #call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+    return this.#client.call<T>(method, path, body);
   }
 
   #g(p: string, g?: string) {

@@ -22,7 +22,7 @@ export function registerSessionCommands(program: Command, ctx: CliContext): void
       if (!server) throw new AppError('INVALID_INPUT', { message: 'attest login needs --server URL (or ATTEST_URL)' });
       const password = options.passwordStdin ? await readStdin() : ctx.env.ATTEST_PASSWORD;
       if (!password) throw new AppError('INVALID_INPUT', { message: 'Give the password on standard input with --password-stdin, or in ATTEST_PASSWORD' });
-      const result = await new ApiClient(server, undefined).json<{ token: string; expiresAt: string | null; principal: string }>('POST', '/v1/login', { json: { username: options.user, password } });
+      const result = await new ApiClient({ baseUrl: server }).json<{ token: string; expiresAt: string | null; principal: string }>('POST', '/v1/login', { json: { username: options.user, password } });
       const path = await saveCredentials(ctx.env, server, { token: result.token, principal: result.principal, expiresAt: result.expiresAt });
       if (options.json) printJson(ctx.io, { server, principal: result.principal, expiresAt: result.expiresAt, credentials: path });
       else ctx.io.out(`Logged in to ${server} as ${result.principal} (session expires ${result.expiresAt ?? 'never'}; token in ${path})`);
