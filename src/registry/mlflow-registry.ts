@@ -414,11 +414,14 @@ export class MlflowRegistry {
         throw new AppError('MODEL_STATUS_CONFLICT', { message: `Cannot transition ${group.name} version ${number} to ${stage}: it is ${v.row.status}; only Approved versions take a stage`, details: { group: group.name, version: number, status: v.row.status } });
       }
       const previous = await this.registry.store.aliasTarget(group.id, alias);
+      const toArchive = archiveExisting && previous && previous !== v.row.id ? await this.registry.store.versionRowById(projectId, previous) : undefined;
+      // Archiving the replaced version is authorized before the alias moves, so a caller who may
+      // promote but not archive is refused with nothing changed.
+      if (toArchive) await authorize(this.#app, caller, project, 'model:Register', versionResource(project, group.name, Number(toArchive.version)));
       await this.registry.setAlias(caller, project, group.name, alias, { version: number, reason: `MLflow transition-stage to ${stage}` });
-      if (archiveExisting && previous && previous !== v.row.id) {
-        const stillNamed = ((await this.registry.store.aliasesByVersion(group.id)).get(previous) ?? []).length > 0;
-        const prevRow = await this.registry.store.versionRowById(projectId, previous);
-        if (!stillNamed && prevRow.status !== 'Archived') await this.registry.archive(caller, project, previous, { reason: `MLflow transition-stage: ${group.name} version ${number} took ${stage}` });
+      if (toArchive) {
+        const stillNamed = ((await this.registry.store.aliasesByVersion(group.id)).get(toArchive.id) ?? []).length > 0;
+        if (!stillNamed && toArchive.status !== 'Archived') await this.registry.archive(caller, project, toArchive.id, { reason: `MLflow transition-stage: ${group.name} version ${number} took ${stage}` });
       }
       return this.version(projectId, group.name, String(number));
     }

@@ -68,7 +68,7 @@ describe.each(testDialects())('MLflow registry API on the attest server (%s)', (
     expect(status.json.model_version.tags).toEqual(expect.arrayContaining([{ key: 'attest.approval_status', value: 'Approved' }]));
     // Approved, but deploying is not the data scientist's to do.
     expect((await call('dana', 'POST', 'model-versions/transition-stage', { name: 'credit-default', version: '1', stage: 'Production', archive_existing_versions: false })).json.error_code).toBe('PERMISSION_DENIED');
-    const live = await call('emil', 'POST', 'model-versions/transition-stage', { name: 'credit-default', version: '1', stage: 'Production', archive_existing_versions: false });
+    const live = await call('emil', 'POST', 'model-versions/transition-stage', { name: 'credit-default', version: '1', stage: 'Production', archive_existing_versions: true });
     expect(live.status).toBe(200);
     expect(live.json.model_version).toMatchObject({ current_stage: 'Production', aliases: ['production'] });
     const moves = await t.app.ledger.list({ principal: 'user:emil', action: 'model:Deploy', outcome: 'allowed' });
@@ -77,6 +77,13 @@ describe.each(testDialects())('MLflow registry API on the attest server (%s)', (
     expect(model.json.registered_model.aliases).toEqual([{ alias: 'production', version: '1' }]);
     const reads = await t.app.ledger.list({ principal: 'user:dana', action: 'model:Describe' });
     expect(reads.some((e) => e.resource === `attest:${PROJECT}:model/credit-default`)).toBe(true);
+    // Replacing it and archiving the old one needs model:Register too, which the engineer lacks: nothing moves.
+    const second = await w.trainModel(33);
+    await call('dana', 'POST', 'model-versions/create', { name: 'credit-default', source: second.ref });
+    expect((await attest('victor', '/model-versions/credit-default@2/approve', { comment: 'validated too' })).status).toBe(200);
+    const replace = await call('emil', 'POST', 'model-versions/transition-stage', { name: 'credit-default', version: '2', stage: 'Production', archive_existing_versions: true });
+    expect(replace.json.error_code).toBe('PERMISSION_DENIED');
+    expect((await call('emil', 'GET', 'registered-models/alias', { name: 'credit-default', alias: 'production' })).json.model_version.version).toBe('1');
     expect((await t.app.verifyAudit()).ok).toBe(true);
   });
 
