@@ -45,6 +45,8 @@ export { DEFAULT_SETTINGS, RegistrySettingsSchema, SEVERITIES } from './registry
 export type { AliasAt, HttpRegistryTransportOptions, RegistryServices, RegistryTransport, ValidationPort } from './registry-client.js';
 export { HttpRegistryTransport, InProcessRegistryTransport, Registry } from './registry-client.js';
 export { makerFacts } from './independence.js';
+export type { MlflowModelView, MlflowSource, MlflowStage, MlflowVersionView } from './mlflow-registry.js';
+export { ATTEST_TAG_PREFIX, MLFLOW_STAGES, MlflowRegistry, mlflowStage, STAGE_ALIASES } from './mlflow-registry.js';
 export { CHAMPION_ALIASES, pipelineRegistry, RegistryChampionSource, RegistryModelRegistrar } from './pipeline-registry.js';
 export type { ResolvedModel } from './registry-service.js';
 export { RegistryService } from './registry-service.js';

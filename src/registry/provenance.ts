@@ -39,7 +39,10 @@ async function producerOf(app: App, artifactId: string): Promise<{ jobId: string
     .where('component_artifacts.direction', '=', 'output')
     .where('trial_components.type', '=', 'training')
     .executeTakeFirst();
-  return { jobId: null, componentId: produced?.componentId ?? null };
+  if (produced) return { jobId: null, componentId: produced.componentId };
+  // A file an MLflow run uploaded to its artifact tree: the run (a tracked component) produced it.
+  const uploaded = await app.db.kysely.selectFrom('mlflow_artifact_files').select('component_id').where('artifact_id', '=', artifactId).orderBy('created_at').limit(1).executeTakeFirst();
+  return { jobId: null, componentId: uploaded?.component_id ?? null };
 }
 
 /** Metrics of completed evaluation components that read the model (e.g. `test:auc` from an evaluation job). */

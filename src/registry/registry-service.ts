@@ -120,7 +120,7 @@ export class RegistryService {
   }
 
   async #insertGroup(tx: Parameters<typeof registryTx>[0], projectId: string, name: string, description: string, riskTier: number | null, principal: string): Promise<ModelGroupsTable> {
-    const row: ModelGroupsTable = { id: newId('mg'), project_id: projectId, name, description, risk_tier: riskTier, created_at: this.#now().toISOString(), created_by: principal };
+    const row: ModelGroupsTable = { id: newId('mg'), project_id: projectId, name, description, risk_tier: riskTier, created_at: this.#now().toISOString(), created_by: principal, updated_at: null };
     await registryTx(tx).insertInto('model_groups').values(row).execute();
     return row;
   }

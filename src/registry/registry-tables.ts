@@ -15,6 +15,8 @@ export interface ModelGroupsTable {
   risk_tier: number | null;
   created_at: string;
   created_by: string;
+  /** When its metadata last changed (migration 0014; null until then). */
+  updated_at: string | null;
 }
 
 export interface ModelVersionsTable {
@@ -149,6 +151,36 @@ export interface RegistrySettingsTable {
   updated_by: string;
 }
 
+/** A tag on a model group (MLflow's registered-model tag; migration 0014). */
+export interface ModelGroupTagsTable {
+  group_id: string;
+  key: string;
+  project_id: string;
+  value: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** A tag on a model version (MLflow's model-version tag; migration 0014). */
+export interface ModelVersionTagsTable {
+  version_id: string;
+  key: string;
+  project_id: string;
+  value: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** How a version was created through MLflow's API: its source URI, run, and where its files download from. */
+export interface MlflowModelVersionSourcesTable {
+  version_id: string;
+  project_id: string;
+  source: string;
+  run_id: string | null;
+  run_link: string | null;
+  artifact_uri: string;
+}
+
 export interface RegistryTables {
   model_groups: ModelGroupsTable;
   model_versions: ModelVersionsTable;
@@ -161,6 +193,9 @@ export interface RegistryTables {
   validation_comments: ValidationCommentsTable;
   validation_signoffs: ValidationSignoffsTable;
   registry_settings: RegistrySettingsTable;
+  model_group_tags: ModelGroupTagsTable;
+  model_version_tags: ModelVersionTagsTable;
+  mlflow_model_version_sources: MlflowModelVersionSourcesTable;
 }
 
 export type RegistryKysely = Kysely<Database & RegistryTables>;

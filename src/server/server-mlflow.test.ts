@@ -67,7 +67,7 @@ describe.each(testDialects())('the MLflow client against the attest server on %s
     expect(run.info.artifact_uri).toBe(`mlflow-artifacts:/${run.info.experiment_id}/${run.info.run_id}/artifacts`);
     const wrong = await fetch(`${endpoint}/projects/default/api/2.0/mlflow/runs/get?run_id=${run.info.run_id}`, { headers: { Authorization: `Bearer ${solo}` } });
     expect(((await wrong.json()) as { error_code: string }).error_code).toMatch(/RESOURCE_DOES_NOT_EXIST|PERMISSION_DENIED/);
-    const unknown = await fetch(`${endpoint}/api/2.0/mlflow/registered-models/search`, { headers: { Authorization: `Bearer ${solo}` } });
+    const unknown = await fetch(`${endpoint}/api/2.0/mlflow/traces`, { headers: { Authorization: `Bearer ${solo}` } });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error_code: string }).error_code).toBe('ENDPOINT_NOT_FOUND');
   });

@@ -17,6 +17,7 @@ import { installationResourceName, recordOutcome } from '../security/audit/index
 import { ACTION_CATALOGUE } from '../security/policy/index.js';
 import type { TrackingRouteDeps } from '../tracking/http/index.js';
 import { mlflowRoutes, trackingRoutes } from '../tracking/http/index.js';
+import { MlflowRegistry } from '../registry/index.js';
 import { MlflowStore } from '../tracking/index.js';
 import type { RouteKit } from './route-kit.js';
 import { actorOf, requestFacts } from './route-kit.js';
@@ -111,6 +112,13 @@ export function trackingDeps(app: App): TrackingRouteDeps {
     mlflow: new MlflowStore({ db: app.db, ledger: app.ledger, artifacts: app.artifacts }),
     artifacts: app.artifacts,
     lineage: app.lineage,
+    registry: new MlflowRegistry(app),
+    async registryCaller(req) {
+      const principal = principalOf(req);
+      const projectId = await this.project(req);
+      const project = await projectName(projectId);
+      return { project, projectId, caller: { actor: actorOf(req, principal), principal, facts: requestFacts(req, project) } };
+    },
     actor: (req) => actorOf(req, principalOf(req)),
     async authorize(req, action, resource) {
       const principal = principalOf(req);

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import type { App } from '../../src/app/index.js';
 import { AppError } from '../../src/kernel/index.js';
 import type { TrackingRouteDeps } from '../../src/tracking/http/index.js';
+import { MlflowRegistry } from '../../src/registry/index.js';
 import { MlflowStore } from '../../src/tracking/index.js';
 
 export interface TestCaller {
@@ -39,6 +40,17 @@ export async function startTrackingServer(app: App, plugin: FastifyPluginAsync<T
     mlflow: new MlflowStore({ db: app.db, ledger: app.ledger, artifacts: app.artifacts }),
     artifacts: app.artifacts,
     lineage: app.lineage,
+    registry: new MlflowRegistry(app),
+    // The registry's own policy checks need a stored principal; here the caller acts as the operator
+    // of the installation (separation of duties still applies), which server tests do not rely on.
+    async registryCaller(request) {
+      const c = caller(request);
+      const asked = (request.params as { project?: string } | undefined)?.project ?? request.headers['x-attest-project'];
+      const projectId = typeof asked === 'string' ? ((await app.db.kysely.selectFrom('projects').select('id').where('name', '=', asked).executeTakeFirst())?.id ?? '') : c.projects[0]!;
+      if (!c.projects.includes(projectId)) throw new AppError('ACCESS_DENIED', { message: `No access to project ${String(asked)}` });
+      const row = await app.db.kysely.selectFrom('projects').select('name').where('id', '=', projectId).executeTakeFirstOrThrow();
+      return { project: row.name, projectId, caller: { actor: { principal: caller(request).principal, sourceIp: request.ip, userAgent: request.headers['user-agent'] ?? null } } };
+    },
     actor: (request) => ({ principal: caller(request).principal, sourceIp: request.ip, userAgent: request.headers['user-agent'] ?? null }),
     project: async (request) => {
       const c = caller(request);

@@ -24,6 +24,13 @@ const MLFLOW_CODES: Readonly<Record<string, string>> = {
   internal: 'INTERNAL_ERROR',
 };
 
+/**
+ * Attest errors that are MLflow's INVALID_STATE: a finished run changed, a model version whose
+ * status does not allow the change (e.g. promoting a version not Approved), a promotion the
+ * evidence gates refuse (the message lists what is missing).
+ */
+const INVALID_STATE_CODES: ReadonlySet<string> = new Set(['COMPONENT_COMPLETED', 'MODEL_STATUS_CONFLICT', 'EVIDENCE_MISSING']);
+
 /** MLflow's id of the experiment runs go to when none is chosen; here, per project. */
 export const DEFAULT_EXPERIMENT_ID = '0';
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
@@ -40,9 +47,10 @@ export function mlflowError(reply: FastifyReply, error: unknown): FastifyReply {
     reply.log.error(error);
     return reply.status(500).send({ error_code: 'INTERNAL_ERROR', message: 'Internal error' });
   }
-  const code = error.code === 'COMPONENT_COMPLETED' ? 'INVALID_STATE' : (MLFLOW_CODES[error.kind] ?? 'INTERNAL_ERROR');
+  const invalidState = INVALID_STATE_CODES.has(error.code);
+  const code = invalidState ? 'INVALID_STATE' : (MLFLOW_CODES[error.kind] ?? 'INTERNAL_ERROR');
   // MLflow answers RESOURCE_ALREADY_EXISTS and INVALID_STATE with 400.
-  const status = error.code === 'COMPONENT_COMPLETED' || error.kind === 'conflict' ? 400 : httpStatusOf(error);
+  const status = invalidState || error.kind === 'conflict' ? 400 : httpStatusOf(error);
   return reply.status(status).send({ error_code: code, message: error.message, attest_code: error.code });
 }
 

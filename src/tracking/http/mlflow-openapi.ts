@@ -5,6 +5,7 @@
  * serialise the responses, so what the document promises is what the wire carries.
  */
 import { z } from 'zod';
+import { MlflowModelVersion, MlflowRegisteredModel } from './mlflow-registry-model.js';
 
 const KeyValue = z.object({ key: z.string(), value: z.string() });
 /** proto3 JSON: NaN and ±Infinity travel as strings. */
@@ -89,6 +90,28 @@ export const MLFLOW_OPERATIONS = {
   uploadArtifact: { summary: 'MLflow artifact proxy: upload a file of a run (encrypted, lineage recorded)', response: Empty },
   downloadArtifact: { summary: 'MLflow artifact proxy: download a file of a run', response: z.string().describe('The file bytes') },
   listArtifactsProxy: { summary: 'MLflow artifact proxy: list a directory of a run', response: z.object({ files: z.array(FileInfo) }) },
+  createRegisteredModel: { summary: 'MLflow registry: create a registered model (an Attest model group)', response: z.object({ registered_model: MlflowRegisteredModel }) },
+  getRegisteredModel: { summary: 'MLflow registry: get a registered model with its latest versions per stage, tags and aliases', response: z.object({ registered_model: MlflowRegisteredModel }) },
+  renameRegisteredModel: { summary: 'MLflow registry: rename a registered model', response: z.object({ registered_model: MlflowRegisteredModel }) },
+  updateRegisteredModel: { summary: "MLflow registry: change a registered model's description", response: z.object({ registered_model: MlflowRegisteredModel }) },
+  deleteRegisteredModel: { summary: 'MLflow registry: delete a registered model that has no versions', response: Empty },
+  searchRegisteredModels: { summary: 'MLflow registry: search registered models (filter on name and tags, order_by, paging)', response: z.object({ registered_models: z.array(MlflowRegisteredModel), next_page_token: z.string().optional() }) },
+  getLatestVersions: { summary: 'MLflow registry: the newest version in each stage', response: z.object({ model_versions: z.array(MlflowModelVersion) }) },
+  getLatestVersionsGet: { summary: 'MLflow registry: the newest version in each stage (GET form)', response: z.object({ model_versions: z.array(MlflowModelVersion) }) },
+  setRegisteredModelTag: { summary: 'MLflow registry: set a registered model tag', response: Empty },
+  deleteRegisteredModelTag: { summary: 'MLflow registry: delete a registered model tag', response: Empty },
+  setRegisteredModelAlias: { summary: 'MLflow registry: point an alias at a version (gated aliases check approval and evidence)', response: Empty },
+  deleteRegisteredModelAlias: { summary: 'MLflow registry: remove an alias (kept in its history)', response: Empty },
+  getModelVersionByAlias: { summary: 'MLflow registry: the version an alias names', response: z.object({ model_version: MlflowModelVersion }) },
+  createModelVersion: { summary: "MLflow registry: register a run's model file as a new version, pending approval", response: z.object({ model_version: MlflowModelVersion }) },
+  getModelVersion: { summary: 'MLflow registry: get a model version (Attest approval status in its attest.* tags)', response: z.object({ model_version: MlflowModelVersion }) },
+  updateModelVersion: { summary: "MLflow registry: change a model version's description", response: z.object({ model_version: MlflowModelVersion }) },
+  deleteModelVersion: { summary: 'MLflow registry: delete a model version (archived: Attest keeps it as an audit record)', response: Empty },
+  transitionModelVersionStage: { summary: 'MLflow registry: move a version to a stage (Production/Staging are aliases for Approved versions; policy and evidence gates apply)', response: z.object({ model_version: MlflowModelVersion }) },
+  searchModelVersions: { summary: 'MLflow registry: search model versions (filter on name, run_id, source_path, version_number, tags)', response: z.object({ model_versions: z.array(MlflowModelVersion), next_page_token: z.string().optional() }) },
+  getModelVersionDownloadUri: { summary: "MLflow registry: where a version's files download from", response: z.object({ artifact_uri: z.string() }) },
+  setModelVersionTag: { summary: 'MLflow registry: set a model version tag', response: Empty },
+  deleteModelVersionTag: { summary: 'MLflow registry: delete a model version tag', response: Empty },
 } as const satisfies Record<string, Operation>;
 
 export type MlflowOperationId = keyof typeof MLFLOW_OPERATIONS;

@@ -247,8 +247,8 @@ describe.each(testDialects())('replayed MLflow client requests on %s', (dialect)
     expect(hidden.json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
-  it('answers unknown MLflow endpoints with ENDPOINT_NOT_FOUND (registry routes included), under the project prefix too', async () => {
-    for (const path of [api('registered-models/create'), api('model-versions/search'), api('no-such-thing'), `/projects/credit-risk${api('registered-models/get')}`, '/api/2.0/mlflow-artifacts/nothing']) {
+  it('answers unknown MLflow endpoints with ENDPOINT_NOT_FOUND (and a served path with another method), under the project prefix too', async () => {
+    for (const path of [api('logged-models/search'), api('model-versions/search'), api('no-such-thing'), `/projects/credit-risk${api('registered-models/get')}`, '/api/2.0/mlflow-artifacts/nothing']) {
       const res = await call('POST', path, {});
       expect(res.status, path).toBe(404);
       expect(res.json.error_code, path).toBe('ENDPOINT_NOT_FOUND');

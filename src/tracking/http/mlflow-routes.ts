@@ -1,7 +1,8 @@
 /**
  * @module tracking/http/mlflow-routes
  * The MLflow-compatible API: MLflow's REST API 2.0 tracking endpoints (`/api/2.0/mlflow/…`, see
- * mlflow-experiment-routes and mlflow-run-routes) and its artifact proxy
+ * mlflow-experiment-routes and mlflow-run-routes), its Model Registry endpoints over Attest's
+ * registry (mlflow-registry-routes) and its artifact proxy
  * (`/api/2.0/mlflow-artifacts/…`, mlflow-artifact-routes). A data scientist's existing MLflow code
  * points at Attest and gains authentication, policies, projects, audit and lineage. Errors use
  * MLflow's body `{ error_code, message }`; an endpoint Attest does not serve under these prefixes
@@ -17,6 +18,7 @@ import { serializerCompiler, validatorCompiler } from '@fastify/type-provider-zo
 import { mlflowArtifactRoutes } from './mlflow-artifact-routes.js';
 import { MlflowContext, endpointNotFound, mlflowError } from './mlflow-context.js';
 import { mlflowExperimentRoutes } from './mlflow-experiment-routes.js';
+import { mlflowRegistryRoutes } from './mlflow-registry-routes.js';
 import { mlflowRunRoutes } from './mlflow-run-routes.js';
 import type { TrackingRouteDeps } from './route-deps.js';
 
@@ -28,7 +30,7 @@ export async function mlflowRoutes(app: FastifyInstance, deps: TrackingRouteDeps
   const mc = new MlflowContext(deps);
   for (const root of ['', PROJECT_PREFIX]) {
     for (const [prefix, routes] of [
-      [`${root}/api/2.0/mlflow`, (scope: FastifyInstance) => Promise.all([mlflowExperimentRoutes(scope, mc), mlflowRunRoutes(scope, mc)])],
+      [`${root}/api/2.0/mlflow`, (scope: FastifyInstance) => Promise.all([mlflowExperimentRoutes(scope, mc), mlflowRunRoutes(scope, mc), mlflowRegistryRoutes(scope, mc)])],
       [`${root}/api/2.0/mlflow-artifacts`, (scope: FastifyInstance) => mlflowArtifactRoutes(scope, mc)],
     ] as const) {
       await app.register(

@@ -8,6 +8,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ArtifactService } from '../../artifacts/index.js';
 import type { LineageService } from '../../lineage/index.js';
+import type { MlflowRegistry, RegistryCaller } from '../../registry/index.js';
 import type { Actor } from '../../security/audit/index.js';
 import type { MlflowStore } from '../mlflow-store.js';
 import type { TrackingService } from '../tracking-service.js';
@@ -15,7 +16,7 @@ import type { TrackingService } from '../tracking-service.js';
 /** The resource an action is checked against; the server formats it as `attest:<project>:<type>/<id>`. */
 export interface TrackingResource {
   projectId: string;
-  type: 'experiment' | 'trial' | 'component' | 'lineage' | 'artifact';
+  type: 'experiment' | 'trial' | 'component' | 'lineage' | 'artifact' | 'model';
   /** The resource id, or `*` for creation and listing. */
   id: string;
   /** Who created it (for `attest:ResourceCreator` conditions), when known. */
@@ -28,6 +29,10 @@ export interface TrackingRouteDeps {
   mlflow: MlflowStore;
   artifacts: ArtifactService;
   lineage: LineageService;
+  /** MLflow's Model Registry over Attest's registry. */
+  registry: MlflowRegistry;
+  /** The request's project (name and id) and its caller as the registry authorizes one. */
+  registryCaller(request: FastifyRequest): Promise<{ project: string; projectId: string; caller: RegistryCaller }>;
   /** Resolves when allowed; throws AppError ACCESS_DENIED (and audits the denial) otherwise. */
   authorize(request: FastifyRequest, action: string, resource: TrackingResource): Promise<void>;
   /** The authenticated principal and request facts (source IP, user agent, request id). */

@@ -13,6 +13,7 @@ import * as m0010 from './0010-pipelines.js';
 import * as m0011 from './0011-registry.js';
 import * as m0012 from './0012-serving.js';
 import * as m0013 from './0013-mlflow-interop.js';
+import * as m0014 from './0014-mlflow-registry.js';
 
 export interface Migration {
   readonly name: string;
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '0011-registry', up: m0011.up },
   { name: '0012-serving', up: m0012.up },
   { name: '0013-mlflow-interop', up: m0013.up },
+  { name: '0014-mlflow-registry', up: m0014.up },
 ];
