@@ -202,3 +202,14 @@ describe('stress tests', () => {
     );
   });
 });
+
+describe('stress scenario schema', () => {
+  it('takes one transform or a list, each with exactly one operation', async () => {
+    const { StressScenarioSchema } = await import('./index.js');
+    expect(StressScenarioSchema.safeParse({ name: 'a', feature: 'income', multiply: 0.8 }).success).toBe(true);
+    expect(StressScenarioSchema.safeParse({ name: 'b', transforms: [{ feature: 'u', clip: { max: 1 } }] }).success).toBe(true);
+    expect(StressScenarioSchema.safeParse({ name: 'c', feature: 'income', multiply: 1, add: 2 }).success).toBe(false);
+    expect(StressScenarioSchema.safeParse({ name: 'd', feature: 'income' }).success).toBe(false);
+    expect(StressScenarioSchema.safeParse({ name: 'e', transforms: [{ feature: 'u', set: 1, add: 1 }] }).success).toBe(false);
+  });
+});

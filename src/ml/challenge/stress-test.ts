@@ -29,7 +29,8 @@ export const StressScenarioSchema = z.union([
   z.object({ name: z.string().min(1).max(200), transforms: z.array(FeatureTransformSchema).min(1) }).strict(),
   z
     .object({ name: z.string().min(1).max(200), feature: z.string().min(1), multiply: z.number().finite().optional(), add: z.number().finite().optional(), set: z.number().finite().optional(), clip: z.object({ min: z.number().optional(), max: z.number().optional() }).strict().optional() })
-    .strict(),
+    .strict()
+    .refine((t) => [t.multiply, t.add, t.set, t.clip].filter((v) => v !== undefined).length === 1, 'a transform has exactly one of multiply, add, set, clip'),
 ]);
 export type StressScenario = z.infer<typeof StressScenarioSchema>;
 
