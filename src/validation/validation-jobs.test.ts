@@ -6,11 +6,11 @@
  * workspace; the tier's gates on the comparison and the stress test; and the model card and
  * validation report showing the results.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../../test/support/cli.js';
 import { testDialects } from '../../test/support/databases.js';
+import { writeHoldout } from '../../test/support/validation-holdout.js';
 import type { RegistryWorld } from '../../test/support/registry-scenario.js';
 import { PROJECT, registryWorld } from '../../test/support/registry-scenario.js';
 import type { TestInstallation } from '../../test/support/test-app.js';
@@ -18,24 +18,6 @@ import { createTestInstallation, TEST_ACTOR } from '../../test/support/test-app.
 import type { Job } from '../jobs/index.js';
 import { DEFAULT_SETTINGS, ModelCards, RegistryService, renderModelCardHtml } from '../registry/index.js';
 import { renderValidationReportHtml, ValidationService } from './index.js';
-
-/** 240 applications over six months of 2025, drawn like the registry world's training data. */
-export function writeHoldout(path: string): void {
-  const lines = ['income,utilisation,default,application_date'];
-  let s = 7;
-  const rand = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-  for (let i = 0; i < 240; i++) {
-    const income = Math.round(rand() * 100_000);
-    const utilisation = Math.round(rand() * 100) / 100;
-    const label = utilisation > 0.6 && income < 60_000 ? 1 : rand() < 0.1 ? 1 : 0;
-    const month = 1 + Math.floor(i / 40);
-    lines.push(`${income},${utilisation},${label},2025-0${month}-${String(1 + (i % 28)).padStart(2, '0')}`);
-  }
-  writeFileSync(path, `${lines.join('\n')}\n`);
-}
 
 for (const dialect of testDialects()) {
   describe(`validation jobs (${dialect})`, () => {
