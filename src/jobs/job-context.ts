@@ -48,6 +48,7 @@ export class JobContext {
   readonly #readOnly: 'bind-mount' | 'file-mode';
   readonly #inputFiles = new Map<string, string>();
   readonly #mounts: string[] = [];
+  readonly #succeeded: (() => Promise<void>)[] = [];
 
   constructor(init: JobContextInit) {
     this.app = init.app;
@@ -113,6 +114,25 @@ export class JobContext {
     }
     this.#inputFiles.set(role, path);
     return path;
+  }
+
+  /**
+   * Work to do once the job has succeeded (its completion committed), such as attaching its
+   * outputs as evidence, which only a succeeded job's outputs may be. Run in order by the
+   * executor; a failure is logged and leaves the job succeeded.
+   */
+  onSucceeded(fn: () => Promise<void>): void {
+    this.#succeeded.push(fn);
+  }
+
+  async runSucceeded(): Promise<void> {
+    for (const fn of this.#succeeded.splice(0)) {
+      try {
+        await fn();
+      } catch (error) {
+        this.log(`after success: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /** Unmounts the read-only input files, so the job directory can be removed. */

@@ -137,6 +137,8 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
       if (!(await queue.complete(lease, { metrics }, tx))) throw new AppError('JOB_LEASE_LOST', { message: `Job ${job.jobId}: another runner holds the job now; this attempt's completion is discarded` });
       return { result: undefined, details: { phase: 'completed', type: job.type, attempt: lease.attempt, component: run.component.componentId } };
     });
+    for (const ctx of contexts) await ctx.runSucceeded();
+    await options.flushLog?.();
     return 'succeeded';
   } catch (error) {
     const reason = stop?.reason;

@@ -8,9 +8,10 @@ import { baselineJob, customJob, monitorCheckJob, processingJob } from './data-j
 import type { JobType } from './job-model.js';
 import type { JobTypeDefinition } from './job-type.js';
 import { batchTransformJob, biasJob, evaluationJob, explanationJob, trainingJob } from './model-job-types.js';
+import { VALIDATION_JOB_TYPES } from './validation-job-types.js';
 
 const DEFINITIONS: ReadonlyMap<JobType, JobTypeDefinition> = new Map(
-  [processingJob, trainingJob, evaluationJob, explanationJob, biasJob, baselineJob, monitorCheckJob, batchTransformJob, customJob, ...ANALYSIS_JOB_TYPES].map((d) => [d.type, d]),
+  [processingJob, trainingJob, evaluationJob, explanationJob, biasJob, baselineJob, monitorCheckJob, batchTransformJob, customJob, ...ANALYSIS_JOB_TYPES, ...VALIDATION_JOB_TYPES].map((d) => [d.type, d]),
 );
 
 export function jobTypeDefinition(type: string): JobTypeDefinition {

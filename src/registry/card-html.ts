@@ -30,6 +30,50 @@ export function page(title: string, body: string): string {
 `;
 }
 
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)} %`);
+
+/**
+ * The outcomes-analysis tables of the card and the validation report: each challenger comparison
+ * (metrics of both models on the same holdout, the bootstrap interval of the AUC difference,
+ * decision agreement), each back-test (metrics per period, flagged periods) and each stress test
+ * (per scenario: shift, flips, percentiles before and after). `headings` names the three parts.
+ */
+export function outcomesHtml(card: ModelCard, headings: { challenger: string; backtest: string; stress: string }, level = 2): string {
+  const h = (t: string) => `<h${level}>${escapeHtml(t)}</h${level}>`;
+  const parts: string[] = [h(headings.challenger)];
+  if (card.challenger.length === 0) parts.push('<p class="none">No challenger comparison attached.</p>');
+  for (const c of card.challenger) {
+    const champion = c.championVersion !== null ? `${c.championGroup} version ${c.championVersion}` : 'the given champion';
+    parts.push(`<p>Candidate ${escapeHtml(`${card.group} version ${card.version}`)} against ${escapeHtml(champion)} on ${escapeHtml(c.holdout ?? '—')} (${c.rows} rows, threshold ${fmt(c.threshold)}; job ${escapeHtml(fmt(c.jobId))}, report ${escapeHtml(c.artifactId)}).</p>`);
+    parts.push(table(['metric', 'candidate', 'champion', 'difference'], c.metrics.map((m) => [m.metric, m.candidate, m.champion, m.difference])));
+    const b = c.aucDifference;
+    parts.push(
+      table(
+        ['AUC difference', `${fmt(b.confidence === null ? null : b.confidence * 100)} % interval (paired bootstrap)`, 'replicates', 'seed', 'decision flips', 'agreement', 'candidate only positive', 'champion only positive'],
+        [[b.difference, `[${fmt(b.lower)}, ${fmt(b.upper)}]`, b.replicates, b.seed, c.agreement.flips, pct(c.agreement.agreementRate), c.agreement.candidateOnlyPositive, c.agreement.championOnlyPositive]],
+      ),
+    );
+  }
+  parts.push(h(headings.backtest));
+  if (card.backtests.length === 0) parts.push('<p class="none">No back-test attached.</p>');
+  for (const b of card.backtests) {
+    parts.push(`<p>Periods of ${escapeHtml(b.column)} (job ${escapeHtml(fmt(b.jobId))}, report ${escapeHtml(b.artifactId)}); flagged: ${escapeHtml(b.flaggedPeriods.join(', ') || 'none')}.</p>`);
+    parts.push(table(['period', 'rows', 'positive rate', 'AUC', 'KS', 'accuracy', 'Brier', 'flag'], b.periods.map((p) => [p.period, p.rows, pct(p.positiveRate), p.auc, p.ks, p.accuracy, p.brier, p.flagged ? `FLAGGED: ${p.reasons.join('; ')}` : ''])));
+  }
+  parts.push(h(headings.stress));
+  if (card.stressTests.length === 0) parts.push('<p class="none">No stress test attached.</p>');
+  for (const st of card.stressTests) {
+    parts.push(`<p>${st.rows} rows, decisions at score ≥ ${fmt(st.threshold)} (report ${escapeHtml(st.artifactId)}).</p>`);
+    parts.push(
+      table(
+        ['scenario', 'transforms', 'mean shift', 'mean |shift|', 'decisions flipped', 'positive rate before → after', 'median before → after', 'p95 before → after'],
+        st.scenarios.map((s) => [s.name, s.transforms, s.meanShift, s.meanAbsoluteShift, `${s.flipped} (${pct(s.flippedShare)})`, `${pct(s.positiveRateBefore)} → ${pct(s.positiveRateAfter)}`, `${fmt(s.p50Before)} → ${fmt(s.p50After)}`, `${fmt(s.p95Before)} → ${fmt(s.p95After)}`]),
+      ),
+    );
+  }
+  return parts.join('\n');
+}
+
 const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? `<pre>${escapeHtml(v)}</pre>` : '<p class="none">Not filled in.</p>');
 
 export function renderModelCardHtml(card: ModelCard): string {
@@ -53,6 +97,7 @@ export function renderModelCardHtml(card: ModelCard): string {
     table(['feature', 'mean |SHAP|'], card.shapImportance.slice(0, 20).map((f) => [f.name, f.value])),
     '<h2>Bias (post-training)</h2>',
     table(['facet', 'value', 'metric', 'estimate', 'lower', 'upper'], card.bias.map((b) => [b.facet, b.value, b.metric, b.estimate, b.lower, b.upper])),
+    outcomesHtml(card, { challenger: 'Challenger comparison', backtest: 'Back-testing', stress: 'Stress tests' }),
     '<h2>Monitoring baseline</h2>',
     table(['artifact', 'sha256'], card.monitoringBaseline.map((b) => [b.artifactId, b.sha256])),
     '<h2>Validation</h2>',

@@ -40,15 +40,20 @@ export async function gatherEvidence(app: App, store: RegistryStore, actor: Acto
     const c = await store.versionRowById(row.project_id, championId);
     champion = { version: Number(c.version), metrics: { ...(JSON.parse(c.metrics) as Record<string, number>), ...(await evaluationMetrics(app, c.project_id, c.artifact_id)) } };
   }
-  const biasReports: EvidenceState['biasReports'] = [];
-  for (const e of evidence.filter((x) => x.kind === 'bias-report')) {
-    try {
-      const { bytes } = await app.artifacts.getBytes(actor, e.artifact_id, row.project_id);
-      biasReports.push({ artifactId: e.artifact_id, report: JSON.parse(bytes.toString('utf8')) });
-    } catch {
-      // A report that cannot be read or parsed counts as absent; the gate says no report covers the facet.
+  const reportsOf = async (kind: string): Promise<{ artifactId: string; report: unknown }[]> => {
+    const out: { artifactId: string; report: unknown }[] = [];
+    for (const e of evidence.filter((x) => x.kind === kind)) {
+      try {
+        const { bytes } = await app.artifacts.getBytes(actor, e.artifact_id, row.project_id);
+        out.push({ artifactId: e.artifact_id, report: JSON.parse(bytes.toString('utf8')) });
+      } catch {
+        // A report that cannot be read or parsed counts as absent; the gate says none is attached or covers the facet.
+      }
     }
-  }
+    return out;
+  };
+  const biasReports = await reportsOf('bias-report');
+  const challengerReports = await reportsOf('challenger-comparison');
   const card = await latestCard(app, row.id);
   return {
     versionId: row.id,
@@ -62,11 +67,12 @@ export async function gatherEvidence(app: App, store: RegistryStore, actor: Acto
     card: card ? { revision: card.revision, fields: card.fields } : null,
     champion,
     biasReports,
+    challengerReports,
   };
 }
 
 /** What is kept with a decision or an alias move: the evidence (without report bodies) and the gate verdict. */
 export function snapshotOf(state: EvidenceState, gates: unknown): Record<string, unknown> {
-  const { biasReports, ...rest } = state;
-  return { ...rest, biasReports: biasReports.map((b) => b.artifactId), gates };
+  const { biasReports, challengerReports, ...rest } = state;
+  return { ...rest, biasReports: biasReports.map((b) => b.artifactId), challengerReports: challengerReports.map((c) => c.artifactId), gates };
 }

@@ -21,6 +21,8 @@ export interface EvidenceState {
   champion: { version: number; metrics: Record<string, number> } | null;
   /** Parsed bias reports attached as `bias-report` evidence, with their artifact ids. */
   biasReports: { artifactId: string; report: unknown }[];
+  /** Parsed reports attached as `challenger-comparison` evidence, oldest first. */
+  challengerReports: { artifactId: string; report: unknown }[];
 }
 
 export interface GateCheck {
@@ -81,6 +83,36 @@ function checkBias(limit: BiasLimit, reports: EvidenceState['biasReports']): Gat
   return { requirement, satisfied: false, detail: `no attached bias report covers facet ${limit.facet}` };
 }
 
+interface ChallengerLike {
+  models?: { champion?: { group?: string; version?: number; artifactId?: string } };
+  candidate?: { metrics?: Record<string, number | null> };
+  champion?: { metrics?: Record<string, number | null> };
+  aucDifference?: { lower?: number | null; confidence?: number };
+}
+
+const LOSSES = new Set(['logLoss', 'brier']);
+
+/** The newest attached challenger comparison decides: candidate against champion on the same rows. */
+function checkChallenger(rule: NonNullable<TierGates['challenger']>, reports: EvidenceState['challengerReports']): GateCheck {
+  const loss = LOSSES.has(rule.metric);
+  const requirement = `challenger comparison: ${rule.metric} ${loss ? '≤' : '≥'} champion's ${loss ? '+' : '−'} ${rule.tolerance} on the same holdout${rule.interval ? ' (lower end of the bootstrap interval)' : ''}`;
+  const newest = reports.at(-1);
+  if (!newest) return { requirement, satisfied: false, detail: 'no challenger comparison attached (run a challenger-comparison job)' };
+  const r = newest.report as ChallengerLike;
+  const mine = r.candidate?.metrics?.[rule.metric];
+  const theirs = r.champion?.metrics?.[rule.metric];
+  const champion = r.models?.champion?.version !== undefined ? `champion version ${r.models.champion.version}` : `champion ${r.models?.champion?.artifactId ?? '?'}`;
+  if (typeof mine !== 'number' || typeof theirs !== 'number') return { requirement, satisfied: false, detail: `${rule.metric} is not defined on the holdout of comparison ${newest.artifactId}` };
+  if (rule.interval) {
+    if (rule.metric !== 'auc') return { requirement, satisfied: false, detail: 'the bootstrap interval is of the AUC difference; use metric auc with interval' };
+    const lower = r.aucDifference?.lower;
+    if (typeof lower !== 'number') return { requirement, satisfied: false, detail: `comparison ${newest.artifactId} has no bootstrap interval (replicates=0?)` };
+    return { requirement, satisfied: lower >= -rule.tolerance - 1e-12, detail: `AUC difference interval lower end ${lower.toFixed(4)} (candidate ${mine.toFixed(4)}, ${champion} ${theirs.toFixed(4)}) in comparison ${newest.artifactId}` };
+  }
+  const satisfied = loss ? mine <= theirs + rule.tolerance + 1e-12 : mine >= theirs - rule.tolerance - 1e-12;
+  return { requirement, satisfied, detail: `${rule.metric}: candidate ${mine.toFixed(4)}, ${champion} ${theirs.toFixed(4)} in comparison ${newest.artifactId}` };
+}
+
 /** Decides every requirement of `gates` for the evidence in `state`. */
 export function evaluateGates(gates: TierGates | undefined, state: EvidenceState): GateEvaluation {
   const checks: GateCheck[] = [];
@@ -123,6 +155,7 @@ export function evaluateGates(gates: TierGates | undefined, state: EvidenceState
         }
       }
     }
+    if (gates.challenger) checks.push(checkChallenger(gates.challenger, state.challengerReports ?? []));
     for (const field of gates.cardFields) {
       const value = state.card?.fields[field];
       const filled = typeof value === 'string' ? value.trim() !== '' : value !== undefined && value !== null;

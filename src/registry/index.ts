@@ -13,8 +13,8 @@ import type { ResolvedModel } from './registry-service.js';
 import { RegistryService } from './registry-service.js';
 
 export type { InProduction } from './auditor-queries.js';
-export { chromiumPath, escapeHtml, htmlToPdf, page, renderModelCardHtml, table } from './card-html.js';
-export type { CardFields, CardRevision, ModelCard } from './model-card.js';
+export { chromiumPath, escapeHtml, htmlToPdf, outcomesHtml, page, renderModelCardHtml, table } from './card-html.js';
+export type { CardBacktest, CardChallenger, CardFields, CardRevision, CardStressTest, ModelCard } from './model-card.js';
 export { CardFieldsSchema, ModelCards } from './model-card.js';
 export { AuditorQueries } from './auditor-queries.js';
 export { EvidenceService, toEvidence } from './evidence-service.js';

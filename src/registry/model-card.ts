@@ -4,7 +4,8 @@
  * risk tier, the registrar, training data versions and their profiles' sizes, parameters, the code
  * commit of the training component, metrics per split, global SHAP importance (from an attached
  * explanation report), bias results with intervals (from attached bias reports), the monitoring
- * baseline, validation findings and sign-offs, and the approvals with their independence. The
+ * baseline, the challenger comparison, back-tests and stress tests (from their attached job
+ * reports), validation findings and sign-offs, and the approvals with their independence. The
  * editable fields (intended use, limitations, owner, risk tier) are kept as numbered revisions.
  * Exported as JSON and HTML (and PDF by printing the HTML with Chromium; see card-pdf.ts).
  */
@@ -54,9 +55,110 @@ export interface ModelCard {
   shapImportance: { name: string; value: number }[];
   bias: { artifactId: string; facet: string; value: string; metric: string; estimate: number | null; lower: number | null; upper: number | null }[];
   monitoringBaseline: { artifactId: string; sha256: string }[];
+  /** Attached challenger comparisons (challenger-comparison jobs), oldest first. */
+  challenger: CardChallenger[];
+  /** Attached back-tests: metrics per period. */
+  backtests: CardBacktest[];
+  /** Attached stress tests: score and decision shifts per scenario. */
+  stressTests: CardStressTest[];
   validation: { findings: { title: string; severity: string; status: string }[]; signOffs: { principal: string; at: string }[] };
   approvals: { decision: string; principal: string; at: string; comment: string; independent: boolean }[];
   aliases: string[];
+}
+
+export interface CardChallenger {
+  artifactId: string;
+  jobId: string | null;
+  holdout: string | null;
+  championGroup: string | null;
+  championVersion: number | null;
+  rows: number;
+  threshold: number;
+  metrics: { metric: string; candidate: number | null; champion: number | null; difference: number | null }[];
+  aucDifference: { difference: number | null; lower: number | null; upper: number | null; confidence: number | null; replicates: number | null; seed: number | null };
+  agreement: { flips: number; agreementRate: number | null; candidateOnlyPositive: number; championOnlyPositive: number };
+}
+
+export interface CardBacktest {
+  artifactId: string;
+  jobId: string | null;
+  column: string;
+  periods: { period: string; rows: number; positiveRate: number | null; auc: number | null; ks: number | null; accuracy: number | null; brier: number | null; flagged: boolean; reasons: string[] }[];
+  flaggedPeriods: string[];
+}
+
+export interface CardStressTest {
+  artifactId: string;
+  jobId: string | null;
+  rows: number;
+  threshold: number;
+  scenarios: { name: string; transforms: string; meanShift: number; meanAbsoluteShift: number; flipped: number; flippedShare: number; positiveRateBefore: number; positiveRateAfter: number; p50Before: number | null; p50After: number | null; p95Before: number | null; p95After: number | null }[];
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The card's view of a challenger-comparison report (see jobs/validation-job-types.ts). */
+function cardChallenger(artifactId: string, jobId: string | null, r: Record<string, unknown>): CardChallenger | undefined {
+  const candidate = r.candidate as { metrics?: Record<string, unknown> } | undefined;
+  const champion = r.champion as { metrics?: Record<string, unknown> } | undefined;
+  if (!candidate?.metrics || !champion?.metrics) return undefined;
+  const models = r.models as { champion?: { group?: string; version?: number } } | undefined;
+  const difference = (r.difference ?? {}) as Record<string, unknown>;
+  const boot = (r.aucDifference ?? {}) as Record<string, unknown>;
+  const agreement = (r.agreement ?? {}) as Record<string, unknown>;
+  return {
+    artifactId,
+    jobId,
+    holdout: (r.holdout as { ref?: string } | undefined)?.ref ?? null,
+    championGroup: models?.champion?.group ?? null,
+    championVersion: models?.champion?.version ?? null,
+    rows: Number(r.rows ?? 0),
+    threshold: Number(r.threshold ?? 0.5),
+    metrics: Object.keys(candidate.metrics).map((metric) => ({ metric, candidate: num(candidate.metrics?.[metric]), champion: num(champion.metrics?.[metric]), difference: num(difference[metric]) })),
+    aucDifference: { difference: num(boot.difference), lower: num(boot.lower), upper: num(boot.upper), confidence: num(boot.confidence), replicates: num(boot.replicates), seed: num(boot.seed) },
+    agreement: { flips: Number(agreement.flips ?? 0), agreementRate: num(agreement.agreementRate), candidateOnlyPositive: Number(agreement.candidateOnlyPositive ?? 0), championOnlyPositive: Number(agreement.championOnlyPositive ?? 0) },
+  };
+}
+
+function cardBacktest(artifactId: string, jobId: string | null, r: Record<string, unknown>): CardBacktest | undefined {
+  if (!Array.isArray(r.periods)) return undefined;
+  const periods = (r.periods as { period: string; rows: number; positiveRate: unknown; metrics: Record<string, unknown>; flagged: boolean; reasons?: string[] }[]).map((p) => ({
+    period: String(p.period),
+    rows: Number(p.rows),
+    positiveRate: num(p.positiveRate),
+    auc: num(p.metrics?.auc),
+    ks: num(p.metrics?.ks),
+    accuracy: num(p.metrics?.accuracy),
+    brier: num(p.metrics?.brier),
+    flagged: p.flagged === true,
+    reasons: p.reasons ?? [],
+  }));
+  return { artifactId, jobId, column: String(r.column ?? ''), periods, flaggedPeriods: periods.filter((p) => p.flagged).map((p) => p.period) };
+}
+
+function cardStressTest(artifactId: string, jobId: string | null, r: Record<string, unknown>): CardStressTest | undefined {
+  if (!Array.isArray(r.scenarios)) return undefined;
+  const describe = (t: Record<string, unknown>) =>
+    t.multiply !== undefined ? `${t.feature} × ${t.multiply}` : t.add !== undefined ? `${t.feature} + ${t.add}` : t.set !== undefined ? `${t.feature} = ${t.set}` : `${t.feature} clipped to [${(t.clip as { min?: number })?.min ?? '−∞'}, ${(t.clip as { max?: number })?.max ?? '∞'}]`;
+  const scenarios = (r.scenarios as Record<string, unknown>[]).map((s) => {
+    const before = (s.percentilesBefore ?? {}) as Record<string, unknown>;
+    const after = (s.percentilesAfter ?? {}) as Record<string, unknown>;
+    return {
+      name: String(s.name),
+      transforms: ((s.transforms ?? []) as Record<string, unknown>[]).map(describe).join('; '),
+      meanShift: Number(s.meanShift),
+      meanAbsoluteShift: Number(s.meanAbsoluteShift),
+      flipped: Number(s.flipped),
+      flippedShare: Number(s.flippedShare),
+      positiveRateBefore: Number(s.positiveRateBefore),
+      positiveRateAfter: Number(s.positiveRateAfter),
+      p50Before: num(before.p50),
+      p50After: num(after.p50),
+      p95Before: num(before.p95),
+      p95After: num(after.p95),
+    };
+  });
+  return { artifactId, jobId, rows: Number(r.rows ?? 0), threshold: Number(r.threshold ?? 0.5), scenarios };
 }
 
 export class ModelCards {
@@ -150,6 +252,24 @@ export class ModelCards {
         }
       }
     }
+    const challenger: CardChallenger[] = [];
+    const backtests: CardBacktest[] = [];
+    const stressTests: CardStressTest[] = [];
+    for (const e of evidence.filter((x) => x.kind === 'challenger-comparison' || x.kind === 'backtest' || x.kind === 'stress-test')) {
+      const report = await readJson(e.artifact_id);
+      if (typeof report !== 'object' || report === null) continue;
+      const r = report as Record<string, unknown>;
+      if (e.kind === 'challenger-comparison') {
+        const c = cardChallenger(e.artifact_id, e.job_id, r);
+        if (c) challenger.push(c);
+      } else if (e.kind === 'backtest') {
+        const b = cardBacktest(e.artifact_id, e.job_id, r);
+        if (b) backtests.push(b);
+      } else {
+        const st = cardStressTest(e.artifact_id, e.job_id, r);
+        if (st) stressTests.push(st);
+      }
+    }
     const findings = await k.selectFrom('validation_findings').select(['title', 'severity', 'status']).where('version_id', '=', row.id).orderBy('created_at').execute();
     const signOffs = await k.selectFrom('validation_signoffs').select(['principal', 'at']).where('version_id', '=', row.id).orderBy('at').execute();
     const decisions = await k.selectFrom('model_decisions').selectAll().where('version_id', '=', row.id).orderBy('at').execute();
@@ -172,6 +292,9 @@ export class ModelCards {
       shapImportance,
       bias,
       monitoringBaseline: evidence.filter((e) => e.kind === 'monitoring-baseline').map((e) => ({ artifactId: e.artifact_id, sha256: e.sha256 })),
+      challenger,
+      backtests,
+      stressTests,
       validation: { findings, signOffs },
       approvals: decisions.map((d) => ({ decision: d.decision, principal: d.principal, at: d.at, comment: d.comment, independent: (JSON.parse(d.independence) as { independent?: boolean }).independent === true })),
       aliases: version.aliases,

@@ -6,6 +6,7 @@
  * (its changes are in config history); a project without one uses {@link DEFAULT_SETTINGS}.
  */
 import { z } from 'zod';
+import { SUMMARY_METRICS } from '../ml/challenge/index.js';
 import { AliasName, EVIDENCE_KINDS } from './registry-model.js';
 
 export const SEVERITIES = ['high', 'medium', 'low'] as const;
@@ -40,6 +41,16 @@ export const TierGatesSchema = z
     /** The version's metric must reach `min` and be at least the champion's minus `championTolerance`. */
     performance: z
       .object({ metric: z.string().min(1), min: z.number().optional(), championTolerance: z.number().min(0).optional() })
+      .strict()
+      .optional(),
+    /**
+     * The newest attached challenger comparison (a `challenger-comparison` job on one holdout)
+     * must show the candidate's metric at least the champion's minus `tolerance` (at most plus it,
+     * for the losses logLoss and brier); with `interval`, for auc, the lower end of the paired
+     * bootstrap interval of the difference must be ≥ −tolerance.
+     */
+    challenger: z
+      .object({ metric: z.enum(SUMMARY_METRICS).default('auc'), tolerance: z.number().min(0).default(0), interval: z.boolean().default(false) })
       .strict()
       .optional(),
     /** Model-card fields that must be filled in. */

@@ -7,7 +7,7 @@
  * (sign-offs and approval decisions with the approvers' independence).
  */
 import type { ModelCard } from '../registry/index.js';
-import { escapeHtml, page, table } from '../registry/index.js';
+import { escapeHtml, outcomesHtml, page, table } from '../registry/index.js';
 import type { ValidationWorkspace } from './validation-model.js';
 
 export function renderValidationReportHtml(card: ModelCard, ws: ValidationWorkspace): string {
@@ -28,7 +28,8 @@ export function renderValidationReportHtml(card: ModelCard, ws: ValidationWorksp
     table(['feature', 'mean |SHAP|'], card.shapImportance.slice(0, 15).map((f) => [f.name, f.value])),
     '<h2>3. Outcomes analysis</h2>',
     table(['split', 'metric', 'value'], Object.entries(card.metricsBySplit).flatMap(([s, m]) => Object.entries(m).map(([n, v]) => [s, n, v]))),
-    '<h3>Challenger comparison, back-testing and stress testing</h3>',
+    outcomesHtml(card, { challenger: 'Challenger against champion', backtest: 'Back-testing per period', stress: 'Stress scenarios' }, 3),
+    '<h3>Evidence of the outcomes analysis</h3>',
     evidenceOf(['challenger-comparison', 'backtest', 'stress-test', 'evaluation']),
     '<h3>Fairness</h3>',
     table(['facet', 'value', 'metric', 'estimate', 'lower', 'upper'], card.bias.map((b) => [b.facet, b.value, b.metric, b.estimate, b.lower, b.upper])),
