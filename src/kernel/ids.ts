@@ -24,7 +24,19 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
+const ID_BYTES = 20;
+/** Random bytes are drawn from the CSPRNG for 256 ids at a time: a request makes several ids, and a call per id costs more than the bytes. */
+const POOL_BYTES = ID_BYTES * 256;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 /** A new random id with the given type prefix, e.g. `newId('art')` → `art_k3...`. */
 export function newId(prefix: string): string {
-  return `${prefix}_${base32(randomBytes(20))}`;
+  if (poolOffset + ID_BYTES > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + ID_BYTES);
+  poolOffset += ID_BYTES;
+  return `${prefix}_${base32(bytes)}`;
 }

@@ -8,13 +8,13 @@
  * body limits, rate-limited login, request ids, security headers, redacted structured logs.
  */
 import { Readable } from 'node:stream';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from '@fastify/type-provider-zod';
 import { openApiContract } from './openapi-contract.js';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
+import helmet from 'helmet';
 import { z } from 'zod';
 import type { App } from '../app/index.js';
 import { projectIdByName } from '../app/index.js';
@@ -137,7 +137,10 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     reply.header('x-request-id', req.id);
   });
 
-  await server.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  // Security headers from one helmet middleware built at start-up (the fastify plugin builds a new
+  // one, parsing the policy again, on every request).
+  const securityHeaders = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  server.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   await server.register(rateLimit, { global: false });
   await server.register(swagger, {
     openapi: {
@@ -290,9 +293,29 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     server.addHook('onReady', async () => {
       await controls.start({ ...(options.controls?.pollMs ? { pollMs: options.controls.pollMs } : {}), verifyEveryMs: options.controls?.verifyEveryMs ?? app.config.alerts.auditVerifyIntervalMs });
     });
-    // Changes and refusals are what rules look for: scan right after them (reads wait for the poll).
+    // Changes and refusals are what rules look for: scan right after them (reads and invocations
+    // wait for the poll). Requests that finish while a scan runs share one more scan after it, so a
+    // busy server scans back to back instead of queueing a scan per response.
+    let scanning = false;
+    let again = false;
+    const scanSoon = async () => {
+      if (scanning) {
+        again = true;
+        return;
+      }
+      scanning = true;
+      try {
+        do {
+          again = false;
+          await controls.trigger();
+        } while (again);
+      } finally {
+        scanning = false;
+      }
+    };
     server.addHook('onResponse', async (req, reply) => {
-      if (req.method !== 'GET' || reply.statusCode >= 400) void controls.trigger();
+      const changesNothing = (req.routeOptions.config as { changesNothing?: boolean } | undefined)?.changesNothing === true;
+      if (reply.statusCode >= 400 || (req.method !== 'GET' && !changesNothing)) void scanSoon();
     });
     server.addHook('onClose', async () => {
       await controls.stop();

@@ -61,6 +61,16 @@ export interface SecureRoute<P extends z.ZodType, Q extends z.ZodType, B extends
   readonly body?: B;
   /** The request body is a byte stream (application/octet-stream), not JSON. */
   readonly rawBody?: boolean;
+  /**
+   * A POST that changes nothing (endpoint invocations): the detective controls do not scan after
+   * each one (they still do after its refusals and on their poll), so the hot path pays no scan.
+   */
+  readonly changesNothing?: boolean;
+  /**
+   * The handler builds its response from typed values: it is written with JSON.stringify instead of
+   * being re-validated against the zod schema (the schema still documents it in the OpenAPI document).
+   */
+  readonly trustedResponse?: boolean;
   readonly response: R;
   /** Response content type when not JSON (streams). */
   readonly produces?: string;
@@ -138,6 +148,8 @@ export class RouteKit {
         ...(spec.produces ? { produces: [spec.produces] } : {}),
         ...(spec.rawBody ? { consumes: ['application/octet-stream'] } : {}),
       },
+      config: { changesNothing: spec.changesNothing === true },
+      ...(spec.trustedResponse ? { serializerCompiler: () => (data: unknown) => JSON.stringify(data) } : {}),
       onRequest: async (req) => {
         req.principal = await this.authenticate(req);
       },

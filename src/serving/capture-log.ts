@@ -6,12 +6,16 @@
  * write(2), so they are in the operating system's page cache and survive the serving process
  * being killed (kill -9) at any later moment; segments are fdatasync'd as a group every
  * `syncIntervalMs` (or, with `durability: 'fsync'`, before the response) against power loss.
- * Every record is sealed with AES-256-GCM under a data key wrapped by the installation's key, so
- * the WAL on disk is ciphertext. In the background, sealed segments are read back, grouped into
- * Model Monitor hourly partitions (`capture/<endpoint>/yyyy/mm/dd/hh`) and stored as encrypted
- * artifacts; a segment is deleted only after all its partitions are stored. Segments left by a
- * dead process are uploaded by the next one to start. An upload interrupted between storing and
- * deleting stores a record twice; readers drop repeated event ids.
+ * Appends of concurrent requests are group-written: those made in one turn of the event loop are
+ * sealed together as one WAL line with AES-256-GCM under a data key wrapped by the installation's
+ * key (so the WAL on disk is ciphertext) and written with one write(2), after which all of them
+ * are acknowledged; a line torn by a crash held only records not yet acknowledged. In the
+ * background, sealed segments are grouped into Model Monitor hourly partitions
+ * (`capture/<endpoint>/yyyy/mm/dd/hh`) and stored as encrypted artifacts — from the records this
+ * process still holds in memory, or read back from the file for segments of a dead process; a
+ * segment is deleted only after all its partitions are stored. Segments left by a dead process are
+ * uploaded by the next one to start. An upload interrupted between storing and deleting stores a
+ * record twice; readers drop repeated event ids.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
@@ -23,7 +27,9 @@ import type { Actor } from '../security/audit/index.js';
 import type { KeyService } from '../security/keys/index.js';
 import { DEFAULT_KEY_ALIAS } from '../security/keys/index.js';
 
-const FORMAT = 'attest-capture-wal/1';
+/** Version 2: a line is a sealed array of records (a group write); version 1 lines sealed one record each. */
+const FORMAT = 'attest-capture-wal/2';
+const READABLE_FORMATS = new Set(['attest-capture-wal/1', FORMAT]);
 const CONTEXT = Buffer.from('attest:capture-wal');
 
 export interface CaptureLogOptions {
@@ -62,10 +68,21 @@ export interface CaptureLogStats {
   uploadErrors: number;
 }
 
+/** A record as sealed in the WAL: project id, source, inference time, the JSON line. */
+type WalRecord = [string, string, string, string];
+
 interface Segment {
   path: string;
   fd: number;
   records: number;
+  /** The records written to it, kept for the upload so it need not read and decrypt the file again. */
+  written: WalRecord[];
+}
+
+interface PendingWrite {
+  readonly records: WalRecord[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
 }
 
 function seal(key: Buffer, plaintext: string): string {
@@ -97,6 +114,11 @@ export class CaptureLog {
   readonly #key: Buffer | undefined;
   readonly #header: string;
   #segment: Segment | undefined;
+  /** Records of sealed segments not yet stored, by segment path (this process's own segments). */
+  readonly #sealedRecords = new Map<string, WalRecord[]>();
+  /** Appends waiting for this turn's group write. */
+  #pending: PendingWrite[] = [];
+  #writeScheduled = false;
   #dirty = false;
   #syncWaiters: (() => void)[] = [];
   #syncing = false;
@@ -148,31 +170,53 @@ export class CaptureLog {
     const path = join(this.#o.dir, `${Date.now()}-${newId('seg')}.wal`);
     const fd = openSync(path, 'a', 0o600);
     writeSync(fd, `${this.#header}\n`);
-    return { path, fd, records: 0 };
+    return { path, fd, records: 0, written: [] };
   }
 
   /**
    * Writes records to the WAL. Resolves when they are acknowledged: written (survives a process
-   * crash), or with `durability: 'fsync'` also on disk.
+   * crash), or with `durability: 'fsync'` also on disk. Appends made in the same turn of the event
+   * loop share one sealed line and one write(2); none of them resolves before that write returned.
    */
   append(entries: readonly CaptureEntry[]): Promise<void> | undefined {
     if (this.#closed) throw new AppError('UNAVAILABLE', { message: 'The capture log is closed' });
     if (entries.length === 0) return undefined;
-    const key = this.#key;
-    if (!key) throw new AppError('UNAVAILABLE', { message: 'Capture is unavailable: the installation key could not give a data key when the server started' });
-    this.#segment ??= this.#openSegment();
-    let text = '';
-    for (const e of entries) text += `${seal(key, JSON.stringify([e.projectId, e.source, e.inferenceTime, e.line]))}\n`;
-    // One write(2) per request: its records reach the page cache together.
-    writeSync(this.#segment.fd, text);
-    this.#segment.records += entries.length;
-    this.stats.appended += entries.length;
-    this.#dirty = true;
-    if (this.#o.durability === 'write') return undefined;
-    return new Promise((resolve) => {
-      this.#syncWaiters.push(resolve);
-      this.#syncNow();
+    if (!this.#key) throw new AppError('UNAVAILABLE', { message: 'Capture is unavailable: the installation key could not give a data key when the server started' });
+    const records = entries.map((e): WalRecord => [e.projectId, e.source, e.inferenceTime, e.line]);
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ records, resolve, reject });
+      if (!this.#writeScheduled) {
+        this.#writeScheduled = true;
+        // After this turn's I/O callbacks: every request parsed in this turn joins the write.
+        setImmediate(() => this.#writePending());
+      }
     });
+  }
+
+  /** The group write: one sealed line for every pending append, one write(2), then the acknowledgements. */
+  #writePending(): void {
+    this.#writeScheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((w) => w.records);
+    try {
+      this.#segment ??= this.#openSegment();
+      writeSync(this.#segment.fd, `${seal(this.#key!, JSON.stringify(records))}\n`);
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    this.#segment.records += records.length;
+    for (const r of records) this.#segment.written.push(r);
+    this.stats.appended += records.length;
+    this.#dirty = true;
+    if (this.#o.durability === 'write') {
+      for (const w of batch) w.resolve();
+      return;
+    }
+    for (const w of batch) this.#syncWaiters.push(w.resolve);
+    this.#syncNow();
   }
 
   /** Group fdatasync of the current segment; waiters of 'fsync' durability resolve after it. */
@@ -204,13 +248,17 @@ export class CaptureLog {
   }
 
   async #flushOnce(): Promise<void> {
+    // Appends already made are written first, so this flush seals them too.
+    if (this.#pending.length > 0) this.#writePending();
     // An fdatasync in flight holds the segment open: wait for it, so this flush seals the segment.
     while (this.#syncing) await new Promise((r) => setTimeout(r, 1));
+    if (this.#pending.length > 0) this.#writePending();
     const current = this.#segment;
     if (current && current.records > 0 && !this.#syncing && existsSync(current.path)) {
       this.#segment = undefined;
       fdatasyncSync(current.fd);
       closeSync(current.fd);
+      this.#sealedRecords.set(current.path, current.written);
       for (const w of this.#syncWaiters.splice(0)) w();
     }
     // The home may be gone (an installation removed under a running server): nothing left to store.
@@ -221,24 +269,35 @@ export class CaptureLog {
     for (const f of sealed) await this.#upload(join(this.#o.dir, f), false);
   }
 
-  async #upload(path: string, recovered: boolean): Promise<void> {
+  /** Every record of a segment file, decrypted (for segments whose records are not in memory). */
+  async #readSegment(path: string): Promise<WalRecord[]> {
     const lines = readFileSync(path, 'utf8').split('\n');
     let key = this.#key;
     const header = JSON.parse(lines[0]!) as { format: string; keyId: string; keyVersion: number; wrapped: string };
-    if (header.format !== FORMAT) throw new AppError('INVALID_INPUT', { message: `${path} is not a capture WAL segment` });
+    if (!READABLE_FORMATS.has(header.format)) throw new AppError('INVALID_INPUT', { message: `${path} is not a capture WAL segment` });
     if (!key || lines[0] !== this.#header) key = await this.#o.keys.decryptDataKey(header.keyId, header.keyVersion, Buffer.from(header.wrapped, 'base64'), CONTEXT);
-    const groups = new Map<string, { projectId: string; name: string; lines: string[] }>();
-    let count = 0;
+    const records: WalRecord[] = [];
     for (const sealedLine of lines.slice(1)) {
       if (sealedLine === '') continue;
-      let entry: [string, string, string, string];
+      let parsed: WalRecord | WalRecord[];
       try {
-        entry = JSON.parse(open(key, sealedLine)) as [string, string, string, string];
+        parsed = JSON.parse(open(key, sealedLine)) as WalRecord | WalRecord[];
       } catch {
         this.stats.torn++;
         continue;
       }
-      const [projectId, source, inferenceTime, line] = entry;
+      // A version-1 line is one record (an array of strings); a version-2 line an array of records.
+      if (typeof parsed[0] === 'string') records.push(parsed as WalRecord);
+      else for (const r of parsed as WalRecord[]) records.push(r);
+    }
+    return records;
+  }
+
+  async #upload(path: string, recovered: boolean): Promise<void> {
+    const records = this.#sealedRecords.get(path) ?? (await this.#readSegment(path));
+    const groups = new Map<string, { projectId: string; name: string; lines: string[] }>();
+    let count = 0;
+    for (const [projectId, source, inferenceTime, line] of records) {
       const name = `capture/${capturePartitionKey(source, inferenceTime)}`.replace(/\/$/, '');
       const k = `${projectId}\u0000${name}`;
       const g = groups.get(k) ?? { projectId, name, lines: [] };
@@ -252,9 +311,12 @@ export class CaptureLog {
       }
     } catch (error) {
       this.stats.uploadErrors++;
+      // The file has every record: a later attempt reads it back rather than this process holding them.
+      this.#sealedRecords.delete(path);
       throw error;
     }
     unlinkSync(path);
+    this.#sealedRecords.delete(path);
     this.stats.stored += count;
     if (recovered) this.stats.recovered += count;
   }

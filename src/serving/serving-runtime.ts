@@ -249,7 +249,7 @@ export class ServingRuntime {
         }
         const scores = model.score(parsed.x);
         this.#d.metrics.rows.inc({ endpoint: input.endpoint, variant: shadow.name }, scores.length);
-        if (captured) void this.#d.capture.append(this.#captureEntries(input, c, `${input.endpoint}.shadow`, shadow, parsed, scores, eventIds, at));
+        if (captured) this.#d.capture.append(this.#captureEntries(input, c, `${input.endpoint}.shadow`, shadow, parsed, scores, eventIds, at))?.catch(() => this.#d.metrics.shadowErrors.inc({ endpoint: input.endpoint }));
       } catch {
         this.#d.metrics.shadowErrors.inc({ endpoint: input.endpoint });
       }

@@ -70,6 +70,8 @@ export class Authenticator {
   readonly #groups = new Map<string, { at: number; generation: number; names: string[] }>();
   /** Authenticated API and session tokens by the SHA-256 of the bearer text (never the text itself). */
   readonly #tokens = new Map<string, { at: number; generation: number; principal: Principal; expiresAt: number | null }>();
+  /** Token reads in flight, by the same key, so concurrent misses share one. */
+  readonly #lookups = new Map<string, { generation: number; principal: Promise<Principal> }>();
   #generation = 0;
   constructor(deps: AuthenticatorDeps) {
     this.#deps = deps;
@@ -80,6 +82,7 @@ export class Authenticator {
     this.#generation++;
     this.#groups.clear();
     this.#tokens.clear();
+    this.#lookups.clear();
   }
 
   async #groupNames(principalId: string): Promise<string[]> {
@@ -167,14 +170,29 @@ export class Authenticator {
     const hit = this.#tokens.get(key);
     const now = this.#now().getTime();
     if (hit && hit.generation === this.#generation && Date.now() - hit.at < TOKEN_CACHE_MS && (hit.expiresAt === null || now < hit.expiresAt)) return hit.principal;
+    // Concurrent requests with the same token that miss together share one lookup, instead of
+    // each reading the token when the cached entry lapses on a busy server.
+    const pending = this.#lookups.get(key);
+    if (pending && pending.generation === this.#generation) return pending.principal;
     const generation = this.#generation;
-    const { row, owner, record } = await this.#deps.tokens.verify(bearer);
-    const principal = await this.#principalFrom(row, owner, record);
-    if (generation === this.#generation) {
-      if (this.#tokens.size >= TOKEN_CACHE_MAX_ENTRIES) this.#tokens.clear();
-      this.#tokens.set(key, { at: Date.now(), generation, principal, expiresAt: record.expiresAt === null ? null : Date.parse(record.expiresAt) });
+    // Age counts from before the read, so a cached entry is never older than TOKEN_CACHE_MS against the store.
+    const at = Date.now();
+    const lookup = (async () => {
+      const { row, owner, record } = await this.#deps.tokens.verify(bearer);
+      const principal = await this.#principalFrom(row, owner, record);
+      if (generation === this.#generation) {
+        if (this.#tokens.size >= TOKEN_CACHE_MAX_ENTRIES) this.#tokens.clear();
+        this.#tokens.set(key, { at, generation, principal, expiresAt: record.expiresAt === null ? null : Date.parse(record.expiresAt) });
+      }
+      return principal;
+    })();
+    const shared = { generation, principal: lookup };
+    this.#lookups.set(key, shared);
+    try {
+      return await lookup;
+    } finally {
+      if (this.#lookups.get(key) === shared) this.#lookups.delete(key);
     }
-    return principal;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestInstallation } from '../../../test/support/test-app.js';
 import { createTestInstallation, TEST_ACTOR } from '../../../test/support/test-app.js';
 import { testDialects } from '../../../test/support/databases.js';
@@ -31,6 +31,22 @@ describe.each(testDialects())('authenticated tokens are cached briefly on %s', (
     await elsewhere.tokens.revoke(TEST_ACTOR, 'cached', view.prefix);
     await sleep(1000);
     await expect(authenticator.authenticate(token)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+  });
+
+  it('concurrent requests that miss the cache together read the token once, and a revocation still refuses the next of them', async () => {
+    const { authenticator, tokens } = t.app.identity;
+    const { token, view } = await tokens.create(TEST_ACTOR, { owner: 'cached', name: 'concurrent' });
+    const verify = vi.spyOn(tokens, 'verify');
+    try {
+      const principals = await Promise.all(Array.from({ length: 16 }, () => authenticator.authenticate(token)));
+      expect(principals.every((p) => p.name === 'cached')).toBe(true);
+      expect(verify).toHaveBeenCalledTimes(1);
+      await tokens.revoke(TEST_ACTOR, 'cached', view.prefix);
+      const after = await Promise.allSettled(Array.from({ length: 4 }, () => authenticator.authenticate(token)));
+      expect(after.every((r) => r.status === 'rejected')).toBe(true);
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   it('a lock in this process refuses the next request; an expired token is never served from the cache', async () => {

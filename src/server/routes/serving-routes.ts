@@ -194,6 +194,7 @@ export async function registerServingRoutes(server: FastifyInstance, kit: RouteK
     method: 'POST', url: '/v1/projects/:project/endpoints/:name/invocations',
     summary: 'Score rows: JSON {"instances": [{feature: value}…] | [[values…]], "explain"?, "inferenceIds"?} or text/csv rows; ?explain=true adds reason codes', tags,
     action: 'endpoint:Invoke', audit: 'server', params: EndpointParams, query: z.object({ explain: z.enum(['true', 'false']).optional() }), response: InvokeResponse, resource,
+    changesNothing: true, trustedResponse: true,
     handler: async ({ params, query, req }) => {
       try {
         return await runtime.invoke({
