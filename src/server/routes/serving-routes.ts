@@ -14,7 +14,7 @@ import { projectIdByName } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
 import { JobService } from '../../jobs/index.js';
 import type { ReviewSink } from '../../serving/index.js';
-import { CaptureLog, EndpointConfigSpecSchema, EndpointName, MonitoringSchedules, ReviewConditionsSchema, ReviewQueue, SCHEDULE_NAME, ScheduleSpecSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
+import { CaptureLog, EndpointConfigSpecSchema, EndpointName, lookupDecision, MonitoringSchedules, ReviewConditionsSchema, ReviewQueue, SCHEDULE_NAME, ScheduleSpecSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
 import type { AlertSink } from '../../security/controls/index.js';
 import { webhookSink } from '../../security/controls/index.js';
 import type { RouteKit } from '../route-kit.js';
@@ -232,6 +232,7 @@ export async function registerServingRoutes(server: FastifyInstance, kit: RouteK
   }
   registerScheduleRoutes(kit, schedules, projectId);
   registerReviewRoutes(kit, reviews, projectId);
+  registerServingGovernanceRoutes(kit, app, runtime, projectId);
   return { runtime, metrics, capture, schedules };
 }
 
@@ -350,4 +351,41 @@ function registerReviewRoutes(kit: RouteKit, reviews: ReviewQueue, projectId: (n
     resource: ({ params }) => `attest:${params.project}:review/${params.task}`, response: ReviewTaskSchema,
     handler: async ({ params, body, actor }) => reviews.decide(actor, await projectId(params.project), params.task, { decision: body.decision, ...(body.label !== undefined ? { label: body.label } : {}), ...(body.note !== undefined ? { note: body.note } : {}) }),
   });
+}
+
+const DecisionSchema = z.object({
+  endpoint: z.string(),
+  eventId: z.string(),
+  inferenceId: z.string().nullable(),
+  requestId: z.string().nullable(),
+  inferenceTime: z.string(),
+  input: z.record(z.string(), z.number().nullable()),
+  score: z.number(),
+  reasons: z.array(ReasonSchema),
+  reasonsSource: z.enum(['returned-to-caller', 'recomputed']),
+  model: z.object({ artifactId: z.string(), sha256: z.string(), reference: z.string(), variant: z.string() }),
+  configVersion: z.number(),
+  config: z.object({ version: z.number(), spec: EndpointConfigSpecSchema, reason: z.string().nullable(), createdBy: z.string(), createdAt: z.string() }).nullable(),
+  review: z.object({ decision: z.string().nullable(), label: z.string().nullable(), reviewer: z.string().nullable(), decidedAt: z.string().nullable(), reason: z.string() }).nullable(),
+  groundTruth: z.string().nullable(),
+});
+
+/**
+ * The auditor's decision lookup (`…/endpoints/{name}/decisions`) and the champion-challenger
+ * promotion test (`…/endpoints/{name}/promotion`): read-level actions the auditor holds; applying a
+ * promotion is `endpoint:Update`, audited with the test's figures.
+ */
+function registerServingGovernanceRoutes(kit: RouteKit, app: App, runtime: ServingRuntime, projectId: (name: string) => Promise<string>): void {
+  const tags = ['endpoints'];
+  const resource = ({ params }: { params: { project: string; name: string } }) => `attest:${params.project}:endpoint/${params.name}`;
+  kit.route({
+    method: 'GET', url: '/v1/projects/:project/endpoints/:name/decisions',
+    summary: "The auditor's question: what the endpoint decided for one applicant (event, request or inference id; optionally on a UTC day) and why", tags,
+    action: 'endpoint:LookupDecision', audit: 'server', params: EndpointParams, resource, response: z.array(DecisionSchema),
+    query: z.object({ eventId: z.string().min(1).max(200).optional(), requestId: z.string().min(1).max(200).optional(), inferenceId: z.string().min(1).max(200).optional(), date: z.string().max(10).optional() }),
+    handler: async ({ params, query, actor }) => {
+      return lookupDecision(app, actor, await projectId(params.project), params.name, Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+    },
+  });
+  void runtime;
 }
