@@ -109,6 +109,12 @@ describe.each(testDialects())('monitoring schedules (%s)', (dialect) => {
     expect(verifyAlertSignature(alerts[0]!.body, 's3cret', alerts[0]!.signature)).toBe(true);
     expect(JSON.parse(alerts[0]!.body).rule).toBe('monitoring-violation/data-quality');
     expect(f.server.serving.metrics.render()).toMatch(/attest_monitoring_violations_total\{endpoint="credit",kind="data-quality"\} [1-9]/);
+    // Per feature, in the Prometheus exposition: the latest distance, the drift verdict, violations per check type.
+    const exposition = f.server.serving.metrics.render();
+    expect(exposition).toMatch(/attest_monitoring_feature_drift\{endpoint="credit",feature="PAY_0",schedule="hourly",statistic="distance"\} 0\.[0-9]+/);
+    expect(exposition).toMatch(/attest_monitoring_feature_drift\{endpoint="credit",feature="PAY_0",schedule="hourly",statistic="drifted"\} 1/);
+    expect(exposition).toMatch(/attest_monitoring_check_violations\{check="baseline_drift_check",endpoint="credit",schedule="hourly"\} [1-9]/);
+    expect(exposition).toContain('# TYPE attest_monitoring_feature_drift gauge');
     // Lineage: the job's component consumed the captured window's dataset version.
     const component = (done.report as { componentId: string }).componentId;
     const up = await f.t.app.lineage.upstream(component, { depth: 1, visibleProjects: [pid] });

@@ -106,5 +106,9 @@ describe.each(testDialects())('human review (%s)', (dialect) => {
     const remote = await cli(['endpoints', 'decision', 'credit', '--inference-id', 'app-7', '--server', address, '--json'], { ...f.t.env, ATTEST_TOKEN: auditor });
     expect(remote.code, remote.stderr).toBe(0);
     expect(JSON.parse(remote.stdout)[0]).toMatchObject({ inferenceId: 'app-7', endpoint: 'credit' });
+    // And from the TypeScript SDK.
+    const { EndpointsClient } = await import('./endpoints-client.js');
+    expect(await new EndpointsClient({ baseUrl: address, token: auditor }).decision('default', 'credit', { eventId: task.eventId })).toEqual([d]);
+    await expect(new EndpointsClient({ baseUrl: address, token: scientist }).decision('default', 'credit', { eventId: task.eventId })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
   });
 });

@@ -293,7 +293,6 @@ const SERVICES: readonly ServiceSpec[] = [
       ['Invoke', 'Write', 'Score requests on an endpoint (the request is captured)'],
       ['RunBatchTransform', 'Write', 'Run a batch transform job with a deployed model'],
       ['LookupDecision', 'Read', "Read a captured decision: the applicant's input, score, reason codes, model version and the configuration in force"],
-      ['EvaluatePromotion', 'Read', "Test a champion-challenger endpoint's live metrics for a statistically significant winner (promoting one is endpoint:Update)"],
     ],
   },
   {

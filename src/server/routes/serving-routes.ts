@@ -14,7 +14,7 @@ import { projectIdByName } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
 import { JobService } from '../../jobs/index.js';
 import type { ReviewSink } from '../../serving/index.js';
-import { CaptureLog, EndpointConfigSpecSchema, EndpointName, lookupDecision, MonitoringSchedules, ReviewConditionsSchema, ReviewQueue, SCHEDULE_NAME, ScheduleSpecSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
+import { CaptureLog, EndpointConfigSpecSchema, EndpointName, lookupDecision, MonitoringSchedules, ReviewConditionsSchema, ReviewQueue, SCHEDULE_KINDS, SCHEDULE_NAME, ScheduleSpecSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
 import type { AlertSink } from '../../security/controls/index.js';
 import { webhookSink } from '../../security/controls/index.js';
 import type { RouteKit } from '../route-kit.js';
@@ -241,7 +241,7 @@ const ScheduleSchema = z.object({
   scheduleId: z.string(),
   name: z.string(),
   endpoint: z.string(),
-  kind: z.enum(['data-quality', 'model-quality']),
+  kind: z.enum(SCHEDULE_KINDS),
   cron: z.string(),
   timezone: z.string(),
   spec: ScheduleSpecSchema,
@@ -271,7 +271,7 @@ function registerScheduleRoutes(kit: RouteKit, schedules: MonitoringSchedules, p
   kit.route({
     method: 'POST', url: '/v1/projects/:project/monitoring-schedules', summary: 'Schedule data-quality or model-quality monitoring of an endpoint (cron)', tags,
     action: 'monitor:Create', audit: 'service', params: ProjectParams, response: ScheduleSchema,
-    body: z.object({ name: z.string().regex(SCHEDULE_NAME), endpoint: EndpointName, kind: z.enum(['data-quality', 'model-quality']), cron: z.string().min(1).max(200), timezone: z.string().max(100).optional(), spec: ScheduleSpecSchema.partial() }),
+    body: z.object({ name: z.string().regex(SCHEDULE_NAME), endpoint: EndpointName, kind: z.enum(SCHEDULE_KINDS), cron: z.string().min(1).max(200), timezone: z.string().max(100).optional(), spec: ScheduleSpecSchema.partial() }),
     resource: ({ params, body }) => `attest:${params.project}:monitor/${body.name}`,
     // A retraining trigger (spec.retrain) runs as the caller: authorized for pipeline:Start now and when it fires.
     handler: async ({ params, body, actor, principal }) => schedules.create(actor, await projectId(params.project), { ...body, spec: Object.fromEntries(Object.entries(body.spec).filter(([, v]) => v !== undefined)) }, principal),
