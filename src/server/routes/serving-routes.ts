@@ -232,7 +232,7 @@ export async function registerServingRoutes(server: FastifyInstance, kit: RouteK
   }
   registerScheduleRoutes(kit, schedules, projectId);
   registerReviewRoutes(kit, reviews, projectId);
-  registerServingGovernanceRoutes(kit, app, runtime, projectId);
+  registerServingGovernanceRoutes(kit, app, projectId);
   return { runtime, metrics, capture, schedules };
 }
 
@@ -370,12 +370,8 @@ const DecisionSchema = z.object({
   groundTruth: z.string().nullable(),
 });
 
-/**
- * The auditor's decision lookup (`…/endpoints/{name}/decisions`) and the champion-challenger
- * promotion test (`…/endpoints/{name}/promotion`): read-level actions the auditor holds; applying a
- * promotion is `endpoint:Update`, audited with the test's figures.
- */
-function registerServingGovernanceRoutes(kit: RouteKit, app: App, runtime: ServingRuntime, projectId: (name: string) => Promise<string>): void {
+/** The auditor's decision lookup (`…/endpoints/{name}/decisions`): a read-level action the auditor holds, audited. */
+function registerServingGovernanceRoutes(kit: RouteKit, app: App, projectId: (name: string) => Promise<string>): void {
   const tags = ['endpoints'];
   const resource = ({ params }: { params: { project: string; name: string } }) => `attest:${params.project}:endpoint/${params.name}`;
   kit.route({
@@ -387,5 +383,4 @@ function registerServingGovernanceRoutes(kit: RouteKit, app: App, runtime: Servi
       return lookupDecision(app, actor, await projectId(params.project), params.name, Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
     },
   });
-  void runtime;
 }
