@@ -150,8 +150,11 @@ export function mergeGroundTruth(captures: readonly CaptureRecord[], groundTruth
   const merged: MergedRecord[] = [];
   const unmatchedCaptures: CaptureRecord[] = [];
   for (const c of captures) {
-    const key = c.eventMetadata.inferenceId ?? c.eventMetadata.eventId;
-    const g = truth.get(key);
+    // A caller's late label names its inference id; a label tied to the decision itself (a human
+    // reviewer's) names the event id, which is unique, so either joins.
+    const byInference = c.eventMetadata.inferenceId !== undefined ? truth.get(c.eventMetadata.inferenceId) : undefined;
+    const key = byInference ? c.eventMetadata.inferenceId! : c.eventMetadata.eventId;
+    const g = byInference ?? truth.get(c.eventMetadata.eventId);
     if (g) {
       merged.push({ capture: c, groundTruth: g });
       used.add(key);

@@ -102,7 +102,8 @@ export async function lookupDecision(app: App, actor: Actor, projectId: string, 
     }
     const reasons = meta.reasons ?? (model.kind === 'gbdt' ? model.reasons({ rows: 1, cols: values.length, values }, config?.spec.adverse ?? 'higher')[0]!.reasons : []);
     const review = await servingDb(app.db).selectFrom('review_tasks').select(['decision', 'label', 'reviewer', 'decided_at', 'reason']).where('event_id', '=', r.eventMetadata.eventId).executeTakeFirst();
-    const truth = (await app.capture.groundTruth(actor, projectId, endpoint)).filter((g) => g.eventMetadata.eventId === (r.eventMetadata.inferenceId ?? r.eventMetadata.eventId)).at(-1);
+    // Late labels may name the caller's inference id; a reviewer's label names the event id.
+    const truth = (await app.capture.groundTruth(actor, projectId, endpoint)).filter((g) => g.eventMetadata.eventId === r.eventMetadata.eventId || (r.eventMetadata.inferenceId !== undefined && g.eventMetadata.eventId === r.eventMetadata.inferenceId)).at(-1);
     out.push({
       endpoint,
       eventId: r.eventMetadata.eventId,

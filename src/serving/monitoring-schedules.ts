@@ -23,7 +23,8 @@ import type { App } from '../app/index.js';
 import type { JobService } from '../jobs/index.js';
 import { AppError, newId } from '../kernel/index.js';
 import { recordAssociation } from '../lineage/index.js';
-import { capturedCsv } from '../monitoring/index.js';
+import { capturedCsv, decodeCaptureContent, mergeGroundTruth } from '../monitoring/index.js';
+import { resolveReference } from '../references/index.js';
 import type { Actor } from '../security/audit/index.js';
 import { governed, projectResourceName } from '../security/audit/index.js';
 import type { AlertSink } from '../security/controls/index.js';
@@ -45,16 +46,39 @@ export const ScheduleSpecSchema = z.object({
   threshold: z.number().min(0).max(1).default(0.5),
   /** model quality: Model Monitor constraints, e.g. {"auc": {"threshold": 0.7, "comparison_operator": "LessThanThreshold"}}. */
   constraints: z.record(z.string(), z.object({ threshold: z.number(), comparison_operator: z.enum(['GreaterThanThreshold', 'LessThanThreshold', 'GreaterThanOrEqualToThreshold', 'LessThanOrEqualToThreshold']) })).optional(),
+  /**
+   * bias drift: the baseline bias report (a `bias` job's or `attest bias --output` report);
+   * attribution drift: the baseline attributions (a contributions table or a Clarify analysis.json).
+   */
+  reference: z.string().min(1).optional(),
+  /** bias drift: the facet of the window's report; labels come from the joined ground truth. */
+  bias: z
+    .object({
+      facet: z.string().min(1),
+      sensitive: z.array(z.union([z.string(), z.number()])).optional(),
+      positive: z.array(z.union([z.string(), z.number()])).default(['1']),
+      /** Allowed change of each metric (absolute) before it is a bias_drift_check violation. */
+      tolerance: z.number().min(0).default(0.1),
+    })
+    .optional(),
+  /** attribution drift: nDCG below this is a feature_attribution_drift_check violation (Model Monitor's 0.9). */
+  ndcgThreshold: z.number().gt(0).max(1).default(0.9),
+  /** attribution drift: at most this many window rows are explained (exact TreeSHAP). */
+  maxRows: z.number().int().min(1).max(100_000).default(2000),
   /** Retraining trigger: violations start a pipeline execution, with a cool-down and a daily cap. */
   retrain: RetrainTriggerSchema.optional(),
 });
 export type ScheduleSpec = z.infer<typeof ScheduleSpecSchema>;
 
+/** What a schedule checks; bias and attribution drift run their analysis job types per execution. */
+export const SCHEDULE_KINDS = ['data-quality', 'model-quality', 'bias-drift', 'attribution-drift'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+
 export interface MonitoringSchedule {
   scheduleId: string;
   name: string;
   endpoint: string;
-  kind: 'data-quality' | 'model-quality';
+  kind: ScheduleKind;
   cron: string;
   timezone: string;
   spec: ScheduleSpec;
@@ -81,7 +105,7 @@ export interface MonitoringExecution {
 export interface CreateScheduleInput {
   name: string;
   endpoint: string;
-  kind: 'data-quality' | 'model-quality';
+  kind: ScheduleKind;
   cron: string;
   timezone?: string;
   spec: z.input<typeof ScheduleSpecSchema>;
@@ -184,6 +208,10 @@ export class MonitoringSchedules {
     const spec = parsed.data;
     if (input.kind === 'data-quality' && !spec.baseline) throw new AppError('INVALID_INPUT', { message: 'A data-quality schedule needs a baseline', details: { field: 'baseline' } });
     if (input.kind === 'data-quality') await this.#d.app.baselines.get(actor, projectId, spec.baseline!);
+    if (!(SCHEDULE_KINDS as readonly string[]).includes(input.kind)) throw new AppError('INVALID_INPUT', { message: `A schedule kind is one of ${SCHEDULE_KINDS.join(', ')}, not ${input.kind}`, details: { field: 'kind' } });
+    if ((input.kind === 'bias-drift' || input.kind === 'attribution-drift') && !spec.reference) throw new AppError('INVALID_INPUT', { message: `A ${input.kind} schedule needs a reference (the baseline ${input.kind === 'bias-drift' ? 'bias report' : 'attributions'})`, details: { field: 'reference' } });
+    if (input.kind === 'bias-drift' && !spec.bias) throw new AppError('INVALID_INPUT', { message: 'A bias-drift schedule needs spec.bias.facet', details: { field: 'bias' } });
+    if (input.kind === 'bias-drift' || input.kind === 'attribution-drift') await resolveReference(this.#d.app, projectId, spec.reference!);
     if (spec.retrain) spec.retrain = await configureRetrain(this.#d.app, actor, principal, projectId, spec.retrain);
     const timezone = input.timezone ?? 'UTC';
     const next = nextRun(input.cron, timezone, this.#now());
@@ -341,6 +369,10 @@ export class MonitoringSchedules {
         await finish(q.violations.length > 0 ? 'CompletedWithViolations' : 'Completed', q.violations.length, { reportArtifactId: stored.artifactId, merged: q.merged, captured: q.captured, metrics: q.binary_classification_metrics, violations: q.violations });
         return toExecution(exec);
       }
+      if (row.kind === 'bias-drift' || row.kind === 'attribution-drift') {
+        await this.#submitDriftJob(row, spec, endpoint, exec, records);
+        return toExecution(exec);
+      }
       // Data quality: the window's captured inputs, named as the model's features, become a dataset version.
       const current = await this.#d.app.endpoints.currentVersion(row.project_id, endpoint);
       const featureNames = current ? await this.#featureNames(row.project_id, current.endpointId, current.configVersion) : [];
@@ -364,11 +396,68 @@ export class MonitoringSchedules {
   }
 
   async #featureNames(projectId: string, endpointId: string, version: number): Promise<readonly string[]> {
+    return (await this.#liveModel(projectId, endpointId, version)).featureNames;
+  }
+
+  async #liveModel(projectId: string, endpointId: string, version: number) {
     const { spec } = await this.#d.app.endpoints.config(endpointId, version);
     const live = spec.variants.find((v) => v.role === 'live')!;
     const { bytes } = await this.#d.app.artifacts.getBytes(this.#actor, live.artifactId, projectId);
     const { parseJobModel } = await import('../jobs/index.js');
-    return parseJobModel(bytes).featureNames;
+    return parseJobModel(bytes);
+  }
+
+  /**
+   * Bias or attribution drift: the window's side of the comparison is computed here from the
+   * captures (a bias report over the captures joined with their ground truth; exact TreeSHAP
+   * contributions of the window's rows under the live model), stored as an artifact produced by
+   * the endpoint, and compared with the schedule's reference by a durable `bias-drift` /
+   * `attribution-drift` job (its report and violations are the job's outputs, in lineage).
+   */
+  async #submitDriftJob(row: MonitoringSchedulesTable, spec: ScheduleSpec, endpoint: string, exec: MonitoringExecutionsTable, records: Awaited<ReturnType<App['capture']['captures']>>): Promise<void> {
+    const current = await this.#d.app.endpoints.currentVersion(row.project_id, endpoint);
+    if (!current) throw new AppError('ENDPOINT_NOT_FOUND', { message: `No endpoint ${endpoint} in this project`, details: { endpoint } });
+    const model = await this.#liveModel(row.project_id, current.endpointId, current.configVersion);
+    const names = model.featureNames;
+    const { parseCsvFrame } = await import('../data/index.js');
+    const base = `monitoring/${endpoint}/${row.name}/${exec.id}`;
+    let bytes: Buffer;
+    let name: string;
+    let mediaType: string;
+    const params: Record<string, string | number> = { report_name: base };
+    if (row.kind === 'bias-drift') {
+      const bias = spec.bias!;
+      const merged = mergeGroundTruth(records, await this.#d.app.capture.groundTruth(this.#actor, row.project_id, endpoint)).merged;
+      if (merged.length === 0) throw new AppError('METRIC_UNDEFINED', { message: `No captured decision of ${endpoint} in the window has ground truth yet` });
+      const text = (c: { data: string; encoding: 'CSV' | 'JSON' | 'BASE64' } | undefined) => (c ? Buffer.from(decodeCaptureContent(c)).toString('utf8').trim() : '');
+      const lines = merged.map((m) => `${text(m.capture.captureData.endpointInput)},${text(m.groundTruth.groundTruthData)},${text(m.capture.captureData.endpointOutput).split(',')[0]}`);
+      const frame = parseCsvFrame(`${[...names, 'label', 'score'].join(',')}\n${lines.join('\n')}\n`);
+      const { biasReport } = await import('../ml/fairness/index.js');
+      const report = biasReport(frame, { label: 'label', positive: bias.positive, facet: bias.facet, ...(bias.sensitive ? { sensitive: bias.sensitive } : {}), predicted: 'score', probabilityThreshold: spec.threshold });
+      bytes = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
+      name = `${base}/window_bias_report.json`;
+      mediaType = 'application/json';
+      params.tolerance = bias.tolerance;
+    } else {
+      if (model.kind !== 'gbdt') throw new AppError('MODEL_UNSUPPORTED', { message: 'Attribution drift explains the window with exact TreeSHAP and needs a tree model' });
+      const all = parseCsvFrame(`${names.join(',')}\n${capturedCsv(records, 'input')}`);
+      const { takeRows, toFeatureMatrix } = await import('../data/index.js');
+      const frame = all.rowCount > spec.maxRows ? takeRows(all, Array.from({ length: spec.maxRows }, (_, i) => i)) : all;
+      const { formatContributionsCsv, treeShap } = await import('../ml/explain/index.js');
+      bytes = Buffer.from(formatContributionsCsv(treeShap(model.ensemble, toFeatureMatrix(frame, names))));
+      name = `${base}/window_contributions.csv`;
+      mediaType = 'text/csv';
+      params.threshold = spec.ndcgThreshold;
+    }
+    const stored = await this.#d.app.artifacts.putBytes(this.#actor, bytes, { projectId: row.project_id, name, mediaType });
+    await governed({ db: this.#d.app.db, ledger: this.#d.app.ledger }, this.#actor, 'lineage:Associate', await projectResourceName(this.#d.app.db, row.project_id, 'lineage', stored.artifactId), async (tx) => {
+      await recordAssociation(tx, { sourceId: row.endpoint_id, destId: stored.artifactId, type: 'Produced', projectId: row.project_id, principal: this.#actor.principal, time: this.#now().toISOString() });
+      return { result: undefined };
+    });
+    const project = (await this.#d.app.db.kysely.selectFrom('projects').select('name').where('id', '=', row.project_id).executeTakeFirstOrThrow()).name;
+    const job = await this.#d.jobs.submit({ actor: this.#actor }, project, { type: row.kind as 'bias-drift' | 'attribution-drift', inputs: { baseline: spec.reference!, current: stored.artifactId }, params, experiment: `monitoring-${endpoint}` });
+    await this.#db.updateTable('monitoring_executions').set({ job_id: job.jobId }).where('id', '=', exec.id).execute();
+    exec.job_id = job.jobId;
   }
 
   /** Settles pending data-quality executions whose job has finished. */
@@ -386,10 +475,47 @@ export class MonitoringSchedules {
       const finishedAt = this.#now().toISOString();
       const r = await this.#db.updateTable('monitoring_executions').set({ status, violations, report: JSON.stringify(report), finished_at: finishedAt }).where('id', '=', exec.id).where('status', '=', 'Pending').executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) continue;
+      if (job.status === 'succeeded') await this.#checkMetrics(schedule, endpoint, job).catch(() => undefined);
       await this.#finished(schedule, endpoint, exec.id, status, violations, report);
       n++;
     }
     return n;
+  }
+
+  /**
+   * The latest execution's figures as gauges: violations per check type (from the job's
+   * constraint_violations.json), per-feature drift of a data-quality window (drift_report.json),
+   * nDCG per label of an attribution-drift window (the job's metrics).
+   */
+  async #checkMetrics(schedule: MonitoringSchedulesTable, endpoint: string, job: { outputs: readonly { role: string; artifactId: string }[]; metrics: Record<string, number> }): Promise<void> {
+    const metrics = this.#d.metrics;
+    if (!metrics) return;
+    const series = { endpoint, schedule: schedule.name };
+    const read = async (role: string): Promise<unknown> => {
+      const output = job.outputs.find((o) => o.role === role);
+      return output ? JSON.parse((await this.#d.app.artifacts.getBytes(this.#actor, output.artifactId, schedule.project_id)).bytes.toString('utf8')) : undefined;
+    };
+    const found = (await read('violations')) as { violations?: { constraint_check_type?: string }[] } | undefined;
+    if (found) {
+      metrics.checkViolations.clear(series);
+      const byCheck = new Map<string, number>();
+      for (const v of found.violations ?? []) byCheck.set(v.constraint_check_type ?? 'unknown', (byCheck.get(v.constraint_check_type ?? 'unknown') ?? 0) + 1);
+      for (const [check, n] of byCheck) metrics.checkViolations.set({ ...series, check }, n);
+    }
+    if (schedule.kind === 'data-quality') {
+      const report = (await read('report-json')) as { drift?: { features?: { feature: string; linfSimple: number; drifted: boolean; test?: { kind: string; value: number } }[] } } | undefined;
+      const drift = report?.drift;
+      if (drift?.features) metrics.featureDrift.clear(series);
+      for (const d of drift?.features ?? []) {
+        metrics.featureDrift.set({ ...series, feature: d.feature, statistic: 'distance' }, d.linfSimple);
+        metrics.featureDrift.set({ ...series, feature: d.feature, statistic: 'drifted' }, d.drifted ? 1 : 0);
+        if (d.test?.kind === 'p_value') metrics.featureDrift.set({ ...series, feature: d.feature, statistic: 'p_value' }, d.test.value);
+      }
+    }
+    if (schedule.kind === 'attribution-drift') {
+      metrics.attributionNdcg.clear(series);
+      for (const [name, value] of Object.entries(job.metrics)) if (name.startsWith('ndcg:')) metrics.attributionNdcg.set({ ...series, label: name.slice('ndcg:'.length) }, value);
+    }
   }
 
   /** Metrics, alerts and the retraining trigger of a finished execution (its outcome lands in `report.retrain`). */

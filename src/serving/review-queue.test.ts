@@ -39,7 +39,7 @@ describe.each(testDialects())('human review (%s)', (dialect) => {
   it('queues matching decisions and turns reviewer decisions into ground truth', async () => {
     const created = await f.server.inject({ method: 'POST', url: '/v1/projects/default/endpoints', headers: auth(emil), payload: { name: 'credit', model: 'credit-gbdt', review: { scoreBand: { min: 0.3, max: 0.5 }, adverseAbove: 0.5 } } });
     expect(created.statusCode, created.body).toBe(200);
-    const scored = await f.server.inject({ method: 'POST', url: '/v1/projects/default/endpoints/credit/invocations', headers: auth(emil), payload: { instances: rows } });
+    const scored = await f.server.inject({ method: 'POST', url: '/v1/projects/default/endpoints/credit/invocations', headers: auth(emil), payload: { instances: rows, inferenceIds: rows.map((_, i) => `app-${i}`) } });
     const predictions = scored.json().predictions as { eventId: string; score: number; review?: string }[];
     const expectedReviews = predictions.filter((p) => p.score >= 0.3);
     expect(expectedReviews.length).toBeGreaterThan(0);
@@ -87,5 +87,28 @@ describe.each(testDialects())('human review (%s)', (dialect) => {
     expect(text.stdout).toContain(`request ${scored.json().requestId}`);
     expect(text.stdout.match(/^\S+ endpoint credit config v1/gm)).toHaveLength(rows.length);
     expect((await cli(['endpoints', 'decision', 'credit', '--event-id', 'evt_nothing', '--home', f.t.home], f.t.env)).code).toBe(4);
+
+    // The same question over HTTP: the auditor may ask (audited), a data scientist may not.
+    const auditor = await f.principal('audrey', [{ role: 'auditor' }]);
+    const scientist = await f.principal('dana', [{ role: 'data-scientist', project: 'default' }]);
+    const url = `/v1/projects/default/endpoints/credit/decisions?eventId=${task.eventId}&date=${day}`;
+    const http = await f.server.inject({ method: 'GET', url, headers: auth(auditor) });
+    expect(http.statusCode, http.body).toBe(200);
+    expect(http.json()).toEqual([d]);
+    expect((await f.server.inject({ method: 'GET', url, headers: auth(scientist) })).statusCode).toBe(403);
+    const bad = await f.server.inject({ method: 'GET', url: '/v1/projects/default/endpoints/credit/decisions?date=yesterday&eventId=x', headers: auth(auditor) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.field).toBe('date');
+    const lookups = await f.t.app.db.kysely.selectFrom('audit_events').select(['outcome', 'principal']).where('action', '=', 'endpoint:LookupDecision').execute();
+    expect(lookups.map((a) => `${a.principal} ${a.outcome}`)).toEqual(expect.arrayContaining(['user:audrey allowed', 'user:dana denied']));
+    // And from the remote CLI, through the API with the auditor's token.
+    const address = await f.server.listen({ port: 0, host: '127.0.0.1' });
+    const remote = await cli(['endpoints', 'decision', 'credit', '--inference-id', 'app-7', '--server', address, '--json'], { ...f.t.env, ATTEST_TOKEN: auditor });
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(JSON.parse(remote.stdout)[0]).toMatchObject({ inferenceId: 'app-7', endpoint: 'credit' });
+    // And from the TypeScript SDK.
+    const { EndpointsClient } = await import('./endpoints-client.js');
+    expect(await new EndpointsClient({ baseUrl: address, token: auditor }).decision('default', 'credit', { eventId: task.eventId })).toEqual([d]);
+    await expect(new EndpointsClient({ baseUrl: address, token: scientist }).decision('default', 'credit', { eventId: task.eventId })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
   });
 });

@@ -39,6 +39,11 @@ export class Counter implements Family {
   get(labels: Labels = {}): number {
     return this.#values.get(labelKey(labels)) ?? 0;
   }
+  /** Drops every series carrying all of `labels` (a gauge of the latest execution forgets the one before). */
+  clear(labels: Labels): void {
+    const parts = labelKey(labels).split(',').filter((p) => p !== '');
+    for (const k of [...this.#values.keys()]) if (parts.every((p) => k.split(',').includes(p))) this.#values.delete(k);
+  }
   render(): string[] {
     return [...this.#values].map(([k, v]) => `${this.name}${k ? `{${k}}` : ''} ${v}`);
   }
@@ -93,9 +98,12 @@ export class ServingMetrics {
   readonly drift = new Counter('attest_monitoring_drift_statistic', 'Latest drift statistic per endpoint and feature (monitoring executions)', 'gauge');
   readonly violations = new Counter('attest_monitoring_violations_total', 'Constraint violations found by monitoring executions by endpoint and kind');
   readonly executions = new Counter('attest_monitoring_executions_total', 'Monitoring executions by endpoint and status');
+  readonly featureDrift = new Counter('attest_monitoring_feature_drift', "Latest data-quality execution per endpoint, schedule and feature: Model Monitor's L-infinity distance (statistic=distance), the default test's p-value when it is a p-value test (statistic=p_value), drifted 0/1 (statistic=drifted)", 'gauge');
+  readonly checkViolations = new Counter('attest_monitoring_check_violations', 'Violations of the latest execution per endpoint, schedule and Model Monitor check type (baseline_drift_check, model_quality_check, bias_drift_check, …)', 'gauge');
+  readonly attributionNdcg = new Counter('attest_monitoring_attribution_ndcg', 'nDCG of the latest attribution-drift execution per endpoint, schedule and label (violation below the threshold)', 'gauge');
 
   #families(): Family[] {
-    return [this.requests, this.rows, this.latency, this.captured, this.captureStored, this.shadowErrors, this.reviews, this.drift, this.violations, this.executions];
+    return [this.requests, this.rows, this.latency, this.captured, this.captureStored, this.shadowErrors, this.reviews, this.drift, this.violations, this.executions, this.featureDrift, this.checkViolations, this.attributionNdcg];
   }
 
   /** The exposition text. */

@@ -7,10 +7,12 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { DEFAULT_PROJECT } from '../../app/defaults.js';
 import { AppError, isAppError } from '../../kernel/index.js';
-import type { Endpoint, EndpointChange, ReviewConditions } from '../../serving/index.js';
+import type { DecisionRecord, Endpoint, EndpointChange, ReviewConditions } from '../../serving/index.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common, projectIdByName } from '../context.js';
 import { printJson, printTable } from '../output.js';
+import type { RemoteOptions } from '../remote.js';
+import { commonRemote, embeddedOrRemote, seg } from '../remote.js';
 
 interface ProjectOptions extends CommonOptions {
   project?: string;
@@ -172,16 +174,24 @@ export function registerEndpointCommands(program: Command, ctx: CliContext): voi
     else ctx.io.out(`endpoint ${e.name} deleted`);
   });
 
-  project(endpoints.command('decision <name>').description('the auditor\'s question: what the endpoint decided for an applicant (event, request or inference id) on a date, and why'))
+  const remoteProject = (c: Command) => commonRemote(c).option('--project <name>', 'project', DEFAULT_PROJECT);
+  remoteProject(endpoints.command('decision <name>').description('the auditor\'s question: what the endpoint decided for an applicant (event, request or inference id) on a date, and why'))
     .option('--event-id <id>', 'the event id returned with the prediction')
     .option('--request-id <id>', 'the request id (x-request-id)')
     .option('--inference-id <id>', "the caller's own id (e.g. the application number)")
     .option('--date <yyyy-mm-dd>', 'the day (UTC) of the decision')
-    .action(async (name: string, o: ProjectOptions & { eventId?: string; requestId?: string; inferenceId?: string; date?: string }) => {
-      const records = await withProject(o, async (app, actor, pid) => {
-        const { lookupDecision } = await import('../../serving/index.js');
-        return lookupDecision(app, actor, pid, name, { ...(o.eventId ? { eventId: o.eventId } : {}), ...(o.requestId ? { requestId: o.requestId } : {}), ...(o.inferenceId ? { inferenceId: o.inferenceId } : {}), ...(o.date ? { date: o.date } : {}) });
-      });
+    .action(async (name: string, o: ProjectOptions & RemoteOptions & { eventId?: string; requestId?: string; inferenceId?: string; date?: string }) => {
+      const query = { ...(o.eventId ? { eventId: o.eventId } : {}), ...(o.requestId ? { requestId: o.requestId } : {}), ...(o.inferenceId ? { inferenceId: o.inferenceId } : {}), ...(o.date ? { date: o.date } : {}) };
+      const projectName = o.project ?? DEFAULT_PROJECT;
+      const records = await embeddedOrRemote(
+        ctx,
+        o,
+        async (app, actor) => {
+          const { lookupDecision } = await import('../../serving/index.js');
+          return lookupDecision(app, actor, await projectIdByName(app, projectName), name, query);
+        },
+        (client) => client.json<DecisionRecord[]>('GET', `/v1/projects/${seg(projectName)}/endpoints/${seg(name)}/decisions`, { query }),
+      );
       if (o.json) {
         printJson(ctx.io, records);
         return;

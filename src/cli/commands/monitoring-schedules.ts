@@ -57,7 +57,7 @@ function line(s: MonitoringSchedule): string {
 }
 
 export function registerMonitoringScheduleCommands(program: Command, ctx: CliContext): void {
-  const monitoring = program.command('monitoring').description('scheduled monitoring of endpoints: data quality against the baseline, model quality against ground truth');
+  const monitoring = program.command('monitoring').description('scheduled monitoring of endpoints: data quality against the baseline, model quality against ground truth, bias and attribution drift against a reference');
   const schedules = monitoring.command('schedules').description('monitoring schedules (cron) per endpoint');
   const project = (c: Command) => common(c).option('--project <name>', 'project', DEFAULT_PROJECT);
   const withSchedules = <T>(o: ProjectOptions, fn: (s: MonitoringSchedules, actor: Parameters<Parameters<CliContext['withApp']>[1]>[1], projectId: string) => Promise<T>) =>
@@ -66,12 +66,18 @@ export function registerMonitoringScheduleCommands(program: Command, ctx: CliCon
   project(schedules.command('create <name>').description('schedule monitoring of an endpoint'))
     .requiredOption('--endpoint <name>', 'the endpoint whose captured traffic is checked')
     .requiredOption('--cron <expr>', 'cron expression, e.g. "0 * * * *" (hourly)')
-    .option('--kind <kind>', 'data-quality or model-quality', 'data-quality')
+    .option('--kind <kind>', 'data-quality, model-quality, bias-drift or attribution-drift', 'data-quality')
     .option('--timezone <tz>', 'time zone of the cron expression', 'UTC')
     .option('--baseline <ref>', 'data quality: the governed baseline (NAME or NAME@VERSION)')
     .option('--window-hours <h>', 'hours of traffic each execution checks', '1')
     .option('--threshold <p>', 'model quality: scores above this are positive', '0.5')
     .option('--constraints <file.json>', 'model quality: Model Monitor constraints, e.g. {"auc":{"threshold":0.7,"comparison_operator":"LessThanThreshold"}}')
+    .option('--reference <ref>', 'bias drift: the baseline bias report; attribution drift: the baseline attributions (contributions table or Clarify analysis.json)')
+    .option('--facet <column>', 'bias drift: the facet (sensitive attribute) of the window\'s report')
+    .option('--sensitive <values>', 'bias drift: comma-separated facet values of the disadvantaged group')
+    .option('--positive <values>', 'bias drift: comma-separated positive label values', '1')
+    .option('--tolerance <t>', 'bias drift: allowed absolute change of a metric', '0.1')
+    .option('--ndcg-threshold <t>', 'attribution drift: nDCG below this is a violation', '0.9')
     .option('--retrain-pipeline <name>', 'retraining trigger: start this pipeline when an execution has violations (it can only register versions pending approval)')
     .option('--retrain-param <key=value>', 'retraining trigger: a pipeline parameter (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--retrain-on <types>', 'retraining trigger: comma-separated violation check types that count, e.g. baseline_drift_check,model_quality_check (default: all)')
@@ -79,8 +85,10 @@ export function registerMonitoringScheduleCommands(program: Command, ctx: CliCon
     .option('--retrain-cooldown-minutes <m>', 'retraining trigger: no new execution within this many minutes of the last one', '60')
     .option('--retrain-max-per-day <n>', 'retraining trigger: at most this many executions in any 24 hours', '1')
     .option('--retrain-run-as <principal>', 'retraining trigger: the stored principal the execution runs as (authorized for pipeline:Start now and when it fires)')
-    .action(async (name: string, o: ProjectOptions & RetrainOptions & { endpoint: string; cron: string; kind: string; timezone: string; baseline?: string; windowHours: string; threshold: string; constraints?: string }) => {
-      if (o.kind !== 'data-quality' && o.kind !== 'model-quality') throw new AppError('INVALID_INPUT', { message: `--kind is data-quality or model-quality, not ${o.kind}` });
+    .action(async (name: string, o: ProjectOptions & RetrainOptions & { endpoint: string; cron: string; kind: string; timezone: string; baseline?: string; windowHours: string; threshold: string; constraints?: string; reference?: string; facet?: string; sensitive?: string; positive: string; tolerance: string; ndcgThreshold: string }) => {
+      const kinds = ['data-quality', 'model-quality', 'bias-drift', 'attribution-drift'] as const;
+      if (!(kinds as readonly string[]).includes(o.kind)) throw new AppError('INVALID_INPUT', { message: `--kind is one of ${kinds.join(', ')}, not ${o.kind}` });
+      const list = (v: string | undefined) => v?.split(',').map((x) => x.trim()).filter((x) => x !== '');
       let constraints: unknown;
       if (o.constraints) {
         try {
@@ -89,7 +97,7 @@ export function registerMonitoringScheduleCommands(program: Command, ctx: CliCon
           throw new AppError('INVALID_INPUT', { message: `${o.constraints}: ${(error as Error).message}` });
         }
       }
-      const kind = o.kind;
+      const kind = o.kind as (typeof kinds)[number];
       const s = await withSchedules(o, (svc, actor, pid) =>
         svc.create(actor, pid, {
           name,
@@ -97,7 +105,7 @@ export function registerMonitoringScheduleCommands(program: Command, ctx: CliCon
           kind,
           cron: o.cron,
           timezone: o.timezone,
-          spec: { ...(o.baseline ? { baseline: o.baseline } : {}), windowHours: Number(o.windowHours), threshold: Number(o.threshold), ...(constraints ? { constraints: constraints as never } : {}), ...(o.retrainPipeline ? { retrain: retrainOf(o) as never } : {}) },
+          spec: { ...(o.baseline ? { baseline: o.baseline } : {}), windowHours: Number(o.windowHours), threshold: Number(o.threshold), ...(constraints ? { constraints: constraints as never } : {}), ...(o.reference ? { reference: o.reference } : {}), ...(o.facet ? { bias: { facet: o.facet, ...(o.sensitive ? { sensitive: list(o.sensitive)! } : {}), positive: list(o.positive) ?? ['1'], tolerance: Number(o.tolerance) } } : {}), ndcgThreshold: Number(o.ndcgThreshold), ...(o.retrainPipeline ? { retrain: retrainOf(o) as never } : {}) },
         }),
       );
       if (o.json) printJson(ctx.io, s);

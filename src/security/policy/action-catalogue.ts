@@ -292,6 +292,7 @@ const SERVICES: readonly ServiceSpec[] = [
       ['Delete', 'Write', 'Delete an endpoint'],
       ['Invoke', 'Write', 'Score requests on an endpoint (the request is captured)'],
       ['RunBatchTransform', 'Write', 'Run a batch transform job with a deployed model'],
+      ['LookupDecision', 'Read', "Read a captured decision: the applicant's input, score, reason codes, model version and the configuration in force"],
     ],
   },
   {

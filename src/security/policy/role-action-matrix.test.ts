@@ -144,6 +144,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'endpoint:Delete':            'A . . A . D .',
   'endpoint:Invoke':            'A . . A . D .',
   'endpoint:RunBatchTransform': 'A . . A . D .',
+  'endpoint:LookupDecision':    'A . . A . A .',
   'review:List':                'A . . . A A A',
   'review:Describe':            'A . . . A A A',
   'review:Decide':              'A . . . A D .',
@@ -184,7 +185,7 @@ describe('role × action matrix', () => {
   it('covers every built-in role and every catalogue action, no more', () => {
     expect([...COLUMNS]).toEqual([...BUILT_IN_ROLE_NAMES]);
     expect(Object.keys(EXPECTED)).toEqual([...ACTION_NAMES]);
-    expect(COLUMNS.length * ACTION_NAMES.length).toBe(1050);
+    expect(COLUMNS.length * ACTION_NAMES.length).toBe(1057);
   });
 
   it('every cell decides as the table says', () => {

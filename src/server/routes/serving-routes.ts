@@ -14,7 +14,7 @@ import { projectIdByName } from '../../app/index.js';
 import { AppError } from '../../kernel/index.js';
 import { JobService } from '../../jobs/index.js';
 import type { ReviewSink } from '../../serving/index.js';
-import { CaptureLog, EndpointConfigSpecSchema, EndpointName, MonitoringSchedules, ReviewConditionsSchema, ReviewQueue, SCHEDULE_NAME, ScheduleSpecSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
+import { CaptureLog, EndpointConfigSpecSchema, EndpointName, lookupDecision, MonitoringSchedules, ReviewConditionsSchema, ReviewQueue, SCHEDULE_KINDS, SCHEDULE_NAME, ScheduleSpecSchema, ServingMetrics, ServingRuntime } from '../../serving/index.js';
 import type { AlertSink } from '../../security/controls/index.js';
 import { webhookSink } from '../../security/controls/index.js';
 import type { RouteKit } from '../route-kit.js';
@@ -233,6 +233,7 @@ export async function registerServingRoutes(server: FastifyInstance, kit: RouteK
   }
   registerScheduleRoutes(kit, schedules, projectId);
   registerReviewRoutes(kit, reviews, projectId);
+  registerServingGovernanceRoutes(kit, app, projectId);
   return { runtime, metrics, capture, schedules };
 }
 
@@ -241,7 +242,7 @@ const ScheduleSchema = z.object({
   scheduleId: z.string(),
   name: z.string(),
   endpoint: z.string(),
-  kind: z.enum(['data-quality', 'model-quality']),
+  kind: z.enum(SCHEDULE_KINDS),
   cron: z.string(),
   timezone: z.string(),
   spec: ScheduleSpecSchema,
@@ -271,7 +272,7 @@ function registerScheduleRoutes(kit: RouteKit, schedules: MonitoringSchedules, p
   kit.route({
     method: 'POST', url: '/v1/projects/:project/monitoring-schedules', summary: 'Schedule data-quality or model-quality monitoring of an endpoint (cron)', tags,
     action: 'monitor:Create', audit: 'service', params: ProjectParams, response: ScheduleSchema,
-    body: z.object({ name: z.string().regex(SCHEDULE_NAME), endpoint: EndpointName, kind: z.enum(['data-quality', 'model-quality']), cron: z.string().min(1).max(200), timezone: z.string().max(100).optional(), spec: ScheduleSpecSchema.partial() }),
+    body: z.object({ name: z.string().regex(SCHEDULE_NAME), endpoint: EndpointName, kind: z.enum(SCHEDULE_KINDS), cron: z.string().min(1).max(200), timezone: z.string().max(100).optional(), spec: ScheduleSpecSchema.partial() }),
     resource: ({ params, body }) => `attest:${params.project}:monitor/${body.name}`,
     // A retraining trigger (spec.retrain) runs as the caller: authorized for pipeline:Start now and when it fires.
     handler: async ({ params, body, actor, principal }) => schedules.create(actor, await projectId(params.project), { ...body, spec: Object.fromEntries(Object.entries(body.spec).filter(([, v]) => v !== undefined)) }, principal),
@@ -350,5 +351,37 @@ function registerReviewRoutes(kit: RouteKit, reviews: ReviewQueue, projectId: (n
     body: z.object({ decision: z.enum(['approve', 'decline', 'refer']), label: z.string().max(64).optional(), note: z.string().max(2000).optional() }),
     resource: ({ params }) => `attest:${params.project}:review/${params.task}`, response: ReviewTaskSchema,
     handler: async ({ params, body, actor }) => reviews.decide(actor, await projectId(params.project), params.task, { decision: body.decision, ...(body.label !== undefined ? { label: body.label } : {}), ...(body.note !== undefined ? { note: body.note } : {}) }),
+  });
+}
+
+const DecisionSchema = z.object({
+  endpoint: z.string(),
+  eventId: z.string(),
+  inferenceId: z.string().nullable(),
+  requestId: z.string().nullable(),
+  inferenceTime: z.string(),
+  input: z.record(z.string(), z.number().nullable()),
+  score: z.number(),
+  reasons: z.array(ReasonSchema),
+  reasonsSource: z.enum(['returned-to-caller', 'recomputed']),
+  model: z.object({ artifactId: z.string(), sha256: z.string(), reference: z.string(), variant: z.string() }),
+  configVersion: z.number(),
+  config: z.object({ version: z.number(), spec: EndpointConfigSpecSchema, reason: z.string().nullable(), createdBy: z.string(), createdAt: z.string() }).nullable(),
+  review: z.object({ decision: z.string().nullable(), label: z.string().nullable(), reviewer: z.string().nullable(), decidedAt: z.string().nullable(), reason: z.string() }).nullable(),
+  groundTruth: z.string().nullable(),
+});
+
+/** The auditor's decision lookup (`…/endpoints/{name}/decisions`): a read-level action the auditor holds, audited. */
+function registerServingGovernanceRoutes(kit: RouteKit, app: App, projectId: (name: string) => Promise<string>): void {
+  const tags = ['endpoints'];
+  const resource = ({ params }: { params: { project: string; name: string } }) => `attest:${params.project}:endpoint/${params.name}`;
+  kit.route({
+    method: 'GET', url: '/v1/projects/:project/endpoints/:name/decisions',
+    summary: "The auditor's question: what the endpoint decided for one applicant (event, request or inference id; optionally on a UTC day) and why", tags,
+    action: 'endpoint:LookupDecision', audit: 'server', params: EndpointParams, resource, response: z.array(DecisionSchema),
+    query: z.object({ eventId: z.string().min(1).max(200).optional(), requestId: z.string().min(1).max(200).optional(), inferenceId: z.string().min(1).max(200).optional(), date: z.string().max(10).optional() }),
+    handler: async ({ params, query, actor }) => {
+      return lookupDecision(app, actor, await projectId(params.project), params.name, Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+    },
   });
 }
