@@ -1,9 +1,15 @@
 // The console's pages. Each shows what the API answers for the signed-in user; a refusal is shown
 // as the server's own message (the server decides, the console does not guess from roles).
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useState } from 'react';
 import { ApiError, api, download, enc } from './api';
-import { LineageGraph, LineChartView, type Series } from './charts';
+import type { Series } from './charts';
 import { type Column, KeyValues, Link, navigate, Problem, Show, SortableTable, useLoad } from './ui';
+
+// The charting and graph-layout libraries are most of the bundle: loaded when a page first needs
+// them, so the sign-in page and the tables come up without them.
+const LineChartView = lazy(() => import('./charts').then((m) => ({ default: m.LineChartView })));
+const LineageGraph = lazy(() => import('./charts').then((m) => ({ default: m.LineageGraph })));
+const chartFallback = <p className="muted">Loading chart…</p>;
 
 interface Project { id: string; name: string; description: string; createdAt: string; createdBy: string }
 interface Member { id: string; subjectType: string; subject: string; role: string; project: string | null; createdAt: string }
@@ -159,7 +165,13 @@ function MetricCurves({ project, component }: { project: string; component: Comp
     }
     return series;
   }, component.componentId);
-  return <Show loaded={loaded}>{(series) => <LineChartView title={`Metrics per round: ${component.name}`} xLabel="round" series={series} />}</Show>;
+  return <Show loaded={loaded}>
+      {(series) => (
+        <Suspense fallback={chartFallback}>
+          <LineChartView title={`Metrics per round: ${component.name}`} xLabel="round" series={series} />
+        </Suspense>
+      )}
+    </Show>;
 }
 
 interface ModelGroup { groupId: string; name: string; description: string; riskTier: number | null; versions: number; aliases: Record<string, number> }
@@ -333,7 +345,9 @@ export function LineagePage({ project, nodeId }: { project: string; nodeId: stri
                   {d.up.nodes.length} upstream and {d.down.nodes.length} downstream node(s) within 3 steps. Select a node to open its lineage.
                 </p>
                 <div className="graph-scroll">
-                  <LineageGraph nodes={[...nodes.values()]} edges={edges} onOpen={(id) => navigate(`/lineage/${enc(id)}`)} />
+                  <Suspense fallback={chartFallback}>
+                    <LineageGraph nodes={[...nodes.values()]} edges={edges} onOpen={(id) => navigate(`/lineage/${enc(id)}`)} />
+                  </Suspense>
                 </div>
               </>
             );
