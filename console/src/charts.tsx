@@ -1,12 +1,12 @@
 // Charts (ECharts, only the parts used, drawn on canvas) and the lineage graph (dagre layout, SVG).
 import dagre from '@dagrejs/dagre';
-import { LineChart } from 'echarts/charts';
+import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
-echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 export interface Series {
   readonly name: string;
@@ -37,6 +37,31 @@ export function LineChartView({ series, title, xLabel }: { series: readonly Seri
     };
   }, [series, xLabel]);
   const summary = series.map((s) => `${s.name}: ${s.points.length} points, last ${s.points.at(-1)?.[1]?.toFixed(4) ?? '—'}`).join('; ');
+  return (
+    <figure className="chart">
+      <div ref={ref} className="chart-canvas" role="img" aria-label={`${title}. ${summary}`} />
+      <figcaption>{title}</figcaption>
+    </figure>
+  );
+}
+
+/** One bar per label (a column's quantiles or its most frequent values), described in text too. */
+export function BarChartView({ labels, values, title, xLabel }: { labels: readonly string[]; values: readonly number[]; title: string; xLabel: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!ref.current) return;
+    const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: 'axis', renderMode: 'richText' },
+      grid: { left: 70, right: 20, top: 20, bottom: 50 },
+      xAxis: { type: 'category', data: [...labels], name: xLabel, nameLocation: 'middle', nameGap: 32 },
+      yAxis: { type: 'value' },
+      series: [{ type: 'bar', data: [...values], itemStyle: { color: '#2d4f7c' } }],
+    });
+    return () => chart.dispose();
+  }, [labels, values, xLabel]);
+  const summary = labels.map((l, i) => `${l}: ${values[i]}`).join('; ');
   return (
     <figure className="chart">
       <div ref={ref} className="chart-canvas" role="img" aria-label={`${title}. ${summary}`} />

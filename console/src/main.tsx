@@ -2,12 +2,13 @@
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { api, loadSession, login, logout, type Session, setUnauthenticatedHandler } from './api';
-import { AuditPage, ComparePage, ExperimentsPage, LineagePage, LoginPage, ModelsPage, ModelVersionPage, MonitoringPage, ProjectsPage, TrialPage } from './pages';
+import { AuditPage, ComparePage, DatasetPage, DatasetsPage, ExperimentsPage, LineagePage, LoginPage, ModelsPage, ModelVersionPage, MonitoringPage, ProjectsPage, TrialPage } from './pages';
 import { currentPath, Link, Show, useLoad } from './ui';
 import './styles.css';
 
 const NAV: readonly { to: string; label: string }[] = [
   { to: '/projects', label: 'Projects' },
+  { to: '/datasets', label: 'Datasets' },
   { to: '/experiments', label: 'Experiments' },
   { to: '/models', label: 'Models' },
   { to: '/lineage', label: 'Lineage' },
@@ -89,6 +90,8 @@ function Shell({ session, path, onLogout }: { session: Session; path: string; on
             if (section === 'projects') return <ProjectsPage projects={list} />;
             if (!project) return <p>No project is visible to you, so there is nothing to show here.</p>;
             switch (section) {
+              case 'datasets':
+                return parts[1] ? <DatasetPage project={project} reference={parts[1]} /> : <DatasetsPage project={project} />;
               case 'experiments':
                 return <ExperimentsPage project={project} />;
               case 'trials':

@@ -9,6 +9,7 @@ import { type Column, KeyValues, Link, navigate, Problem, Show, SortableTable, u
 // them, so the sign-in page and the tables come up without them.
 const LineChartView = lazy(() => import('./charts').then((m) => ({ default: m.LineChartView })));
 const LineageGraph = lazy(() => import('./charts').then((m) => ({ default: m.LineageGraph })));
+const BarChartView = lazy(() => import('./charts').then((m) => ({ default: m.BarChartView })));
 const chartFallback = <p className="muted">Loading chart…</p>;
 
 interface Project { id: string; name: string; description: string; createdAt: string; createdBy: string }
@@ -462,5 +463,100 @@ export function LoginPage({ onLogin }: { onLogin: (user: string, password: strin
         {error ? <p role="alert" className="notice error">{error}</p> : null}
       </form>
     </main>
+  );
+}
+
+interface DatasetVersion { datasetVersionId: string; name: string; version: number; format: string; rowCount: number; byteCount: number; sha256: string; schema: { columns?: { name: string; type: string; nullable: boolean }[] }; createdAt: string; createdBy: string }
+interface ColumnProfile { name: string; type: string; count: number; missing: number; distinct: number; distinctApproximate: boolean; numeric?: { min: number; max: number; mean: number; std: number; quantiles: { q: number; value: number }[]; quantilesApproximate: boolean }; topCategories?: { value: string; count: number }[] }
+
+export function DatasetsPage({ project }: { project: string }) {
+  const loaded = useLoad(() => api<DatasetVersion[]>(`/v1/projects/${enc(project)}/datasets`), project);
+  return (
+    <section aria-labelledby="h-datasets">
+      <h1 id="h-datasets">Datasets</h1>
+      <Show loaded={loaded}>
+        {(rows) => (
+          <SortableTable
+            caption={`Dataset versions in ${project}`}
+            rows={rows}
+            rowKey={(d) => d.datasetVersionId}
+            columns={[
+              { key: 'name', label: 'Dataset', value: (d) => `${d.name}@${d.version}`, render: (d) => <Link to={`/datasets/${enc(`${d.name}@${d.version}`)}`}>{`${d.name}@${d.version}`}</Link> },
+              { key: 'rows', label: 'Rows', value: (d) => d.rowCount },
+              { key: 'columns', label: 'Columns', value: (d) => d.schema.columns?.length ?? 0 },
+              { key: 'bytes', label: 'Bytes', value: (d) => d.byteCount },
+              { key: 'format', label: 'Format', value: (d) => d.format },
+              { key: 'createdBy', label: 'Created by', value: (d) => d.createdBy },
+              { key: 'sha256', label: 'SHA-256', value: (d) => `${d.sha256.slice(0, 12)}…` },
+            ]}
+          />
+        )}
+      </Show>
+    </section>
+  );
+}
+
+export function DatasetPage({ project, reference }: { project: string; reference: string }) {
+  const loaded = useLoad(() => api<{ dataset: DatasetVersion; profile: { rowCount: number; columns: ColumnProfile[] } }>(`/v1/projects/${enc(project)}/datasets/${enc(reference)}/profile`), `${project}/${reference}`);
+  const [column, setColumn] = useState<string | null>(null);
+  return (
+    <section aria-labelledby="h-dataset">
+      <h1 id="h-dataset">Dataset {reference}</h1>
+      <Show loaded={loaded}>
+        {({ dataset, profile }) => {
+          const chosen = profile.columns.find((c) => c.name === column) ?? profile.columns[0];
+          return (
+            <>
+              <p>
+                {dataset.rowCount} rows, {dataset.format}, SHA-256 <code>{dataset.sha256}</code>, created by {dataset.createdBy}.
+              </p>
+              <SortableTable
+                caption="Schema and profile"
+                rows={profile.columns}
+                rowKey={(c) => c.name}
+                columns={[
+                  { key: 'name', label: 'Column', value: (c) => c.name },
+                  { key: 'type', label: 'Type', value: (c) => c.type },
+                  { key: 'missing', label: 'Missing', value: (c) => c.missing },
+                  { key: 'distinct', label: 'Distinct', value: (c) => c.distinct },
+                  { key: 'min', label: 'Min', value: (c) => c.numeric?.min },
+                  { key: 'mean', label: 'Mean', value: (c) => c.numeric?.mean },
+                  { key: 'max', label: 'Max', value: (c) => c.numeric?.max },
+                  { key: 'std', label: 'Std', value: (c) => c.numeric?.std },
+                ]}
+              />
+              <div className="inline">
+                <label htmlFor="profile-column">Distribution of</label>
+                <select id="profile-column" value={chosen?.name ?? ''} onChange={(e) => setColumn(e.target.value)}>
+                  {profile.columns.map((c) => (
+                    <option key={c.name} value={c.name}>
+                      {c.name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              {chosen ? <ColumnChart column={chosen} /> : null}
+            </>
+          );
+        }}
+      </Show>
+    </section>
+  );
+}
+
+function ColumnChart({ column }: { column: ColumnProfile }) {
+  // The stored profile keeps the most frequent values and the quantiles (not raw rows): the chart draws those.
+  const top = column.topCategories;
+  const q = column.numeric?.quantiles;
+  return (
+    <Suspense fallback={chartFallback}>
+      {top && top.length > 0 ? (
+        <BarChartView title={`${column.name}: most frequent values${column.distinctApproximate ? ' (approximate)' : ''}`} xLabel="value" labels={top.map((t) => t.value)} values={top.map((t) => t.count)} />
+      ) : q && q.length > 0 ? (
+        <BarChartView title={`${column.name}: quantiles${column.numeric?.quantilesApproximate ? ' (approximate, KLL sketch)' : ''}`} xLabel="quantile" labels={q.map((x) => `p${Math.round(x.q * 100)}`)} values={q.map((x) => x.value)} />
+      ) : (
+        <p className="muted">No distribution recorded for {column.name}.</p>
+      )}
+    </Suspense>
   );
 }

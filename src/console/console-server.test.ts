@@ -93,4 +93,23 @@ describe('console files and the permissions route', () => {
     expect((await t.app.ledger.list({ action: 'model:Describe', principal: 'user:dana' })).some((e) => e.outcome === 'allowed')).toBe(true);
     expect((await server.inject({ method: 'GET', url: `/v1/projects/${PROJECT}/model-versions/console-model@1/my-permissions` })).statusCode).toBe(401);
   });
+
+  it('datasets: the list with schemas and a version\'s stored profile, for those who may describe datasets', async () => {
+    const get = (url: string, name?: string) => server.inject({ method: 'GET', url, ...(name ? { headers: { authorization: `Bearer ${w.tokens[name]}` } } : {}) });
+    const list = await get(`/v1/projects/${PROJECT}/datasets`, 'dana');
+    expect(list.statusCode).toBe(200);
+    const train = (list.json() as { name: string; version: number; rowCount: number; schema: { columns: unknown[] } }[]).find((d) => d.name === 'credit-train')!;
+    expect(train.rowCount).toBeGreaterThan(0);
+    expect(train.schema.columns.length).toBeGreaterThan(1);
+    const profile = await get(`/v1/projects/${PROJECT}/datasets/credit-train@${train.version}/profile`, 'victor');
+    expect(profile.statusCode).toBe(200);
+    const body = profile.json() as { dataset: { name: string }; profile: { rowCount: number; columns: { name: string }[] } };
+    expect(body.profile.rowCount).toBe(train.rowCount);
+    expect(body.profile.columns.length).toBe(train.schema.columns.length);
+    expect((await get(`/v1/projects/${PROJECT}/datasets/credit-train@99/profile`, 'dana')).statusCode).toBe(404);
+    expect((await get(`/v1/projects/${PROJECT}/datasets/..%2Fx/profile`, 'dana')).statusCode).toBe(400);
+    expect((await get(`/v1/projects/${PROJECT}/datasets`)).statusCode).toBe(401);
+    const reads = await t.app.ledger.list({ action: 'dataset:Describe', principal: 'user:victor' });
+    expect(reads.some((e) => e.resource === `attest:${PROJECT}:dataset/credit-train` && e.outcome === 'allowed')).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@
  * The web console end to end, in Debian's Chromium (headless, driven by playwright-core): the
  * quickstart's results in a fresh home, `attest server` on loopback, and the people of the
  * quickstart signing in with passwords. Dana (data scientist, the model's maker) walks projects,
- * experiments (sort, filter, metric curves, compare), lineage (click through), monitoring and
+ * datasets (schema, profile chart), experiments (sort, filter, metric curves, compare), lineage (click through), monitoring and
  * the model, sees why she cannot approve it, and is refused the audit ledger; Victor (validator)
  * approves the model; the administrator verifies the ledger, filters it and exports an evidence
  * bundle. A screenshot of each main page goes to test-artifacts/console/ (not committed), and
@@ -109,6 +109,13 @@ describe.skipIf(missing !== null)(`web console in Chromium${missing ? ` — skip
     const page = await signIn('dana', PASSWORDS.dana);
     await page.getByRole('table', { name: 'Members of credit-risk' }).getByText('model-validator').waitFor();
     await shot(page, 'projects');
+
+    await nav(page, 'Datasets');
+    await page.getByRole('link', { name: 'credit-train@1' }).click();
+    await page.getByRole('table', { name: 'Schema and profile' }).getByText('LIMIT_BAL').waitFor();
+    await page.getByLabel('Distribution of').selectOption('AGE');
+    await page.getByRole('img', { name: /^AGE: quantiles/ }).waitFor();
+    await shot(page, 'dataset-profile');
 
     await nav(page, 'Experiments');
     const trials = page.getByRole('table', { name: /^Trials/ });

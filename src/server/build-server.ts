@@ -39,6 +39,7 @@ import { registerResourceRoutes } from './routes/resource-routes.js';
 import type { ServingHandle, ServingOptions } from './routes/serving-routes.js';
 import { registerServingRoutes } from './routes/serving-routes.js';
 import { registerConsole } from '../console/index.js';
+import { registerDatasetRoutes } from './routes/dataset-routes.js';
 
 export interface TlsOptions {
   readonly cert: string | Buffer;
@@ -264,6 +265,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     registerPipelineRoutes(kit, app);
     registerRegistryRoutes(kit, app);
     await mountTracking(server, app, kit);
+    registerDatasetRoutes(kit, app);
     if (options.consoleDir !== false) {
       // Static files only: every datum the console shows comes from the authenticated routes above.
       kit.publicRoute('GET', '/console/*');
