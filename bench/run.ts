@@ -22,6 +22,7 @@ const GROUPS: Record<string, () => Promise<BenchModule>> = {
   jobs: () => import('./jobs.bench.js'),
   serving: () => import('./serving.bench.js'),
   pipelines: () => import('./pipelines.bench.js'),
+  console: () => import('./console.bench.js'),
 };
 
 function fmt(n: number): string {

@@ -38,6 +38,8 @@ import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerResourceRoutes } from './routes/resource-routes.js';
 import type { ServingHandle, ServingOptions } from './routes/serving-routes.js';
 import { registerServingRoutes } from './routes/serving-routes.js';
+import { registerConsole } from '../console/index.js';
+import { registerDatasetRoutes } from './routes/dataset-routes.js';
 
 export interface TlsOptions {
   readonly cert: string | Buffer;
@@ -66,6 +68,8 @@ export interface ServerOptions {
   readonly serving?: ServingOptions;
   /** `serving`: only health, login, endpoints and metrics (`attest serve`); default the whole API. */
   readonly surface?: 'api' | 'serving';
+  /** The built web console to serve under /console/ (default the package's build; false: none). */
+  readonly consoleDir?: string | false;
 }
 
 declare module 'fastify' {
@@ -264,6 +268,12 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     registerPipelineRoutes(kit, app);
     registerRegistryRoutes(kit, app);
     await mountTracking(server, app, kit);
+    registerDatasetRoutes(kit, app);
+    if (options.consoleDir !== false) {
+      // Static files only: every datum the console shows comes from the authenticated routes above.
+      kit.publicRoute('GET', '/console/*');
+      registerConsole(server, options.consoleDir);
+    }
   }
   kit.route({
     method: 'GET', url: '/v1/alert-rules', summary: 'The detection rules the server runs', tags: ['controls'], action: 'alert:List', audit: 'server',

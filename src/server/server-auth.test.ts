@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFixture } from '../../test/support/server-fixture.js';
 import { startServerFixture } from '../../test/support/server-fixture.js';
 
-const PUBLIC = new Set(['GET /health', 'POST /v1/login', 'GET /openapi.json']);
+// The console's static files are public and not in the document (they are not API).
+const PUBLIC = new Set(['GET /health', 'POST /v1/login', 'GET /openapi.json', 'GET /console/*']);
 
 describe('authentication on every route', () => {
   let f: ServerFixture;

@@ -127,6 +127,34 @@ export function registerRegistryRoutes(kit: RouteKit, app: App): void {
   kit.route({ method: 'PUT', url: V('/card'), summary: "Edit the card's fields (intended use, limitations, owner, risk tier); a new revision", tags, action: 'model:Register', audit: 'service', params: VersionParams, body: CardFieldsSchema, resource: ({ params }) => versionName(params.project, params.version), response: Loose, handler: async (i) => (await s.cards.edit(caller(i), i.params.project, i.params.version, i.body)) as unknown as Record<string, unknown> });
   kit.route({ method: 'GET', url: V('/card/revisions'), summary: "Every revision of the card's editable fields", tags, action: 'model:Describe', audit: 'server', params: VersionParams, resource: ({ params }) => versionName(params.project, params.version), response: z.array(Loose), handler: async (i) => (await s.cards.revisions(caller(i), i.params.project, i.params.version)) as unknown as Record<string, unknown>[] });
 
+  // What the caller may decide on this version, answered by the same policy decision (with the
+  // version's makers as facts) the checker routes enforce: the console disables a button with
+  // this reason instead of guessing from roles. Side-effect free; the read itself is audited.
+  const CHECKER_ACTIONS = ['model:Approve', 'model:Reject', 'validation:SignOff'] as const;
+  kit.route({
+    method: 'GET', url: V('/my-permissions'), summary: 'Whether the caller may approve, reject or sign off the version, and why not', tags, action: 'model:Describe', audit: 'server', params: VersionParams,
+    resource: ({ params }) => versionName(params.project, params.version),
+    response: z.array(z.object({ action: z.string(), allowed: z.boolean(), reason: z.string().nullable() })),
+    handler: async (i) => {
+      const facts = { ...requestFacts(i.req, i.params.project), ...(await checkerFacts(i)) };
+      return Promise.all(
+        CHECKER_ACTIONS.map(async (action) => {
+          const resource = action === 'validation:SignOff' ? await validationName(i.params.project, i.params.version) : await versionName(i.params.project, i.params.version);
+          const d = await app.identity.authorizer.decide(i.principal, action, resource, facts);
+          const allowed = d.decision === 'Allow';
+          const reason = allowed
+            ? null
+            : d.separationOfDuties && !d.separationOfDuties.allowed
+              ? d.separationOfDuties.reason
+              : d.decidingStatement
+                ? `denied by ${d.decidingStatement.policyName}#${d.decidingStatement.sid ?? d.decidingStatement.index}`
+                : `no policy of yours allows ${action}`;
+          return { action, allowed, reason };
+        }),
+      );
+    },
+  });
+
   const validationName = async (project: string, ref: string) => {
     const { group, row } = await s.registry.locate(project, ref);
     return validationResource(project, group.name, Number(row.version));
