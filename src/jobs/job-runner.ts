@@ -15,6 +15,7 @@ import type { App } from '../app/index.js';
 import { newId } from '../kernel/index.js';
 import type { ClaimedJob, JobQueue } from './job-queue.js';
 import { recordOutcome } from '../security/audit/index.js';
+import { jobProcessEnded, onJobEnqueued } from './job-events.js';
 import { heapMb, isolationPlan, memoryLimitWrap } from './job-isolation.js';
 import type { IsolationMode, IsolationPlan, JobLimits } from './job-isolation.js';
 
@@ -56,6 +57,7 @@ export class JobRunner {
   #spare: JobProcess | undefined;
   #running = false;
   #polling = false;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
@@ -87,6 +89,10 @@ export class JobRunner {
     this.#running = true;
     // A worker's first job, too, finds a process that has loaded its modules and opened the installation.
     this.#warmSpare();
+    // A job submitted in this process is claimed at once, not at the next poll.
+    this.#unsubscribe = onJobEnqueued(() => {
+      if (this.#running) void this.poll();
+    });
     const tick = () => {
       if (!this.#running) return;
       void this.poll().finally(() => {
@@ -99,10 +105,16 @@ export class JobRunner {
   /** Stops claiming and waits for the running children to exit. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#unsubscribe?.();
     if (this.#timer) clearTimeout(this.#timer);
     this.#spare?.child.kill('SIGTERM');
     this.#spare = undefined;
     await Promise.all([...this.#finished]);
+  }
+
+  /** Resolves when the warm job process (if any) has loaded its modules and waits for a job. */
+  async warmed(): Promise<void> {
+    await this.#spare?.ready;
   }
 
   /** Kills every running job process now (a second SIGTERM to a worker); their jobs are retried once their leases expire. */
@@ -246,6 +258,7 @@ export class JobRunner {
             : Promise.resolve();
         void ended.then(flush).finally(() => {
           this.#finished.delete(done);
+          jobProcessEnded(jobId);
           resolve();
           if (this.#running) void this.poll();
         });
