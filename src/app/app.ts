@@ -12,7 +12,8 @@ import { DatasetService } from '../datasets/index.js';
 import { isAppError } from '../kernel/index.js';
 import { LineageService } from '../lineage/index.js';
 import { ProcessingService } from '../processing/index.js';
-import { EndpointService } from '../serving/index.js';
+// The service module itself: the serving barrel also loads the model runtime (ml/), which opening an installation does not need.
+import { EndpointService } from '../serving/endpoint-service.js';
 import type { BlobStore } from '../platform/blob/index.js';
 import { openBlobStore } from '../platform/blob/index.js';
 import type { Db } from '../platform/db/index.js';

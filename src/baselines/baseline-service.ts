@@ -15,10 +15,12 @@ import type { DatasetService } from '../datasets/index.js';
 import { AppError, canonicalJson } from '../kernel/index.js';
 import type { LineageService } from '../lineage/index.js';
 import type { Baseline, MonitoringConfigOverrides } from '../monitoring/index.js';
-import { parseConstraints, parseStatistics, suggestBaseline, withOverrides } from '../monitoring/index.js';
 import type { Db } from '../platform/db/index.js';
 import type { Actor } from '../security/audit/index.js';
 import type { KeyProvider, KeyService } from '../security/keys/index.js';
+
+/** The monitoring statistics, loaded on first use: opening an installation does not need them. */
+const monitoring = () => import('../monitoring/index.js');
 
 export interface BaselineManifest {
   format: 'attest-baseline/1';
@@ -77,6 +79,7 @@ export class BaselineService {
     const { frame, version } = await this.#frame(actor, projectId, input.dataset);
     const excluded = new Set(input.exclude ?? []);
     const features: ColumnFrame = { rowCount: frame.rowCount, columns: frame.columns.filter((c) => !excluded.has(c.name)) };
+    const { suggestBaseline, withOverrides } = await monitoring();
     const suggested = suggestBaseline(features);
     const constraints = input.overrides ? withOverrides(suggested.constraints, input.overrides) : suggested.constraints;
     const model = input.model ? await this.#deps.artifacts.resolve(input.model, projectId) : undefined;
@@ -91,6 +94,7 @@ export class BaselineService {
   async override(actor: Actor, projectId: string, ref: string, overrides: Record<string, MonitoringConfigOverrides>): Promise<StoredBaseline> {
     const current = await this.get(actor, projectId, ref);
     const merged = { ...current.manifest.overrides, ...overrides };
+    const { withOverrides } = await monitoring();
     return this.#store(actor, projectId, current.manifest.name, { statistics: current.statistics, constraints: withOverrides(current.constraints, overrides) }, {
       dataset: current.manifest.dataset,
       model: current.manifest.model,
@@ -164,6 +168,7 @@ export class BaselineService {
     if (stats.meta.sha256 !== manifest.statistics.sha256 || cons.meta.sha256 !== manifest.constraints.sha256) {
       throw new AppError('ARTIFACT_INTEGRITY', { message: `Baseline ${ref}: its documents do not match the signed manifest` });
     }
+    const { parseConstraints, parseStatistics } = await monitoring();
     return {
       statistics: parseStatistics(JSON.parse(stats.bytes.toString('utf8'))),
       constraints: parseConstraints(JSON.parse(cons.bytes.toString('utf8'))),

@@ -19,6 +19,7 @@ export type { JobModel } from './job-models.js';
 export { GBDT_MEDIA_TYPE, LOGISTIC_MEDIA_TYPE, parseJobModel, scoreFrame } from './job-models.js';
 export type { ClaimedJob, ClaimOptions, JobFailure, JobLease, JobListFilter, JobQueue, NewJob } from './job-queue.js';
 export { openJobQueue } from './job-queues.js';
+export { sleepUnlessEnded } from './job-events.js';
 export type { PgBossJobQueueOptions } from './pg-boss-job-queue.js';
 export { PgBossJobQueue } from './pg-boss-job-queue.js';
 export type { JobRunnerOptions } from './job-runner.js';

@@ -60,7 +60,12 @@ class Stop extends Error {
 export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob, options: ExecuteOptions): Promise<ExecuteOutcome> {
   const { job, lease } = claimed;
   const began = Date.now();
-  const log = (line: string) => options.log(`[+${((Date.now() - began) / 1000).toFixed(2)} s] ${line}`);
+  const cpuBegan = process.cpuUsage();
+  // Wall and CPU time since the attempt began: on a shared machine the CPU figure says what the job cost.
+  const log = (line: string) => {
+    const cpu = process.cpuUsage(cpuBegan);
+    options.log(`[+${((Date.now() - began) / 1000).toFixed(2)} s, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s] ${line}`);
+  };
   const actor: Actor = { ...claimed.actor, userAgent: `attest-job/${job.type}`, requestId: job.jobId };
   let stop: Stop | undefined;
   let rejectStop: ((error: Stop) => void) | undefined;
@@ -153,9 +158,16 @@ export async function executeJob(app: App, queue: JobQueue, claimed: ClaimedJob,
       log(`job ${job.jobId}: lease lost; another runner took the job over`);
       return 'lost';
     }
-    const code = isAppError(error) ? error.code : 'INTERNAL';
-    const message = error instanceof Error ? error.message : String(error);
-    const retryable = !(isAppError(error) && PERMANENT.has(error.kind));
+    // A buffer allocation refused by the process's data-segment limit (prlimit) is the memory limit
+    // speaking, like V8's heap limit the runner detects: a retry would fail the same way.
+    const memory = error instanceof RangeError && /allocation failed/i.test(error.message);
+    const code = memory ? 'JOB_MEMORY' : isAppError(error) ? error.code : 'INTERNAL';
+    const message = memory
+      ? `The attempt exceeded its memory limit${options.limits ? ` of ${options.limits.memoryMb} MiB` : ''} (${(error as Error).message})`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    const retryable = !memory && !(isAppError(error) && PERMANENT.has(error.kind));
     log(`job ${job.jobId} attempt ${lease.attempt} failed (${code}: ${message})`);
     await options.flushLog?.();
     const outcome = await queue.fail(lease, { code, message }, { retryable, backoffMs: (options.backoffMs ?? 1000) * 2 ** (lease.attempt - 1) });

@@ -15,11 +15,14 @@ import type { App } from '../app/index.js';
 import { newId } from '../kernel/index.js';
 import type { ClaimedJob, JobQueue } from './job-queue.js';
 import { recordOutcome } from '../security/audit/index.js';
+import { jobProcessEnded, onJobEnqueued } from './job-events.js';
 import { heapMb, isolationPlan, memoryLimitWrap } from './job-isolation.js';
 import type { IsolationMode, IsolationPlan, JobLimits } from './job-isolation.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const CHILD_ENTRY = join(dirname(HERE), `job-child${extname(HERE)}`);
+/** V8's last words when a process reaches its heap limit (`--max-old-space-size`). */
+const HEAP_EXHAUSTED = /JavaScript heap out of memory|Reached heap limit/;
 
 export interface JobRunnerOptions {
   app: App;
@@ -54,6 +57,7 @@ export class JobRunner {
   #spare: JobProcess | undefined;
   #running = false;
   #polling = false;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
@@ -85,6 +89,10 @@ export class JobRunner {
     this.#running = true;
     // A worker's first job, too, finds a process that has loaded its modules and opened the installation.
     this.#warmSpare();
+    // A job submitted in this process is claimed at once, not at the next poll.
+    this.#unsubscribe = onJobEnqueued(() => {
+      if (this.#running) void this.poll();
+    });
     const tick = () => {
       if (!this.#running) return;
       void this.poll().finally(() => {
@@ -97,10 +105,16 @@ export class JobRunner {
   /** Stops claiming and waits for the running children to exit. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#unsubscribe?.();
     if (this.#timer) clearTimeout(this.#timer);
     this.#spare?.child.kill('SIGTERM');
     this.#spare = undefined;
     await Promise.all([...this.#finished]);
+  }
+
+  /** Resolves when the warm job process (if any) has loaded its modules and waits for a job. */
+  async warmed(): Promise<void> {
+    await this.#spare?.ready;
   }
 
   /** Kills every running job process now (a second SIGTERM to a worker); their jobs are retried once their leases expire. */
@@ -182,7 +196,10 @@ export class JobRunner {
     const pending: { stream: string; line: string }[] = [];
     // The child stores its own stdout lines; the runner stores what the child cannot: its
     // stderr (a crash) and the runner's own notes (a kill, a lost lease).
+    // V8 prints this on stderr when the process reaches its heap limit, then aborts.
+    let outOfMemory = false;
     const emit = (stream: string, line: string) => {
+      if (stream === 'stderr' && HEAP_EXHAUSTED.test(line)) outOfMemory = true;
       if (stream !== 'stdout') pending.push({ stream, line });
       this.#options.onLog?.(jobId, line);
     };
@@ -228,14 +245,20 @@ export class JobRunner {
         clearInterval(heartbeat);
         clearTimeout(timeout);
         if (timedOut) {
-          // Recorded by #failTimedOut.
-        } else if (signal) emit('runner', `job process ${child.pid} was killed by ${signal}; the job is retried once its lease expires`);
+          // Recorded by #failLimit.
+        } else if (outOfMemory) emit('runner', `JOB_MEMORY: job process ${child.pid} ran out of memory (limit ${limits.memoryMb} MiB) and was stopped`);
+        else if (signal) emit('runner', `job process ${child.pid} was killed by ${signal}; the job is retried once its lease expires`);
         else if (code !== 0 && code !== 3) emit('runner', `job process ${child.pid} exited with code ${code}`);
         this.#children.delete(jobId);
         this.#warmSpare();
-        const ended = timedOut ? this.#failTimedOut(claimed, limits) : Promise.resolve();
+        const ended = timedOut
+          ? this.#failLimit(claimed, 'JOB_TIMEOUT', `The attempt exceeded its wall-time limit of ${limits.timeoutSeconds} s and was killed`)
+          : outOfMemory
+            ? this.#failLimit(claimed, 'JOB_MEMORY', `The attempt exceeded its memory limit of ${limits.memoryMb} MiB (JavaScript heap exhausted) and was stopped`)
+            : Promise.resolve();
         void ended.then(flush).finally(() => {
           this.#finished.delete(done);
+          jobProcessEnded(jobId);
           resolve();
           if (this.#running) void this.poll();
         });
@@ -261,24 +284,23 @@ export class JobRunner {
   }
 
   /**
-   * Fails a job whose attempt ran out of time: for good (a retry would run out of time again),
-   * with JOB_TIMEOUT, its component closed as Failed, audited. The runner still holds the lease
-   * (it heartbeats for the process), so this is conditional on the same token as any completion.
+   * Fails a job whose attempt ran out of time or memory: for good (a retry would run out again),
+   * with JOB_TIMEOUT or JOB_MEMORY, its component closed as Failed, audited. The runner still holds
+   * the lease (it heartbeats for the process), so this is conditional on the same token as any completion.
    */
-  async #failTimedOut(claimed: ClaimedJob, limits: JobLimits): Promise<void> {
+  async #failLimit(claimed: ClaimedJob, code: 'JOB_TIMEOUT' | 'JOB_MEMORY', message: string): Promise<void> {
     const { app } = this.#options;
-    const message = `The attempt exceeded its wall-time limit of ${limits.timeoutSeconds} s and was killed`;
     try {
-      const outcome = await this.#queue.fail(claimed.lease, { code: 'JOB_TIMEOUT', message }, { retryable: false, backoffMs: 0 });
+      const outcome = await this.#queue.fail(claimed.lease, { code, message }, { retryable: false, backoffMs: 0 });
       const job = await this.#queue.get(claimed.job.jobId);
       const actor = { ...claimed.actor, userAgent: `attest-job/${claimed.job.type}`, requestId: claimed.job.jobId };
       if (job?.componentId) {
         const component = (await app.tracking.components([job.componentId], [job.projectId]))[0];
-        if (component?.status === 'InProgress') await app.tracking.endComponent({ actor, projectId: job.projectId }, job.componentId, 'Failed', { failureReason: `JOB_TIMEOUT: ${message}` });
+        if (component?.status === 'InProgress') await app.tracking.endComponent({ actor, projectId: job.projectId }, job.componentId, 'Failed', { failureReason: `${code}: ${message}` });
       }
-      await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'job:Run', `job/${claimed.job.jobId}`, 'failed', { phase: 'attempt', attempt: claimed.lease.attempt, error: 'JOB_TIMEOUT', message, outcome });
+      await recordOutcome({ db: app.db, ledger: app.ledger }, actor, 'job:Run', `job/${claimed.job.jobId}`, 'failed', { phase: 'attempt', attempt: claimed.lease.attempt, error: code, message, outcome });
     } catch (error) {
-      this.#options.onLog?.(claimed.job.jobId, `cannot record the timeout: ${(error as Error).message}`);
+      this.#options.onLog?.(claimed.job.jobId, `cannot record the ${code === 'JOB_TIMEOUT' ? 'timeout' : 'memory failure'}: ${(error as Error).message}`);
     }
   }
 }

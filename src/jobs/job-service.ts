@@ -13,6 +13,7 @@ import { resolveReference } from '../references/index.js';
 import type { Actor } from '../security/audit/index.js';
 import { governed, projectResourceName, recordOutcome } from '../security/audit/index.js';
 import type { Principal, RequestFactsWithoutPrincipal } from '../security/identity-store/index.js';
+import { jobEnqueued, sleepUnlessEnded } from './job-events.js';
 import type { Job, JobLogLine, JobRequestInput, JobStatus, JobType } from './job-model.js';
 import { DEFAULT_EXPERIMENT, DEFAULT_QUEUE, isFinal, JobRequestSchema } from './job-model.js';
 import type { JobQueue } from './job-queue.js';
@@ -77,6 +78,7 @@ export class JobService {
       );
       return { result: undefined, details: { phase: 'submitted', type: r.type, inputs: r.inputs, project, queue: r.queue ?? DEFAULT_QUEUE } };
     });
+    jobEnqueued();
     return (await this.queue.get(jobId))!;
   }
 
@@ -117,7 +119,7 @@ export class JobService {
       const job = await this.queue.get(jobId);
       if (!job) throw new AppError('JOB_NOT_FOUND', { message: `No job ${jobId}` });
       if (isFinal(job.status) || Date.now() >= deadline) return job;
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 200));
+      await sleepUnlessEnded(options.pollMs ?? 200, jobId);
     }
   }
 }

@@ -8,6 +8,7 @@ import { AppError } from '../kernel/index.js';
 import type { ApiClientOptions, HttpMethod } from '../platform/http/index.js';
 import { ApiClient } from '../platform/http/index.js';
 import type { Job, JobLogLine, JobRequestInput, JobStatus, JobType } from './job-model.js';
+import { sleepUnlessEnded } from './job-events.js';
 import { isFinal } from './job-model.js';
 import type { JobCaller, JobService } from './job-service.js';
 
@@ -108,7 +109,7 @@ export class Jobs {
         return job;
       }
       if (Date.now() >= deadline) throw new AppError('UNAVAILABLE', { message: `Job ${jobId} did not finish within ${options.timeoutMs} ms (status ${job.status})` });
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+      await sleepUnlessEnded(options.pollMs ?? 250, jobId);
     }
   }
 

@@ -199,6 +199,34 @@ export default async function (ctx, params) {
     expect(failures.map((e) => (e.details as { error?: string }).error)).toContain('JOB_TIMEOUT');
   }, 120_000);
 
+  it('stops an attempt that exceeds its memory limit: failed with JOB_MEMORY, not retried, component failed, audited', async () => {
+    // Large arrays on the V8 heap reach the heap share of the limit within a few allocations.
+    const heap = await customScript('heap-hog', `export default async function (ctx) {
+  ctx.log('allocating past the limit');
+  const keep = [];
+  for (;;) keep.push(new Array(4e6).fill(1.5));
+}
+`);
+    // Buffers live outside the V8 heap: the data-segment limit (prlimit) refuses them.
+    const buffers = await customScript('buffer-hog', `export default async function (ctx) {
+  const keep = [];
+  for (;;) keep.push(new Float64Array(4e6).fill(1.5));
+}
+`);
+    const cases = [{ script: heap, via: /JavaScript heap exhausted/ }, ...(process.platform === 'linux' ? [{ script: buffers, via: /allocation failed/ }] : [])];
+    for (const { script, via } of cases) {
+      const job = await runToEnd({ type: 'custom', inputs: { script }, params: {}, memoryMb: 256, timeoutSeconds: 120, maxAttempts: 3 });
+      expect(job).toMatchObject({ status: 'failed', attempts: 1, memoryMb: 256, error: { code: 'JOB_MEMORY' } });
+      expect(job.error?.message).toMatch(/memory limit of 256 MiB/);
+      expect(job.error?.message).toMatch(via);
+      const component = (await t.app.tracking.components([job.componentId!], [projectId]))[0]!;
+      expect(component.status).toBe('Failed');
+      expect(component.parameters).toMatchObject({ limit_memory_mb: 256 });
+      const failures = (await t.app.ledger.list({ action: 'job:Run', outcome: 'failed' })).filter((e) => e.resource.endsWith(`job/${job.jobId}`));
+      expect(failures.map((e) => (e.details as { error?: string }).error)).toContain('JOB_MEMORY');
+    }
+  }, 240_000);
+
   it('gives a job its inputs read-only: writing an input file fails (even as root) and the job fails', async () => {
     const script = await customScript('tamper', `import { readFileSync, writeFileSync } from 'node:fs';
 export default async function (ctx) {

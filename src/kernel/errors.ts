@@ -138,6 +138,7 @@ export const ERROR_CATALOGUE = {
   SCHEDULE_NOT_FOUND: { kind: 'not_found', message: 'No such monitoring schedule' },
   REVIEW_TASK_NOT_FOUND: { kind: 'not_found', message: 'No such review task' },
   REVIEW_DECIDED: { kind: 'conflict', message: 'The review task already has a decision' },
+  JOB_MEMORY: { kind: 'integrity', message: 'The job attempt exceeded its memory limit and was stopped' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -17,7 +17,7 @@ import type { App } from '../app/index.js';
 import { ensureProject, initHome, openApp } from '../app/index.js';
 import { CONFIG_FILE_NAME, loadConfig } from '../config/index.js';
 import { parseCsvFrame, splitFrame, writeCsv } from '../data/index.js';
-import { JobRunner } from '../jobs/index.js';
+import { JobRunner, sleepUnlessEnded } from '../jobs/index.js';
 import type { JobCaller } from '../jobs/index.js';
 import { AppError } from '../kernel/index.js';
 import type { Execution, StepExecution } from '../pipelines/index.js';
@@ -155,7 +155,8 @@ async function lifecycle(app: App, options: QuickstartOptions, projectId: string
     const running = execution.steps.filter((s) => s.status === 'running').map((s) => s.step);
     options.progress?.(reported.size, total, running.length ? `running ${running.join(', ')}` : 'steps done');
     if (isFinalExecution(status)) break;
-    await new Promise((r) => setTimeout(r, 200));
+    // Advanced again as soon as one of the steps' job processes ends.
+    await sleepUnlessEnded(200);
   }
   if (execution.status !== 'succeeded') throw new AppError('PIPELINE_FAILED', { message: `The quickstart pipeline execution ${executionId} ${execution.status}: ${execution.failure ?? ''}`, details: { executionId } });
 
