@@ -184,6 +184,16 @@ function readFewDistinct(ranks: Int32Array, out: Float64Array): void {
 const BUCKET_BITS = 15;
 const BUCKET_COUNT = 1 << BUCKET_BITS;
 const bucketOffsets = new Int32Array(BUCKET_COUNT);
+/**
+ * Each batch value's bucket, written by the counting pass so the scatter reads it instead of
+ * mapping the value again (2^15 buckets fit 16 bits); grown to the largest batch seen.
+ */
+let bucketOfValue = new Uint16Array(1 << 16);
+/**
+ * One bit per bucket, set for the wanted ones: 4 KB, so the scatter tests each value against L1
+ * and touches the 128 KB of offsets only for the few values it keeps.
+ */
+const wantedBits = new Int32Array(BUCKET_COUNT >> 5);
 /** Batches smaller than this take the radix passes (the sample and bucket setup would not pay). */
 const BUCKETED_MIN = 4096;
 const SAMPLE = 256;
@@ -273,27 +283,36 @@ function selectByBuckets(a: Float64Array, ranks: Int32Array, out: Float64Array, 
   const keyOk = kHi > kLo;
   if (!valueOk && !keyOk) return false;
   const byKey = !valueOk || (keyOk && sampleCollisions(true, lo, scale, shift, base) < sampleCollisions(false, lo, scale, shift, base));
-  if (byKey) countByKey(words, n, shift, base);
-  else countByValue(a, n, lo, scale);
+  if (bucketOfValue.length < n) bucketOfValue = new Uint16Array(n);
+  const bucketOf = bucketOfValue;
+  if (byKey) countByKey(words, n, shift, base, bucketOf);
+  else countByValue(a, n, lo, scale, bucketOf);
   const regionSize = planRegion(ranks);
   if (2 * regionSize > n) return false;
   const region = new Float64Array(scratch.buffer, scratch.byteOffset, n);
-  if (byKey) scatterByKey(a, words, n, region, shift, base);
-  else scatterByValue(a, n, region, lo, scale);
+  scatterWanted(a, bucketOf, n, region);
   readBuckets(region, ranks, out);
   return true;
 }
 
-function countByKey(words: Int32Array, n: number, shift: number, base: number): void {
+function countByKey(words: Int32Array, n: number, shift: number, base: number, bucketOf: Uint16Array): void {
   const offsets = bucketOffsets;
   offsets.fill(0);
-  for (let i = 0; i < n; i++) offsets[keyBucket(words[2 * i + 1]!, shift, base)]!++;
+  for (let i = 0; i < n; i++) {
+    const b = keyBucket(words[2 * i + 1]!, shift, base);
+    bucketOf[i] = b;
+    offsets[b]!++;
+  }
 }
 
-function countByValue(a: Float64Array, n: number, lo: number, scale: number): void {
+function countByValue(a: Float64Array, n: number, lo: number, scale: number, bucketOf: Uint16Array): void {
   const offsets = bucketOffsets;
   offsets.fill(0);
-  for (let i = 0; i < n; i++) offsets[valueBucket(a[i]!, lo, scale)]!++;
+  for (let i = 0; i < n; i++) {
+    const b = valueBucket(a[i]!, lo, scale);
+    bucketOf[i] = b;
+    offsets[b]!++;
+  }
 }
 
 /**
@@ -303,6 +322,8 @@ function countByValue(a: Float64Array, n: number, lo: number, scale: number): vo
  */
 function planRegion(ranks: Int32Array): number {
   const offsets = bucketOffsets;
+  const bits = wantedBits;
+  bits.fill(0);
   let wanted = 0;
   let regionSize = 0;
   let first = 0;
@@ -324,6 +345,7 @@ function planRegion(ranks: Int32Array): number {
         wantSize[wanted] = c;
         wanted++;
         offsets[b] = ~regionSize;
+        bits[b >> 5]! |= 1 << (b & 31);
         regionSize += c;
         while (j < ranks.length && ranks[j]! < next) j++;
         if (j === ranks.length) return regionSize;
@@ -335,29 +357,16 @@ function planRegion(ranks: Int32Array): number {
   return regionSize;
 }
 
-/** Counting-sort scatter of the values of wanted buckets into the region (see {@link planRegion}). */
-function scatterByKey(a: Float64Array, words: Int32Array, n: number, region: Float64Array, shift: number, base: number): void {
+/** Counting-sort scatter of the values of wanted buckets into the region (see {@link planRegion}), by their recorded buckets. */
+function scatterWanted(a: Float64Array, bucketOf: Uint16Array, n: number, region: Float64Array): void {
   const offsets = bucketOffsets;
+  const bits = wantedBits;
   for (let i = 0; i < n; i++) {
-    const b = keyBucket(words[2 * i + 1]!, shift, base);
+    const b = bucketOf[i]!;
+    if ((bits[b >> 5]! & (1 << (b & 31))) === 0) continue;
     const p = offsets[b]!;
-    if (p < 0) {
-      offsets[b] = p - 1;
-      region[~p] = a[i]!;
-    }
-  }
-}
-
-function scatterByValue(a: Float64Array, n: number, region: Float64Array, lo: number, scale: number): void {
-  const offsets = bucketOffsets;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    const b = valueBucket(x, lo, scale);
-    const p = offsets[b]!;
-    if (p < 0) {
-      offsets[b] = p - 1;
-      region[~p] = x;
-    }
+    offsets[b] = p - 1;
+    region[~p] = a[i]!;
   }
 }
 

@@ -140,6 +140,13 @@ export class ChainWalker {
   }
 }
 
+/**
+ * Rows per page of the verification walk. Small pages keep each page's row objects short-lived, so
+ * they die in the young generation: on 100,000 entries (SQLite) pages of 20,000 rows cost about
+ * 2.2–2.7 s of garbage-collection pauses, pages of 2,000 about 0.75 s, for the same entries.
+ */
+const VERIFY_PAGE_ROWS = 2000;
+
 /** A checkpoint row as a signed tree head (rows from before migration 0005 have no tree root). */
 export function rowToTreeHead(row: { seq: number | string; head_hash: string; created_at: string; key_id: string; key_version: number; signature: string; tree_root: string | null }): SignedTreeHead | undefined {
   if (row.tree_root === null) return undefined;
@@ -215,7 +222,7 @@ export async function verifyLedger(db: Db, ledger: AuditLedger, options: VerifyO
   const watch = new Set<number>([...heads.map((h) => h.head.treeSize), ...legacyRows.map((r) => Number(r.seq))]);
   if (options.anchor) watch.add(options.anchor.seq);
   const walker = new ChainWalker({ seq: 0, hash: GENESIS_HASH, frontier: new MerkleFrontier() }, watch, options.mac);
-  for await (const page of ledger.scan()) {
+  for await (const page of ledger.scan(0, VERIFY_PAGE_ROWS)) {
     for (const stored of page) {
       const problem = walker.accept(stored);
       if (problem) problems.push(problem);
