@@ -90,8 +90,9 @@ export class JobRunner {
     // A worker's first job, too, finds a process that has loaded its modules and opened the installation.
     this.#warmSpare();
     // A job submitted in this process is claimed at once, not at the next poll.
+    // A failed claim here (a busy database) is left to the next periodic poll.
     this.#unsubscribe = onJobEnqueued(() => {
-      if (this.#running) void this.poll();
+      if (this.#running) this.poll().catch(() => undefined);
     });
     const tick = () => {
       if (!this.#running) return;
