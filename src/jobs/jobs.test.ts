@@ -251,13 +251,13 @@ export default async function (ctx) {
     if (process.getuid?.() === 0) expect(component.parameters.inputs_read_only).toBe('bind-mount');
   }, 120_000);
 
-  it('refuses a validator training and records the denial; validators read jobs', async () => {
+  it('refuses a validator training (job:Run is theirs, model:Train is not) and records the denial; validators read jobs', async () => {
     const asVictor = new Jobs(new InProcessJobsTransport(service, { actor: { principal: victor.auditName, sourceIp: '127.0.0.1' }, principal: victor }));
     const before = (await service.list({ actor: TEST_ACTOR }, PROJECT)).length;
     await expect(asVictor.run(PROJECT, { type: 'training', inputs: { train: 'credit-train@1' }, params: { label: 'default' } })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
     expect((await service.list({ actor: TEST_ACTOR }, PROJECT)).length).toBe(before);
     const denied = await t.app.ledger.list({ principal: victor.auditName, outcome: 'denied' });
-    expect(denied.map((e) => e.action)).toContain('job:Run');
+    expect(denied.map((e) => e.action)).toContain('model:Train');
     expect((await asVictor.list(PROJECT)).length).toBe(before);
     await expect(jobs.run(PROJECT, { type: 'training', inputs: { train: 'no-such-data@9' }, params: { label: 'default' } })).rejects.toMatchObject({ code: 'REFERENCE_NOT_FOUND' });
     await expect(jobs.run(PROJECT, { type: 'training', inputs: { data: 'credit@1' }, params: { label: 'default' } })).rejects.toMatchObject({ code: 'INVALID_INPUT' });

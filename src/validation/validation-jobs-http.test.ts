@@ -39,8 +39,11 @@ describe('validation jobs over HTTP', () => {
     await f?.dispose();
   });
 
-  it('runs a stress test submitted over HTTP and attaches its report to the version', async () => {
-    const headers = { authorization: `Bearer ${w.tokens.dana}` };
+  it('runs a stress test the independent validator submits over HTTP and attaches its report to the version', async () => {
+    // victor (model-validator) may run validation jobs, never training: job:Run is his, model:Train is not.
+    const headers = { authorization: `Bearer ${w.tokens.victor}` };
+    const training = await f.server.inject({ method: 'POST', url: `/v1/projects/${PROJECT}/jobs`, headers, payload: { type: 'training', inputs: { train: 'holdout@1' }, params: { label: 'default' } } });
+    expect(training.statusCode).toBe(403);
     const scenarios = JSON.stringify([{ name: 'income -20%', feature: 'income', multiply: 0.8 }]);
     const submitted = await f.server.inject({ method: 'POST', url: `/v1/projects/${PROJECT}/jobs`, headers, payload: { type: 'stress-test', inputs: { model, data: 'holdout@1' }, params: { scenarios, label: 'default' } } });
     expect(submitted.statusCode).toBeLessThan(300);

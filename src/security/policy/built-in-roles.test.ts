@@ -112,7 +112,7 @@ const NEEDS: Record<BuiltInRoleName, readonly string[]> = {
     ...of('baseline', 'List Describe'),
     ...of('endpoint', 'List Describe'),
     ...of('pipeline', 'List Describe'),
-    ...of('job', 'List Describe GetLogs'),
+    ...of('job', 'List Describe GetLogs Run'),
     ...of('review', 'List Describe Decide'),
   ],
   auditor: readLevel,

@@ -235,6 +235,9 @@ const ROLES: Readonly<Record<BuiltInRoleName, RoleDefinition>> = {
           'job:List',
           'job:Describe',
           'job:GetLogs',
+          // A job runs only if its type's own action is allowed too, so this admits evaluation,
+          // explanation, bias and the validation jobs (challenger, back-test, stress) — not training.
+          'job:Run',
         ],
         Resource: `${IN_PROJECT}*`,
       },

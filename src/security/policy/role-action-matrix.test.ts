@@ -156,7 +156,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'pipeline:Start':             'A . A A . D .',
   'pipeline:Stop':              'A . A A . D .',
   'pipeline:ApproveStep':       'A . . . A D .',
-  'job:Run':                    'A . A A . D .',
+  'job:Run':                    'A . A A A D .',
   'job:List':                   'A . A A A A A',
   'job:Describe':               'A . A A A A A',
   'job:GetLogs':                'A . A A A A .',
