@@ -17,7 +17,7 @@ export type Provenance = (typeof PROVENANCES)[number];
 export const EVIDENCE_KINDS = ['validation-report', 'bias-report', 'explanation-report', 'monitoring-baseline', 'evaluation', 'challenger-comparison', 'backtest', 'stress-test', 'other'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
-export const GroupName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'a model group name is 1-128 lower-case letters, digits and . _ - (starting with a letter or digit)');
+export const GroupName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a model group name is 1-128 letters, digits and . _ - (starting with a letter or digit)');
 /** Aliases are names, never numbers, so `GROUP@3` (a version) and `GROUP@production` never collide. */
 export const AliasName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'an alias is 1-64 lower-case letters, digits, _ and -, starting with a letter');
 export const RiskTier = z.number().int().min(1).max(5);

@@ -94,8 +94,14 @@ describe.each(testDialects())('replayed MLflow registry client requests on %s', 
     const nothing = await call('POST', api('model-versions/create'), { name: 'credit-default', source: `runs:/${run.run_id}/elsewhere` });
     expect(nothing.json.error_code).toBe('INVALID_PARAMETER_VALUE');
     expect(nothing.json.message).toMatch(/no model file/);
-    const upper = await call('POST', api('registered-models/create'), { name: 'Credit Model' });
-    expect(upper.json.error_code).toBe('INVALID_PARAMETER_VALUE');
+    const spaced = await call('POST', api('registered-models/create'), { name: 'Credit Model' });
+    expect(spaced.json.error_code).toBe('INVALID_PARAMETER_VALUE');
+    // MLflow users name models in CamelCase; the name comes back as it was given.
+    const camel = await call('POST', api('registered-models/create'), { name: 'CreditDefaultXgb' });
+    expect(camel.json.registered_model.name).toBe('CreditDefaultXgb');
+    const camelVersion = await call('POST', api('model-versions/create'), { name: 'CreditDefaultXgb', source: `runs:/${run.run_id}/model`, run_id: run.run_id });
+    expect(camelVersion.json.model_version).toMatchObject({ name: 'CreditDefaultXgb', version: '1' });
+    expect((await call('GET', api('registered-models/get', { name: 'CreditDefaultXgb' }))).json.registered_model.name).toBe('CreditDefaultXgb');
   });
 
   it('get, update, rename, tags, search and get-latest-versions answer in MLflow shapes', async () => {
