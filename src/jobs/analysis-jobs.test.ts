@@ -84,7 +84,19 @@ describe('analysis job types through `attest jobs run`', () => {
     expect(attribution.metrics.violations).toBe(0);
 
     await run('batch-transform', { model: 'm@1', data: 'train@1' }, { output: 'train-scored' });
-    await run('batch-transform', { model: 'm@1', data: 'window@1' }, { output: 'window-scored' });
+    const batch = await run('batch-transform', { model: 'm@1', data: 'window@1' }, { output: 'window-scored', capture_source: 'batch-window', id_column: 'ID' });
+    // The batch is captured as an endpoint's requests are: Model Monitor records, encrypted, joinable by id.
+    expect(batch.outputs.map((o) => o.role).sort()).toEqual(['capture', 'predictions']);
+    expect(batch.metrics.captured).toBe(400);
+    const captured = await t.app.capture.captures(TEST_ACTOR, projectId, 'batch-window');
+    expect(captured).toHaveLength(400);
+    const scoredWindow = await t.app.datasets.readFrame(TEST_ACTOR, projectId, await t.app.datasets.describe(projectId, 'window-scored@1'));
+    const predictions = scoredWindow.columns.find((c) => c.name === 'prediction')!;
+    expect(predictions.kind).toBe('numeric');
+    expect(captured[0]!.eventMetadata).toMatchObject({ eventId: `${batch.jobId}-0`, inferenceId: '801' });
+    expect(Number(Buffer.from(captured[0]!.captureData.endpointOutput!.data, captured[0]!.captureData.endpointOutput!.encoding === 'BASE64' ? 'base64' : 'utf8').toString())).toBe(predictions.kind === 'numeric' ? predictions.values[0] : Number.NaN);
+    expect((await t.app.artifacts.describe(batch.outputs.find((o) => o.role === 'capture')!.artifactId, projectId)).keyId).toBeTruthy();
+    await expect(run('batch-transform', { model: 'm@1', data: 'window@1' }, { capture_source: 'batch-window', id_column: 'NO_SUCH' })).rejects.toThrow(/id_column NO_SUCH/);
     const quality = await run('model-quality', { data: 'window-scored@1' }, { problem: 'regression', label: 'default', predicted: 'prediction' });
     const statistics = JSON.parse((await outputBytes(quality, 'statistics')).toString()) as { regression_metrics: { rmse: { value: number } } };
     expect(statistics.regression_metrics.rmse.value).toBeGreaterThan(0);

@@ -5,8 +5,8 @@
  * Each reads its inputs through the job context and commits named, encrypted outputs.
  */
 import { z } from 'zod';
-import type { ColumnFrame } from '../data/index.js';
-import { labelVector, numericColumn, takeRows, toFeatureMatrix } from '../data/index.js';
+import type { Column, ColumnFrame } from '../data/index.js';
+import { findColumn, labelVector, numericColumn, takeRows, toFeatureMatrix } from '../data/index.js';
 import { AppError } from '../kernel/index.js';
 import { buildExplanationReport, meanAbsShap, reasonCodesForRows, renderExplanationHtml, treeShap } from '../ml/explain/index.js';
 import { biasReport } from '../ml/fairness/index.js';
@@ -188,13 +188,18 @@ export const biasJob = defineJobType({
 
 export const batchTransformJob = defineJobType({
   type: 'batch-transform',
-  description: 'Scores every row of a dataset version with a model and stores the rows with a prediction column as a new dataset version',
+  description: 'Scores every row of a dataset version with a model and stores the rows with a prediction column as a new dataset version; with capture_source, also captures every request and response in Model Monitor\'s format',
   componentType: 'transform',
   action: 'endpoint:RunBatchTransform',
   resourceType: 'endpoint',
   requiredInputs: ['model', 'data'],
   optionalInputs: [],
-  params: z.object({ output: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/).optional(), column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('prediction') }),
+  params: z.object({
+    output: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/).optional(),
+    column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('prediction'),
+    capture_source: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/).optional(),
+    id_column: z.string().min(1).max(128).optional(),
+  }),
   async run(ctx, p) {
     const model = await ctx.model();
     const frame = await ctx.frame('data');
@@ -202,5 +207,57 @@ export const batchTransformJob = defineJobType({
     ctx.metric('rows', frame.rowCount);
     const scored: ColumnFrame = { rowCount: frame.rowCount, columns: [...frame.columns.filter((c) => c.name !== p.column), numericColumn(p.column, scores)] };
     await ctx.outputDataset('predictions', p.output ?? `${ctx.inputName('data')}-scored`, scored);
+    if (p.capture_source !== undefined) await captureBatch(ctx, model, frame, scores, p.capture_source, p.id_column);
   },
 });
+
+/** A CSV field as Model Monitor's CSV capture writes it: empty for missing, quoted when needed. */
+function csvField(column: Column, row: number): string {
+  if (column.kind === 'numeric') {
+    const v = column.values[row]!;
+    return Number.isNaN(v) ? '' : String(v);
+  }
+  const code = column.codes[row]!;
+  const text = code < 0 ? '' : column.dictionary[code]!;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * Captures a batch transform as an endpoint would (issue 15): one Model Monitor record per row,
+ * the model's features as the CSV request and the score as the CSV response, stored through the
+ * capture service (encrypted, hourly partitions under `capture/<source>/…`) so that ground truth
+ * joins by event id — `<job id>-<row>`, stable across retries — or by the row's `id_column` value
+ * as inference id, and model-quality monitoring reads batch and online decisions alike.
+ */
+async function captureBatch(ctx: JobContext, model: JobModel, frame: ColumnFrame, scores: Float64Array, source: string, idColumn: string | undefined): Promise<void> {
+  const { encodeCaptureContent, formatCaptureLine } = await import('../monitoring/index.js');
+  const features = model.featureNames.map((name) => {
+    const column = findColumn(frame, name);
+    if (!column) throw new AppError('DATA_SCHEMA_MISMATCH', { message: `The data has no column ${name}, a feature of the model` });
+    return column;
+  });
+  const ids = idColumn === undefined ? undefined : findColumn(frame, idColumn);
+  if (idColumn !== undefined && !ids) throw new AppError('INVALID_INPUT', { message: `id_column ${idColumn} is not a column of the data` });
+  const at = new Date();
+  const lines: string[] = [];
+  for (let row = 0; row < frame.rowCount; row++) {
+    const request = features.map((c) => csvField(c, row)).join(',');
+    const inferenceId = ids ? csvField(ids, row) : '';
+    lines.push(
+      formatCaptureLine({
+        eventId: `${ctx.job.jobId}-${row}`,
+        ...(inferenceId !== '' ? { inferenceId } : {}),
+        inferenceTime: at,
+        input: encodeCaptureContent('INPUT', 'text/csv', request),
+        output: encodeCaptureContent('OUTPUT', 'text/csv', String(scores[row])),
+      }),
+    );
+  }
+  const ingested = await ctx.adoptOutput('capture', async () => {
+    const result = await ctx.app.capture.ingestCaptures(ctx.actor, ctx.projectId, source, `${lines.join('\n')}\n`);
+    const first = result.partitions[0]!;
+    return { artifactId: first.artifactId, name: first.name, version: first.version };
+  });
+  ctx.metric('captured', frame.rowCount);
+  ctx.log(`captured ${frame.rowCount} records under capture/${source} (${ingested.name}@${ingested.version})`);
+}
