@@ -16,11 +16,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureProject } from '../src/app/index.js';
-import { labelVector, parseCsvFrame, toFeatureMatrix, writeCsv } from '../src/data/index.js';
+import { parseCsvFrame, writeCsv } from '../src/data/index.js';
 import type { JobQueue } from '../src/jobs/index.js';
 import { InProcessJobsTransport, JobRunner, Jobs, JobService, PgBossJobQueue, SqlJobQueue } from '../src/jobs/index.js';
 import { newId } from '../src/kernel/index.js';
-import { serializeXgboostModel, train } from '../src/ml/gbdt/index.js';
+import { trainPaperModel } from './paper-training.js';
 import { PAPER_PARAMS, splitCredit } from '../src/quickstart/credit-scenario.js';
 import { CREDIT_DATA } from '../src/quickstart/quickstart.js';
 import { testDialects } from '../test/support/databases.js';
@@ -75,13 +75,7 @@ async function overhead(): Promise<BenchResult[]> {
       freshCpu.push(measured.cpuSeconds);
 
       let start = process.hrtime.bigint();
-      const tr = parseCsvFrame(readFileSync(trainCsv));
-      const va = parseCsvFrame(readFileSync(validationCsv));
-      const features = tr.columns.map((c) => c.name).filter((n) => n !== 'default' && n !== 'ID');
-      const result = train({ x: toFeatureMatrix(tr, features), y: Float32Array.from(labelVector(tr, 'default')), featureNames: features }, { ...booster, eval_metric: [...eval_metric] }, {
-        validation: { x: toFeatureMatrix(va, features), y: Float32Array.from(labelVector(va, 'default')) },
-      });
-      serializeXgboostModel(result.model);
+      trainPaperModel(trainCsv, validationCsv);
       inProcess.push(Number(process.hrtime.bigint() - start) / 1e9);
 
       await runner.warmed();

@@ -13,61 +13,61 @@ export interface Series {
   readonly points: readonly (readonly [number, number])[];
 }
 
-/** Metric curves per round; the figure is described in text for screen readers. */
-export function LineChartView({ series, title, xLabel }: { series: readonly Series[]; title: string; xLabel: string }) {
+/**
+ * An ECharts instance on a div, rebuilt when the option changes and disposed with the component.
+ * Options are plain data, so their JSON is the effect's dependency. Tooltips are plain text: the
+ * console's policy forbids inline styles, which ECharts' HTML markers use.
+ */
+function useChart(option: echarts.EChartsCoreOption) {
   const ref = useRef<HTMLDivElement>(null);
+  const optionJson = JSON.stringify(option);
   useEffect(() => {
     if (!ref.current) return;
     const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
-    chart.setOption({
-      animation: false,
-      // Plain-text tooltips: the console's policy forbids inline styles, which ECharts' HTML markers use.
-      tooltip: { trigger: 'axis', renderMode: 'richText' },
-      legend: { top: 0 },
-      grid: { left: 50, right: 20, top: 40, bottom: 40 },
-      xAxis: { type: 'value', name: xLabel, nameLocation: 'middle', nameGap: 25 },
-      yAxis: { type: 'value', scale: true },
-      series: series.map((s) => ({ name: s.name, type: 'line', showSymbol: false, data: s.points.map((p) => [p[0], p[1]]) })),
-    });
+    chart.setOption({ animation: false, tooltip: { trigger: 'axis', renderMode: 'richText' }, ...(JSON.parse(optionJson) as echarts.EChartsCoreOption) });
     const resize = () => chart.resize();
     window.addEventListener('resize', resize);
     return () => {
       window.removeEventListener('resize', resize);
       chart.dispose();
     };
-  }, [series, xLabel]);
-  const summary = series.map((s) => `${s.name}: ${s.points.length} points, last ${s.points.at(-1)?.[1]?.toFixed(4) ?? '—'}`).join('; ');
+  }, [optionJson]);
+  return ref;
+}
+
+/** A chart with its figure described in text for screen readers. */
+function ChartFigure({ chartRef, title, summary }: { chartRef: React.RefObject<HTMLDivElement | null>; title: string; summary: string }) {
   return (
     <figure className="chart">
-      <div ref={ref} className="chart-canvas" role="img" aria-label={`${title}. ${summary}`} />
+      <div ref={chartRef} className="chart-canvas" role="img" aria-label={`${title}. ${summary}`} />
       <figcaption>{title}</figcaption>
     </figure>
   );
 }
 
-/** One bar per label (a column's quantiles or its most frequent values), described in text too. */
+/** Metric curves per round. */
+export function LineChartView({ series, title, xLabel }: { series: readonly Series[]; title: string; xLabel: string }) {
+  const ref = useChart({
+    legend: { top: 0 },
+    grid: { left: 50, right: 20, top: 40, bottom: 40 },
+    xAxis: { type: 'value', name: xLabel, nameLocation: 'middle', nameGap: 25 },
+    yAxis: { type: 'value', scale: true },
+    series: series.map((s) => ({ name: s.name, type: 'line', showSymbol: false, data: s.points.map((p) => [p[0], p[1]]) })),
+  });
+  const summary = series.map((s) => `${s.name}: ${s.points.length} points, last ${s.points.at(-1)?.[1]?.toFixed(4) ?? '—'}`).join('; ');
+  return <ChartFigure chartRef={ref} title={title} summary={summary} />;
+}
+
+/** One bar per label (a column's quantiles or its most frequent values). */
 export function BarChartView({ labels, values, title, xLabel }: { labels: readonly string[]; values: readonly number[]; title: string; xLabel: string }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!ref.current) return;
-    const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
-    chart.setOption({
-      animation: false,
-      tooltip: { trigger: 'axis', renderMode: 'richText' },
-      grid: { left: 70, right: 20, top: 20, bottom: 50 },
-      xAxis: { type: 'category', data: [...labels], name: xLabel, nameLocation: 'middle', nameGap: 32 },
-      yAxis: { type: 'value' },
-      series: [{ type: 'bar', data: [...values], itemStyle: { color: '#2d4f7c' } }],
-    });
-    return () => chart.dispose();
-  }, [labels, values, xLabel]);
+  const ref = useChart({
+    grid: { left: 70, right: 20, top: 20, bottom: 50 },
+    xAxis: { type: 'category', data: [...labels], name: xLabel, nameLocation: 'middle', nameGap: 32 },
+    yAxis: { type: 'value' },
+    series: [{ type: 'bar', data: [...values], itemStyle: { color: '#2d4f7c' } }],
+  });
   const summary = labels.map((l, i) => `${l}: ${values[i]}`).join('; ');
-  return (
-    <figure className="chart">
-      <div ref={ref} className="chart-canvas" role="img" aria-label={`${title}. ${summary}`} />
-      <figcaption>{title}</figcaption>
-    </figure>
-  );
+  return <ChartFigure chartRef={ref} title={title} summary={summary} />;
 }
 
 export interface GraphNode {

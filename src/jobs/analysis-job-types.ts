@@ -20,7 +20,7 @@ import { attributionDriftCheck, attributionsFromClarify, attributionsFromContrib
 import type { JobContext } from './job-context.js';
 import type { JobModel } from './job-models.js';
 import { designMatrix } from './job-models.js';
-import { defineJobType } from './job-type.js';
+import { defineJobType, jsonParam } from './job-type.js';
 
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 const OutputName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,150}$/, 'letters, digits and . _ / -');
@@ -43,16 +43,6 @@ async function inputJson(ctx: JobContext, role: string): Promise<unknown> {
     return JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new AppError('INVALID_INPUT', { message: `The "${role}" input (${ctx.inputName(role)}) is not valid JSON: ${(error as Error).message}`, details: { role } });
-  }
-}
-
-/** A JSON-valued parameter (objects passed through `--param name=JSON`). */
-function jsonParam(value: string | undefined, name: string): unknown {
-  if (value === undefined) return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw new AppError('INVALID_INPUT', { message: `--param ${name} must be JSON, not ${value}`, details: { parameter: name } });
   }
 }
 

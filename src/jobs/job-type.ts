@@ -48,6 +48,16 @@ export function checkJobRequest(definition: JobTypeDefinition, inputs: Record<st
   return parsed.data;
 }
 
+/** A JSON-valued parameter (lists and objects passed through `--param name=JSON`). */
+export function jsonParam(value: string | undefined, name: string): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new AppError('INVALID_INPUT', { message: `--param ${name} must be JSON, not ${value}`, details: { parameter: name } });
+  }
+}
+
 /** `a,b , c` → ['a','b','c']. */
 export function listParam(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -25,23 +25,13 @@ import type { JobModel } from './job-models.js';
 import { designMatrix, parseJobModel, scoreFrame } from './job-models.js';
 import { RegistryStore } from '../registry/registry-store.js';
 import { registryDb } from '../registry/registry-tables.js';
-import { defineJobType } from './job-type.js';
+import { defineJobType, jsonParam } from './job-type.js';
 
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 const OutputName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,150}$/, 'letters, digits and . _ / -');
 /** A registry reference: `GROUP@N`, `GROUP@alias` or `mp_…`; `none` turns attachment off. */
 const VersionRef = z.string().min(1).max(300);
 const safeName = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario';
-
-/** A JSON-valued parameter (lists and objects passed through `--param name=JSON`). */
-function jsonParam(value: string | undefined, name: string): unknown {
-  if (value === undefined) return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    throw new AppError('INVALID_INPUT', { message: `--param ${name} must be JSON, not ${value}`, details: { parameter: name } });
-  }
-}
 
 function scorer(model: JobModel): (x: FeatureMatrix) => Float64Array {
   if (model.kind === 'logistic') return (x) => predictLogistic(model.logistic, designMatrix(x));
